@@ -1,0 +1,124 @@
+// Package db opens DuckDB databases the way every part of s3logs needs them:
+// no extension is installed or loaded from the network (the bundled parquet,
+// json, icu and autocomplete are statically linked), every connection shows
+// timestamps in UTC, the tables of package schema exist, and queries written
+// for Panther's Data Explorer resolve: panther_logs.aws_s3serveraccess and
+// panther_logs.public.aws_s3serveraccess are views of the local table.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/s3logs/s3logs/schema"
+)
+
+// Memory is the path that opens an in-memory database.
+const Memory = ":memory:"
+
+// DB is an open DuckDB database. It is safe for concurrent use; Close
+// releases it. Connector gives raw connections (for the Arrow interface) that
+// share the same database and settings.
+type DB struct {
+	*sql.DB
+	Connector *duckdb.Connector
+	Path      string // as given to Open; Memory for an in-memory database
+}
+
+// ErrLocked is wrapped by Open when another process holds the database file.
+var ErrLocked = errors.New("database is locked by another process")
+
+// Open opens (creating if needed) the DuckDB database at path, or an
+// in-memory one for "" or Memory, and prepares it: settings, tables,
+// Panther's names. The caller must Close it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		path = Memory
+	}
+	dsn := "?autoinstall_known_extensions=false&autoload_known_extensions=false"
+	if path != Memory {
+		dsn = path + dsn
+	}
+	conn, err := duckdb.NewConnector(dsn, initConn)
+	if err != nil {
+		if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
+			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	d := &DB{DB: sql.OpenDB(conn), Connector: conn, Path: path}
+	if err := d.prepare(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// initConn runs on every new connection.
+func initConn(ex driver.ExecerContext) error {
+	_, err := ex.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
+	return err
+}
+
+// prepare creates the tables (with their column comments, the first time)
+// and the panther_logs catalog of views.
+func (d *DB) prepare(ctx context.Context) error {
+	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
+		var n int
+		if err := d.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?", t.Name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		stmts := append([]string{t.CreateSQL()}, t.CommentSQL()...)
+		for _, s := range stmts {
+			if _, err := d.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("create %s: %w", t.Name, err)
+			}
+		}
+	}
+	return d.attachPantherNames(ctx)
+}
+
+// attachPantherNames attaches an in-memory catalog panther_logs whose main
+// and public schemas hold views of the local tables, so that both
+// panther_logs.aws_s3serveraccess and panther_logs.public.aws_s3serveraccess
+// resolve as they do in Panther's Data Explorer.
+func (d *DB) attachPantherNames(ctx context.Context) error {
+	var cur string
+	if err := d.QueryRowContext(ctx, "SELECT current_database()").Scan(&cur); err != nil {
+		return err
+	}
+	stmts := []string{
+		"ATTACH IF NOT EXISTS ':memory:' AS panther_logs",
+		"CREATE SCHEMA IF NOT EXISTS panther_logs.public",
+	}
+	for _, sch := range []string{"main", "public"} {
+		for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
+			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW panther_logs.%s.%s AS SELECT * FROM %s.main.%s",
+				sch, schema.Quote(t.Name), schema.Quote(cur), schema.Quote(t.Name)))
+		}
+	}
+	for _, s := range stmts {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("panther_logs names: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes the database and its connector.
+func (d *DB) Close() error {
+	err := d.DB.Close()
+	if cerr := d.Connector.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

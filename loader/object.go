@@ -1,0 +1,37 @@
+package loader
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Object is one input of a load: a local file, an S3 object or standard
+// input. Listers make Objects; the load pipeline opens, decompresses,
+// parses and records each in the manifest.
+type Object struct {
+	// Name is what a person is shown: the path as given, s3://bucket/key, or "-".
+	Name string
+	// ID is the stable identity of the object: the absolute path,
+	// s3://bucket/key, or "stdin". It becomes p_source_id, keys the
+	// manifest and seeds p_row_id.
+	ID string
+	// Size is the size in bytes as stored (compressed when gzipped), or -1
+	// when unknown.
+	Size int64
+	// ModTime is the modification time, or zero when unknown.
+	ModTime time.Time
+	// ETag is the S3 entity tag; empty for local files.
+	ETag string
+	// Open returns the bytes as stored (gzip not undone). The caller closes
+	// the ReadCloser.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+}
+
+// A Lister finds the Objects of one source argument (a path, folder, glob,
+// "-", or s3:// URL) and calls fn for each, in a stable order. It stops at
+// the first error fn returns and returns it. Problems with one object that
+// do not stop the listing are reported through fn's caller, not returned.
+type Lister interface {
+	List(ctx context.Context, fn func(Object) error) error
+}
