@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/s3logs/s3logs/internal/db"
+)
+
+// command is one subcommand. Each lives in its own file and registers
+// itself from init() with register. Run parses its own flags with
+// env.Parse (which prints the generated help for -h/--help) and returns an
+// error: a usageError (exit 2), errRejected (exit 3), or anything else
+// (exit 1, printed as "s3logs: <msg>").
+type command struct {
+	Name     string   // the word after s3logs: load, query, repl...
+	Usage    string   // one line synopsis without "s3logs ": "load [--db PATH] SOURCE..."
+	Summary  string   // one line, shown by s3logs help
+	Help     string   // paragraphs shown by --help
+	Examples []string // full command lines, shown by --help
+	Run      func(ctx context.Context, env *Env, args []string) error
+}
+
+// commands is the registry filled by register from init functions.
+var commands = map[string]*command{}
+
+// register adds c to the registry; it panics on a duplicate name, which is a
+// programming error caught by any test.
+func register(c *command) {
+	if _, dup := commands[c.Name]; dup {
+		panic("s3logs: command registered twice: " + c.Name)
+	}
+	commands[c.Name] = c
+}
+
+// Env is what a command may touch of the outside world. run makes one per
+// invocation; tests make their own through run.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	// Getenv reads an environment variable (os.Getenv outside tests).
+	Getenv func(string) string
+
+	cmd *command // the command being run, for its help
+}
+
+// usageError is a mistake in the command line: exit code 2, with a hint to
+// run --help.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef returns a usageError with a formatted message.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errRejected is returned (possibly wrapped) by a load that succeeded but
+// rejected some lines: exit code 3. The summary has been printed already.
+var errRejected = errors.New("some lines were rejected")
+
+// errHelp is returned by Env.Parse after it printed the help: exit code 0.
+var errHelp = errors.New("help requested")
+
+// Exit codes of s3logs.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitRejected = 3
+)
+
+// run is the whole program: it picks the subcommand, runs it and turns its
+// error into an exit code. Only run chooses exit codes.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	if len(args) == 0 {
+		if c := commands["repl"]; c != nil && env.IsTerminal(stdin) && env.IsTerminal(stdout) {
+			return env.exec(ctx, c, nil)
+		}
+		env.printOverview(stdout)
+		return exitOK
+	}
+	switch name := args[0]; name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && name == "help" {
+			c := commands[args[1]]
+			if c == nil {
+				fmt.Fprintf(stderr, "s3logs: unknown command %q; run 's3logs help' for the list\n", args[1])
+				return exitUsage
+			}
+			return env.exec(ctx, c, []string{"--help"})
+		}
+		env.printOverview(stdout)
+		return exitOK
+	}
+	c := commands[args[0]]
+	if c == nil {
+		fmt.Fprintf(stderr, "s3logs: unknown command %q; run 's3logs help' for the list\n", args[0])
+		return exitUsage
+	}
+	return env.exec(ctx, c, args[1:])
+}
+
+// exec runs c and maps its error to an exit code.
+func (env *Env) exec(ctx context.Context, c *command, args []string) int {
+	env.cmd = c
+	err := c.Run(ctx, env, args)
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(env.Stderr, "s3logs %s: %s\nRun 's3logs %s --help' for usage.\n", c.Name, ue.msg, c.Name)
+		return exitUsage
+	case errors.Is(err, errRejected):
+		if err != errRejected {
+			fmt.Fprintf(env.Stderr, "s3logs: %s\n", err)
+		}
+		return exitRejected
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(env.Stderr, "s3logs: interrupted")
+		return exitError
+	default:
+		fmt.Fprintf(env.Stderr, "s3logs: %s\n", err)
+		return exitError
+	}
+}
+
+// Parse parses args into fs (which should have been made with
+// flag.ContinueOnError). On -h, -help or --help anywhere before "--" it
+// prints the command's help, with fs's flags, and returns errHelp; a bad
+// flag gives a usageError. Every command calls it, even one without flags,
+// so that --help works everywhere.
+func (env *Env) Parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) || (err == nil && wantsHelp(fs.Args())) {
+		env.printHelp(env.Stdout, fs)
+		return errHelp
+	}
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	return nil
+}
+
+// wantsHelp reports whether a help flag appears among the positional
+// arguments (flag stops at the first one: "s3logs load x --help").
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// printHelp writes the command's generated help: usage, help text, flags
+// and examples.
+func (env *Env) printHelp(w io.Writer, fs *flag.FlagSet) {
+	c := env.cmd
+	if c == nil {
+		env.printOverview(w)
+		return
+	}
+	fmt.Fprintf(w, "Usage: s3logs %s\n\n%s\n", c.Usage, c.Summary)
+	if c.Help != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Help, "\n"))
+	}
+	if fs != nil && hasFlags(fs) {
+		fmt.Fprintf(w, "\nFlags:\n")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if len(c.Examples) > 0 {
+		fmt.Fprintf(w, "\nExamples:\n")
+		for _, e := range c.Examples {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+// printOverview writes the list of commands.
+func (env *Env) printOverview(w io.Writer) {
+	fmt.Fprintf(w, "s3logs turns AWS S3 server access logs into a local SQL workspace (DuckDB).\n\n")
+	fmt.Fprintf(w, "Usage: s3logs COMMAND [flags] [args]\n\nCommands:\n")
+	names := make([]string, 0, len(commands))
+	width := 0
+	for n := range commands {
+		names = append(names, n)
+		width = max(width, len(n))
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].Summary)
+	}
+	fmt.Fprintf(w, "\nRun 's3logs COMMAND --help' for a command's flags and examples.\n")
+	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected.\n")
+}
+
+// newFlagSet returns an empty flag set for the command called name, ready
+// for Env.Parse.
+func newFlagSet(name string) *flag.FlagSet {
+	return flag.NewFlagSet(name, flag.ContinueOnError)
+}
+
+// defaultDB is the database used when neither --db nor S3LOGS_DB is given.
+const defaultDB = "s3logs.duckdb"
+
+// dbFlag defines the shared --db flag on fs: the DuckDB file to use,
+// default s3logs.duckdb in the working directory or $S3LOGS_DB.
+func dbFlag(fs *flag.FlagSet) *string {
+	def := defaultDB
+	if v := os.Getenv("S3LOGS_DB"); v != "" {
+		def = v
+	}
+	return fs.String("db", def, "DuckDB database `PATH` (:memory: for a throwaway one; env S3LOGS_DB)")
+}
+
+// OpenDB opens the database at path (db.Memory for in-memory) with the
+// tables and Panther names in place, and turns the common failures into a
+// message that names the file and what to do. The caller closes it.
+func (env *Env) OpenDB(ctx context.Context, path string) (*db.DB, error) {
+	d, err := db.Open(ctx, path)
+	switch {
+	case err == nil:
+		return d, nil
+	case errors.Is(err, db.ErrLocked):
+		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, db.ErrLocked)
+	default:
+		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
+	}
+}
+
+// IsTerminal reports whether v (a reader or writer from Env) is a terminal.
+func (env *Env) IsTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// OnInterrupt makes SIGINT call fn instead of cancelling the run (the shell
+// uses it to cancel one query), until the returned restore is called.
+// Handlers nest: the most recent one wins.
+func (env *Env) OnInterrupt(fn func()) (restore func()) {
+	interrupts.Lock()
+	interrupts.handlers = append(interrupts.handlers, fn)
+	n := len(interrupts.handlers)
+	interrupts.Unlock()
+	return func() {
+		interrupts.Lock()
+		defer interrupts.Unlock()
+		if len(interrupts.handlers) >= n {
+			interrupts.handlers = interrupts.handlers[:n-1]
+		}
+	}
+}

@@ -1,0 +1,71 @@
+// Command s3logs turns AWS S3 server access logs into a local DuckDB
+// workspace: load files, folders, globs, stdin or s3:// prefixes into the
+// table aws_s3serveraccess, then ask questions in SQL, run saved
+// investigations and Panther's detections, and export to Parquet.
+//
+// Every subcommand lives in its own file and registers itself from init()
+// (see command.go); main only wires signals and the exit code:
+// 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+)
+
+func main() {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopSignals := watchSignals(cancel)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopSignals()
+	cancel()
+	os.Exit(code)
+}
+
+// interrupts routes SIGINT: to the innermost handler a command installed
+// with Env.OnInterrupt (the shell cancels the running query), or, when none
+// is installed, to cancelling the whole run. SIGTERM always cancels.
+var interrupts struct {
+	sync.Mutex
+	handlers []func()
+}
+
+// watchSignals cancels the run on SIGTERM, and on SIGINT unless a handler
+// is installed. It returns a function that stops watching.
+func watchSignals(cancel context.CancelFunc) (stop func()) {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case sig := <-ch:
+				if sig == os.Interrupt {
+					if h := currentInterruptHandler(); h != nil {
+						h()
+						continue
+					}
+				}
+				cancel()
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
+}
+
+func currentInterruptHandler() func() {
+	interrupts.Lock()
+	defer interrupts.Unlock()
+	if n := len(interrupts.handlers); n > 0 {
+		return interrupts.handlers[n-1]
+	}
+	return nil
+}
