@@ -1,0 +1,246 @@
+package loader
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// ErrNoLogs is wrapped by a Lister that found nothing to load: a folder
+// without files, or a glob that matches nothing.
+var ErrNoLogs = errors.New("no log files found")
+
+// LocalLister returns the Lister of one command-line argument that is not
+// an s3:// URL: "-" for stdin (read from stdin), a folder (every file in it,
+// recursively), a glob pattern (when arg has *, ? or [ and is not an
+// existing file), or a file. Problems (a missing file, an empty folder)
+// are returned by List, naming the argument.
+func LocalLister(arg string, stdin io.Reader) Lister {
+	switch {
+	case arg == "-":
+		return &StdinLister{R: stdin}
+	case strings.ContainsAny(arg, "*?["):
+		if _, err := os.Stat(arg); err != nil {
+			return GlobLister(arg)
+		}
+	}
+	return PathLister(arg)
+}
+
+// PathLister lists a file, or every file under a folder recursively, in
+// lexical order. Hidden files and folders (names starting with ".") inside
+// a folder are skipped; a hidden path given explicitly is read.
+type PathLister string
+
+// List implements Lister.
+func (p PathLister) List(ctx context.Context, fn func(Object) error) error {
+	path := string(p)
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	if !st.IsDir() {
+		if !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 && st.Mode()&fs.ModeCharDevice == 0 {
+			return fmt.Errorf("%s: not a regular file", path)
+		}
+		return fn(fileObject(path, st))
+	}
+	n := 0
+	err = filepath.WalkDir(path, func(name string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if name != path && strings.HasPrefix(de.Name(), ".") {
+			if de.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !de.Type().IsRegular() {
+			return nil
+		}
+		st, err := de.Info()
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		}
+		n++
+		return fn(fileObject(name, st))
+	})
+	if err == nil && n == 0 {
+		return fmt.Errorf("%s: folder has no files: %w", path, ErrNoLogs)
+	}
+	return err
+}
+
+// GlobLister lists the files (and the files under the folders) matching a
+// filepath.Match pattern, in lexical order of the matches.
+type GlobLister string
+
+// List implements Lister.
+func (g GlobLister) List(ctx context.Context, fn func(Object) error) error {
+	matches, err := filepath.Glob(string(g))
+	if err != nil {
+		return fmt.Errorf("%s: bad pattern: %w", string(g), err)
+	}
+	if len(matches) == 0 {
+		return fmt.Errorf("%s: pattern matches no file: %w", string(g), ErrNoLogs)
+	}
+	sort.Strings(matches)
+	for _, m := range matches {
+		if err := PathLister(m).List(ctx, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileObject describes the local file at path.
+func fileObject(path string, st fs.FileInfo) Object {
+	id, err := filepath.Abs(path)
+	if err != nil {
+		id = path
+	}
+	size := st.Size()
+	if !st.Mode().IsRegular() {
+		size = -1
+	}
+	return Object{
+		Name:    path,
+		ID:      id,
+		Size:    size,
+		ModTime: st.ModTime().UTC(),
+		Open: func(context.Context) (io.ReadCloser, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, unwrapPathError(err)
+			}
+			return f, nil
+		},
+	}
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose text repeats the
+// path our own messages already start with.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// StdinLister lists standard input as one object. Because standard input
+// has no name, its bytes are first copied to a temporary file while being
+// hashed: the object's ID is "stdin:" and the first 16 hex digits of the
+// SHA-256 of its bytes, so that loading the same input twice adds nothing
+// and p_row_id stays unique. The temporary file is removed when List
+// returns.
+type StdinLister struct {
+	R io.Reader
+}
+
+// List implements Lister.
+func (s *StdinLister) List(ctx context.Context, fn func(Object) error) error {
+	if s.R == nil {
+		return errors.New("-: no standard input")
+	}
+	tmp, err := os.CreateTemp("", "s3logs-stdin-*")
+	if err != nil {
+		return fmt.Errorf("-: buffering standard input: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	size, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: s.R})
+	if err != nil {
+		return fmt.Errorf("-: reading standard input: %w", err)
+	}
+	if size == 0 {
+		return fmt.Errorf("-: standard input is empty: %w", ErrNoLogs)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))[:16]
+	name := tmp.Name()
+	return fn(Object{
+		Name: "-",
+		ID:   "stdin:" + sum,
+		Size: size,
+		ETag: sum,
+		Open: func(context.Context) (io.ReadCloser, error) { return os.Open(name) },
+	})
+}
+
+// ctxReader stops reading when ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c *ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// Decompress returns the decompressed bytes of r: when r starts with the
+// gzip magic bytes (1f 8b) it is gunzipped (concatenated gzip members are
+// read as one stream), otherwise r's bytes are returned as they are. A
+// truncated or corrupt gzip stream shows as an error from Read.
+func Decompress(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	magic, err := br.Peek(2)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if IsGzip(magic) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, gzipError(err)
+		}
+		return &gzipReader{zr: zr}, nil
+	}
+	return br, nil
+}
+
+// IsGzip reports whether b starts with the gzip magic bytes.
+func IsGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// gzipReader gives a clearer message for a stream cut short.
+type gzipReader struct{ zr *gzip.Reader }
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	return n, gzipError(err)
+}
+
+// gzipError turns the gzip package's errors into messages that say what is
+// wrong with the file.
+func gzipError(err error) error {
+	switch {
+	case err == nil, err == io.EOF:
+		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("gzip stream is truncated: %w", err)
+	case errors.Is(err, gzip.ErrChecksum):
+		return fmt.Errorf("gzip data is corrupt (checksum mismatch): %w", err)
+	case errors.Is(err, gzip.ErrHeader):
+		return fmt.Errorf("gzip data is corrupt (bad header): %w", err)
+	case strings.HasPrefix(err.Error(), "gzip: "), strings.HasPrefix(err.Error(), "flate: "):
+		return fmt.Errorf("gzip data is corrupt: %w", err)
+	}
+	return err
+}
