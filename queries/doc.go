@@ -1,0 +1,26 @@
+// Package queries owns the SQL that s3logs ships and emits: Panther's Data
+// Explorer macros (p_occurs_between, p_occurs_since), the catalog of saved
+// investigation queries with their typed, bound parameters, and the
+// detection engine that runs Panther's, Tailpipe's and s3logs' own rules over
+// the aws_s3serveraccess table and groups matching events into alerts the way
+// Panther does.
+//
+// Saved queries are .sql files with a strict comment header:
+//
+//	-- name: ips_for_bucket
+//	-- title: Remote IPs that accessed a bucket
+//	-- description: Ranks the distinct remote IPs that accessed one bucket in a time range.
+//	-- tags: [access, ip]
+//	-- param: bucket string required "Bucket name"
+//	-- param: start timestamp default=now-30d "Start of the window"
+//	SELECT remoteip, count(*) AS requests
+//	FROM aws_s3serveraccess
+//	WHERE bucket = $bucket AND p_occurs_between($start, now())
+//	GROUP BY remoteip ORDER BY requests DESC
+//
+// Parameters are referenced as $name and are always bound as prepared
+// statement arguments, never spliced into the SQL text.
+//
+// This package imports schema and never loader: it works on rows already in
+// DuckDB.
+package queries
