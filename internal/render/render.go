@@ -1,0 +1,124 @@
+// Package render writes the rows of a database/sql result, as DuckDB returns
+// them through duckdb-go, in the output formats s3logs offers: an aligned
+// table that fits the terminal, CSV, JSON, NDJSON, Markdown and one
+// "column = value" line per field. It is owned by the REPL engineer and used
+// by the shell and by every command that prints query results.
+//
+// Values are formatted per column, from the column's DuckDB type, by
+// converters built once before the row loop: TIMESTAMPTZ values are UTC
+// (RFC 3339 in CSV and JSON, DuckDB's "2019-02-06 00:00:38+00" in the text
+// formats), lists are JSON arrays in JSON and "[a, b]" in text, structs keep
+// their field order, and NULL is JSON null or a distinct marker in text.
+package render
+
+import (
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Format is an output format of Write.
+type Format int
+
+// The output formats. Table is the zero value.
+const (
+	Table    Format = iota // aligned columns fitted to Options.Width, then "(N rows)"
+	CSV                    // header line, then RFC 4180 records
+	JSON                   // one JSON array of objects
+	NDJSON                 // one JSON object per line
+	Markdown               // a GitHub pipe table
+	Line                   // "column = value" per field, a blank line between rows
+)
+
+var formatNames = [...]string{Table: "table", CSV: "csv", JSON: "json", NDJSON: "ndjson", Markdown: "markdown", Line: "line"}
+
+// Formats lists the names ParseFormat accepts, in order.
+func Formats() []string { return append([]string(nil), formatNames[:]...) }
+
+// String returns the name of the format, as ParseFormat accepts it.
+func (f Format) String() string {
+	if f >= 0 && int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// ParseFormat returns the format called name (case-insensitive).
+func ParseFormat(name string) (Format, error) {
+	for i, n := range formatNames {
+		if strings.EqualFold(name, n) {
+			return Format(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown format %q: want one of %s", name, strings.Join(formatNames[:], ", "))
+}
+
+// Options says how Write renders rows.
+type Options struct {
+	Format Format
+	// Width is the terminal width a Table must fit in; 0 means no limit.
+	Width int
+	// MaxCell cuts Table and Markdown cells wider than this many columns
+	// with "…"; 0 means no limit.
+	MaxCell int
+	// MaxRows makes a Table show only its first MaxRows rows (the rest are
+	// read and counted); 0 means all.
+	MaxRows int
+	// Null is the text of NULL in the text formats; "" means "NULL" in
+	// Table, Markdown and Line and an empty field in CSV.
+	Null string
+	// Color dims NULL and the table rules with ANSI escapes (Table only).
+	Color bool
+}
+
+// Write reads rows to the end and writes them to w in opts.Format. It
+// returns the number of rows read from the result (all of them, including
+// those a Table with MaxRows does not show). It does not close rows; the
+// caller does. The error is the first of the scan, rows.Err and write errors.
+func Write(w io.Writer, rows *sql.Rows, opts Options) (n int, err error) {
+	cols, err := newColumns(rows)
+	if err != nil {
+		return 0, err
+	}
+	var out writer
+	switch opts.Format {
+	case Table:
+		out = &tableWriter{opts: opts, cols: cols}
+	case CSV:
+		out = newCSVWriter(w, opts, cols)
+	case JSON, NDJSON:
+		out = &jsonWriter{w: w, cols: cols, array: opts.Format == JSON}
+	case Markdown:
+		out = &markdownWriter{w: w, opts: opts, cols: cols}
+	case Line:
+		out = &lineWriter{w: w, opts: opts, cols: cols}
+	default:
+		return 0, fmt.Errorf("render: unknown format %v", opts.Format)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return n, err
+		}
+		if err := out.row(vals); err != nil {
+			return n, err
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	return n, out.finish(w, n)
+}
+
+// writer is one output format: row is called for each row (vals is reused
+// by the caller), then finish once with the number of rows.
+type writer interface {
+	row(vals []any) error
+	finish(w io.Writer, n int) error
+}

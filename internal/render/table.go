@@ -1,0 +1,248 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mattn/go-runewidth"
+)
+
+// ANSI escapes used when Options.Color is set.
+const (
+	ansiDim   = "\x1b[2m"
+	ansiBold  = "\x1b[1m"
+	ansiReset = "\x1b[0m"
+)
+
+// ellipsis marks a cut value, and stands for the columns a table too wide
+// for the terminal leaves out.
+const ellipsis = "…"
+
+// minColWidth is the narrowest a column is squeezed to before columns are
+// left out instead.
+const minColWidth = 6
+
+// cell is one table cell: its text with control characters made visible,
+// and whether it is NULL.
+type cell struct {
+	s    string
+	null bool
+}
+
+// tableWriter buffers the rows (all, or Options.MaxRows) to size the
+// columns, like psql:
+//
+//	 bucket | httpstatus
+//	--------+-----------
+//	 logs   |        200
+//	(1 row)
+type tableWriter struct {
+	opts  Options
+	cols  []column
+	cells [][]cell
+}
+
+func (t *tableWriter) row(vals []any) error {
+	if t.opts.MaxRows > 0 && len(t.cells) >= t.opts.MaxRows {
+		return nil
+	}
+	r := make([]cell, len(vals))
+	for i, v := range vals {
+		if v == nil {
+			r[i] = cell{s: nullText(t.opts, "NULL"), null: true}
+		} else {
+			r[i] = cell{s: visible(text(v, t.cols[i].t, false))}
+		}
+	}
+	t.cells = append(t.cells, r)
+	return nil
+}
+
+func (t *tableWriter) finish(w io.Writer, n int) error {
+	widths, shown := t.layout()
+	var b strings.Builder
+	if len(t.cols) > 0 {
+		head := make([]cell, len(t.cols))
+		for i, c := range t.cols {
+			head[i] = cell{s: visible(c.name)}
+		}
+		t.writeLine(&b, head, widths, shown, true)
+		t.writeRule(&b, widths, shown)
+		for _, r := range t.cells {
+			t.writeLine(&b, r, widths, shown, false)
+		}
+	}
+	b.WriteString(t.footer(n, shown))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (t *tableWriter) footer(n, shown int) string {
+	s := fmt.Sprintf("(%d rows", n)
+	if n == 1 {
+		s = "(1 row"
+	}
+	if len(t.cells) < n {
+		s += fmt.Sprintf(", first %d shown", len(t.cells))
+	}
+	if shown < len(t.cols) {
+		s += fmt.Sprintf(", %d of %d columns shown: .mode line shows all", shown, len(t.cols))
+	}
+	return s + ")\n"
+}
+
+// layout returns the width of every column and how many columns (from the
+// left) are shown. Columns start at their widest cell (capped by MaxCell);
+// while the table is wider than Options.Width the widest column loses one
+// position at a time, down to minColWidth; if that is not enough, columns
+// are left out from the right, a "…" column stands for them, and the
+// remaining columns are fitted again.
+func (t *tableWriter) layout() (widths []int, shown int) {
+	natural := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		natural[i] = t.capped(displayWidth(c.name))
+		for _, r := range t.cells {
+			natural[i] = max(natural[i], t.capped(displayWidth(r[i].s)))
+		}
+	}
+	if t.opts.Width <= 0 {
+		return natural, len(natural)
+	}
+	for shown = len(natural); shown > 1; shown-- {
+		budget := t.opts.Width
+		if shown < len(natural) {
+			budget -= displayWidth(" | " + ellipsis)
+		}
+		if widths, ok := shrink(natural[:shown], budget); ok {
+			return widths, shown
+		}
+	}
+	widths, _ = shrink(natural[:1], t.opts.Width)
+	return widths, min(1, len(natural))
+}
+
+// shrink returns a copy of widths narrowed, widest first, until a line fits
+// in budget; ok is false when it cannot fit with every column at least
+// minColWidth wide (or its natural width, if smaller).
+func shrink(natural []int, budget int) (widths []int, ok bool) {
+	widths = append([]int(nil), natural...)
+	for lineWidth(widths) > budget {
+		j := -1
+		for i, w := range widths {
+			if w > minColWidth && (j < 0 || w > widths[j]) {
+				j = i
+			}
+		}
+		if j < 0 {
+			return widths, false
+		}
+		widths[j]--
+	}
+	return widths, true
+}
+
+func (t *tableWriter) capped(w int) int {
+	if t.opts.MaxCell > 0 {
+		return min(w, t.opts.MaxCell)
+	}
+	return w
+}
+
+// lineWidth is the printed width of a line with these column widths: a
+// space, the cells separated by " | ", no trailing space.
+func lineWidth(widths []int) int {
+	n := 1 + 3*(len(widths)-1)
+	for _, w := range widths {
+		n += w
+	}
+	return n
+}
+
+func (t *tableWriter) writeLine(b *strings.Builder, r []cell, widths []int, shown int, head bool) {
+	var line strings.Builder
+	for i := 0; i < shown; i++ {
+		if i > 0 {
+			line.WriteString(" | ")
+		} else {
+			line.WriteString(" ")
+		}
+		s := cut(r[i].s, widths[i])
+		pad := strings.Repeat(" ", widths[i]-displayWidth(s))
+		if t.opts.Color && (r[i].null || head) {
+			code := ansiDim
+			if head {
+				code = ansiBold
+			}
+			s = code + s + ansiReset
+		}
+		if t.cols[i].numeric {
+			line.WriteString(pad + s)
+		} else {
+			line.WriteString(s + pad)
+		}
+	}
+	if shown < len(t.cols) {
+		line.WriteString(" | " + ellipsis)
+	}
+	b.WriteString(strings.TrimRight(line.String(), " "))
+	b.WriteString("\n")
+}
+
+func (t *tableWriter) writeRule(b *strings.Builder, widths []int, shown int) {
+	for i := 0; i < shown; i++ {
+		if i > 0 {
+			b.WriteString("+")
+		}
+		n := widths[i] + 2
+		if i == shown-1 && shown == len(t.cols) {
+			n-- // no trailing space on the last column
+		}
+		b.WriteString(strings.Repeat("-", n))
+	}
+	if shown < len(t.cols) {
+		b.WriteString("+--")
+	}
+	b.WriteString("\n")
+}
+
+// visible makes control characters visible so that a cell stays on one
+// line: \n, \r and \t as those escapes, others as \xNN.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, isControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case isControl(r):
+			fmt.Fprintf(&b, `\x%02X`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// displayWidth is the number of terminal columns s takes.
+func displayWidth(s string) int { return runewidth.StringWidth(s) }
+
+// cut shortens s to at most w terminal columns, ending it with "…" when
+// anything was cut.
+func cut(s string, w int) string {
+	if displayWidth(s) <= w {
+		return s
+	}
+	if w <= 0 {
+		return ""
+	}
+	return runewidth.Truncate(s, w, ellipsis)
+}
