@@ -68,6 +68,12 @@ func usagef(format string, args ...any) error {
 // rejected some lines: exit code 3. The summary has been printed already.
 var errRejected = errors.New("some lines were rejected")
 
+// rejectedError is a load's errRejected with its own message.
+type rejectedError struct{ msg string }
+
+func (e *rejectedError) Error() string        { return e.msg }
+func (e *rejectedError) Is(target error) bool { return target == errRejected }
+
 // errHelp is returned by Env.Parse after it printed the help: exit code 0.
 var errHelp = errors.New("help requested")
 

@@ -1,0 +1,302 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/ingest"
+)
+
+func init() {
+	register(&command{
+		Name:    "load",
+		Usage:   "load [--db PATH] [--label L] [--workers N] [--since T] [--until T] SOURCE...",
+		Summary: "Load S3 server access logs into the database",
+		Help: `Each SOURCE is a log file, a folder (read recursively, hidden files skipped),
+a glob pattern such as 'logs/2024-*', - for standard input, or an s3://bucket/prefix/.
+Gzipped files are recognised by their content and read transparently.
+
+Rows go to the table aws_s3serveraccess, lines that cannot be parsed to
+aws_s3serveraccess_rejects (with the reason), and every object read to
+s3logs_manifest. Loading the same files again adds nothing; a file that grew
+is read from where the last load stopped; a changed file is reloaded whole;
+an interrupted load (Ctrl-C, kill) is completed by running it again.
+
+Exit status: 0 when everything loaded, 3 when it loaded but some lines were
+rejected, 1 when a source could not be read (the others are still loaded).`,
+		Examples: []string{
+			"s3logs load ./logs/",
+			"s3logs load --db cases/incident-42.duckdb 'archive/2024-06-*.gz'",
+			"zcat access.log.gz | s3logs load -",
+			"s3logs load --label prod --since 2024-06-01 --until 2024-06-08 logs/",
+		},
+		Run: runLoad,
+	})
+}
+
+// loadFlags are the flags of load that are not --db.
+type loadFlags struct {
+	label   *string
+	workers *int
+	fs      *flag.FlagSet
+}
+
+// defineLoadFlags defines load's flags on fs, including the S3 engineer's
+// through s3Flags. --since/--until are defined here unless s3Flags defined
+// them already; either way loadOptions reads them by name.
+func defineLoadFlags(fs *flag.FlagSet) *loadFlags {
+	lf := &loadFlags{fs: fs}
+	lf.label = fs.String("label", "", "p_source_label of the loaded rows (default: each SOURCE as given)")
+	lf.workers = fs.Int("workers", 0, "objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
+	if s3Flags != nil {
+		s3Flags(fs)
+	}
+	if fs.Lookup("since") == nil {
+		fs.String("since", "", "load only rows at or after `T`: a date (2024-06-01), an RFC 3339 time, or an age (24h, 7d)")
+	}
+	if fs.Lookup("until") == nil {
+		fs.String("until", "", "load only rows before `T` (same forms as --since)")
+	}
+	return lf
+}
+
+func runLoad(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("load")
+	dbPath := dbFlag(fs)
+	lf := defineLoadFlags(fs)
+	if err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("no SOURCE given: name log files, folders, glob patterns, - for standard input, or s3://bucket/prefix/")
+	}
+	opts, err := lf.options(time.Now())
+	if err != nil {
+		return err
+	}
+	d, err := env.OpenDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	sum, err := loadSources(ctx, env, d, fs.Args(), opts)
+	if err != nil {
+		return err
+	}
+	return loadResult(sum)
+}
+
+// options turns the parsed flags into ingest options.
+func (lf *loadFlags) options(now time.Time) (ingest.Options, error) {
+	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers}
+	if *lf.workers < 0 {
+		return opts, usagef("--workers must be at least 1")
+	}
+	var err error
+	for _, f := range []struct {
+		name string
+		t    *time.Time
+	}{{"since", &opts.Since}, {"until", &opts.Until}} {
+		v := lf.fs.Lookup(f.name).Value.String()
+		if *f.t, err = parseTimeFlag(v, now); err != nil {
+			return opts, usagef("--%s %s: %v", f.name, v, err)
+		}
+	}
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
+		return opts, usagef("--until must be after --since")
+	}
+	return opts, nil
+}
+
+// parseTimeFlag reads a --since/--until value: empty (no bound), a date
+// 2006-01-02 (midnight UTC), an RFC 3339 time, or an age such as 90m, 24h,
+// 7d or 2w before now.
+func parseTimeFlag(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{"2006-01-02", time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	mult := time.Duration(0)
+	switch {
+	case strings.HasSuffix(v, "d"):
+		mult = 24 * time.Hour
+	case strings.HasSuffix(v, "w"):
+		mult = 7 * 24 * time.Hour
+	}
+	if mult > 0 {
+		var n int
+		if _, err := fmt.Sscanf(v[:len(v)-1], "%d", &n); err == nil && n >= 0 && fmt.Sprint(n) == v[:len(v)-1] {
+			return now.Add(-time.Duration(n) * mult).UTC(), nil
+		}
+	} else if d, err := time.ParseDuration(v); err == nil && d >= 0 {
+		return now.Add(-d).UTC(), nil
+	}
+	return time.Time{}, errors.New("want a date (2024-06-01), an RFC 3339 time (2024-06-01T12:00:00Z) or an age (90m, 24h, 7d, 2w)")
+}
+
+// loadSources loads args (paths, folders, globs, -, s3:// URLs) into d,
+// reporting each problem on env.Stderr as it happens, a progress line while
+// it runs when stderr is a terminal, and the summary line at the end. The
+// shell's .load uses it too.
+func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options) (ingest.Summary, error) {
+	var listers []loader.Lister
+	var early []error
+	hasS3 := false
+	for _, arg := range args {
+		if strings.HasPrefix(arg, "s3://") {
+			hasS3 = true
+			if s3Hook == nil {
+				early = append(early, fmt.Errorf("%s: s3:// sources need the S3 support, which this build of s3logs does not have", arg))
+				continue
+			}
+			l, err := s3Hook(ctx, arg)
+			if err != nil {
+				early = append(early, err)
+				continue
+			}
+			listers = append(listers, ingest.Source{Lister: l, Label: arg})
+			continue
+		}
+		listers = append(listers, ingest.Source{Lister: loader.LocalLister(arg, env.Stdin), Label: arg})
+	}
+	if hasS3 && opts.Workers == 0 {
+		opts.Workers = 32
+	}
+	pl := newProgressLine(env)
+	opts.OnError = func(err error) { pl.printf("s3logs: %v\n", err) }
+	for _, err := range early {
+		opts.OnError(err)
+	}
+	ld := ingest.New(d, opts)
+	stop := pl.start(ld)
+	sum, err := ld.Load(ctx, listers)
+	stop()
+	sum.Failed += len(early)
+	sum.Errors = append(early, sum.Errors...)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return sum, fmt.Errorf("load interrupted; what was committed is consistent, run the same load again to complete it: %w", err)
+		}
+		return sum, err
+	}
+	fmt.Fprintln(env.Stderr, sum.String())
+	return sum, nil
+}
+
+// loadResult is the error (and so the exit code) of a finished load.
+func loadResult(sum ingest.Summary) error {
+	switch {
+	case sum.Failed > 0:
+		return fmt.Errorf("%d of the sources could not be loaded in full (see the messages above)", sum.Failed)
+	case sum.Rejected > 0:
+		return &rejectedError{fmt.Sprintf("%s could not be parsed; see them with: s3logs query 'SELECT * FROM aws_s3serveraccess_rejects'", pluralLines(sum.Rejected))}
+	}
+	return nil
+}
+
+// progressLine draws a live progress line on a terminal stderr, and prints
+// messages above it.
+type progressLine struct {
+	mu     sync.Mutex
+	w      io.Writer
+	active bool // a progress line is on screen
+	tty    bool
+}
+
+func newProgressLine(env *Env) *progressLine {
+	return &progressLine{w: env.Stderr, tty: env.IsTerminal(env.Stderr)}
+}
+
+// printf prints a message, clearing the progress line first.
+func (p *progressLine) printf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clear()
+	fmt.Fprintf(p.w, format, args...)
+}
+
+func (p *progressLine) clear() {
+	if p.active {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.active = false
+	}
+}
+
+// start redraws the line five times a second until stop is called (only on
+// a terminal).
+func (p *progressLine) start(ld *ingest.Loader) (stop func()) {
+	if !p.tty {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				pr := ld.Progress()
+				p.mu.Lock()
+				fmt.Fprintf(p.w, "\r\033[K%s", progressText(pr))
+				p.active = true
+				p.mu.Unlock()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		p.mu.Lock()
+		p.clear()
+		p.mu.Unlock()
+	}
+}
+
+// progressText is the content of the progress line.
+func progressText(pr ingest.Progress) string {
+	mbs := 0.0
+	if s := pr.Elapsed.Seconds(); s > 0 {
+		mbs = float64(pr.Bytes) / 1e6 / s
+	}
+	s := fmt.Sprintf("loading: %d files, %s lines, %s rejected, %.1f MB/s", pr.Objects, groupInt(pr.Lines), groupInt(pr.Rejected), mbs)
+	if pr.Skipped > 0 {
+		s += fmt.Sprintf(", %d unchanged", pr.Skipped)
+	}
+	if pr.Failed > 0 {
+		s += fmt.Sprintf(", %d failed", pr.Failed)
+	}
+	return s
+}
+
+func pluralLines(n int64) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return groupInt(n) + " lines"
+}
+
+// groupInt formats n with thousands separators.
+func groupInt(n int64) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

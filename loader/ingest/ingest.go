@@ -1,0 +1,360 @@
+// Package ingest loads S3 server access logs into DuckDB: it lists the
+// objects of each source, parses them in parallel with loader.Reader, and
+// inserts the Arrow record batches into aws_s3serveraccess (and rejected
+// lines into aws_s3serveraccess_rejects) on one dedicated connection.
+//
+// The pipeline:
+//
+//	listers ──objects──▶ N workers (open, Decompress, loader.Reader)
+//	                         │ batches + rejects (bounded channel)
+//	                         ▼
+//	                 one inserter goroutine, one connection:
+//	                 register batches as an Arrow view,
+//	                 INSERT INTO aws_s3serveraccess SELECT * FROM view,
+//	                 manifest rows, COMMIT every few hundred thousand rows
+//
+// The manifest table s3logs_manifest records every object loaded (its id,
+// size, modification time or etag, bytes consumed and line counts). An
+// object's rows, rejects and manifest row are committed in the same
+// transaction, and a transaction that ends while an object is still being
+// read records it as "partial"; so after Ctrl-C or kill -9 the database
+// says exactly what it holds, and the next load deletes the rows of partial
+// objects and reads them again. Unchanged objects are skipped; a local file
+// that only grew is read from where the last load stopped.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/loader"
+)
+
+// Options configures a Loader. The zero value is ready to use.
+type Options struct {
+	// Workers is how many objects are parsed at once; 0 means runtime.NumCPU().
+	// S3 loads use more, as most of their time is spent waiting on the network.
+	Workers int
+	// Label is p_source_label of every row; empty means the source argument
+	// (see Source) or else the object's name.
+	Label string
+	// Since and Until, when non-zero, keep only rows with event time in
+	// [Since, Until); the others are counted as filtered.
+	Since, Until time.Time
+	// BatchRows is the number of rows per Arrow record batch; 0 means
+	// loader.DefaultBatchRows.
+	BatchRows int
+	// InsertRows is how many rows are inserted per INSERT statement (several
+	// batches as one Arrow view); 0 means DefaultInsertRows.
+	InsertRows int
+	// CommitRows is how many rows a transaction holds before it commits; 0
+	// means DefaultCommitRows. Commits also happen every CommitEvery.
+	CommitRows int
+	// CommitEvery bounds the time between commits; 0 means DefaultCommitEvery.
+	CommitEvery time.Duration
+	// NotLogAfter is how many rejected lines, with no parsed row before
+	// them, make an object "not an S3 server access log"; 0 means 20.
+	NotLogAfter int
+	// Allocator allocates the record batches; nil means memory.DefaultAllocator.
+	Allocator memory.Allocator
+	// OnError, when set, is called (from any goroutine, one call at a time)
+	// with each problem of one source or object as it happens; the load goes
+	// on with the others. Every such error is also in Summary.Errors.
+	OnError func(err error)
+}
+
+// Defaults of Options.
+const (
+	DefaultInsertRows  = 4 * loader.DefaultBatchRows
+	DefaultCommitRows  = 1 << 20
+	DefaultCommitEvery = 2 * time.Second
+)
+
+// Source pairs a Lister with the label of its rows (p_source_label),
+// normally the argument as the user typed it. Load accepts a Source
+// anywhere it accepts a Lister.
+type Source struct {
+	loader.Lister
+	Label string
+}
+
+// Summary is what a load did. Every line read is accounted for:
+// Lines = Rows + Rejected + Blank + Filtered.
+type Summary struct {
+	Objects  int // objects read (in whole or, for a grown file, the new part)
+	Resumed  int // of Objects, grown files read from where the last load stopped
+	Reloaded int // of Objects, changed or interrupted objects whose old rows were replaced
+	Skipped  int // objects already loaded and unchanged
+	Failed   int // objects or sources that could not be read, in whole or in part
+
+	Lines, Rows, Rejected, Blank, Filtered int64
+	Bytes                                  int64 // bytes parsed (after decompression)
+
+	Elapsed time.Duration
+	Errors  []error // one per failed source or object, naming it
+}
+
+// String is the one-line summary printed at the end of a load, for example
+// "loaded 12 files: 1,000,000 lines, 999,990 rows, 10 rejected, 0 blank in
+// 3.2s (150.0 MB/s)".
+func (s Summary) String() string {
+	var b strings.Builder
+	if s.Objects == 0 && s.Failed == 0 {
+		fmt.Fprintf(&b, "nothing new to load")
+		if s.Skipped > 0 {
+			fmt.Fprintf(&b, ": %s already loaded and unchanged", plural(s.Skipped, "file"))
+		}
+		return b.String()
+	}
+	fmt.Fprintf(&b, "loaded %s: %s lines, %s rows, %s rejected, %s blank",
+		plural(s.Objects, "file"), group(s.Lines), group(s.Rows), group(s.Rejected), group(s.Blank))
+	if s.Filtered > 0 {
+		fmt.Fprintf(&b, ", %s outside the time window", group(s.Filtered))
+	}
+	secs := s.Elapsed.Seconds()
+	fmt.Fprintf(&b, " in %.1fs", secs)
+	if secs > 0 && s.Bytes > 0 {
+		fmt.Fprintf(&b, " (%.1f MB/s)", float64(s.Bytes)/1e6/secs)
+	}
+	var extra []string
+	if s.Skipped > 0 {
+		extra = append(extra, plural(s.Skipped, "unchanged file")+" skipped")
+	}
+	if s.Resumed > 0 {
+		extra = append(extra, plural(s.Resumed, "grown file")+" read from where it stopped")
+	}
+	if s.Reloaded > 0 {
+		extra = append(extra, plural(s.Reloaded, "changed file")+" reloaded")
+	}
+	if s.Failed > 0 {
+		extra = append(extra, fmt.Sprintf("%d failed", s.Failed))
+	}
+	if len(extra) > 0 {
+		b.WriteString("; " + strings.Join(extra, ", "))
+	}
+	return b.String()
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return group(int64(n)) + " " + what + "s"
+}
+
+// group formats n with thousands separators: 1,234,567.
+func group(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Progress is a snapshot of a running load, for a progress line.
+type Progress struct {
+	Objects, Skipped, Failed int64
+	Lines, Rows, Rejected    int64
+	Bytes                    int64 // parsed so far (after decompression)
+	Elapsed                  time.Duration
+}
+
+// Loader loads sources into one database. Make it with New; one Load at a
+// time.
+type Loader struct {
+	d    *db.DB
+	opts Options
+
+	start                    time.Time
+	objects, skipped, failed atomic.Int64
+	lines, rows, rejected    atomic.Int64
+	bytes                    atomic.Int64
+
+	errMu sync.Mutex
+	errs  []error
+}
+
+// New returns a Loader that writes into d, which must stay open while the
+// Loader is used.
+func New(d *db.DB, opts Options) *Loader {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.NumCPU()
+	}
+	if opts.BatchRows <= 0 {
+		opts.BatchRows = loader.DefaultBatchRows
+	}
+	if opts.InsertRows <= 0 {
+		opts.InsertRows = DefaultInsertRows
+	}
+	if opts.CommitRows <= 0 {
+		opts.CommitRows = DefaultCommitRows
+	}
+	if opts.CommitEvery <= 0 {
+		opts.CommitEvery = DefaultCommitEvery
+	}
+	if opts.NotLogAfter <= 0 {
+		opts.NotLogAfter = 20
+	}
+	if opts.Allocator == nil {
+		opts.Allocator = memory.DefaultAllocator
+	}
+	return &Loader{d: d, opts: opts}
+}
+
+// Progress returns a snapshot of the running load; it is safe to call from
+// any goroutine.
+func (l *Loader) Progress() Progress {
+	return Progress{
+		Objects: l.objects.Load(), Skipped: l.skipped.Load(), Failed: l.failed.Load(),
+		Lines: l.lines.Load(), Rows: l.rows.Load(), Rejected: l.rejected.Load(),
+		Bytes: l.bytes.Load(), Elapsed: time.Since(l.start),
+	}
+}
+
+// fail records a problem with one source or object and reports it.
+func (l *Loader) fail(err error) {
+	l.failed.Add(1)
+	l.errMu.Lock()
+	defer l.errMu.Unlock()
+	l.errs = append(l.errs, err)
+	if l.opts.OnError != nil {
+		l.opts.OnError(err)
+	}
+}
+
+// Load reads every object of every lister into the database. Problems
+// with one source or object are in Summary.Errors (and reported through
+// Options.OnError); the error returned is for what stops the whole load: the
+// database failing, or ctx being cancelled. After an error, whatever was
+// committed is consistent, and loading again completes the work.
+func (l *Loader) Load(ctx context.Context, listers []loader.Lister) (Summary, error) {
+	l.start = time.Now()
+	ins, err := newInserter(ctx, l)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer ins.close()
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	jobs := make(chan *job, l.opts.Workers)
+	msgs := make(chan message, 2*l.opts.Workers)
+
+	go func() {
+		defer close(jobs)
+		l.list(ctx, listers, ins.manifest, jobs)
+	}()
+	var wg sync.WaitGroup
+	parseTime := time.Now().UTC()
+	for range l.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				l.work(ctx, j, parseTime, msgs)
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(msgs)
+	}()
+
+	sum, err := ins.run(ctx, msgs)
+	if err != nil {
+		cancel(err)
+		for m := range msgs { // let the workers finish and free their batches
+			m.release()
+		}
+	}
+	if err == nil {
+		err = context.Cause(ctx)
+	}
+	sum.Skipped = int(l.skipped.Load())
+	sum.Failed = int(l.failed.Load())
+	sum.Elapsed = time.Since(l.start)
+	l.errMu.Lock()
+	sum.Errors = append([]error(nil), l.errs...)
+	l.errMu.Unlock()
+	return sum, err
+}
+
+// list runs the listers one after the other and sends each object that
+// needs loading to jobs. An object listed twice (a file named and also in a
+// named folder) is read once.
+func (l *Loader) list(ctx context.Context, listers []loader.Lister, m map[string]manifestRow, jobs chan<- *job) {
+	seen := map[string]bool{}
+	for _, ls := range listers {
+		label := l.opts.Label
+		if src, ok := ls.(Source); ok && label == "" {
+			label = src.Label
+		}
+		err := ls.List(ctx, func(o loader.Object) error {
+			if seen[o.ID] {
+				return nil
+			}
+			seen[o.ID] = true
+			j := plan(o, m)
+			if j == nil {
+				l.skipped.Add(1)
+				return nil
+			}
+			j.label = label
+			if j.label == "" {
+				j.label = o.Name
+			}
+			select {
+			case jobs <- j:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			l.fail(err)
+		}
+	}
+}
+
+// ObjectError is a problem with one object; the load went on without it
+// (or with the part of it read before the problem).
+type ObjectError struct {
+	Name string // the object's name as shown to the user
+	Line int64  // the last line read before the problem, 0 if none
+	Err  error
+}
+
+func (e *ObjectError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s: after line %d: %v", e.Name, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.Name, e.Err)
+}
+
+func (e *ObjectError) Unwrap() error { return e.Err }
+
+// ErrNotLog is wrapped by the ObjectError of an object whose first lines
+// are all rejected, or that holds binary data: it is not an S3 server
+// access log, and nothing of it is loaded.
+var ErrNotLog = errors.New("not an S3 server access log")

@@ -1,0 +1,362 @@
+package ingest
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/schema"
+)
+
+// viewName is the Arrow view each group of batches is registered as. It
+// lives on the inserter's own connection only.
+const viewName = "s3logs_ingest_view"
+
+// inserter owns the one connection that writes: it inserts the batches
+// the workers send, and commits them with the manifest rows that describe
+// them. It runs in one goroutine.
+type inserter struct {
+	l    *Loader
+	conn driver.Conn
+	ex   driver.ExecerContext
+	ar   *duckdb.Arrow
+
+	manifest map[string]manifestRow // as it was when the load started
+	written  map[string]bool        // ids with a manifest row written by this load
+
+	inTxn    bool
+	txnStart time.Time
+	txnRows  int
+	pending  []arrow.RecordBatch
+	pendRows int
+	rejects  []loader.Reject
+	touched  map[*job]*jobState // jobs with something in the open transaction
+	live     map[*job]*jobState // jobs started and not yet committed as done
+
+	sum Summary
+}
+
+// jobState is what the inserter knows of one object being loaded.
+type jobState struct {
+	j         *job
+	offset    int64 // bytes skipped (a grown file)
+	firstLine int64
+	reloaded  bool
+	done      *message
+}
+
+// newInserter connects, creates the manifest and reads it.
+func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
+	conn, err := l.d.Connector.Connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", l.d.Path, err)
+	}
+	in := &inserter{l: l, conn: conn, written: map[string]bool{}, touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
+	in.ex = conn.(driver.ExecerContext)
+	if in.ar, err = duckdb.NewArrowFromConn(conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if _, err := in.ex.ExecContext(ctx, manifestSQL, nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("create %s: %w", ManifestTable, err)
+	}
+	if in.manifest, err = readManifest(ctx, conn.(driver.QueryerContext)); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return in, nil
+}
+
+// close rolls back what was not committed and closes the connection.
+func (in *inserter) close() {
+	if in.inTxn {
+		in.ex.ExecContext(context.Background(), "ROLLBACK", nil)
+	}
+	for _, r := range in.pending {
+		r.Release()
+	}
+	in.pending = nil
+	in.conn.Close()
+}
+
+// run consumes the workers' messages until msgs is closed, committing
+// along the way, and returns the summary of what it committed.
+func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, error) {
+	tick := time.NewTicker(in.l.opts.CommitEvery / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return in.sum, in.commit(ctx)
+			}
+			if err := in.handle(ctx, m); err != nil {
+				return in.sum, err
+			}
+		case <-tick.C:
+		case <-ctx.Done():
+			return in.sum, ctx.Err()
+		}
+		if in.inTxn && (in.txnRows >= in.l.opts.CommitRows || time.Since(in.txnStart) >= in.l.opts.CommitEvery) {
+			if err := in.commit(ctx); err != nil {
+				return in.sum, err
+			}
+		}
+	}
+}
+
+// handle applies one message to the open transaction.
+func (in *inserter) handle(ctx context.Context, m message) error {
+	if err := in.begin(ctx); err != nil {
+		m.release()
+		return err
+	}
+	switch m.kind {
+	case msgStart:
+		st := &jobState{j: m.j, offset: m.offset, firstLine: m.firstLine, reloaded: m.deleteFirst}
+		in.live[m.j], in.touched[m.j] = st, st
+		if m.deleteFirst {
+			return in.deleteRows(ctx, m.j.obj.ID)
+		}
+	case msgBatch:
+		in.touched[m.j] = in.live[m.j]
+		in.rejects = append(in.rejects, m.rejects...)
+		if m.rec != nil {
+			in.pending = append(in.pending, m.rec)
+			n := int(m.rec.NumRows())
+			in.pendRows += n
+			in.txnRows += n
+		}
+		if in.pendRows >= in.l.opts.InsertRows {
+			return in.flushRows(ctx)
+		}
+		if len(in.rejects) >= 4096 {
+			return in.flushRejects(ctx)
+		}
+	case msgDone:
+		st := in.live[m.j]
+		if st == nil { // nothing was started: the object could not be opened or is binary
+			in.l.fail(m.err)
+			return nil
+		}
+		st.done = &m
+		in.touched[m.j] = st
+		if m.err != nil {
+			in.l.fail(m.err)
+		}
+	}
+	return nil
+}
+
+func (in *inserter) begin(ctx context.Context) error {
+	if in.inTxn {
+		return nil
+	}
+	if _, err := in.ex.ExecContext(ctx, "BEGIN TRANSACTION", nil); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	in.inTxn, in.txnStart, in.txnRows = true, time.Now(), 0
+	return nil
+}
+
+// deleteRows removes what earlier loads stored of the object id.
+func (in *inserter) deleteRows(ctx context.Context, id string) error {
+	args := []driver.NamedValue{{Ordinal: 1, Value: id}}
+	for _, q := range []string{
+		"DELETE FROM " + schema.Quote(schema.TableName) + " WHERE p_source_id = ?",
+		"DELETE FROM " + schema.Quote(schema.RejectsTableName) + " WHERE source = ?",
+	} {
+		if _, err := in.ex.ExecContext(ctx, q, args); err != nil {
+			return fmt.Errorf("remove old rows of %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// flushRows inserts the pending batches as one Arrow view.
+func (in *inserter) flushRows(ctx context.Context) error {
+	if len(in.pending) == 0 {
+		return nil
+	}
+	rdr, err := array.NewRecordReader(in.pending[0].Schema(), in.pending)
+	for _, r := range in.pending {
+		r.Release() // the reader holds its own references
+	}
+	in.pending, in.pendRows = in.pending[:0], 0
+	if err != nil {
+		return fmt.Errorf("insert rows: %w", err)
+	}
+	defer rdr.Release()
+	return in.insertView(ctx, rdr, schema.TableName)
+}
+
+// insertView registers rdr as the Arrow view and copies it into table.
+// Only a plain SELECT * of a registered view is reliable, and only once.
+func (in *inserter) insertView(ctx context.Context, rdr array.RecordReader, table string) error {
+	release, err := in.ar.RegisterView(rdr, viewName)
+	if err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	defer release()
+	if _, err := in.ex.ExecContext(ctx, "INSERT INTO "+schema.Quote(table)+" SELECT * FROM "+viewName, nil); err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
+}
+
+// flushRejects inserts the pending rejects.
+func (in *inserter) flushRejects(ctx context.Context) error {
+	if len(in.rejects) == 0 {
+		return nil
+	}
+	rec := rejectsRecord(in.l.opts.Allocator, in.rejects, time.Now())
+	in.rejects = in.rejects[:0]
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return fmt.Errorf("insert rejects: %w", err)
+	}
+	defer rdr.Release()
+	return in.insertView(ctx, rdr, schema.RejectsTableName)
+}
+
+// commit writes everything pending and the manifest rows of the touched
+// objects, and commits.
+func (in *inserter) commit(ctx context.Context) error {
+	if !in.inTxn {
+		return nil
+	}
+	if err := in.flushRows(ctx); err != nil {
+		return err
+	}
+	if err := in.flushRejects(ctx); err != nil {
+		return err
+	}
+	var rows []manifestRow
+	var replace []string
+	now := time.Now().UTC()
+	for _, st := range in.touched {
+		id := st.j.obj.ID
+		if st.j.prev != nil || in.written[id] {
+			replace = append(replace, id)
+		}
+		rows = append(rows, in.manifestRow(st, now))
+	}
+	if err := writeManifest(ctx, in.ex, rows, replace); err != nil {
+		return err
+	}
+	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	in.inTxn = false
+	for j, st := range in.touched {
+		in.written[j.obj.ID] = true
+		if st.done != nil {
+			in.count(st)
+			delete(in.live, j)
+		}
+	}
+	clear(in.touched)
+	return nil
+}
+
+// manifestRow describes st as committed now.
+func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
+	o := st.j.obj
+	r := manifestRow{ID: o.ID, Name: o.Name, Size: o.Size, MTime: o.ModTime, ETag: o.ETag,
+		Label: st.j.label, LoadedAt: now, Status: StatusPartial}
+	d := st.done
+	if d == nil {
+		return r
+	}
+	s := d.stats
+	r.Status, r.Checksum = StatusLoaded, d.checksum
+	r.Bytes, r.Lines = st.offset+s.Bytes, st.firstLine+s.Lines
+	r.Rows, r.Rejected, r.Blank, r.Filtered = s.Rows, s.Rejected, s.Blank, s.Filtered
+	if p := st.j.prev; p != nil && !st.reloaded {
+		r.Rows, r.Rejected, r.Blank, r.Filtered = r.Rows+p.Rows, r.Rejected+p.Rejected, r.Blank+p.Blank, r.Filtered+p.Filtered
+	}
+	if d.err != nil {
+		r.Status, r.Error = StatusError, d.err.Error()
+		if !d.loaded {
+			r.Rows, r.Rejected = 0, 0
+		}
+	}
+	return r
+}
+
+// count adds a committed, finished object to the summary.
+func (in *inserter) count(st *jobState) {
+	d := st.done
+	if d.err != nil && !d.loaded {
+		return
+	}
+	s := &in.sum
+	s.Objects++
+	if st.reloaded {
+		s.Reloaded++
+	} else if st.j.prev != nil {
+		s.Resumed++
+	}
+	s.Lines += d.stats.Lines
+	s.Rows += d.stats.Rows
+	s.Rejected += d.stats.Rejected
+	s.Blank += d.stats.Blank
+	s.Filtered += d.stats.Filtered
+	s.Bytes += d.stats.Bytes
+}
+
+// rejectsRecord builds the rows of schema.Rejects for rejects. The caller
+// releases the record.
+func rejectsRecord(alloc memory.Allocator, rejects []loader.Reject, at time.Time) arrow.RecordBatch {
+	b := array.NewRecordBuilder(alloc, schema.Rejects.ArrowSchema())
+	defer b.Release()
+	ts := arrow.Timestamp(at.UnixMicro())
+	for _, r := range rejects {
+		b.Field(schema.RejSource).(*array.StringBuilder).Append(r.Source)
+		b.Field(schema.RejLine).(*array.Int64Builder).Append(r.Line)
+		if r.Column > 0 {
+			b.Field(schema.RejColumn).(*array.Int64Builder).Append(int64(r.Column))
+		} else {
+			b.Field(schema.RejColumn).AppendNull()
+		}
+		if r.Field != "" {
+			b.Field(schema.RejField).(*array.StringBuilder).Append(r.Field)
+		} else {
+			b.Field(schema.RejField).AppendNull()
+		}
+		b.Field(schema.RejReason).(*array.StringBuilder).Append(r.Reason)
+		b.Field(schema.RejRaw).(*array.StringBuilder).Append(escapeInvalidUTF8(r.Raw))
+		b.Field(schema.RejLoadedAt).(*array.TimestampBuilder).Append(ts)
+	}
+	return b.NewRecordBatch()
+}
+
+// escapeInvalidUTF8 returns b as a string with every byte that is not part
+// of valid UTF-8 written as \xNN (and NUL as \x00, which DuckDB refuses).
+func escapeInvalidUTF8(b []byte) string {
+	if utf8.Valid(b) && !strings.ContainsRune(string(b), 0) {
+		return string(b)
+	}
+	var s strings.Builder
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if (r == utf8.RuneError && n == 1) || r == 0 {
+			fmt.Fprintf(&s, `\x%02x`, b[0])
+		} else {
+			s.Write(b[:n])
+		}
+		b = b[n:]
+	}
+	return s.String()
+}

@@ -1,0 +1,167 @@
+package ingest
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/s3logs/s3logs/loader"
+)
+
+// ManifestTable is the table where each load records the objects it read.
+const ManifestTable = "s3logs_manifest"
+
+// Status values of a manifest row.
+const (
+	StatusLoaded  = "loaded"  // the whole object is in the tables
+	StatusPartial = "partial" // a prefix of the object is in the tables; the load was interrupted
+	StatusError   = "error"   // reading the object failed; error says why (rows read before the failure are kept)
+)
+
+// manifestSQL creates the manifest. One row per object; rows, rejected,
+// blank and filtered add up to lines.
+const manifestSQL = `CREATE TABLE IF NOT EXISTS s3logs_manifest (
+  id        VARCHAR,     -- the object's stable identity: absolute path, s3://bucket/key, stdin:<sha256>
+  name      VARCHAR,     -- as shown to the user
+  size      BIGINT,      -- bytes as stored (compressed when gzipped), -1 when unknown
+  mtime     TIMESTAMPTZ, -- modification time, when known
+  etag      VARCHAR,     -- S3 entity tag (or content hash of stdin)
+  bytes     BIGINT,      -- bytes consumed after decompression: where a grown file resumes
+  lines     BIGINT,      -- lines read = rows + rejected + blank + filtered
+  "rows"    BIGINT,      -- lines loaded into aws_s3serveraccess
+  rejected  BIGINT,      -- lines in aws_s3serveraccess_rejects
+  blank     BIGINT,      -- empty lines
+  filtered  BIGINT,      -- lines outside --since/--until
+  status    VARCHAR,     -- loaded, partial (interrupted; reloaded next time) or error
+  error     VARCHAR,     -- what went wrong, for status error
+  checksum  VARCHAR,     -- hash of the first and last 4 KiB before bytes, to check a grown file
+  label     VARCHAR,     -- p_source_label of its rows
+  loaded_at TIMESTAMPTZ  -- when this row was written
+)`
+
+// manifestRow is one row of the manifest.
+type manifestRow struct {
+	ID, Name                       string
+	Size                           int64
+	MTime                          time.Time
+	ETag                           string
+	Bytes, Lines, Rows, Rejected   int64
+	Blank, Filtered                int64
+	Status, Error, Checksum, Label string
+	LoadedAt                       time.Time
+}
+
+// readManifest returns the manifest rows by id.
+func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]manifestRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '') FROM s3logs_manifest`, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", ManifestTable, err)
+	}
+	defer rows.Close()
+	m := map[string]manifestRow{}
+	vals := make([]driver.Value, 12)
+	for {
+		if err := rows.Next(vals); err != nil {
+			break // io.EOF, or an error the Close below reports
+		}
+		r := manifestRow{
+			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
+			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
+			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string),
+		}
+		if t, ok := vals[2].(time.Time); ok {
+			r.MTime = t
+		}
+		m[r.ID] = r
+	}
+	return m, rows.Close()
+}
+
+func asInt(v any) int64 {
+	i, _ := v.(int64)
+	return i
+}
+
+// job is one object to read, with what the manifest knows of it.
+type job struct {
+	obj   loader.Object
+	label string
+	prev  *manifestRow // the manifest row of an earlier load, nil if none
+	// resume: the object is a local plain file that only grew since prev
+	// (the worker checks its bytes before trusting this).
+	resume bool
+}
+
+// plan decides what to do with o given the manifest: nil means it is
+// already loaded and unchanged.
+func plan(o loader.Object, m map[string]manifestRow) *job {
+	prev, ok := m[o.ID]
+	if !ok {
+		return &job{obj: o}
+	}
+	j := &job{obj: o, prev: &prev}
+	same := prev.Size == o.Size && o.Size >= 0
+	if o.ETag != "" || prev.ETag != "" {
+		same = same && prev.ETag == o.ETag
+	} else {
+		same = same && prev.MTime.UnixMicro() == o.ModTime.UnixMicro() && !o.ModTime.IsZero()
+	}
+	switch {
+	case prev.Status == StatusLoaded && same:
+		return nil
+	case prev.Status == StatusLoaded && o.ETag == "" && prev.ETag == "" &&
+		o.Size > prev.Size && prev.Bytes == prev.Size && prev.Checksum != "":
+		j.resume = true
+	}
+	return j
+}
+
+// manifestCols is the number of columns of the manifest.
+const manifestCols = 16
+
+// writeManifest inserts rows (deleting the earlier rows of the ids in
+// replace first) within the current transaction.
+func writeManifest(ctx context.Context, ex driver.ExecerContext, rows []manifestRow, replace []string) error {
+	for len(replace) > 0 {
+		n := min(len(replace), 500)
+		args := make([]driver.NamedValue, n)
+		for i, id := range replace[:n] {
+			args[i] = driver.NamedValue{Ordinal: i + 1, Value: id}
+		}
+		q := "DELETE FROM s3logs_manifest WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+		if _, err := ex.ExecContext(ctx, q, args); err != nil {
+			return fmt.Errorf("update %s: %w", ManifestTable, err)
+		}
+		replace = replace[n:]
+	}
+	for len(rows) > 0 {
+		n := min(len(rows), 100)
+		tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", manifestCols), ",") + ")"
+		q := "INSERT INTO s3logs_manifest VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
+		args := make([]driver.NamedValue, 0, n*manifestCols)
+		for _, r := range rows[:n] {
+			var mtime any
+			if !r.MTime.IsZero() {
+				mtime = r.MTime
+			}
+			for _, v := range []any{r.ID, r.Name, r.Size, mtime, nullIfEmpty(r.ETag), r.Bytes, r.Lines, r.Rows,
+				r.Rejected, r.Blank, r.Filtered, r.Status, nullIfEmpty(r.Error), nullIfEmpty(r.Checksum), r.Label, r.LoadedAt} {
+				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+			}
+		}
+		if _, err := ex.ExecContext(ctx, q, args); err != nil {
+			return fmt.Errorf("update %s: %w", ManifestTable, err)
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

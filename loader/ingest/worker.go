@@ -1,0 +1,275 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/schema"
+)
+
+// message goes from a worker to the inserter. For each job a worker sends
+// one start message, then batches, then one done message, in that order.
+type message struct {
+	j    *job
+	kind messageKind
+	// start
+	deleteFirst bool // the object's earlier rows must go before its new ones
+	offset      int64
+	firstLine   int64
+	// batch
+	rec     arrow.RecordBatch // retained for the inserter, which releases it
+	rejects []loader.Reject
+	// done
+	stats    loader.Stats // of this read (not counting a resumed prefix)
+	err      error        // what stopped the read early, if anything
+	loaded   bool         // false when nothing of the object was sent (not a log)
+	checksum string
+}
+
+type messageKind int
+
+const (
+	msgStart messageKind = iota
+	msgBatch
+	msgDone
+)
+
+// release frees what the message holds.
+func (m message) release() {
+	if m.rec != nil {
+		m.rec.Release()
+	}
+}
+
+// checkBytes is how much of the head and of the tail of a plain file the
+// manifest checksum covers.
+const checkBytes = 4096
+
+// work reads one object and sends its messages.
+func (l *Loader) work(ctx context.Context, j *job, parseTime time.Time, msgs chan<- message) {
+	done := l.read(ctx, j, parseTime, msgs)
+	done.j, done.kind = j, msgDone
+	if done.err != nil {
+		line := done.firstLine + done.stats.Lines
+		if errors.Is(done.err, ErrNotLog) {
+			line = 0
+		}
+		done.err = &ObjectError{Name: j.obj.Name, Line: line, Err: done.err}
+		if errors.Is(done.err, context.Canceled) && ctx.Err() != nil {
+			return // the load is stopping; nothing more is committed
+		}
+	}
+	l.objects.Add(1)
+	select {
+	case msgs <- done:
+	case <-ctx.Done():
+	}
+}
+
+// read opens, decompresses and parses j's object, sending start and batch
+// messages; it returns the done message (without kind and job set).
+func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs chan<- message) (done message) {
+	rc, err := j.obj.Open(ctx)
+	if err != nil {
+		done.err = err
+		return done
+	}
+	defer rc.Close()
+	start := message{j: j, kind: msgStart, deleteFirst: j.prev != nil}
+	if j.resume {
+		if off, ok := resumable(rc, j.prev); ok {
+			start.deleteFirst, start.offset, start.firstLine = false, off, j.prev.Lines
+		}
+	}
+	done.firstLine = start.firstLine
+	raw := bufio.NewReaderSize(rc, 64<<10)
+	magic, _ := raw.Peek(2)
+	gz := loader.IsGzip(magic)
+	r, err := loader.Decompress(raw)
+	if err != nil {
+		done.err = err
+		return done
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if head, _ := br.Peek(4096); bytes.IndexByte(head, 0) >= 0 {
+		done.err = fmt.Errorf("%w: it holds binary data", ErrNotLog)
+		return done
+	}
+	if err := l.probe(br, j.obj.ID); err != nil {
+		done.err = err
+		return done
+	}
+	if !send(ctx, msgs, start) {
+		done.err = ctx.Err()
+		return done
+	}
+	rd := loader.NewReader(br, j.obj.ID, loader.Options{
+		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
+		FirstLine: start.firstLine, Since: l.opts.Since, Until: l.opts.Until,
+	})
+	defer rd.Release()
+	done.loaded, done.err = l.parse(ctx, j, rd, msgs)
+	done.stats = rd.Stats()
+	if done.err == nil {
+		done.err = rd.Err()
+	}
+	if done.err == nil && !gz {
+		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
+	}
+	return done
+}
+
+// probeBytes is how much of an object probe parses to tell whether it is
+// an S3 server access log at all.
+const probeBytes = 64 << 10
+
+// probe parses the complete lines of the first probeBytes of a larger
+// object on their own, and refuses the object when none of them is a row
+// but some are rejected: a file of another format is then refused without
+// being read whole. Smaller objects are judged by parse.
+func (l *Loader) probe(br *bufio.Reader, id string) error {
+	head, _ := br.Peek(probeBytes)
+	if len(head) < probeBytes {
+		return nil
+	}
+	if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
+		head = head[:i+1]
+	}
+	rd := loader.NewReader(bytes.NewReader(head), id, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator})
+	defer rd.Release()
+	var rejects []loader.Reject
+	for rd.Next() {
+		if rd.Stats().Rows > 0 {
+			return nil
+		}
+		rejects = append(rejects, rd.Rejects()...)
+	}
+	if len(rejects) == 0 {
+		return nil
+	}
+	return notLog(rejects, false)
+}
+
+// parse sends rd's batches. Rejects are held back while no row has been
+// parsed, so that an object of another format (every line rejected) is
+// refused as a whole instead of filling the rejects table.
+func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, msgs chan<- message) (loaded bool, err error) {
+	var held []loader.Reject
+	var prev loader.Stats
+	for rd.Next() {
+		if err := ctx.Err(); err != nil {
+			return loaded, err
+		}
+		st := rd.Stats()
+		l.lines.Add(st.Lines - prev.Lines)
+		l.rows.Add(st.Rows - prev.Rows)
+		l.rejected.Add(st.Rejected - prev.Rejected)
+		l.bytes.Add(st.Bytes - prev.Bytes)
+		prev = st
+		m := message{j: j, kind: msgBatch}
+		if rec := rd.RecordBatch(); rec != nil && rec.NumRows() > 0 {
+			rec.Retain()
+			m.rec = rec
+		}
+		held = append(held, rd.Rejects()...)
+		if m.rec == nil && st.Rows == 0 {
+			if len(held) >= l.opts.NotLogAfter {
+				return false, notLog(held, false)
+			}
+			continue
+		}
+		m.rejects, held = held, nil
+		if !send(ctx, msgs, m) {
+			m.release()
+			return loaded, ctx.Err()
+		}
+		loaded = true
+	}
+	if len(held) > 0 {
+		if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held}) {
+			return loaded, ctx.Err()
+		}
+		if rd.Stats().Rows == 0 && rd.Err() == nil {
+			return true, notLog(held, true)
+		}
+		loaded = true
+	}
+	return loaded, nil
+}
+
+// notLog describes an object whose lines were all rejected: all of them
+// (kept in the rejects table) or the first few (nothing kept).
+func notLog(rejects []loader.Reject, all bool) error {
+	first := rejects[0]
+	what := fmt.Sprintf("none of its first %s is one, so none of it was loaded", plural(len(rejects), "line"))
+	if all {
+		what = fmt.Sprintf("all %s of it were rejected (see %s)", plural(len(rejects), "line"), schema.RejectsTableName)
+	}
+	return fmt.Errorf("%w: %s; line %d: %s", ErrNotLog, what, first.Line, reason(first))
+}
+
+func reason(r loader.Reject) string {
+	if r.Field != "" {
+		return r.Field + ": " + r.Reason
+	}
+	return r.Reason
+}
+
+func send(ctx context.Context, msgs chan<- message, m message) bool {
+	select {
+	case msgs <- m:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// resumable checks that the plain file behind rc still starts with what
+// was loaded (same checksum, the last line complete) and seeks past it.
+func resumable(rc io.ReadCloser, prev *manifestRow) (offset int64, ok bool) {
+	ra, isRA := rc.(io.ReaderAt)
+	sk, isSeeker := rc.(io.Seeker)
+	if !isRA || !isSeeker || prev.Bytes <= 0 {
+		return 0, false
+	}
+	last := make([]byte, 1)
+	if _, err := ra.ReadAt(last, prev.Bytes-1); err != nil || last[0] != '\n' {
+		return 0, false
+	}
+	if checksum(rc, prev.Bytes) != prev.Checksum {
+		return 0, false
+	}
+	if _, err := sk.Seek(prev.Bytes, io.SeekStart); err != nil {
+		return 0, false
+	}
+	return prev.Bytes, true
+}
+
+// checksum hashes the first and the last checkBytes of rc's first end
+// bytes, or returns "" when rc cannot be read at an offset.
+func checksum(rc io.Reader, end int64) string {
+	ra, ok := rc.(io.ReaderAt)
+	if !ok {
+		return ""
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:", end)
+	for _, off := range []int64{0, max(0, end-checkBytes)} {
+		buf := make([]byte, min(checkBytes, end))
+		if _, err := ra.ReadAt(buf, off); err != nil && err != io.EOF {
+			return ""
+		}
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
