@@ -58,9 +58,10 @@ type Generator struct {
 	ips        []string
 	trapKinds  []Trap
 
-	buf   []byte // arena of the current record's generated strings
-	spans []span
-	extra []string // reused AdditionalFields for records that do not own memory
+	buf     []byte // arena of the current record's generated strings
+	spans   []span
+	extra   []string // reused AdditionalFields for records that do not own memory
+	scratch Record   // the record being generated; spans point into it
 }
 
 type bucket struct {
@@ -113,18 +114,16 @@ func New(opts Options) *Generator {
 
 // Next returns the next generated record. The record owns its memory.
 func (g *Generator) Next() Record {
-	var r Record
-	g.fill(&r, true)
-	return r
+	g.fill(&g.scratch, true)
+	return g.scratch
 }
 
 // AppendNext generates the next record and appends its line, without a line
 // ending, to dst. It produces the same line Next would, with fewer
 // allocations.
 func (g *Generator) AppendNext(dst []byte) []byte {
-	var r Record
-	g.fill(&r, false)
-	return r.AppendLine(dst)
+	g.fill(&g.scratch, false)
+	return g.scratch.AppendLine(dst)
 }
 
 // Write writes n newline-terminated lines generated with opts to w.
@@ -145,6 +144,7 @@ func Write(w io.Writer, n int, opts Options) error {
 // generated strings alias the generator's arena and are valid only until
 // the next call.
 func (g *Generator) fill(r *Record, own bool) {
+	*r = Record{}
 	g.buf, g.spans = g.buf[:0], g.spans[:0]
 	b := &g.buckets[g.skewed(len(g.buckets))]
 	r.BucketOwner = ns(b.owner)
@@ -188,8 +188,8 @@ func (g *Generator) fill(r *Record, own bool) {
 	if !own {
 		g.extra = extra
 	}
-	r.truncate()
 	g.finish(own)
+	r.truncate()
 }
 
 // finish points the record's generated strings into the arena: one string

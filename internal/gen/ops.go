@@ -62,7 +62,7 @@ func (g *Generator) client(r *Record, b *bucket, anonOK, presignOK bool) request
 			r.SignatureVersion = ns("SigV2")
 		}
 		r.AuthenticationType = ns("AuthHeader")
-		if presignOK && g.permille(70) {
+		if presignOK && g.permille(30) {
 			r.AuthenticationType = ns("QueryString")
 			q.presigned = true
 		}
@@ -75,7 +75,7 @@ func (g *Generator) client(r *Record, b *bucket, anonOK, presignOK bool) request
 	case q.accessPoint:
 		r.HostHeader = ns(b.apHost)
 		r.AccessPointARN = ns(b.apARN)
-	case g.permille(250):
+	case g.permille(150):
 		q.pathStyle = true
 		r.HostHeader = ns("s3." + b.region + ".amazonaws.com")
 	default:
@@ -85,7 +85,7 @@ func (g *Generator) client(r *Record, b *bucket, anonOK, presignOK bool) request
 		r.ACLRequired = ns("Yes")
 	}
 	g.hostID(&r.HostID)
-	r.UserAgent = ns(userAgents[g.skewed(len(userAgents))])
+	r.UserAgent = ns(userAgents[g.rng.IntN(len(userAgents))])
 	if g.permille(60) {
 		r.Referrer = ns(referrers[g.rng.IntN(len(referrers))])
 	}
@@ -150,17 +150,24 @@ func (g *Generator) presign(r *Record, b *bucket, more bool) {
 		g.buf = append(g.buf, "%3D"...)
 		return
 	}
-	day := r.Time.Format("20060102")
 	g.buf = append(g.buf, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA"...)
 	g.appendRand(16, hexUpper)
 	g.buf = append(g.buf, "%2F"...)
-	g.buf = append(g.buf, day...)
+	g.appendDay(r)
 	g.buf = append(g.buf, "%2F"...)
 	g.buf = append(g.buf, b.region...)
 	g.buf = append(g.buf, "%2Fs3%2Faws4_request&X-Amz-Date="...)
-	g.buf = append(g.buf, day...)
+	g.appendDay(r)
 	g.buf = append(g.buf, "T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature="...)
 	g.appendRand(64, hexLower)
+}
+
+// appendDay appends the UTC day of r as YYYYMMDD.
+func (g *Generator) appendDay(r *Record) {
+	y, m, d := r.Time.Date()
+	g.buf = strconv.AppendInt(g.buf, int64(y), 10)
+	g.buf = append2(g.buf, int(m))
+	g.buf = append2(g.buf, d)
 }
 
 // status sets httpstatus and errorcode from a per-mille table.

@@ -232,6 +232,9 @@ func (r *Record) Column(i int) any {
 	case i == schema.ColTime:
 		return r.Time
 	case i == schema.ColAdditionalFields:
+		if len(r.AdditionalFields) == 0 {
+			return nil
+		}
 		return r.AdditionalFields
 	case r.int(i) != nil:
 		if p := r.int(i); p.Valid {
