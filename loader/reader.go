@@ -45,9 +45,14 @@
 package loader
 
 import (
-	"bufio"
+	"bytes"
+	"fmt"
+	"hash/fnv"
 	"io"
+	"net/netip"
+	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -60,6 +65,21 @@ import (
 // Options.BatchRows is zero.
 const DefaultBatchRows = 16384
 
+const (
+	// maxLineBytes is the longest line read; a longer one is rejected
+	// (keeping its first rawKeepBytes) and skipped, so that a file without
+	// newlines cannot exhaust memory.
+	maxLineBytes = 64 << 20
+	// rawKeepBytes is how much of an over-long line its Reject keeps.
+	rawKeepBytes = 64 << 10
+	// maxBatchBytes ends a batch early when its lines reach this many bytes,
+	// which keeps Arrow's 32-bit string offsets far from overflowing.
+	maxBatchBytes = 64 << 20
+	// readSize is the initial size of the read buffer; it doubles as needed
+	// to hold the longest line.
+	readSize = 256 << 10
+)
+
 // Options configures a Reader. The zero value is ready to use.
 type Options struct {
 	Label     string           // p_source_label of every row
@@ -71,37 +91,89 @@ type Options struct {
 	Until     time.Time        // when non-zero, rows whose event time is at or after Until are dropped and counted in Stats.Filtered
 }
 
-// Stats are the running totals of a Reader. Lines = Rows + Rejected + Blank + Filtered.
+// Stats are the running totals of a Reader. Lines = Rows + Rejected +
+// Blank + Filtered.
 type Stats struct {
-	Lines    int64 // lines read, including blank ones
+	Lines    int64 // lines read, blank ones included
 	Rows     int64 // lines that became rows
 	Rejected int64 // lines that became Rejects
-	Blank    int64 // empty lines (or only spaces / CR), skipped
+	Blank    int64 // lines holding nothing but spaces, tabs or a CR; skipped
 	Filtered int64 // parsed lines dropped by Options.Since / Options.Until
-	Bytes    int64 // bytes read, line endings included
+	Bytes    int64 // bytes read from the source, line endings included
 }
 
 // Reader reads S3 server access log lines from an io.Reader and yields them
-// as Arrow record batches of schema.S3ServerAccess, plus the Rejects of the
-// lines it could not parse. It is not safe for concurrent use.
+// as Arrow record batches of schema.S3ServerAccess, with the Rejects of the
+// lines it could not parse. Lines end at "\n" or "\r\n" and may be of any
+// length up to 64 MiB. A Reader is not safe for concurrent use.
+//
+// Semantics of the values:
+//   - "-" and `"-"` are NULL; a line that ends early (17 to 25 fields) has
+//     NULL in the missing trailing columns; fields after the 26th go, raw,
+//     to additionalFields, which is NULL when there are none;
+//   - bytes that are not valid UTF-8 are written as U+FFFD in the string
+//     columns (the row is kept); a line with a NUL byte is rejected as
+//     binary;
+//   - p_any_ip_addresses is [remoteip] when remoteip is a valid IPv4 or
+//     IPv6 address, p_any_aws_arns is [requester] when requester starts with
+//     "arn:", p_any_aws_account_ids is the 12-digit account of that ARN;
+//     each is NULL (not an empty list) when there is nothing to list;
+//   - p_row_id is a hash of the source id in 16 hex digits followed by the
+//     line number in hex: unique per line and the same on every load.
 type Reader struct {
-	src      *bufio.Reader
+	src      io.Reader
 	sourceID string
 	opts     Options
+	schema   *arrow.Schema
+
+	// Framing: buf[r:w] is read but not yet consumed; buf[r:scan] holds no
+	// newline.
+	buf      []byte
+	r, w     int
+	scan     int
+	eof      bool
+	skipping bool // discarding the rest of an over-long line
+	maxLine  int
+
+	p         parser
+	rowPrefix []byte // p_row_id before the line number
+	parseTime int64  // p_parse_time, µs
+	since     int64  // µs; valid when hasSince
+	until     int64  // µs; valid when hasUntil
+	hasSince  bool
+	hasUntil  bool
+
+	// The batch being built, n rows so far.
+	n          int
+	batchBytes int
+	strs       [schema.NumLogFields]strCol
+	ints       [schema.NumLogFields]intCol
+	extra      listCol
+	ips        listCol
+	arns       listCol
+	accounts   listCol
+	rowIDs     strCol
 
 	line    int64
 	stats   Stats
 	err     error
-	eof     bool
+	done    bool
 	rec     arrow.RecordBatch
 	rejects []Reject
-
-	bld *array.RecordBuilder
 }
 
+// isInt tells the integer columns (bigint in the schema) from the strings.
+var isInt = func() (m [schema.NumLogFields]bool) {
+	for i, c := range schema.S3ServerAccess.Columns[:schema.NumLogFields] {
+		m[i] = c.Type == schema.BigInt
+	}
+	return m
+}()
+
 // NewReader returns a Reader of r, whose bytes must already be
-// decompressed. sourceID becomes p_source_id and seeds p_row_id. The caller
-// must call Release when done.
+// decompressed. sourceID becomes p_source_id and seeds p_row_id. The
+// Reader owns the batches it returns; the caller must call Release when
+// done with the Reader.
 func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = DefaultBatchRows
@@ -112,145 +184,323 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	if opts.ParseTime.IsZero() {
 		opts.ParseTime = time.Now()
 	}
-	opts.ParseTime = opts.ParseTime.UTC()
-	return &Reader{
-		src:      bufio.NewReaderSize(r, 64<<10),
-		sourceID: sourceID,
-		opts:     opts,
-		line:     opts.FirstLine,
-		bld:      array.NewRecordBuilder(opts.Allocator, schema.S3ServerAccess.ArrowSchema()),
+	h := fnv.New64a()
+	h.Write([]byte(sourceID))
+	rd := &Reader{
+		src:       r,
+		sourceID:  sourceID,
+		opts:      opts,
+		schema:    schema.S3ServerAccess.ArrowSchema(),
+		maxLine:   maxLineBytes,
+		rowPrefix: fmt.Appendf(nil, "%016x", h.Sum64()),
+		parseTime: opts.ParseTime.UnixMicro(),
+		since:     opts.Since.UnixMicro(),
+		until:     opts.Until.UnixMicro(),
+		hasSince:  !opts.Since.IsZero(),
+		hasUntil:  !opts.Until.IsZero(),
+		line:      opts.FirstLine,
 	}
+	rd.resetBatch()
+	return rd
 }
 
 // Next reads up to Options.BatchRows rows. It returns true when a batch with
 // at least one row or at least one reject is ready, and false at the end of
 // the input or on a read error (see Err).
 func (r *Reader) Next() bool {
-	if r.rec != nil {
-		r.rec.Release()
-		r.rec = nil
-	}
+	r.releaseRecord()
 	r.rejects = r.rejects[:0]
-	rows := 0
-	for !r.eof && rows < r.opts.BatchRows {
-		line, err := r.src.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			// Simple first version: gather long lines in a fresh slice.
-			buf := append([]byte(nil), line...)
-			for err == bufio.ErrBufferFull {
-				line, err = r.src.ReadSlice('\n')
-				buf = append(buf, line...)
-			}
-			line = buf
-		}
-		if err != nil && err != io.EOF {
-			r.err = err
-			r.eof = true
+	if r.done {
+		return false
+	}
+	r.resetBatch()
+	for r.n < r.opts.BatchRows && len(r.rejects) < r.opts.BatchRows && r.batchBytes < maxBatchBytes {
+		line, tooLong, ok := r.readLine()
+		if !ok {
+			r.done = true
 			break
 		}
-		if err == io.EOF {
-			r.eof = true
-			if len(line) == 0 {
-				break
-			}
-		}
-		r.stats.Bytes += int64(len(line))
 		r.line++
 		r.stats.Lines++
-		if r.addLine(line) {
-			rows++
+		if tooLong {
+			r.reject(line, lineError{reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.maxLine, len(line))})
+			continue
 		}
+		r.addLine(line)
 	}
-	if rows > 0 {
-		r.rec = r.bld.NewRecordBatch()
-	}
-	return rows > 0 || len(r.rejects) > 0
-}
-
-// addLine parses one line (with its ending) and appends it as a row, a
-// reject, or counts it as blank. It reports whether a row was appended.
-func (r *Reader) addLine(line []byte) bool {
-	line = trimEOL(line)
-	if isBlank(line) {
-		r.stats.Blank++
+	if r.n == 0 && len(r.rejects) == 0 {
 		return false
 	}
-	var f fields
-	if rej := f.parse(line); rej != nil {
-		rej.Source = r.sourceID
-		rej.Line = r.line
-		rej.Raw = append([]byte(nil), line...)
-		r.rejects = append(r.rejects, *rej)
-		r.stats.Rejected++
-		return false
-	}
-	r.appendRow(&f)
-	r.stats.Rows++
+	r.rec = r.build()
 	return true
 }
 
-// appendRow appends f to the record builder.
-func (r *Reader) appendRow(f *fields) {
-	for i := 0; i < schema.NumLogFields; i++ {
-		b := r.bld.Field(i)
-		switch i {
-		case schema.ColTime:
-			b.(*array.TimestampBuilder).Append(arrow.Timestamp(f.time))
-		case schema.ColHttpstatus, schema.ColBytessent, schema.ColObjectsize, schema.ColTotaltime, schema.ColTurnaroundtime:
-			if f.null[i] {
-				b.AppendNull()
-			} else {
-				b.(*array.Int64Builder).Append(f.ints[i])
-			}
+// addLine parses one line (with its ending) and adds it to the batch as a
+// row, a reject, or a blank or filtered line.
+func (r *Reader) addLine(line []byte) {
+	line = trimEOL(line)
+	if isBlank(line) {
+		r.stats.Blank++
+		return
+	}
+	if !r.p.parse(line) {
+		r.reject(line, r.p.err)
+		return
+	}
+	if t := r.p.row.time; r.hasSince && t < r.since || r.hasUntil && t >= r.until {
+		r.stats.Filtered++
+		return
+	}
+	r.appendRow(&r.p.row)
+	r.batchBytes += len(line)
+	r.stats.Rows++
+}
+
+// reject records line (copied) as rejected for reason e.
+func (r *Reader) reject(line []byte, e lineError) {
+	field := ""
+	if e.field >= 0 && e.reason != "" && e.col > 0 {
+		field = schema.S3ServerAccess.Columns[e.field].Name
+	}
+	r.rejects = append(r.rejects, Reject{
+		Source: r.sourceID,
+		Line:   r.line,
+		Column: e.col,
+		Field:  field,
+		Reason: e.reason,
+		Raw:    bytes.Clone(line),
+	})
+	r.stats.Rejected++
+}
+
+// appendRow appends row to the batch's columns.
+func (r *Reader) appendRow(row *row) {
+	n, ok := r.n, row.utf8
+	for col, v := range &row.v {
+		switch {
+		case col == schema.ColTime:
+			r.ints[col].add(n, row.time, true)
+		case isInt[col]:
+			r.ints[col].add(n, row.n[col], v != nil)
 		default:
-			if f.v[i] == nil {
-				b.AppendNull()
-			} else {
-				b.(*array.StringBuilder).Append(string(f.v[i]))
-			}
+			r.strs[col].add(n, v, ok)
 		}
 	}
-	lb := r.bld.Field(schema.ColAdditionalFields).(*array.ListBuilder)
-	lb.Append(true)
-	for _, a := range f.extra {
-		lb.ValueBuilder().(*array.StringBuilder).Append(string(a))
+	for _, v := range row.extra {
+		r.extra.addElem(v, ok)
 	}
-	r.bld.Field(schema.ColPLogType).(*array.StringBuilder).Append(schema.LogType)
-	r.bld.Field(schema.ColPRowID).(*array.StringBuilder).Append(rowID(r.sourceID, r.line))
-	r.bld.Field(schema.ColPEventTime).(*array.TimestampBuilder).Append(arrow.Timestamp(f.time))
-	r.bld.Field(schema.ColPParseTime).(*array.TimestampBuilder).Append(arrow.Timestamp(r.opts.ParseTime.UnixMicro()))
-	r.bld.Field(schema.ColPSourceID).(*array.StringBuilder).Append(r.sourceID)
-	r.bld.Field(schema.ColPSourceLabel).(*array.StringBuilder).Append(r.opts.Label)
-	for _, c := range []int{schema.ColPAnyIPAddresses, schema.ColPAnyAWSARNs, schema.ColPAnyAWSAccountIDs} {
-		r.bld.Field(c).(*array.ListBuilder).AppendNull()
+	r.extra.endRow(n)
+	if ip := row.v[schema.ColRemoteip]; ip != nil && isIP(ip) {
+		r.ips.addElem(ip, true)
+	}
+	r.ips.endRow(n)
+	if req := row.v[schema.ColRequester]; bytes.HasPrefix(req, []byte("arn:")) {
+		r.arns.addElem(req, ok)
+		if acct := arnAccount(req); acct != nil {
+			r.accounts.addElem(acct, true)
+		}
+	}
+	r.arns.endRow(n)
+	r.accounts.endRow(n)
+	c := &r.rowIDs
+	c.valid.add(n, true)
+	c.data = append(c.data, r.rowPrefix...)
+	c.data = strconv.AppendUint(c.data, uint64(r.line), 16)
+	c.offs = append(c.offs, int32(len(c.data)))
+	r.n++
+}
+
+// isIP reports whether b is a valid IPv4 or IPv6 address.
+func isIP(b []byte) bool {
+	// The string shares b's bytes instead of copying them: ParseAddr does
+	// not keep it past the call unless it fails, and then the error (which
+	// holds it) is dropped here.
+	_, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(b), len(b)))
+	return err == nil
+}
+
+// arnAccount returns the account id of an ARN
+// (arn:partition:service:region:account:resource) when it is 12 digits,
+// else nil.
+func arnAccount(arn []byte) []byte {
+	for i := 0; i < 4; i++ {
+		k := bytes.IndexByte(arn, ':')
+		if k < 0 {
+			return nil
+		}
+		arn = arn[k+1:]
+	}
+	if len(arn) < 13 || arn[12] != ':' {
+		return nil
+	}
+	for _, c := range arn[:12] {
+		if !isDigit(c) {
+			return nil
+		}
+	}
+	return arn[:12]
+}
+
+// build turns the batch's columns into a record batch.
+func (r *Reader) build() arrow.RecordBatch {
+	mem, n := r.opts.Allocator, r.n
+	cols := make([]arrow.Array, len(r.schema.Fields()))
+	for col := 0; col < schema.NumLogFields; col++ {
+		switch {
+		case col == schema.ColTime:
+			cols[col] = r.ints[col].build(mem, schema.TimestampType, n)
+		case isInt[col]:
+			cols[col] = r.ints[col].build(mem, arrow.PrimitiveTypes.Int64, n)
+		default:
+			cols[col] = r.strs[col].build(mem, n)
+		}
+	}
+	cols[schema.ColAdditionalFields] = r.extra.build(mem, n)
+	cols[schema.ColPLogType] = constStr(mem, schema.LogType, n)
+	cols[schema.ColPRowID] = r.rowIDs.build(mem, n)
+	cols[schema.ColPEventTime] = cols[schema.ColTime] // same values: share the array
+	cols[schema.ColPEventTime].Retain()
+	cols[schema.ColPParseTime] = constInt(mem, schema.TimestampType, r.parseTime, n)
+	cols[schema.ColPSourceID] = constStr(mem, r.sourceID, n)
+	cols[schema.ColPSourceLabel] = constStr(mem, r.opts.Label, n)
+	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n)
+	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n)
+	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n)
+	rec := array.NewRecordBatch(r.schema, cols, int64(n))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
+}
+
+// resetBatch empties the column buffers, keeping their memory.
+func (r *Reader) resetBatch() {
+	r.n, r.batchBytes = 0, 0
+	for i := range r.strs {
+		r.strs[i].reset()
+		r.ints[i].reset()
+	}
+	r.extra.reset()
+	r.ips.reset()
+	r.arns.reset()
+	r.accounts.reset()
+	r.rowIDs.reset()
+}
+
+// readLine returns the next line with its ending, a sub-slice of the read
+// buffer valid until the next call. tooLong reports a line longer than
+// r.maxLine, of which only the first rawKeepBytes are returned (the rest
+// is skipped). ok is false at the end of the input or on a read error; a
+// partial last line is returned at EOF but dropped on an error.
+func (r *Reader) readLine() (line []byte, tooLong, ok bool) {
+	for {
+		if r.skipping {
+			if k := bytes.IndexByte(r.buf[r.r:r.w], '\n'); k >= 0 {
+				r.r += k + 1
+				r.skipping = false
+			} else {
+				r.r = r.w
+			}
+			r.scan = r.r
+		}
+		if !r.skipping {
+			if k := bytes.IndexByte(r.buf[r.scan:r.w], '\n'); k >= 0 {
+				end := r.scan + k + 1
+				line = r.buf[r.r:end]
+				r.r, r.scan = end, end
+				return line, false, true
+			}
+			r.scan = r.w
+			if r.w-r.r >= r.maxLine {
+				line = r.buf[r.r : r.r+min(rawKeepBytes, r.w-r.r)]
+				r.r, r.scan, r.skipping = r.w, r.w, true
+				return line, true, true
+			}
+		}
+		if r.eof {
+			if r.r < r.w && !r.skipping {
+				line = r.buf[r.r:r.w]
+				r.r, r.scan = r.w, r.w
+				return line, false, true
+			}
+			return nil, false, false
+		}
+		r.fill()
 	}
 }
 
-// RecordBatch returns the batch read by the last Next, or nil when that
-// batch holds only rejects. The Reader owns it: it is valid until the next
-// Next or Release; call Retain to keep it longer.
+// fill reads more input into buf, moving the unconsumed bytes to its start
+// and growing it when it is full.
+func (r *Reader) fill() {
+	if r.r > 0 {
+		copy(r.buf, r.buf[r.r:r.w])
+		r.w -= r.r
+		r.scan -= r.r
+		r.r = 0
+	}
+	if r.w == len(r.buf) {
+		nb := make([]byte, max(readSize, 2*len(r.buf)))
+		copy(nb, r.buf[:r.w])
+		r.buf = nb
+	}
+	n, err := r.src.Read(r.buf[r.w:])
+	r.w += n
+	r.stats.Bytes += int64(n)
+	switch {
+	case err == io.EOF:
+		r.eof = true
+	case err != nil:
+		r.err = fmt.Errorf("read %s: %w", r.sourceID, err)
+		r.eof = true
+		r.r, r.scan = r.w, r.w // drop the partial line
+	}
+}
+
+// RecordBatch returns the batch read by the last Next. It has the schema
+// schema.S3ServerAccess.ArrowSchema() and zero rows when the batch holds
+// only rejects; it is never nil after Next returned true. The Reader owns
+// it: it is valid until the next Next or Release; call Retain to keep it
+// longer (and Release it then).
 func (r *Reader) RecordBatch() arrow.RecordBatch { return r.rec }
 
 // Rejects returns the lines rejected since the previous Next. The slice is
-// valid until the next Next.
+// valid until the next Next; each Reject's Raw is its own copy.
 func (r *Reader) Rejects() []Reject { return r.rejects }
 
 // Stats returns the running totals.
 func (r *Reader) Stats() Stats { return r.stats }
 
-// Err returns the I/O error that stopped the Reader, if any. Rejected lines
-// are never errors.
+// Err returns the I/O error that stopped the Reader, if any. Rejected
+// lines are never errors.
 func (r *Reader) Err() error { return r.err }
 
-// Release frees the current batch and the builders. The Reader must not be
-// used afterwards.
-func (r *Reader) Release() {
+// Release frees the current batch. The Reader must not be used afterwards.
+func (r *Reader) Release() { r.releaseRecord() }
+
+func (r *Reader) releaseRecord() {
 	if r.rec != nil {
 		r.rec.Release()
 		r.rec = nil
 	}
-	if r.bld != nil {
-		r.bld.Release()
-		r.bld = nil
+}
+
+// trimEOL removes a trailing "\n" or "\r\n".
+func trimEOL(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
 	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line
+}
+
+// isBlank reports whether line holds nothing but spaces, tabs and CRs.
+func isBlank(line []byte) bool {
+	for _, c := range line {
+		if c != ' ' && c != '\t' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
