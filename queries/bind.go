@@ -1,0 +1,180 @@
+package queries
+
+import (
+	"database/sql"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParamType is the type of a saved query parameter: how its text value is
+// checked and converted before it is bound.
+type ParamType int
+
+// The parameter types. Values are given as text (flags, the shell) and
+// bound as the Go value shown.
+const (
+	TypeString    ParamType = iota // string
+	TypeInt                        // int64
+	TypeBool                       // bool: true/false, yes/no, 1/0
+	TypeTimestamp                  // time.Time (UTC): RFC 3339, 2006-01-02[ 15:04[:05]], now, now-7d, 7d (= now-7d), -24h
+	TypeCIDR                       // string: a canonical network such as 10.0.0.0/8 (a bare IP becomes /32 or /128)
+	TypeList                       // []string: comma-separated values; empty or missing is an empty list
+)
+
+var typeNames = []string{"string", "int", "bool", "timestamp", "cidr", "list"}
+
+// String returns the type's name as written in headers.
+func (t ParamType) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("ParamType(%d)", int(t))
+}
+
+func parseType(s string) (ParamType, error) {
+	for i, n := range typeNames {
+		if s == n {
+			return ParamType(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown parameter type %q (types: %s)", s, strings.Join(typeNames, ", "))
+}
+
+// refTime is the reference time used to validate relative defaults at load.
+var refTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+var (
+	relRE      = regexp.MustCompile(`^(?:now)?\s*([+-]?)\s*([0-9]+)\s*([smhdw])$`)
+	timeLayout = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
+	unitDur    = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
+)
+
+// parse converts a text value to the Go value bound for type t; now anchors
+// relative timestamps.
+func (t ParamType) parse(v string, now time.Time) (any, error) {
+	switch t {
+	case TypeString:
+		return v, nil
+	case TypeInt:
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("invalid int %q", v)
+		}
+		return n, nil
+	case TypeBool:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true", "yes", "1", "on":
+			return true, nil
+		case "false", "no", "0", "off":
+			return false, nil
+		}
+		return nil, fmt.Errorf("invalid bool %q (true or false)", v)
+	case TypeTimestamp:
+		return parseTimestamp(v, now)
+	case TypeCIDR:
+		s := strings.TrimSpace(v)
+		if a, err := netip.ParseAddr(s); err == nil {
+			return netip.PrefixFrom(a, a.BitLen()).String(), nil
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return nil, fmt.Errorf("invalid network %q (want CIDR such as 10.0.0.0/8)", v)
+		}
+		return p.Masked().String(), nil
+	case TypeList:
+		out := []string{}
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("unknown type %v", t)
+}
+
+func parseTimestamp(v string, now time.Time) (time.Time, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	if s == "now" {
+		return now.UTC(), nil
+	}
+	if m := relRE.FindStringSubmatch(s); m != nil {
+		n, err := strconv.ParseInt(m[2], 10, 64)
+		if err != nil || n > 100*365*24 {
+			return time.Time{}, fmt.Errorf("relative time %q is too large", v)
+		}
+		d := time.Duration(n) * unitDur[m[3]]
+		if m[1] == "+" {
+			return now.Add(d).UTC(), nil
+		}
+		return now.Add(-d).UTC(), nil // 7d and now-7d both mean 7 days ago
+	}
+	for _, l := range timeLayout {
+		if t, err := time.Parse(l, strings.TrimSpace(v)); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("invalid timestamp %q (want RFC 3339, 2006-01-02[ 15:04:05], now, now-7d or 24h)", v)
+}
+
+// Bind checks params (name -> text value) against the query's declared
+// parameters and returns the SQL to run, with macros expanded, and its
+// arguments as sql.Named values. Unknown names, missing required
+// parameters and values of the wrong type are errors. Values are bound,
+// never spliced into the SQL. Relative timestamps are relative to now.
+func (q *Query) Bind(params map[string]string) (sqlText string, args []any, err error) {
+	return q.BindAt(params, time.Now())
+}
+
+// BindAt is Bind with relative timestamps anchored at now.
+func (q *Query) BindAt(params map[string]string, now time.Time) (sqlText string, args []any, err error) {
+	var unknown []string
+	for k := range params {
+		if _, ok := q.Param(k); !ok {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return "", nil, fmt.Errorf("query %s: unknown parameter %s (parameters: %s)", q.Name, strings.Join(unknown, ", "), q.paramNames())
+	}
+	for _, p := range q.Params {
+		v, given := params[p.Name]
+		var val any
+		switch {
+		case given:
+			val, err = p.Type.parse(v, now)
+		case p.HasDefault:
+			val, err = p.Type.parse(p.Default, now)
+		case p.Required:
+			return "", nil, fmt.Errorf("query %s: missing required parameter %s (%s): use --param %s=VALUE", q.Name, p.Name, p.Type, p.Name)
+		case p.Type == TypeList:
+			val = []string{}
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("query %s: parameter %s: %w", q.Name, p.Name, err)
+		}
+		args = append(args, sql.Named(p.Name, val))
+	}
+	sqlText, err = Expand(q.SQL)
+	if err != nil {
+		return "", nil, fmt.Errorf("query %s: %w", q.Name, err)
+	}
+	return sqlText, args, nil
+}
+
+func (q *Query) paramNames() string {
+	if len(q.Params) == 0 {
+		return "none"
+	}
+	names := make([]string, len(q.Params))
+	for i, p := range q.Params {
+		names[i] = p.Name
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,184 @@
+package queries
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+//go:embed sql/*.sql
+var embedded embed.FS
+
+// Builtin returns the saved queries shipped inside the binary, as a file
+// system of NAME.sql files.
+func Builtin() fs.FS {
+	sub, err := fs.Sub(embedded, "sql")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory exists
+	}
+	return sub
+}
+
+// Query is one saved query: its header metadata and its SQL. A Query is
+// immutable once loaded; the Catalog that returned it owns it.
+type Query struct {
+	Name        string
+	Title       string
+	Description string
+	Tags        []string
+	Params      []Param
+	SQL         string // the body, with $name parameters and macros unexpanded
+	File        string // where it was read from, for messages: builtin:NAME.sql or a path
+	Overrides   string // the File of the query this one replaced, if any
+}
+
+// Param returns the declared parameter called name.
+func (q *Query) Param(name string) (Param, bool) {
+	for _, p := range q.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// Param is a declared parameter of a saved query.
+type Param struct {
+	Name        string
+	Type        ParamType
+	Required    bool
+	Default     string // as written in the header; meaningful when HasDefault
+	HasDefault  bool
+	Description string
+	line        int
+}
+
+// Catalog is a set of saved queries by name, built by Load. It is read-only
+// after Load and safe for concurrent use.
+type Catalog struct {
+	byName map[string]*Query
+}
+
+// Load reads the built-in queries and then every *.sql file at the top of
+// each fsys in order; a query whose name is already known replaces the
+// earlier one (a user's folder overrides the built-ins). Any header error
+// fails the whole load, naming the file, line and key.
+func Load(fsys ...fs.FS) (*Catalog, error) {
+	c := &Catalog{byName: map[string]*Query{}}
+	if err := c.add(Builtin(), "builtin:"); err != nil {
+		return nil, err
+	}
+	for _, f := range fsys {
+		prefix := ""
+		if d, ok := f.(interface{ Dir() string }); ok {
+			prefix = d.Dir() + string(filepath.Separator)
+		}
+		if err := c.add(f, prefix); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Catalog) add(fsys fs.FS, prefix string) error {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		src, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return fmt.Errorf("%s%s: %w", prefix, n, err)
+		}
+		q, err := Parse(prefix+n, src)
+		if err != nil {
+			return err
+		}
+		if old, ok := c.byName[q.Name]; ok {
+			q.Overrides = old.File
+		}
+		c.byName[q.Name] = q
+	}
+	return nil
+}
+
+// List returns every query, sorted by name.
+func (c *Catalog) List() []*Query {
+	out := make([]*Query, 0, len(c.byName))
+	for _, q := range c.byName {
+		out = append(out, q)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Names returns the query names, sorted, for completion.
+func (c *Catalog) Names() []string {
+	out := make([]string, 0, len(c.byName))
+	for n := range c.byName {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ErrNotFound is wrapped by Get when no query has the name.
+var ErrNotFound = errors.New("no such saved query")
+
+// Get returns the query called name.
+func (c *Catalog) Get(name string) (*Query, error) {
+	if q, ok := c.byName[name]; ok {
+		return q, nil
+	}
+	var near []string
+	for _, n := range c.Names() {
+		if strings.Contains(n, name) || strings.Contains(name, n) {
+			near = append(near, n)
+		}
+	}
+	if len(near) > 0 {
+		return nil, fmt.Errorf("%w: %q (did you mean %s?)", ErrNotFound, name, strings.Join(near, ", "))
+	}
+	return nil, fmt.Errorf("%w: %q (see `s3logs queries list`)", ErrNotFound, name)
+}
+
+// DefaultDir returns the folder users keep their own queries in:
+// os.UserConfigDir()/s3logs/queries.
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "s3logs", "queries"), nil
+}
+
+// dirFS is os.DirFS that remembers its path, so that errors name real files.
+type dirFS struct {
+	fs.FS
+	dir string
+}
+
+func (d dirFS) Dir() string { return d.dir }
+
+// Dir returns the queries folder dir as a file system for Load. With
+// mustExist false a missing folder yields nil (nothing to load) instead of
+// an error, which is what the default folder wants.
+func Dir(dir string, mustExist bool) (fs.FS, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		if !mustExist && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("queries folder: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("queries folder %s is not a directory", dir)
+	}
+	return dirFS{FS: os.DirFS(dir), dir: filepath.Clean(dir)}, nil
+}
