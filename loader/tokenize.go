@@ -441,6 +441,7 @@ func (p *parser) readUA(u int) {
 // and counts the reading when they fit.
 func (p *parser) readTail(i int) {
 	p.tries++
+	p.cur.tail = i
 	if p.strict {
 		line := p.line
 		for k := 0; k < schema.NumLogFields-schema.ColVersionid; k++ {
@@ -454,7 +455,6 @@ func (p *parser) readTail(i int) {
 			i = e
 		}
 	}
-	p.cur.tail = i
 	if p.found++; p.found == 1 {
 		p.best = p.cur
 	}
