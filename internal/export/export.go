@@ -1,0 +1,280 @@
+// Package export writes s3logs data out as Parquet: the result of a query,
+// the whole aws_s3serveraccess table, or a Hive-layout lake partitioned by
+// event time that Athena, Trino, Spark and DuckDB can scan in place. The
+// EXPORT engineer owns it.
+//
+// DuckDB's COPY ... TO ... (FORMAT parquet) does the writing, so the files
+// keep the schema's types: timestamps are Parquet TIMESTAMP(MICROS,
+// isAdjustedToUTC=true), bigints INT64, additionalFields and the p_any_*
+// columns LIST<STRING>, column names exactly as in package schema.
+//
+// Writes are atomic: a file is written under a temporary name in its final
+// directory and renamed into place, so it appears whole or not at all. An
+// existing output is refused unless Options.Force is set.
+//
+// A lake (Options.Table with Options.PartitionBy) is laid out as
+// year=YYYY/month=MM/day=DD[/hour=HH]/part-<run>-<n>.parquet, from
+// p_event_time, zero-padded so that Athena partition projection works. It is
+// exported into again and again without ever holding a row twice: a state
+// file _s3logs_export.json at the lake's root records, per partition, the
+// row count and a hash of the (p_row_id, p_parse_time) of the rows it holds.
+// Each run computes the same for the database and rewrites exactly the
+// partitions whose content differs, whole, from the database: the new files
+// are written to a temporary directory beside the lake and each partition
+// directory is swapped in with one atomic rename (RENAME_EXCHANGE on Linux).
+// Partitions the database no longer has rows for are left as they are.
+//
+// Outputs starting with s3:// are written locally to a temporary directory
+// and uploaded with the S3 client in Options.S3 (see package awscfg).
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/schema"
+)
+
+// Partition granularities accepted in Options.PartitionBy.
+const (
+	ByDay  = "day"
+	ByHour = "hour"
+)
+
+// Compressions accepted in Options.Compression.
+var Compressions = []string{"zstd", "snappy", "gzip", "none"}
+
+// DefaultCompression is used when Options.Compression is empty.
+const DefaultCompression = "zstd"
+
+// StateFile is the name of the lake's state file at its root. Its leading
+// underscore makes Hive, Spark, Trino and Athena skip it.
+const StateFile = "_s3logs_export.json"
+
+// Errors wrapped by Run, for errors.Is.
+var (
+	ErrUsage  = errors.New("invalid export options")
+	ErrExists = errors.New("already exists; use --force to replace it")
+	ErrQuery  = errors.New("query failed")
+	ErrWrite  = errors.New("cannot write")
+)
+
+// Options says what to export and where. Exactly one of Query and Table is
+// set.
+type Options struct {
+	Query       string           // a SELECT (one statement; a trailing ';' is allowed), with Panther macros already expanded
+	Args        []any            // values of the query's ? placeholders (from queries.Query.Bind)
+	Table       bool             // export the whole aws_s3serveraccess table
+	Out         string           // file path, directory (ends in / or exists) or s3://bucket/prefix; a lake's root for PartitionBy
+	PartitionBy string           // "", ByDay or ByHour; needs Table
+	Compression string           // zstd (default), snappy, gzip or none
+	Force       bool             // replace an existing output; for a lake, rewrite every partition
+	S3          S3API            // the client used for s3:// outputs; usually awscfg.S3Client's
+	Now         func() time.Time // clock for the run id and the DDL's year range; nil means time.Now
+}
+
+// Result describes what an export wrote.
+type Result struct {
+	Out        string   // where the export went: the file, lake root, or s3:// URI
+	Files      []string // files written by this run (local paths or s3:// URIs), sorted
+	Rows       int64    // rows written by this run
+	Partitions int      // lake partitions (re)written by this run
+	Unchanged  int      // lake partitions already up to date, not rewritten
+	NoTime     int64    // table rows without p_event_time, which a lake cannot place (not exported)
+	DDL        string   // for a lake: statements to query it from Athena, Trino, Spark and DuckDB
+}
+
+// Run exports according to opts from the database d. It returns one error
+// that names the output and wraps ErrUsage, ErrExists, ErrQuery or ErrWrite
+// (and the underlying error) when something goes wrong; nothing partial is
+// left at the output then.
+func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
+	if err := opts.check(); err != nil {
+		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
+	}
+	if opts.Compression == "" {
+		opts.Compression = DefaultCompression
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PartitionBy != "" {
+		return runLake(ctx, d, opts)
+	}
+	return runFile(ctx, d, opts)
+}
+
+// check validates the combination of options.
+func (o *Options) check() error {
+	switch {
+	case o.Out == "":
+		return fmt.Errorf("%w: no output path", ErrUsage)
+	case o.Table && strings.TrimSpace(o.Query) != "":
+		return fmt.Errorf("%w: give a query or the table, not both", ErrUsage)
+	case !o.Table && strings.TrimSpace(o.Query) == "":
+		return fmt.Errorf("%w: give a query or the table", ErrUsage)
+	case o.PartitionBy != "" && o.PartitionBy != ByDay && o.PartitionBy != ByHour:
+		return fmt.Errorf("%w: partition by %q: want day or hour", ErrUsage, o.PartitionBy)
+	case o.PartitionBy != "" && !o.Table:
+		return fmt.Errorf("%w: partitioning needs the table export (--table)", ErrUsage)
+	case isS3(o.Out) && o.S3 == nil:
+		return fmt.Errorf("%w: no S3 client for an s3:// output", ErrUsage)
+	}
+	if _, err := compressionSQL(o.Compression); err != nil {
+		return err
+	}
+	return nil
+}
+
+// compressionSQL maps a compression name to DuckDB's COMPRESSION value.
+func compressionSQL(c string) (string, error) {
+	switch c {
+	case "", "zstd":
+		return "zstd", nil
+	case "snappy", "gzip":
+		return c, nil
+	case "none":
+		return "uncompressed", nil
+	}
+	return "", fmt.Errorf("%w: compression %q: want one of %s", ErrUsage, c, strings.Join(Compressions, ", "))
+}
+
+// source returns the SELECT whose rows are exported.
+func (o *Options) source() string {
+	if o.Table {
+		return fmt.Sprintf("SELECT * FROM %s ORDER BY p_event_time, p_row_id", schema.Quote(schema.TableName))
+	}
+	return trimQuery(o.Query)
+}
+
+// trimQuery removes surrounding space and trailing semicolons, so that the
+// query can be wrapped in COPY (...).
+func trimQuery(q string) string {
+	q = strings.TrimSpace(q)
+	for strings.HasSuffix(q, ";") {
+		q = strings.TrimSpace(strings.TrimSuffix(q, ";"))
+	}
+	return q
+}
+
+// defaultName is the file name used when Out names a directory.
+func (o *Options) defaultName() string {
+	if o.Table {
+		return schema.TableName + ".parquet"
+	}
+	return "export.parquet"
+}
+
+// copyError classifies an error of a COPY statement writing to tmp (shown as
+// final): DuckDB I/O errors are write errors, others are the query's fault.
+func copyError(err error, tmp, final string) error {
+	msg := strings.ReplaceAll(err.Error(), tmp, final)
+	var de *duckdb.Error
+	if errors.As(err, &de) && (de.Type == duckdb.ErrorTypeIO || de.Type == duckdb.ErrorTypePermission) {
+		return fmt.Errorf("%w: %s", ErrWrite, msg)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w: %s", ErrQuery, msg)
+}
+
+// copySQL returns the COPY statement writing query to path.
+func copySQL(query, path, compression string, extra string) string {
+	c, _ := compressionSQL(compression)
+	return fmt.Sprintf("COPY (%s\n) TO %s (FORMAT parquet, COMPRESSION %s%s)", query, schema.Literal(path), c, extra)
+}
+
+// runFile exports one Parquet file, locally or to S3.
+func runFile(ctx context.Context, d *db.DB, opts Options) (Result, error) {
+	if isS3(opts.Out) {
+		return runFileS3(ctx, d, opts)
+	}
+	path := opts.Out
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) || isDir(path) {
+		path = filepath.Join(path, opts.defaultName())
+	}
+	if _, err := os.Lstat(path); err == nil && !opts.Force {
+		return Result{}, fmt.Errorf("export %s: %w", path, ErrExists)
+	}
+	rows, err := writeFile(ctx, d, opts, path)
+	if err != nil {
+		return Result{}, fmt.Errorf("export %s: %w", path, err)
+	}
+	return Result{Out: path, Files: []string{path}, Rows: rows}, nil
+}
+
+// isDir reports whether path is an existing directory.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// writeFile writes the export to path atomically: a temporary file in the
+// same directory, synced, then renamed over path.
+func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
+	tmp := f.Name()
+	f.Close()
+	done := false
+	defer func() {
+		if !done {
+			os.Remove(tmp)
+		}
+	}()
+	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, opts.Compression, ""), opts.Args...)
+	if err != nil {
+		return 0, copyError(err, tmp, path)
+	}
+	rows, _ := res.RowsAffected()
+	if err := syncFile(tmp); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
+	// CreateTemp made the file private; an export is an ordinary file.
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
+	done = true
+	syncDir(dir)
+	return rows, nil
+}
+
+// syncFile flushes a written file to stable storage.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// syncDir flushes a directory's entries (after a rename); best effort, as
+// some file systems do not support it.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
