@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -121,7 +122,7 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	done.loaded, done.err = l.parse(ctx, j, rd, msgs)
 	done.stats = rd.Stats()
 	if done.err == nil {
-		done.err = rd.Err()
+		done.err = readErr(rd.Err(), j.obj.ID)
 	}
 	if done.err == nil && !gz {
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
@@ -205,6 +206,15 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, msgs chan
 		loaded = true
 	}
 	return loaded, nil
+}
+
+// readErr drops the "read <source>: " the Reader puts before an I/O error,
+// since the ObjectError names the object already.
+func readErr(err error, id string) error {
+	if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "read "+id+": ") {
+		return inner
+	}
+	return err
 }
 
 // notLog describes an object whose lines were all rejected: all of them

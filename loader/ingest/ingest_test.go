@@ -1,0 +1,383 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/loader"
+)
+
+// genLines returns n generated log lines (no traps, so every line parses),
+// newline-terminated.
+func genLines(t testing.TB, n int, seed int64) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := gen.Write(&buf, n, gen.Options{Seed: seed}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func gzipped(t testing.TB, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := gzip.NewWriter(&buf)
+	w.Write(b)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func writeFile(t testing.TB, path string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openDB(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// load runs a Loader with a checked allocator and fails the test if any
+// Arrow memory is left allocated.
+func load(t testing.TB, d *db.DB, opts Options, args ...string) Summary {
+	t.Helper()
+	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	opts.Allocator = alloc
+	var ls []loader.Lister
+	for _, a := range args {
+		ls = append(ls, Source{Lister: loader.LocalLister(a, nil), Label: a})
+	}
+	sum, err := New(d, opts).Load(context.Background(), ls)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if n := alloc.CurrentAlloc(); n != 0 {
+		t.Errorf("%d bytes of Arrow memory left allocated", n)
+	}
+	return sum
+}
+
+// counts returns rows, distinct p_row_id, rejects and manifest rows.
+func counts(t testing.TB, d *db.DB) [4]int64 {
+	t.Helper()
+	var c [4]int64
+	err := d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(DISTINCT p_row_id) FROM aws_s3serveraccess),
+		(SELECT count(*) FROM aws_s3serveraccess_rejects), (SELECT count(*) FROM s3logs_manifest)`).Scan(&c[0], &c[1], &c[2], &c[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// tally is the part of a Summary the tests compare exactly.
+type tally struct {
+	Objects, Resumed, Reloaded, Skipped, Failed int
+	Lines, Rows, Rejected, Blank                int64
+}
+
+func tallyOf(s Summary) tally {
+	return tally{s.Objects, s.Resumed, s.Reloaded, s.Skipped, s.Failed, s.Lines, s.Rows, s.Rejected, s.Blank}
+}
+
+func TestLoad(t *testing.T) {
+	good := genLines(t, 1000, 1)
+	bad := append(append([]byte{}, gen.BadLine(gen.BadKinds()[0]).Line...), '\n')
+	withBad := append(append(append([]byte{}, good[:bytes.IndexByte(good, '\n')+1]...), bad...), "\n  \n"...)
+	withBad = append(withBad, good[bytes.IndexByte(good, '\n')+1:]...)
+	tests := []struct {
+		name  string
+		files map[string][]byte
+		arg   string
+		want  tally
+		db    [4]int64
+	}{
+		{"plain file", map[string][]byte{"a.log": good}, "a.log",
+			tally{Objects: 1, Lines: 1000, Rows: 1000}, [4]int64{1000, 1000, 0, 1}},
+		{"gzip file", map[string][]byte{"a.log.gz": gzipped(t, good)}, "a.log.gz",
+			tally{Objects: 1, Lines: 1000, Rows: 1000}, [4]int64{1000, 1000, 0, 1}},
+		{"gzip without .gz name", map[string][]byte{"a.log": gzipped(t, good)}, "a.log",
+			tally{Objects: 1, Lines: 1000, Rows: 1000}, [4]int64{1000, 1000, 0, 1}},
+		{"reject and blank lines", map[string][]byte{"a.log": withBad}, "a.log",
+			tally{Objects: 1, Lines: 1003, Rows: 1000, Rejected: 1, Blank: 2}, [4]int64{1000, 1000, 1, 1}},
+		{"folder", map[string][]byte{"x/a.log": good, "x/sub/b.log": genLines(t, 70000, 2), "x/c.gz": gzipped(t, genLines(t, 5, 3))}, "x",
+			tally{Objects: 3, Lines: 71005, Rows: 71005}, [4]int64{71005, 71005, 0, 3}},
+		{"empty file", map[string][]byte{"a.log": nil}, "a.log",
+			tally{Objects: 1}, [4]int64{0, 0, 0, 1}},
+		{"no final newline", map[string][]byte{"a.log": good[:len(good)-1]}, "a.log",
+			tally{Objects: 1, Lines: 1000, Rows: 1000}, [4]int64{1000, 1000, 0, 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, b := range tt.files {
+				writeFile(t, filepath.Join(dir, name), b)
+			}
+			d := openDB(t)
+			sum := load(t, d, Options{}, filepath.Join(dir, tt.arg))
+			if got := tallyOf(sum); got != tt.want {
+				t.Errorf("summary %+v, want %+v (errors %v)", got, tt.want, sum.Errors)
+			}
+			if got := counts(t, d); got != tt.db {
+				t.Errorf("rows, distinct ids, rejects, manifest = %v, want %v", got, tt.db)
+			}
+			again := load(t, d, Options{}, filepath.Join(dir, tt.arg))
+			if got, want := tallyOf(again), (tally{Skipped: len(tt.files)}); got != want {
+				t.Errorf("second load %+v, want %+v", got, want)
+			}
+			if got := counts(t, d); got != tt.db {
+				t.Errorf("after second load: %v, want %v", got, tt.db)
+			}
+		})
+	}
+}
+
+// TestLoadValues checks that a loaded row holds the parsed values and the
+// p_ columns ingest is responsible for.
+func TestLoadValues(t *testing.T) {
+	dir := t.TempDir()
+	line := `79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be DOC-EXAMPLE-BUCKET1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /DOC-EXAMPLE-BUCKET1?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" - s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader DOC-EXAMPLE-BUCKET1.s3.us-west-1.amazonaws.com TLSV1.2 arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP Yes us-east-1`
+	path := filepath.Join(dir, "one.log")
+	writeFile(t, path, []byte(line+"\n"))
+	d := openDB(t)
+	load(t, d, Options{Label: "case-42"}, path)
+	var bucket, op, src, label, tm string
+	var status, sent int64
+	err := d.QueryRow(`SELECT bucket, operation, httpstatus, bytessent, strftime(time, '%Y-%m-%dT%H:%M:%S%z'), p_source_id, p_source_label FROM aws_s3serveraccess`).
+		Scan(&bucket, &op, &status, &sent, &tm, &src, &label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(bucket, " ", op, " ", status, " ", sent, " ", tm, " ", src == path, " ", label)
+	if want := "DOC-EXAMPLE-BUCKET1 REST.GET.VERSIONING 200 113 2019-02-06T00:00:38+00 true case-42"; got != want {
+		t.Errorf("row = %q, want %q", got, want)
+	}
+	var m string
+	err = d.QueryRow(`SELECT concat_ws(' ', name = ?, size, bytes, lines, "rows", rejected, blank, filtered, status, label) FROM s3logs_manifest`, path).Scan(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("true %d %d 1 1 0 0 0 loaded case-42", len(line)+1, len(line)+1); m != want {
+		t.Errorf("manifest = %q, want %q", m, want)
+	}
+}
+
+// rowIDs returns the sorted p_row_ids of the table.
+func rowIDs(t testing.TB, d *db.DB) string {
+	t.Helper()
+	var s string
+	if err := d.QueryRow(`SELECT string_agg(p_row_id, ',' ORDER BY p_row_id) FROM aws_s3serveraccess`).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestChangedFiles(t *testing.T) {
+	first := genLines(t, 3000, 7)
+	more := genLines(t, 500, 8)
+	other := genLines(t, 200, 9)
+	tests := []struct {
+		name    string
+		rewrite []byte // the file's content for the second load
+		want    tally
+		rows    int64
+	}{
+		{"grown file reads only the new part", append(append([]byte{}, first...), more...),
+			tally{Objects: 1, Resumed: 1, Lines: 500, Rows: 500}, 3500},
+		{"grown gzip file is reloaded whole", nil, tally{Objects: 1, Reloaded: 1, Lines: 3500, Rows: 3500}, 3500},
+		{"rewritten file is reloaded whole", other, tally{Objects: 1, Reloaded: 1, Lines: 200, Rows: 200}, 200},
+		{"grown file whose first line changed is reloaded whole", append(append(append([]byte{}, other[:bytes.IndexByte(other, '\n')+1]...), first[bytes.IndexByte(first, '\n')+1:]...), more...),
+			tally{Objects: 1, Reloaded: 1, Lines: 3500, Rows: 3500}, 3500},
+		{"file whose last line was being written is reloaded whole", append(append([]byte{}, first...), more...),
+			tally{Objects: 1, Reloaded: 1, Lines: 3500, Rows: 3500}, 3500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			before, after := first, tt.rewrite
+			switch {
+			case strings.HasPrefix(tt.name, "grown gzip"):
+				before, after = gzipped(t, first), append(gzipped(t, first), gzipped(t, more)...)
+			case strings.HasPrefix(tt.name, "file whose last line"):
+				before = append(append([]byte{}, first...), more[:100]...) // half a line, no newline
+			}
+			writeFile(t, path, before)
+			d := openDB(t)
+			load(t, d, Options{}, path)
+			writeFile(t, path, after)
+			os.Chtimes(path, time.Now(), time.Now().Add(time.Second))
+			sum := load(t, d, Options{}, path)
+			if got := tallyOf(sum); got != tt.want {
+				t.Errorf("summary %+v, want %+v (errors %v)", got, tt.want, sum.Errors)
+			}
+			if got, want := counts(t, d), [4]int64{tt.rows, tt.rows, 0, 1}; got != want {
+				t.Errorf("rows, distinct ids, rejects, manifest = %v, want %v", got, want)
+			}
+			// The ids must be those of a fresh load of the final file.
+			fresh := openDB(t)
+			load(t, fresh, Options{}, path)
+			if rowIDs(t, d) != rowIDs(t, fresh) {
+				t.Errorf("p_row_ids differ from a fresh load of the same file")
+			}
+			var lines, rows int64
+			if err := d.QueryRow(`SELECT lines, "rows" FROM s3logs_manifest`).Scan(&lines, &rows); err != nil {
+				t.Fatal(err)
+			}
+			if lines != tt.rows || rows != tt.rows {
+				t.Errorf("manifest lines, rows = %d, %d, want %d", lines, rows, tt.rows)
+			}
+		})
+	}
+}
+
+func TestBrokenInputs(t *testing.T) {
+	good := genLines(t, 2000, 11)
+	gz := gzipped(t, good)
+	binary := append([]byte("\x7fELF\x02\x01\x01\x00"), bytes.Repeat([]byte{0, 1, 2, 3}, 1000)...)
+	csv := bytes.Repeat([]byte("date,time,x-edge-location,sc-bytes,c-ip,cs-method\n"), 3000)
+	tests := []struct {
+		name    string
+		content []byte
+		want    tally
+		err     string // the error, after the file path
+		is      error
+		rows    int64
+	}{
+		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", nil, -1},
+		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", nil, 0},
+		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data", ErrNotLog, 0},
+		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first", ErrNotLog, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "bad.log")
+			writeFile(t, path, tt.content)
+			okPath := filepath.Join(dir, "ok.log")
+			writeFile(t, okPath, good[:bytes.IndexByte(good, '\n')+1])
+			d := openDB(t)
+			sum := load(t, d, Options{}, path, filepath.Join(dir, "missing.log"), okPath)
+			if len(sum.Errors) != 2 {
+				t.Fatalf("errors %v, want 2", sum.Errors)
+			}
+			errs := sum.Errors
+			if strings.HasPrefix(errs[0].Error(), filepath.Join(dir, "missing.log")) {
+				errs = []error{errs[1], errs[0]}
+			}
+			if got, want := errs[1].Error(), filepath.Join(dir, "missing.log")+": no such file or directory"; got != want {
+				t.Errorf("missing file error %q, want %q", got, want)
+			}
+			err := errs[0]
+			want := tt.err
+			if strings.Contains(want, "%d") {
+				want = fmt.Sprintf(want, sum.Lines-1)
+			}
+			if !strings.HasPrefix(err.Error(), path+want) {
+				t.Errorf("error %q, want it to start with %q", err, path+want)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error %v is not %v", err, tt.is)
+			}
+			tt.want.Objects++ // ok.log
+			tt.want.Failed++  // missing.log
+			got := tallyOf(sum)
+			got.Lines, got.Rows = 0, 0
+			if got != tt.want {
+				t.Errorf("summary %+v, want %+v", got, tt.want)
+			}
+			c := counts(t, d)
+			if tt.rows >= 0 && c[0] != tt.rows+1 {
+				t.Errorf("%d rows, want %d", c[0], tt.rows+1)
+			}
+			if tt.rows < 0 && (c[0] <= 1 || c[0] >= 2001 || c[0] != sum.Rows) {
+				t.Errorf("%d rows (summary %d): want the lines before the truncation", c[0], sum.Rows)
+			}
+		})
+	}
+}
+
+// stallingLister lists one object that serves the first n bytes of data,
+// then blocks until the load is cancelled.
+type stallingLister struct {
+	obj  loader.Object
+	data []byte
+	n    int
+}
+
+func (s stallingLister) List(ctx context.Context, fn func(loader.Object) error) error {
+	o := s.obj
+	o.Open = func(ctx context.Context) (io.ReadCloser, error) {
+		return io.NopCloser(io.MultiReader(bytes.NewReader(s.data[:s.n]), blockReader{ctx})), nil
+	}
+	return fn(o)
+}
+
+type blockReader struct{ ctx context.Context }
+
+func (b blockReader) Read([]byte) (int, error) {
+	<-b.ctx.Done()
+	return 0, b.ctx.Err()
+}
+
+// TestInterruptedLoad cancels a load while an object is half read and
+// committed as partial; loading again must replace that part, not add to it.
+func TestInterruptedLoad(t *testing.T) {
+	data := genLines(t, 5000, 21)
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, data)
+	var obj loader.Object
+	loader.PathLister(path).List(context.Background(), func(o loader.Object) error { obj = o; return nil })
+	d := openDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil {
+			var n int
+			d.QueryRow(`SELECT count(*) FROM s3logs_manifest WHERE status = 'partial'`).Scan(&n)
+			if n > 0 {
+				cancel()
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	opts := Options{BatchRows: 500, InsertRows: 500, CommitRows: 500, CommitEvery: 10 * time.Millisecond}
+	_, err := New(d, opts).Load(ctx, []loader.Lister{stallingLister{obj, data, len(data) * 3 / 5}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Load error %v, want context.Canceled", err)
+	}
+	c := counts(t, d)
+	if c[0] == 0 || c[0] > 3000 || c[0]%500 != 0 || c[3] != 1 {
+		t.Errorf("after the interruption: rows, ids, rejects, manifest = %v, want a committed multiple of 500 rows and 1 manifest row", c)
+	}
+	sum := load(t, d, Options{}, path)
+	if got, want := tallyOf(sum), (tally{Objects: 1, Reloaded: 1, Lines: 5000, Rows: 5000}); got != want {
+		t.Errorf("second load %+v, want %+v", got, want)
+	}
+	if got, want := counts(t, d), [4]int64{5000, 5000, 0, 1}; got != want {
+		t.Errorf("rows, distinct ids, rejects, manifest = %v, want %v", got, want)
+	}
+}
