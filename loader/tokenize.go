@@ -33,6 +33,7 @@ package loader
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/s3logs/s3logs/schema"
@@ -231,11 +232,11 @@ func isOperation(b []byte) bool {
 //   - after the user agent: unquoted fields only, so a quoted user agent
 //     ends at the last '"' of the line.
 //
-// The first pass is strict: the request URI, referrer and user agent are
-// either all quoted or all a bare "-" (BATCH.DELETE.OBJECT), status is 3
-// digits, the numbers are numbers, signatureversion starts with "Sig",
-// ciphersuite with a capital letter, authenticationtype with a letter and
-// tlsVersion with "TLS" (each may be "-").
+// The request URI, referrer and user agent are either all quoted or all a
+// bare "-" (BATCH.DELETE.OBJECT lines). The first pass is also strict about
+// values: status is 3 digits, the numbers are numbers, signatureversion
+// starts with "Sig", ciphersuite with a capital letter, authenticationtype
+// with a letter and tlsVersion with "TLS" (each may be "-").
 // That settles every real line seen, such as a referrer "-" followed by a
 // user agent that starts with '"' ("-" ""Mozilla/5.0 ... Safari/537.36" -)
 // where a loose reading could also end the referrer at the user agent's
@@ -254,7 +255,7 @@ func (p *parser) quoted(i int) bool {
 		p.quotes = append(p.quotes, j+k)
 		j += k + 1
 	}
-	p.far = lineError{}
+	p.far = lineError{field: -1}
 	p.found, p.tries, p.strict = 0, 0, true
 	p.readURI(i)
 	if p.found == 0 && p.tries <= maxReadings {
@@ -266,9 +267,13 @@ func (p *parser) quoted(i int) bool {
 		return p.fail(i, schema.ColRequesturi, fmt.Sprintf("ambiguous quoting: more than %d ways to read the quoted fields", maxReadings))
 	case p.found > 1:
 		return p.fail(i, schema.ColRequesturi, "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way")
-	case p.found == 0:
-		p.err = p.far
+	case p.found == 0 && (p.far.col == i+1 || strings.HasPrefix(p.far.reason, "truncated")):
+		p.err = p.far // the line is short, or the request URI itself is wrong
 		return false
+	case p.found == 0:
+		return p.fail(i, schema.ColRequesturi, fmt.Sprintf(
+			"cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: %s at column %d: %s)",
+			schema.S3ServerAccess.Columns[p.far.field].Name, p.far.col, p.far.reason))
 	}
 	p.fill(&p.best)
 	return true
@@ -355,8 +360,9 @@ func strictMid(k int, tok []byte) bool {
 func (p *parser) readRef(i int) {
 	line := p.line
 	if isDashAt(line, i) {
-		if p.strict && p.cur.uri.s >= 0 {
-			return // strict: a quoted request URI has a quoted referrer
+		if p.cur.uri.s >= 0 {
+			p.miss(i, schema.ColReferrer, "a quoted request URI has a quoted referrer")
+			return
 		}
 		p.cur.ref = span{-1, -1}
 		if u := skipSpaces(line, i+1); u < len(line) {
@@ -370,8 +376,9 @@ func (p *parser) readRef(i int) {
 		p.miss(i, schema.ColReferrer, "want a quoted referrer or -")
 		return
 	}
-	if p.strict && p.cur.uri.s < 0 {
-		return // strict: a bare - request URI has a bare - referrer
+	if p.cur.uri.s < 0 {
+		p.miss(i, schema.ColReferrer, "a bare - request URI has a bare - referrer")
+		return
 	}
 	p.miss(i, schema.ColReferrer, "no closing quote followed by the user agent")
 	for _, c := range p.quotes {
@@ -411,8 +418,9 @@ func (p *parser) readUA(u int) {
 		last = p.quotes[n-1]
 	}
 	if isDashAt(line, u) {
-		if p.strict && p.cur.ref.s >= 0 {
-			return // strict: a quoted referrer has a quoted user agent
+		if p.cur.ref.s >= 0 {
+			p.miss(u, schema.ColUseragent, "a quoted referrer has a quoted user agent")
+			return
 		}
 		if last > u {
 			p.miss(last, schema.ColVersionid, "unexpected quote after the user agent")
@@ -422,8 +430,9 @@ func (p *parser) readUA(u int) {
 		p.readTail(u + 1)
 		return
 	}
-	if p.strict && p.cur.ref.s < 0 {
-		return // strict: a bare - referrer has a bare - user agent
+	if p.cur.ref.s < 0 {
+		p.miss(u, schema.ColUseragent, "a bare - referrer has a bare - user agent")
+		return
 	}
 	if last <= u {
 		p.miss(u, schema.ColUseragent, "unterminated quote")
@@ -521,11 +530,12 @@ func (p *parser) numbers() bool {
 	return true
 }
 
-// miss records why a reading failed, keeping the failure furthest into
-// the line (the one that got closest to a parse). Only the loose pass
+// miss records why a reading failed, keeping the failure of the reading
+// that got furthest through the fields, and among those the one that
+// closed its quotes earliest (the natural reading). Only the loose pass
 // records: its failures are the ones reported.
 func (p *parser) miss(i, col int, reason string) {
-	if !p.strict && i+1 >= p.far.col {
+	if !p.strict && (col > p.far.field || col == p.far.field && i+1 < p.far.col) {
 		p.far = lineError{col: i + 1, field: col, reason: reason}
 	}
 }

@@ -1,0 +1,391 @@
+// Package s3 lists AWS S3 server access log objects in an S3 bucket as
+// loader.Objects, for the load pipeline to fetch, parse and insert. It is
+// owned by the S3 engineer.
+//
+// Both key layouts AWS writes are understood (FORMAT.md, "Log objects in
+// S3"):
+//
+//	simple:      logs/2024-01-02-10-15-00-0A1B2C3D4E5F6A7B
+//	partitioned: logs/123456789012/us-east-1/my-bucket/2024/01/02/2024-01-02-10-15-00-0A1B2C3D4E5F6A7B
+//
+// The layout is detected per folder: the lister walks the prefix with
+// Delimiter "/", and a folder whose keys are simple log names is listed as
+// one time-ordered stream, while a folder named like
+// Account/Region/Bucket/ is listed flat as the day-ordered stream of one
+// source bucket. A time window (Options.Since, Until) narrows those
+// listings themselves: StartAfter the first key time in the window and an
+// early stop at the first key past it, so a one-day load of a year-old
+// bucket lists about three days of keys, not the year.
+//
+// Listing pages are streamed: each object is handed to the caller as soon
+// as its page arrives (one page is fetched ahead), so memory does not grow
+// with the number of objects. Object.Open is a GetObject whose body is
+// streamed to the parser, with no temporary file; the concurrency of the
+// GETs is that of the pipeline's workers (see Lister.Concurrency).
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/s3logs/s3logs/loader"
+)
+
+// DefaultConcurrency is the number of objects fetched at once when
+// Options.Concurrency is zero. S3 objects are small and a GET costs tens of
+// milliseconds of latency, so many more fetches than cores are in flight.
+const DefaultConcurrency = 32
+
+// maxDepth bounds how many folder levels the layout discovery descends.
+const maxDepth = 8
+
+// Options narrow and shape a listing. The zero value lists everything once.
+type Options struct {
+	// Since and Until bound the event times wanted, [Since, Until); zero
+	// means unbounded. They narrow the listing (widened by Margin) and are
+	// returned by Window for the parser's row filter.
+	Since, Until time.Time
+	// Margin widens the listing window on both sides, for records delivered
+	// late and objects that span midnight; 0 means DefaultMargin, a
+	// negative value means none.
+	Margin time.Duration
+	// Watch, when positive, makes List keep polling every Watch for objects
+	// that were not there before, until its context is done.
+	Watch time.Duration
+	// Concurrency is the number of objects the load pipeline should fetch
+	// at once; 0 means DefaultConcurrency. The lister itself only reports
+	// it (Concurrency).
+	Concurrency int
+	// PageSize is MaxKeys of each listing request; 0 means S3's 1000.
+	PageSize int32
+	// Warn, when set, is told about a failed poll in watch mode; the next
+	// poll tries again. Without it such a failure ends List.
+	Warn func(error)
+}
+
+// Lister lists the log objects under one s3://bucket/prefix. It implements
+// loader.Lister. It is safe to call List again (to reload the same prefix);
+// one List must not run concurrently with another on the same Lister.
+type Lister struct {
+	client *awss3.Client
+	url    string
+	bucket string
+	prefix string
+	opts   Options
+	stats  counters
+}
+
+// Stats are the running totals of a Lister's requests, for tests,
+// benchmarks and progress output.
+type Stats struct {
+	ListRequests int64 // ListObjectsV2 requests sent
+	KeysSeen     int64 // keys and common prefixes those requests returned
+	Objects      int64 // objects handed to List's fn
+	OutOfWindow  int64 // keys seen but outside the widened window
+}
+
+type counters struct {
+	listRequests, keysSeen, objects, outOfWindow atomic.Int64
+}
+
+// NewLister returns the Lister of url (s3://bucket/prefix) that lists and
+// fetches with client. It checks the URL but sends no request.
+func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) {
+	bucket, prefix, err := parseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	if client == nil {
+		return nil, errors.New("s3: NewLister needs a client")
+	}
+	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Since.Before(opts.Until) {
+		return nil, fmt.Errorf("%s: empty time window: since %s is not before until %s", url,
+			opts.Since.UTC().Format(time.RFC3339), opts.Until.UTC().Format(time.RFC3339))
+	}
+	switch {
+	case opts.Margin == 0:
+		opts.Margin = DefaultMargin
+	case opts.Margin < 0:
+		opts.Margin = 0
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = DefaultConcurrency
+	}
+	return &Lister{client: client, url: url, bucket: bucket, prefix: prefix, opts: opts}, nil
+}
+
+// Window returns the event-time window [since, until) the rows must fall
+// in; the load pipeline passes it to loader.Options.Since/Until.
+func (l *Lister) Window() (since, until time.Time) { return l.opts.Since, l.opts.Until }
+
+// Concurrency returns how many objects the load pipeline should fetch and
+// parse at once for this source.
+func (l *Lister) Concurrency() int { return l.opts.Concurrency }
+
+// Stats returns the totals so far.
+func (l *Lister) Stats() Stats {
+	return Stats{
+		ListRequests: l.stats.listRequests.Load(),
+		KeysSeen:     l.stats.keysSeen.Load(),
+		Objects:      l.stats.objects.Load(),
+		OutOfWindow:  l.stats.outOfWindow.Load(),
+	}
+}
+
+// List calls fn for each log object under the prefix, in key order,
+// streaming the listing. A failed listing (missing bucket, access denied,
+// wrong region, network failure) returns one *Error wrapped with the URL.
+// A prefix without any object returns an error wrapping loader.ErrNoLogs
+// (not when a window or Watch is set: a window may be empty). With
+// Options.Watch, List polls until ctx is done and then returns ctx.Err().
+func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
+	p := &pass{l: l, fn: fn, w: window{since: l.opts.Since, until: l.opts.Until, margin: l.opts.Margin}}
+	if l.opts.Watch > 0 {
+		p.seen = map[string]seenKey{}
+	}
+	for n := 0; ; n++ {
+		start := time.Now().UTC()
+		err := p.run(ctx)
+		switch {
+		case err == nil:
+		case n > 0 && l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNetwork)):
+			l.opts.Warn(err)
+		default:
+			return err
+		}
+		if l.opts.Watch <= 0 {
+			if p.keys == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
+				return fmt.Errorf("%s: no objects under this prefix: %w", l.url, loader.ErrNoLogs)
+			}
+			return nil
+		}
+		p.nextPoll(start)
+		t := time.NewTimer(l.opts.Watch)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// pass is the state of one List call across its polls.
+type pass struct {
+	l    *Lister
+	fn   func(loader.Object) error
+	w    window
+	keys int64              // object keys seen in this poll
+	seen map[string]seenKey // watch mode: objects already handed to fn, by key
+}
+
+// seenKey is an object handed to fn in watch mode.
+type seenKey struct {
+	etag string
+	t    time.Time // key time; zero for keys of unknown layout
+}
+
+// nextPoll narrows the window of the next watch poll to what can be new
+// since the poll that started at start, and forgets keys older than that.
+func (p *pass) nextPoll(start time.Time) {
+	if p.w.since.Before(start) {
+		p.w.since = start
+	}
+	old := p.w.lo().Add(-48 * time.Hour)
+	for k, s := range p.seen {
+		if !s.t.IsZero() && s.t.Before(old) {
+			delete(p.seen, k)
+		}
+	}
+}
+
+// run lists the prefix once.
+func (p *pass) run(ctx context.Context) error {
+	p.keys = 0
+	if m := sourcePrefix.FindStringSubmatch(p.l.prefix); m != nil {
+		return p.source(ctx, m[1], p.l.prefix)
+	}
+	return p.walk(ctx, p.l.prefix, 0)
+}
+
+// walk lists folder with Delimiter "/": its objects are visited, its
+// subfolders walked, and a subfolder that is the prefix of a source bucket
+// in the partitioned layout is listed as one day-ordered stream. When the
+// window has a start, a one-key probe first tells whether the folder holds
+// simple-layout objects, which are then listed from the window's first key.
+func (p *pass) walk(ctx context.Context, folder string, depth int) error {
+	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: &folder, Delimiter: aws.String("/")}
+	var stop string
+	if lo := p.w.lo(); !lo.IsZero() {
+		base, err := p.probe(ctx, folder)
+		if err != nil {
+			return err
+		}
+		if base != "" {
+			in.StartAfter = aws.String(max(base+lo.Format(keyFormat), folder))
+		}
+	}
+	lastCP := ""
+	return p.l.pages(ctx, in, p.pastSimple, func(out *awss3.ListObjectsV2Output) (bool, error) {
+		for _, o := range out.Contents {
+			info := parseKey(aws.ToString(o.Key))
+			if hi := p.w.hi(); info.layout == simple && !hi.IsZero() && stop == "" {
+				stop = info.base + hi.Format(keyFormat)
+			}
+			if stop != "" && aws.ToString(o.Key) >= stop {
+				return false, nil
+			}
+			if err := p.visit(o, info); err != nil {
+				return false, err
+			}
+		}
+		for _, cp := range out.CommonPrefixes {
+			sub := aws.ToString(cp.Prefix)
+			if sub <= lastCP || depth >= maxDepth {
+				continue // some servers repeat a common prefix across pages
+			}
+			lastCP = sub
+			var err error
+			if m := sourcePrefix.FindStringSubmatch(sub); m != nil && m[1] == sub {
+				err = p.source(ctx, sub, sub)
+			} else {
+				err = p.walk(ctx, sub, depth+1)
+			}
+			if err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+}
+
+// pastSimple reports whether the last key of a page is a simple-layout
+// log object past the end of the window (so the folder's listing is done).
+func (p *pass) pastSimple(out *awss3.ListObjectsV2Output) bool {
+	hi := p.w.hi()
+	if hi.IsZero() || len(out.Contents) == 0 {
+		return false
+	}
+	key := aws.ToString(out.Contents[len(out.Contents)-1].Key)
+	info := parseKey(key)
+	return info.layout == simple && key >= info.base+hi.Format(keyFormat)
+}
+
+// probe lists the first key of folder and returns the DestinationPrefix
+// when it is a simple-layout log object, else "".
+func (p *pass) probe(ctx context.Context, folder string) (string, error) {
+	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: &folder, Delimiter: aws.String("/"), MaxKeys: aws.Int32(1)}
+	out, err := p.l.list(ctx, in)
+	if err != nil || len(out.Contents) == 0 {
+		return "", err
+	}
+	if info := parseKey(aws.ToString(out.Contents[0].Key)); info.layout == simple {
+		return info.base, nil
+	}
+	return "", nil
+}
+
+// source lists the objects of one source bucket in the partitioned layout
+// (base is DestinationPrefix/Account/Region/Bucket/) flat under prefix,
+// from the first day folder of the window to the last.
+func (p *pass) source(ctx context.Context, base, prefix string) error {
+	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: &prefix}
+	if lo := p.w.lo(); !lo.IsZero() {
+		if after := base + lo.Format(dayFormat); after > prefix {
+			in.StartAfter = &after
+		}
+	}
+	stop := ""
+	if hi := p.w.hi(); !hi.IsZero() {
+		stop = base + ceilDay(hi).Format(dayFormat)
+	}
+	past := func(out *awss3.ListObjectsV2Output) bool {
+		n := len(out.Contents)
+		return stop != "" && n > 0 && aws.ToString(out.Contents[n-1].Key) >= stop
+	}
+	return p.l.pages(ctx, in, past, func(out *awss3.ListObjectsV2Output) (bool, error) {
+		for _, o := range out.Contents {
+			key := aws.ToString(o.Key)
+			if stop != "" && key >= stop {
+				return false, nil
+			}
+			if err := p.visit(o, parseKey(key)); err != nil {
+				return false, err
+			}
+		}
+		return true, nil
+	})
+}
+
+// visit hands one listed object to fn unless it is a folder marker, out of
+// the window, or (watch mode) already handed over.
+func (p *pass) visit(o types.Object, info keyInfo) error {
+	key := aws.ToString(o.Key)
+	if strings.HasSuffix(key, "/") {
+		return nil
+	}
+	p.keys++
+	if info.layout != unknown && !p.w.keep(info.t, info.layout == partitioned) {
+		p.l.stats.outOfWindow.Add(1)
+		return nil
+	}
+	etag := strings.Trim(aws.ToString(o.ETag), `"`)
+	if p.seen != nil {
+		if s, ok := p.seen[key]; ok && s.etag == etag {
+			return nil
+		}
+		p.seen[key] = seenKey{etag: etag, t: info.t}
+	}
+	p.l.stats.objects.Add(1)
+	return p.fn(p.l.object(key, etag, aws.ToInt64(o.Size), aws.ToTime(o.LastModified)))
+}
+
+// object describes one S3 object; Open fetches it.
+func (l *Lister) object(key, etag string, size int64, mod time.Time) loader.Object {
+	name := objectURL(l.bucket, key)
+	return loader.Object{
+		Name:    name,
+		ID:      name,
+		Size:    size,
+		ModTime: mod.UTC(),
+		ETag:    etag,
+		Open: func(ctx context.Context) (io.ReadCloser, error) {
+			out, err := l.client.GetObject(ctx, &awss3.GetObjectInput{Bucket: &l.bucket, Key: &key})
+			if err != nil {
+				return nil, classify(err, "get", l.bucket, key)
+			}
+			return &body{ctx: ctx, rc: out.Body, bucket: l.bucket, key: key}, nil
+		},
+	}
+}
+
+// body is the streamed content of one object; read errors are
+// classified, and reading stops as soon as the context of Open is done
+// (the SDK may have the whole of a small body buffered already).
+type body struct {
+	ctx         context.Context
+	rc          io.ReadCloser
+	bucket, key string
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	if err := b.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := b.rc.Read(p)
+	if err != nil && err != io.EOF {
+		err = classify(err, "read", b.bucket, b.key)
+	}
+	return n, err
+}
+
+func (b *body) Close() error { return b.rc.Close() }

@@ -1,0 +1,68 @@
+package s3
+
+import (
+	"context"
+	"fmt"
+
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// list sends one ListObjectsV2 request and counts it.
+func (l *Lister) list(ctx context.Context, in *awss3.ListObjectsV2Input) (*awss3.ListObjectsV2Output, error) {
+	if l.opts.PageSize > 0 && in.MaxKeys == nil {
+		in.MaxKeys = &l.opts.PageSize
+	}
+	l.stats.listRequests.Add(1)
+	out, err := l.client.ListObjectsV2(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("s3://%s/%s: %w", l.bucket, l.prefix, classify(err, "list", l.bucket, l.prefix))
+	}
+	l.stats.keysSeen.Add(int64(len(out.Contents) + len(out.CommonPrefixes)))
+	return out, nil
+}
+
+// page is one listing response, or the error that ended the listing.
+type page struct {
+	out *awss3.ListObjectsV2Output
+	err error
+}
+
+// pages lists in page after page and calls fn with each until fn returns
+// false or an error, or the listing ends. The next page is fetched while fn
+// handles the current one, so the listing latency overlaps the caller's
+// work; at most two pages are held at once. No page is fetched after one
+// for which last returns true (its keys reach past the window), so a
+// narrowed listing sends no request it does not need.
+func (l *Lister) pages(ctx context.Context, in *awss3.ListObjectsV2Input, last func(*awss3.ListObjectsV2Output) bool, fn func(*awss3.ListObjectsV2Output) (bool, error)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan page, 1)
+	go func() {
+		defer close(ch)
+		for {
+			out, err := l.list(ctx, in)
+			select {
+			case ch <- page{out, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || out.IsTruncated == nil || !*out.IsTruncated || out.NextContinuationToken == nil || last(out) {
+				return
+			}
+			next := *in
+			next.ContinuationToken = out.NextContinuationToken
+			next.StartAfter = nil
+			in = &next
+		}
+	}()
+	for pg := range ch {
+		if pg.err != nil {
+			return pg.err
+		}
+		more, err := fn(pg.out)
+		if err != nil || !more {
+			return err
+		}
+	}
+	return ctx.Err()
+}

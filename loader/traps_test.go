@@ -1,0 +1,245 @@
+package loader
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// baseFields is a 26-field line (AWS's documented example), one element
+// per field, quotes included.
+func baseFields() []string {
+	return []string{
+		"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", // 1 bucketowner
+		"DOC-EXAMPLE-BUCKET1",          // 2 bucket
+		"[06/Feb/2019:00:00:38 +0000]", // 3 time
+		"192.0.2.3",                    // 4 remoteip
+		"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", // 5 requester
+		"3E57427F3EXAMPLE",    // 6 requestid
+		"REST.GET.VERSIONING", // 7 operation
+		"-",                   // 8 key
+		`"GET /DOC-EXAMPLE-BUCKET1?versioning HTTP/1.1"`, // 9 requesturi
+		"200",             // 10 httpstatus
+		"-",               // 11 errorcode
+		"113",             // 12 bytessent
+		"-",               // 13 objectsize
+		"7",               // 14 totaltime
+		"-",               // 15 turnaroundtime
+		`"-"`,             // 16 referrer
+		`"S3Console/0.4"`, // 17 useragent
+		"-",               // 18 versionid
+		"s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234=", // 19 hostid
+		"SigV4",                       // 20 signatureversion
+		"ECDHE-RSA-AES128-GCM-SHA256", // 21 ciphersuite
+		"AuthHeader",                  // 22 authenticationtype
+		"DOC-EXAMPLE-BUCKET1.s3.us-west-1.amazonaws.com", // 23 hostheader
+		"TLSV1.2", // 24 tlsVersion
+		"-",       // 25 accesspointarn
+		"-",       // 26 aclrequired
+	}
+}
+
+// mkLine returns the base line after edit changed its fields (1-based).
+func mkLine(edit func(f map[int]string)) string {
+	f := map[int]string{}
+	for i, v := range baseFields() {
+		f[i+1] = v
+	}
+	edit(f)
+	var parts []string
+	for i := 1; ; i++ {
+		v, ok := f[i]
+		if !ok {
+			break
+		}
+		parts = append(parts, v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// upTo returns an edit that keeps fields 1..n only.
+func upTo(n int) func(map[int]string) {
+	return func(f map[int]string) {
+		for k := range f {
+			if k > n {
+				delete(f, k)
+			}
+		}
+	}
+}
+
+// TestTrapsParsed covers the traps of the format that must load, with the
+// values they must load as.
+func TestTrapsParsed(t *testing.T) {
+	oai := "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLEID"
+	tests := []struct {
+		name string
+		line string
+		want map[string]any
+	}{
+		{"base line", mkLine(func(map[int]string) {}), map[string]any{
+			"bucketowner": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", "time": "2019-02-06T00:00:38Z",
+			"requesturi": "GET /DOC-EXAMPLE-BUCKET1?versioning HTTP/1.1", "httpstatus": int64(200), "errorcode": nil,
+			"bytessent": int64(113), "objectsize": nil, "totaltime": int64(7), "key": nil, "referrer": nil,
+			"useragent": "S3Console/0.4", "tlsVersion": "TLSV1.2", "aclrequired": nil, "additionalFields": nil,
+			"p_log_type": "AWS.S3ServerAccess", "p_source_id": "test.log", "p_source_label": "",
+			"p_parse_time": "2026-01-02T03:04:05Z", "p_event_time": "2019-02-06T00:00:38Z",
+		}},
+		{"CloudFront OAI requester with spaces", mkLine(func(f map[int]string) { f[5] = oai }), map[string]any{
+			"requester": oai, "requestid": "3E57427F3EXAMPLE", "operation": "REST.GET.VERSIONING",
+			"p_any_aws_arns": []string{oai}, "p_any_aws_account_ids": nil,
+		}},
+		{"requester with spaces, UUID request id, four-part operation", mkLine(func(f map[int]string) {
+			f[5], f[6], f[7] = oai, "0e6e7f67-2d1b-4b6f-9b1a-6f1f3b0c8d2e", "S3.COMPUTE.OBJECT.CHECKSUM"
+		}), map[string]any{
+			"requester": oai, "requestid": "0e6e7f67-2d1b-4b6f-9b1a-6f1f3b0c8d2e", "operation": "S3.COMPUTE.OBJECT.CHECKSUM", "key": nil,
+		}},
+		{"key that looks like an operation", mkLine(func(f map[int]string) { f[8] = "README.MD" }), map[string]any{
+			"requester": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", "operation": "REST.GET.VERSIONING", "key": "README.MD",
+		}},
+		{"runs of spaces and trailing spaces", strings.ReplaceAll(mkLine(func(f map[int]string) { f[17] = `"a  b"` }), "200 -", "200   -") + "   ", map[string]any{
+			"httpstatus": int64(200), "errorcode": nil, "useragent": "a  b", "aclrequired": nil,
+		}},
+		{"CRLF ending", mkLine(func(map[int]string) {}) + "\r\n", map[string]any{"aclrequired": nil, "tlsVersion": "TLSV1.2"}},
+		{"27 and more fields go to additionalFields raw", mkLine(func(f map[int]string) { f[27], f[28], f[29] = "us-east-1", "-", "x=y" }), map[string]any{
+			"aclrequired": nil, "additionalFields": []string{"us-east-1", "-", "x=y"},
+		}},
+		{"24 fields (up to tlsVersion)", mkLine(upTo(24)), map[string]any{"tlsVersion": "TLSV1.2", "accesspointarn": nil, "aclrequired": nil}},
+		{"19 fields (up to hostid)", mkLine(upTo(19)), map[string]any{
+			"hostid": "s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234=", "signatureversion": nil,
+		}},
+		{"positive offset to UTC", mkLine(func(f map[int]string) { f[3] = "[01/Jan/2020:00:30:00 +0530]" }), map[string]any{
+			"time": "2019-12-31T19:00:00Z", "p_event_time": "2019-12-31T19:00:00Z",
+		}},
+		{"negative offset to UTC", mkLine(func(f map[int]string) { f[3] = "[31/Dec/2019:23:30:00 -0100]" }), map[string]any{"time": "2020-01-01T00:30:00Z"}},
+		{"leap day", mkLine(func(f map[int]string) { f[3] = "[29/Feb/2024:12:00:00 +0000]" }), map[string]any{"time": "2024-02-29T12:00:00Z"}},
+		{"quote in referrer", mkLine(func(f map[int]string) { f[16] = `"foo "bar" baz"` }), map[string]any{"referrer": `foo "bar" baz`, "useragent": "S3Console/0.4"}},
+		{"quote inside user agent", mkLine(func(f map[int]string) {
+			f[17] = `"Mozilla/5.0 (Linux; Android 5.1; Alba 10" Build/LMY47I) AppleWebKit/537.36"`
+		}), map[string]any{"useragent": `Mozilla/5.0 (Linux; Android 5.1; Alba 10" Build/LMY47I) AppleWebKit/537.36`, "versionid": nil, "signatureversion": "SigV4"}},
+		{"quote then space in request URI", mkLine(func(f map[int]string) { f[9] = `"GET /a" b HTTP/1.1"` }), map[string]any{"requesturi": `GET /a" b HTTP/1.1`, "httpstatus": int64(200)}},
+		{"forged fields inside user agent stay in the user agent", mkLine(func(f map[int]string) {
+			f[17] = `"x" - AAAA SigV4 NULL-CIPHER AuthHeader evil.example TLSv1.0 - -"`
+		}), map[string]any{"useragent": `x" - AAAA SigV4 NULL-CIPHER AuthHeader evil.example TLSv1.0 - -`, "ciphersuite": "ECDHE-RSA-AES128-GCM-SHA256", "hostheader": "DOC-EXAMPLE-BUCKET1.s3.us-west-1.amazonaws.com"}},
+		{"empty quoted user agent is empty, not NULL", mkLine(func(f map[int]string) { f[17] = `""` }), map[string]any{"useragent": ""}},
+		{"invalid UTF-8 becomes U+FFFD", mkLine(func(f map[int]string) { f[17] = "\"caf\xe9 \xff\"" }), map[string]any{"useragent": "caf\uFFFD \uFFFD"}},
+		{"valid UTF-8 kept", mkLine(func(f map[int]string) { f[8] = "caf%C3%A9/é" }), map[string]any{"key": "caf%C3%A9/é"}},
+		{"IPv6 remote IP", mkLine(func(f map[int]string) { f[4] = "2001:db8::1" }), map[string]any{"remoteip": "2001:db8::1", "p_any_ip_addresses": []string{"2001:db8::1"}}},
+		{"invalid remote IP kept, not indexed", mkLine(func(f map[int]string) { f[4] = "192.0.2.300" }), map[string]any{"remoteip": "192.0.2.300", "p_any_ip_addresses": nil}},
+		{"IAM user ARN account", mkLine(func(f map[int]string) { f[5] = "arn:aws:iam::123456789012:user/alice" }), map[string]any{
+			"p_any_aws_arns": []string{"arn:aws:iam::123456789012:user/alice"}, "p_any_aws_account_ids": []string{"123456789012"},
+		}},
+		{"largest int64", mkLine(func(f map[int]string) { f[13] = "9223372036854775807" }), map[string]any{"objectsize": int64(9223372036854775807)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row, rej := parseOne(t, tt.line)
+			if rej != nil {
+				t.Fatalf("rejected: %s", rej.Error())
+			}
+			for k, want := range tt.want {
+				if _, ok := row[k]; !ok {
+					t.Fatalf("no column %q", k)
+				}
+				if got := row[k]; !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", k, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestTrapsRejected covers lines that must be rejected, with where and why.
+func TestTrapsRejected(t *testing.T) {
+	base := mkLine(func(map[int]string) {})
+	colOf := func(line, sub string) int { return strings.Index(line, sub) + 1 }
+	tests := []struct {
+		name   string
+		line   string
+		col    int // 0: computed as the column of at
+		at     string
+		field  string
+		reason string // exact
+	}{
+		{name: "status is not a number", line: strings.Replace(base, " 200 ", " 2OO ", 1), at: "2OO",
+			field: "httpstatus", reason: `invalid integer "2OO"`},
+		{name: "bytes sent is not a number", line: strings.Replace(base, " 113 ", " 11x ", 1), at: "11x",
+			field: "bytessent", reason: `invalid integer "11x"`},
+		{name: "negative number", line: strings.Replace(base, " 7 ", " -7 ", 1), at: "-7",
+			field: "totaltime", reason: `invalid integer "-7"`},
+		{name: "number overflows int64", line: strings.Replace(base, " 113 ", " 9223372036854775808 ", 1), at: "9223372036854775808",
+			field: "bytessent", reason: `invalid integer "9223372036854775808"`},
+		{name: "31 February", line: strings.Replace(base, "06/Feb", "31/Feb", 1), at: "[31/Feb",
+			field: "time", reason: `invalid time "[31/Feb/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+		{name: "29 February of a common year", line: strings.Replace(base, "06/Feb/2019", "29/Feb/2019", 1), at: "[29/Feb",
+			field: "time", reason: `invalid time "[29/Feb/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+		{name: "hour 25", line: strings.Replace(base, "2019:00:00:38", "2019:25:00:38", 1), at: "[06/Feb",
+			field: "time", reason: `invalid time "[06/Feb/2019:25:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+		{name: "unknown month", line: strings.Replace(base, "06/Feb", "06/Fev", 1), at: "[06/Fev",
+			field: "time", reason: `invalid time "[06/Fev/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+		{name: "time without offset", line: strings.Replace(base, " +0000]", "]", 1), at: "[06/Feb",
+			field: "time", reason: `invalid time "[06/Feb/2019:00:00:38]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+		{name: "bucket owner is required", line: "-" + base[64:], col: 1,
+			field: "bucketowner", reason: "required field is -"},
+		{name: "ends after the referrer", line: mkLine(upTo(16)), col: len(mkLine(upTo(16))) + 1,
+			field: "useragent", reason: "truncated line: it ends before field 17 (useragent); a line has at least 17 fields, through useragent"},
+		{name: "ends after the status", line: mkLine(upTo(10)), col: len(mkLine(upTo(10))) + 1,
+			field: "errorcode", reason: "truncated line: it ends before field 11 (errorcode); a line has at least 17 fields, through useragent"},
+		{name: "three fields", line: mkLine(upTo(3)), col: len(mkLine(upTo(3))) + 1,
+			field: "remoteip", reason: "truncated line: it ends before field 4 (remoteip); a line has at least 17 fields, through useragent"},
+		{name: "NUL byte", line: strings.Replace(base, "S3Console", "S3\x00Console", 1), at: "\x00",
+			reason: "binary data (NUL byte): not a log line"},
+		{name: "another format (JSON)", line: `{"eventVersion":"1.08","userIdentity":{"type":"Root"}}`, col: 0,
+			reason: "truncated line: it ends before field 2 (bucket); a line has at least 17 fields, through useragent", field: "bucket"},
+		{name: "another format (CSV)", line: "a,b,c d e f", at: "e",
+			field: "time", reason: `invalid time "e f", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+		{name: "ambiguous quoting", line: mkLine(func(f map[int]string) { f[17] = `"a" "b"` }), at: `"GET`,
+			field: "requesturi", reason: "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way"},
+		{name: "unterminated request URI", line: strings.Replace(base, `HTTP/1.1"`, "HTTP/1.1", 1), at: `"GET`,
+			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: referrer at column 482: want a quoted referrer or -)"},
+		{name: "unquoted user agent", line: mkLine(func(f map[int]string) { f[17] = "curl/7.38.0" }), at: `"GET`,
+			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: useragent at column 296: want a quoted user agent or -)"},
+		{name: "bare - user agent after a quoted referrer", line: mkLine(func(f map[int]string) { f[17] = "-" }), at: `"GET`,
+			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: useragent at column 296: a quoted referrer has a quoted user agent)"},
+		{name: "unquoted request URI", line: strings.Replace(base, `"GET /DOC-EXAMPLE-BUCKET1?versioning HTTP/1.1"`, "GET", 1), at: "GET 200",
+			field: "requesturi", reason: `want a quoted request ("GET /key HTTP/1.1") or -`},
+		{name: "missing requester", line: strings.Replace(base, "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE", "3E57427F3EXAMPLE", 1), at: "3E57427F3EXAMPLE",
+			field: "requester", reason: `missing requester or request id before operation "REST.GET.VERSIONING"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			row, rej := parseOne(t, tt.line)
+			if rej == nil {
+				t.Fatalf("parsed, want a reject; row: %v", row)
+			}
+			col := tt.col
+			if tt.at != "" {
+				col = colOf(tt.line, tt.at)
+			}
+			if tt.name == "another format (JSON)" {
+				col = len(tt.line) + 1
+			}
+			got := *rej
+			if got.Source != "test.log" || got.Line != 1 || got.Column != col || got.Field != tt.field || got.Reason != tt.reason || string(got.Raw) != tt.line {
+				t.Errorf("reject\n got %s:%d:%d: %s: %s (raw %q)\nwant test.log:1:%d: %s: %s (raw %q)",
+					got.Source, got.Line, got.Column, got.Field, got.Reason, got.Raw, col, tt.field, tt.reason, tt.line)
+			}
+		})
+	}
+}
+
+func TestRejectError(t *testing.T) {
+	tests := []struct {
+		rej  Reject
+		want string
+	}{
+		{Reject{Source: "access.log", Line: 1234, Column: 57, Field: "httpstatus", Reason: `invalid integer "2OO"`}, `access.log:1234:57: httpstatus: invalid integer "2OO"`},
+		{Reject{Source: "a.log", Line: 3, Reason: "line longer than 10 bytes"}, "a.log:3: line longer than 10 bytes"},
+		{Reject{Source: "a.log", Line: 3, Column: 1, Reason: "binary data (NUL byte): not a log line"}, "a.log:3:1: binary data (NUL byte): not a log line"},
+	}
+	for _, tt := range tests {
+		if got := tt.rej.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+	}
+}
