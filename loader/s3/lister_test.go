@@ -412,7 +412,7 @@ func TestWatch(t *testing.T) {
 		}
 	}
 	before := f.srv.Counts().Lists
-	for f.srv.Counts().Lists < before+6 && count() <= len(want) {
+	for deadline := time.Now().Add(10 * time.Second); f.srv.Counts().Lists < before+6 && count() <= len(want) && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond) // more polls must add nothing
 	}
 	cancel()
