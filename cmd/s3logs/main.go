@@ -10,8 +10,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sync"
 	"syscall"
 )
@@ -19,7 +21,9 @@ import (
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopSignals := watchSignals(cancel)
+	stopProfile := startProfile(os.Getenv("S3LOGS_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopProfile()
 	stopSignals()
 	cancel()
 	os.Exit(code)
@@ -58,6 +62,26 @@ func watchSignals(cancel context.CancelFunc) (stop func()) {
 	return func() {
 		signal.Stop(ch)
 		close(done)
+	}
+}
+
+// startProfile writes a CPU profile to path (from $S3LOGS_CPUPROFILE, for
+// measuring where a load spends its time) until the returned stop is called.
+func startProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "s3logs: S3LOGS_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
 	}
 }
 
