@@ -1,0 +1,222 @@
+package loader
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+func TestReaderFraming(t *testing.T) {
+	l1 := mkLine(func(map[int]string) {})
+	l2 := mkLine(func(f map[int]string) { f[2] = "second" })
+	bad := strings.Replace(l1, " 200 ", " 2OO ", 1)
+	tests := []struct {
+		name    string
+		input   string
+		opts    Options
+		buckets []string // bucket of each row, in order
+		lines   []int64  // line number of each reject
+		stats   Stats
+	}{
+		{"empty input", "", Options{}, nil, nil, Stats{}},
+		{"LF", l1 + "\n" + l2 + "\n", Options{}, []string{"DOC-EXAMPLE-BUCKET1", "second"}, nil,
+			Stats{Lines: 2, Rows: 2, Bytes: int64(len(l1) + len(l2) + 2)}},
+		{"CRLF", l1 + "\r\n" + l2 + "\r\n", Options{}, []string{"DOC-EXAMPLE-BUCKET1", "second"}, nil,
+			Stats{Lines: 2, Rows: 2, Bytes: int64(len(l1) + len(l2) + 4)}},
+		{"no final newline", l1 + "\n" + l2, Options{}, []string{"DOC-EXAMPLE-BUCKET1", "second"}, nil,
+			Stats{Lines: 2, Rows: 2, Bytes: int64(len(l1) + len(l2) + 1)}},
+		{"blank lines", "\n" + l1 + "\n  \r\n\t\n" + l2 + "\n\n", Options{}, []string{"DOC-EXAMPLE-BUCKET1", "second"}, nil,
+			Stats{Lines: 6, Rows: 2, Blank: 4, Bytes: int64(len(l1) + len(l2) + 10)}},
+		{"rejects keep their line numbers", l1 + "\n" + bad + "\n" + l2 + "\n" + bad + "\n", Options{}, []string{"DOC-EXAMPLE-BUCKET1", "second"}, []int64{2, 4},
+			Stats{Lines: 4, Rows: 2, Rejected: 2, Bytes: int64(len(l1) + len(l2) + 2*len(bad) + 4)}},
+		{"FirstLine continues the numbering", bad + "\n" + l1 + "\n", Options{FirstLine: 100}, []string{"DOC-EXAMPLE-BUCKET1"}, []int64{101},
+			Stats{Lines: 2, Rows: 1, Rejected: 1, Bytes: int64(len(l1) + len(bad) + 2)}},
+		{"batches of one row", l1 + "\n" + bad + "\n" + l2 + "\n" + l1 + "\n", Options{BatchRows: 1}, []string{"DOC-EXAMPLE-BUCKET1", "second", "DOC-EXAMPLE-BUCKET1"}, []int64{2},
+			Stats{Lines: 4, Rows: 3, Rejected: 1, Bytes: int64(2*len(l1) + len(l2) + len(bad) + 4)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := readAll(t, tt.input, "f.log", tt.opts)
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			var buckets []string
+			for _, r := range res.rows {
+				buckets = append(buckets, r["bucket"].(string))
+			}
+			if strings.Join(buckets, ",") != strings.Join(tt.buckets, ",") {
+				t.Errorf("buckets = %v, want %v", buckets, tt.buckets)
+			}
+			var lines []int64
+			for _, r := range res.rejects {
+				lines = append(lines, r.Line)
+			}
+			if len(lines) != len(tt.lines) {
+				t.Fatalf("reject lines = %v, want %v", lines, tt.lines)
+			}
+			for i := range lines {
+				if lines[i] != tt.lines[i] {
+					t.Errorf("reject lines = %v, want %v", lines, tt.lines)
+				}
+			}
+			if res.stats != tt.stats {
+				t.Errorf("stats = %+v, want %+v", res.stats, tt.stats)
+			}
+		})
+	}
+}
+
+func TestReaderBatchesAndRowIDs(t *testing.T) {
+	l := mkLine(func(map[int]string) {})
+	input := strings.Repeat(l+"\n", 10)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := NewReader(strings.NewReader(input), "s3://b/k", Options{BatchRows: 4, Allocator: mem, Label: "lbl"})
+	defer r.Release()
+	var sizes []int64
+	ids := map[string]bool{}
+	for r.Next() {
+		rec := r.RecordBatch()
+		sizes = append(sizes, rec.NumRows())
+		for i := 0; i < int(rec.NumRows()); i++ {
+			row := rowMap(t, rec, i)
+			ids[row["p_row_id"].(string)] = true
+			if row["p_source_id"] != "s3://b/k" || row["p_source_label"] != "lbl" {
+				t.Errorf("p_source_id %v, p_source_label %v", row["p_source_id"], row["p_source_label"])
+			}
+		}
+	}
+	if len(sizes) != 3 || sizes[0] != 4 || sizes[1] != 4 || sizes[2] != 2 {
+		t.Errorf("batch sizes %v, want [4 4 2]", sizes)
+	}
+	if len(ids) != 10 {
+		t.Errorf("%d distinct p_row_id for 10 rows", len(ids))
+	}
+	// Same source, same lines: same ids. Another source: other ids.
+	again := readAll(t, input, "s3://b/k", Options{})
+	other := readAll(t, input, "s3://b/k2", Options{})
+	for i := range again.rows {
+		if id := again.rows[i]["p_row_id"].(string); !ids[id] {
+			t.Errorf("reload gave new p_row_id %s", id)
+		}
+		if id := other.rows[i]["p_row_id"].(string); ids[id] {
+			t.Errorf("other source reused p_row_id %s", id)
+		}
+	}
+}
+
+func TestReaderRetainedBatchOutlivesNext(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	in := mkLine(func(map[int]string) {}) + "\n" + mkLine(func(f map[int]string) { f[2] = "b2" }) + "\n"
+	r := NewReader(strings.NewReader(in), "x", Options{BatchRows: 1, Allocator: mem})
+	if !r.Next() {
+		t.Fatal("no batch")
+	}
+	first := r.RecordBatch()
+	first.Retain()
+	if !r.Next() {
+		t.Fatal("no second batch")
+	}
+	if got := rowMap(t, first, 0)["bucket"]; got != "DOC-EXAMPLE-BUCKET1" {
+		t.Errorf("retained batch bucket = %v", got)
+	}
+	if r.Next() {
+		t.Error("third batch")
+	}
+	first.Release()
+	r.Release()
+}
+
+func TestReaderSinceUntil(t *testing.T) {
+	at := func(ts string) string { return mkLine(func(f map[int]string) { f[3] = ts }) }
+	input := at("[01/Jan/2024:00:00:00 +0000]") + "\n" + at("[01/Jan/2024:01:00:00 +0000]") + "\n" +
+		at("[01/Jan/2024:03:30:00 +0200]") + "\n" + at("[01/Jan/2024:02:00:00 +0000]") + "\n"
+	res := readAll(t, input, "f", Options{
+		Since: time.Date(2024, 1, 1, 1, 0, 0, 0, time.UTC),
+		Until: time.Date(2024, 1, 1, 2, 0, 0, 0, time.UTC),
+	})
+	if len(res.rows) != 2 || res.rows[0]["time"] != "2024-01-01T01:00:00Z" || res.rows[1]["time"] != "2024-01-01T01:30:00Z" {
+		t.Errorf("rows %v", res.rows)
+	}
+	if res.stats.Filtered != 2 {
+		t.Errorf("Filtered = %d, want 2", res.stats.Filtered)
+	}
+}
+
+func TestReaderLongLines(t *testing.T) {
+	huge := "/" + strings.Repeat("k", 2<<20) // a 2 MiB key
+	long := mkLine(func(f map[int]string) { f[8] = huge; f[9] = `"GET ` + huge + ` HTTP/1.1"` })
+	res := readAll(t, long+"\n"+mkLine(func(map[int]string) {})+"\n", "f", Options{})
+	if len(res.rows) != 2 || res.rows[0]["key"] != huge || res.rows[0]["requesturi"] != "GET "+huge+" HTTP/1.1" {
+		t.Fatalf("%d rows, %d rejects", len(res.rows), len(res.rejects))
+	}
+
+	// Lines over the limit are rejected, with their start kept, and skipped.
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ok := mkLine(func(map[int]string) {})
+	in := ok + "\n" + strings.Repeat("x", 3*rawKeepBytes) + "\n" + ok + "\n"
+	r := NewReader(iotest.OneByteReader(strings.NewReader(in)), "f", Options{Allocator: mem})
+	defer r.Release()
+	r.maxLine = 2 * rawKeepBytes
+	rows, rejects := 0, []Reject{}
+	for r.Next() {
+		rows += int(r.RecordBatch().NumRows())
+		rejects = append(rejects, r.Rejects()...)
+	}
+	if rows != 2 || len(rejects) != 1 {
+		t.Fatalf("%d rows, %d rejects; want 2, 1", rows, len(rejects))
+	}
+	want := Reject{Source: "f", Line: 2, Reason: "line longer than 131072 bytes (first 65536 kept)"}
+	if rj := rejects[0]; rj.Line != want.Line || rj.Reason != want.Reason || len(rj.Raw) != rawKeepBytes || rj.Column != 0 || rj.Field != "" {
+		t.Errorf("reject %s (raw %d bytes), want %s", rj.Error(), len(rj.Raw), want.Error())
+	}
+	if s := r.Stats(); s.Lines != 3 || s.Bytes != int64(len(in)) {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestReaderReadError(t *testing.T) {
+	boom := errors.New("boom")
+	l := mkLine(func(map[int]string) {})
+	src := io.MultiReader(strings.NewReader(l+"\n"+l[:50]), iotest.ErrReader(boom))
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := NewReader(src, "f", Options{Allocator: mem})
+	defer r.Release()
+	rows := 0
+	for r.Next() {
+		rows += int(r.RecordBatch().NumRows())
+	}
+	if !errors.Is(r.Err(), boom) || r.Err().Error() != "read f: boom" {
+		t.Errorf("Err() = %v, want read f: boom", r.Err())
+	}
+	if rows != 1 || r.Stats().Rejected != 0 {
+		t.Errorf("%d rows, stats %+v: the partial line must be dropped, not rejected", rows, r.Stats())
+	}
+	if r.Next() {
+		t.Error("Next after error")
+	}
+}
+
+func TestReaderRejectOnlyBatch(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := NewReader(strings.NewReader("garbage\n"), "f", Options{Allocator: mem})
+	defer r.Release()
+	if !r.Next() {
+		t.Fatal("Next = false with a reject pending")
+	}
+	if rec := r.RecordBatch(); rec == nil || rec.NumRows() != 0 || rec.NumCols() != 36 {
+		t.Errorf("RecordBatch = %v, want an empty batch of 36 columns", rec)
+	}
+	if rj := r.Rejects(); len(rj) != 1 || rj[0].Error() != "f:1:8: bucket: truncated line: it ends before field 2 (bucket); a line has at least 17 fields, through useragent" {
+		t.Errorf("rejects %v", rj)
+	}
+}
