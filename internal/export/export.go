@@ -227,7 +227,11 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return 0, fmt.Errorf("%w: cannot create a file in %s: %v", ErrWrite, dir, err)
 	}
 	tmp := f.Name()
 	f.Close()
@@ -237,7 +241,8 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 			os.Remove(tmp)
 		}
 	}()
-	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, opts.Compression, ""), opts.Args...)
+	// DuckDB's own temporary file is redundant with ours.
+	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, opts.Compression, ", USE_TMP_FILE false"), opts.Args...)
 	if err != nil {
 		return 0, copyError(err, tmp, path)
 	}
