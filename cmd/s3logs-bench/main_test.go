@@ -131,13 +131,18 @@ func TestUsageErrors(t *testing.T) {
 }
 
 // TestBenchSmall runs the whole benchmark on 2000 lines (and 8000 with
-// -scale): it builds s3logs, loads with both ways and prints both results.
+// -scale): it builds s3logs (or uses $S3LOGS_BENCH_S3LOGS), loads with both
+// ways and prints both results.
 func TestBenchSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs s3logs")
 	}
+	args := []string{"-lines", "2000", "-scale", "-dir", t.TempDir()}
+	if bin := os.Getenv("S3LOGS_BENCH_S3LOGS"); bin != "" {
+		args = append(args, "-s3logs", bin) // a prebuilt s3logs instead of building ./cmd/s3logs
+	}
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-lines", "2000", "-scale", "-dir", t.TempDir()}, &stdout, &stderr)
+	code := run(context.Background(), args, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
