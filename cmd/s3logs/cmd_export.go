@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/s3logs/s3logs/internal/awscfg"
+	"github.com/s3logs/s3logs/internal/export"
+	"github.com/s3logs/s3logs/queries"
+)
+
+// The export command belongs to the EXPORT engineer.
+func init() {
+	register(&command{
+		Name:    "export",
+		Usage:   "export [--db PATH] (--query SQL | --saved NAME [--param key=value ...] | --table) --out PATH [--partition-by day|hour] [--compression zstd|snappy|gzip|none] [--force]",
+		Summary: "Write query results, the table or a partitioned lake as Parquet",
+		Help: `Writes Parquet that keeps the table's types: timestamps as UTC timestamps,
+bigints, additionalFields and p_any_* as lists of strings.
+
+--query runs SQL (Panther macros such as p_occurs_since are expanded);
+--saved runs a saved query (see 's3logs queries list') with --param values;
+--table exports the whole aws_s3serveraccess table. The output is one file,
+written under a temporary name and renamed, so it appears whole or not at
+all; an existing file is replaced only with --force. When --out is a folder
+(or ends in /) the file is named export.parquet (aws_s3serveraccess.parquet
+for --table).
+
+--table --partition-by day|hour writes a lake in Hive layout,
+year=YYYY/month=MM/day=DD[/hour=HH]/, one file per partition, and prints the
+DDL to query it from Athena, Trino, Spark and DuckDB. Export into the same
+lake again after loading more logs: only the partitions whose rows changed
+are rewritten, each swapped in whole, so the lake never holds a row twice
+(its state is kept in _s3logs_export.json at its root).
+
+--out s3://bucket/prefix/ uploads the export to S3 with the usual AWS
+credentials (--profile, --region, --endpoint-url as for load).`,
+		Examples: []string{
+			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE httpstatus = 403\" --out denied.parquet",
+			"s3logs export --saved top-talkers --param since=now-7d --out talkers.parquet",
+			"s3logs export --table --out all.parquet --compression snappy",
+			"s3logs export --table --partition-by day --out lake/",
+			"s3logs export --table --partition-by hour --out s3://my-bucket/s3logs-lake/ --profile sec",
+		},
+		Run: runExport,
+	})
+}
+
+// exportFlags are the export command's flags.
+type exportFlags struct {
+	db, query, saved, out, partition, compression *string
+	region, profile, endpoint                     *string
+	table, force, noSign                          *bool
+	params                                        exportParams
+}
+
+// exportParams collects repeated --param key=value flags.
+type exportParams map[string]string
+
+func (p exportParams) String() string { return "" }
+
+func (p exportParams) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	if _, dup := p[k]; dup {
+		return fmt.Errorf("parameter %s given twice", k)
+	}
+	p[k] = val
+	return nil
+}
+
+func defineExportFlags(fs *flag.FlagSet) *exportFlags {
+	f := &exportFlags{params: exportParams{}}
+	f.db = dbFlag(fs)
+	f.query = fs.String("query", "", "`SQL` whose results are exported")
+	f.saved = fs.String("saved", "", "`NAME` of a saved query whose results are exported")
+	fs.Var(f.params, "param", "`key=value` parameter of the saved query (repeatable)")
+	f.table = fs.Bool("table", false, "export the whole aws_s3serveraccess table")
+	f.out = fs.String("out", "", "output `PATH`: a .parquet file, a folder, or s3://bucket/prefix/ (required)")
+	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
+	f.compression = fs.String("compression", export.DefaultCompression, "Parquet `codec`: "+strings.Join(export.Compressions, ", "))
+	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
+	f.region = fs.String("region", "", "AWS `region` for s3:// outputs")
+	f.profile = fs.String("profile", "", "AWS shared config `profile` for s3:// outputs")
+	f.endpoint = fs.String("endpoint-url", "", "S3-compatible endpoint `URL` for s3:// outputs (path-style)")
+	f.noSign = fs.Bool("no-sign-request", false, "send unsigned requests for s3:// outputs")
+	return f
+}
+
+func runExport(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("export")
+	f := defineExportFlags(fs)
+	if err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	opts, err := f.options(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := env.OpenDB(ctx, *f.db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := export.Run(ctx, d, opts)
+	if err != nil {
+		if errors.Is(err, export.ErrUsage) {
+			return usagef("%s", err)
+		}
+		return err
+	}
+	reportExport(env, res, opts)
+	return nil
+}
+
+// options checks the flags and turns them into export options: the saved
+// query is bound, macros are expanded, and an S3 client is made for s3://.
+func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
+	if n := exportCountTrue(*f.query != "", *f.saved != "", *f.table); n != 1 {
+		return export.Options{}, usagef("give exactly one of --query, --saved and --table")
+	}
+	if *f.out == "" {
+		return export.Options{}, usagef("--out is required")
+	}
+	if len(f.params) > 0 && *f.saved == "" {
+		return export.Options{}, usagef("--param needs --saved")
+	}
+	opts := export.Options{
+		Table:       *f.table,
+		Out:         *f.out,
+		PartitionBy: *f.partition,
+		Compression: *f.compression,
+		Force:       *f.force,
+	}
+	var err error
+	switch {
+	case *f.query != "":
+		if opts.Query, err = queries.Expand(*f.query); err != nil {
+			return export.Options{}, usagef("--query: %s", err)
+		}
+	case *f.saved != "":
+		if opts.Query, opts.Args, err = exportBindSaved(*f.saved, f.params); err != nil {
+			return export.Options{}, err
+		}
+	}
+	if strings.HasPrefix(opts.Out, "s3://") {
+		c, err := awscfg.S3Client(ctx, awscfg.Options{Region: *f.region, Profile: *f.profile, Endpoint: *f.endpoint, NoSign: *f.noSign})
+		if err != nil {
+			return export.Options{}, err
+		}
+		opts.S3 = c
+	}
+	return opts, nil
+}
+
+// exportCountTrue counts the true values.
+func exportCountTrue(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// exportBindSaved loads the saved queries (built-in and the user's folder) and
+// binds the one called name.
+func exportBindSaved(name string, params map[string]string) (string, []any, error) {
+	var dirs []fs.FS
+	if dir, err := queries.DefaultDir(); err == nil {
+		user, err := queries.Dir(dir, false)
+		if err != nil {
+			return "", nil, err
+		}
+		if user != nil {
+			dirs = append(dirs, user)
+		}
+	}
+	cat, err := queries.Load(dirs...)
+	if err != nil {
+		return "", nil, err
+	}
+	q, err := cat.Get(name)
+	if err != nil {
+		return "", nil, usagef("--saved: %s", err)
+	}
+	text, args, err := q.Bind(params)
+	if err != nil {
+		return "", nil, usagef("%s", err)
+	}
+	return text, args, nil
+}
+
+// reportExport prints a one-line summary on stderr and, for a lake, the DDL
+// on stdout.
+func reportExport(env *Env, res export.Result, opts export.Options) {
+	if opts.PartitionBy == "" {
+		size := ""
+		if fi, err := os.Stat(res.Out); err == nil {
+			size = fmt.Sprintf(" (%s)", exportByteSize(fi.Size()))
+		}
+		fmt.Fprintf(env.Stderr, "exported %d rows to %s%s\n", res.Rows, res.Out, size)
+		return
+	}
+	fmt.Fprintf(env.Stderr, "exported %d rows in %d partitions (%d files) to %s; %d partitions unchanged\n",
+		res.Rows, res.Partitions, len(res.Files), res.Out, res.Unchanged)
+	if res.NoTime > 0 {
+		fmt.Fprintf(env.Stderr, "warning: %d rows without p_event_time are not in the lake\n", res.NoTime)
+	}
+	fmt.Fprint(env.Stdout, res.DDL)
+}
+
+// exportByteSize formats n bytes for people.
+func exportByteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

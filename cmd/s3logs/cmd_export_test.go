@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/schema"
+)
+
+// exportRun runs s3logs in process and returns its exit code and output.
+func exportRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// exportEnv isolates the test from the user's configuration (saved queries,
+// AWS profiles) and returns a fresh directory.
+func exportEnv(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("HOME", dir)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
+	t.Setenv("S3LOGS_DB", "")
+	return dir
+}
+
+// exportLoadGenerated writes n generated lines (seed, from start over span)
+// to a file and loads it into dbPath.
+func exportLoadGenerated(t *testing.T, dbPath string, n int, seed int64, start time.Time, span time.Duration) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "access.log")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gen.Write(f, n, gen.Options{Seed: seed, Start: start, Span: span, TrapRate: gen.DefaultTrapRate}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if code, _, stderr := exportRun(t, "load", "--db", dbPath, p); code != 0 && code != 3 {
+		t.Fatalf("load: exit %d: %s", code, stderr)
+	}
+}
+
+// exportCount runs a one-integer query against the database at dbPath.
+func exportCount(t *testing.T, dbPath, q string) int64 {
+	t.Helper()
+	d, err := db.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int64
+	if err := d.QueryRow(q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// exportDiff is a query counting the rows that differ, both ways, between
+// the relations a and b.
+func exportDiff(a, b string) string {
+	return "SELECT (SELECT count(*) FROM (SELECT * FROM " + a + " EXCEPT ALL SELECT * FROM " + b + ")) + " +
+		"(SELECT count(*) FROM (SELECT * FROM " + b + " EXCEPT ALL SELECT * FROM " + a + "))"
+}
+
+func TestExportCommandLake(t *testing.T) {
+	dir := exportEnv(t)
+	dbPath := filepath.Join(dir, "t.duckdb")
+	lake := filepath.Join(dir, "lake")
+	day := 24 * time.Hour
+	exportLoadGenerated(t, dbPath, 4000, 7, time.Date(2026, 2, 27, 0, 0, 0, 0, time.UTC), 3*day)
+	lakeRel := "(SELECT * EXCLUDE (year, month, day) FROM read_parquet(" + schema.Literal(lake+"/**/*.parquet") + ", hive_partitioning = true))"
+	perDay := "SELECT count(*) FROM (SELECT strftime(p_event_time, '%Y-%m-%d') AS d, count(*) FROM aws_s3serveraccess GROUP BY d EXCEPT " +
+		"SELECT year || '-' || month || '-' || day, count(*) FROM read_parquet(" + schema.Literal(lake+"/**/*.parquet") + ", hive_partitioning = true, hive_types_autocast = false) GROUP BY ALL)"
+
+	steps := []struct {
+		name   string
+		before func()
+		stderr string
+	}{
+		{"first export", func() {}, "in 3 partitions (3 files)"},
+		{"again, nothing new", func() {}, "exported 0 rows in 0 partitions (0 files) to " + lake + "; 3 partitions unchanged"},
+		// Logs from the last day on (2026-03-01 12:00 to 03-03 12:00) touch
+		// one old partition and add two.
+		{"more logs", func() {
+			exportLoadGenerated(t, dbPath, 1500, 8, time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), 2*day)
+		}, "in 3 partitions (3 files) to " + lake + "; 2 partitions unchanged"},
+	}
+	for _, s := range steps {
+		s.before()
+		code, stdout, stderr := exportRun(t, "export", "--db", dbPath, "--table", "--partition-by", "day", "--out", lake)
+		if code != 0 || !strings.Contains(stderr, s.stderr) {
+			t.Fatalf("%s: exit %d, stderr %q; want 0 and %q", s.name, code, stderr, s.stderr)
+		}
+		for _, want := range []string{"CREATE EXTERNAL TABLE", "'projection.enabled' = 'true'", "CALL hive.system.sync_partition_metadata", "MSCK REPAIR TABLE",
+			"read_parquet(" + schema.Literal(lake+"/**/*.parquet") + ", hive_partitioning = true)"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("%s: DDL lacks %q", s.name, want)
+			}
+		}
+		if n := exportCount(t, dbPath, exportDiff("aws_s3serveraccess", lakeRel)); n != 0 {
+			t.Errorf("%s: %d rows differ between the table and the lake", s.name, n)
+		}
+		if n := exportCount(t, dbPath, perDay); n != 0 {
+			t.Errorf("%s: %d days with different counts", s.name, n)
+		}
+	}
+	if n := exportCount(t, dbPath, "SELECT count(*) FROM "+lakeRel); n != 5500-exportCount(t, dbPath, "SELECT count(*) FROM aws_s3serveraccess_rejects") {
+		t.Errorf("lake holds %d rows, want the 5500 lines less the rejects", n)
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	dir := exportEnv(t)
+	dbPath := filepath.Join(dir, "t.duckdb")
+	exportLoadGenerated(t, dbPath, 600, 3, time.Time{}, 0)
+	srv := httptest.NewServer(gofakes3.New(exportFakeBucket(t, "exports")).Server())
+	defer srv.Close()
+	file := filepath.Join(dir, "f")
+	os.WriteFile(file, nil, 0o644)
+	out := func(name string) string { return filepath.Join(dir, name) }
+
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+		check  string // query whose result must be 0 after the run
+	}{
+		{"table", []string{"--table", "--out", out("all.parquet")}, 0, "exported 600 rows to " + out("all.parquet"),
+			exportDiff("aws_s3serveraccess", "read_parquet("+schema.Literal(out("all.parquet"))+")")},
+		{"existing refused", []string{"--table", "--out", out("all.parquet")}, 1, "already exists; use --force", ""},
+		{"existing forced", []string{"--table", "--force", "--compression", "gzip", "--out", out("all.parquet")}, 0, "exported 600 rows", ""},
+		{"query with a macro", []string{"--query", "SELECT * FROM panther_logs.public.aws_s3serveraccess WHERE p_occurs_between('2026-01-15 06:00:00', '2026-01-15 12:00:00')", "--out", out("q.parquet")}, 0, "exported",
+			"SELECT (" + exportDiff("(SELECT * FROM aws_s3serveraccess WHERE p_event_time BETWEEN '2026-01-15 06:00:00+00' AND '2026-01-15 12:00:00+00')", "read_parquet("+schema.Literal(out("q.parquet"))+")") +
+				") + (SELECT (count(*) < 100)::INT FROM read_parquet(" + schema.Literal(out("q.parquet")) + "))"},
+		{"saved with a param", []string{"--saved", "top_ips", "--param", "limit=3", "--out", out("ips.parquet")}, 0, "exported 3 rows", ""},
+		{"to S3", []string{"--table", "--out", "s3://exports/x/", "--endpoint-url", srv.URL, "--no-sign-request", "--region", "us-east-1"}, 0,
+			"exported 600 rows to s3://exports/x/aws_s3serveraccess.parquet", ""},
+		{"to S3 again refused", []string{"--table", "--out", "s3://exports/x/", "--endpoint-url", srv.URL, "--no-sign-request", "--region", "us-east-1"}, 1,
+			"export s3://exports/x/aws_s3serveraccess.parquet: already exists", ""},
+		{"bad query", []string{"--query", "SELECT * FROM nosuch", "--out", out("bad.parquet")}, 1, "export " + out("bad.parquet") + ": query failed: Catalog Error", ""},
+		{"unwritable", []string{"--table", "--out", filepath.Join(file, "x.parquet")}, 1, "not a directory", ""},
+		{"no output", []string{"--table"}, 2, "--out is required", ""},
+		{"two sources", []string{"--table", "--query", "SELECT 1", "--out", out("y")}, 2, "exactly one of", ""},
+		{"param without saved", []string{"--table", "--param", "a=b", "--out", out("y")}, 2, "--param needs --saved", ""},
+		{"bad param", []string{"--saved", "top_ips", "--param", "ab", "--out", out("y")}, 2, "want key=value", ""},
+		{"unknown saved", []string{"--saved", "nosuch", "--out", out("y")}, 2, "no such saved query", ""},
+		{"bad partition", []string{"--table", "--partition-by", "week", "--out", out("y")}, 2, `partition by "week"`, ""},
+		{"bad compression", []string{"--table", "--compression", "lz4", "--out", out("y")}, 2, `compression "lz4"`, ""},
+		{"bad macro", []string{"--query", "SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('3 fortnights')", "--out", out("y")}, 2, "p_occurs_since", ""},
+		{"help", []string{"--help"}, 0, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"export", "--db", dbPath}, tt.args...)
+			code, _, stderr := exportRun(t, args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.stderr)
+			}
+			if tt.check != "" {
+				if n := exportCount(t, dbPath, tt.check); n != 0 {
+					t.Errorf("%s = %d, want 0", tt.check, n)
+				}
+			}
+		})
+	}
+	if _, err := os.Stat(out("y")); !os.IsNotExist(err) {
+		t.Errorf("a failed export created %s", out("y"))
+	}
+}
+
+// exportFakeBucket returns an in-memory S3 backend holding an empty bucket.
+func exportFakeBucket(t *testing.T, name string) *s3mem.Backend {
+	t.Helper()
+	b := s3mem.New()
+	if err := b.CreateBucket(name); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
