@@ -119,7 +119,7 @@ func LoadConfig(path string) (*Config, error) {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &se):
-			line, col := position(string(data), int(se.Offset))
+			line, col := position(string(data), int(se.Offset)-1)
 			return nil, fmt.Errorf("%s:%d:%d: %v", path, line, col, err)
 		case errors.As(err, &te):
 			line, col := position(string(data), int(te.Offset))
