@@ -59,7 +59,8 @@ type Options struct {
 	// negative value means none.
 	Margin time.Duration
 	// Watch, when positive, makes List keep polling every Watch for objects
-	// that were not there before, until its context is done.
+	// that were not there before, until its context is done (see the
+	// function Watch to poll several prefixes).
 	Watch time.Duration
 	// Concurrency is the number of objects the load pipeline should fetch
 	// at once; 0 means DefaultConcurrency. The lister itself only reports
@@ -146,30 +147,50 @@ func (l *Lister) Stats() Stats {
 // wrong region, network failure) returns one *Error wrapped with the URL.
 // A prefix without any object returns an error wrapping loader.ErrNoLogs
 // (not when a window or Watch is set: a window may be empty). With
-// Options.Watch, List polls until ctx is done and then returns ctx.Err().
+// Options.Watch, List polls until ctx is done and then returns ctx.Err()
+// (see Watch).
 func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
-	p := &pass{l: l, fn: fn, w: window{since: l.opts.Since, until: l.opts.Until, margin: l.opts.Margin}}
 	if l.opts.Watch > 0 {
-		p.seen = map[string]seenKey{}
+		return Watch(ctx, []*Lister{l}, l.opts.Watch, fn)
+	}
+	p := l.newPass(fn, false)
+	if err := p.run(ctx); err != nil {
+		return err
+	}
+	if p.keys == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
+		return fmt.Errorf("%s: no objects under this prefix: %w", l.url, loader.ErrNoLogs)
+	}
+	return nil
+}
+
+// Watch lists each of ls once, in order, and then every interval lists
+// them again for what is new, calling fn only for objects it has not been
+// called with before (a new key, or a new ETag), until ctx is done; it then
+// returns ctx.Err(). A later poll lists only from the start of the previous
+// one less the margin (the simple layout's delivery times, or the current
+// day folders of the partitioned one), so polling a large bucket stays
+// cheap. A failed first listing ends Watch; a later poll that fails with
+// ErrUnavailable or ErrNetwork is reported to Options.Warn of its Lister
+// (when set) and tried again at the next interval.
+func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(loader.Object) error) error {
+	passes := make([]*pass, len(ls))
+	for i, l := range ls {
+		passes[i] = l.newPass(fn, true)
 	}
 	for n := 0; ; n++ {
 		start := time.Now().UTC()
-		err := p.run(ctx)
-		switch {
-		case err == nil:
-		case n > 0 && l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNetwork)):
-			l.opts.Warn(err)
-		default:
-			return err
-		}
-		if l.opts.Watch <= 0 {
-			if p.keys == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
-				return fmt.Errorf("%s: no objects under this prefix: %w", l.url, loader.ErrNoLogs)
+		for _, p := range passes {
+			err := p.run(ctx)
+			switch {
+			case err == nil:
+			case n > 0 && p.l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNetwork)):
+				p.l.opts.Warn(err)
+			default:
+				return err
 			}
-			return nil
+			p.nextPoll(start)
 		}
-		p.nextPoll(start)
-		t := time.NewTimer(l.opts.Watch)
+		t := time.NewTimer(interval)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -177,6 +198,16 @@ func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
 		case <-t.C:
 		}
 	}
+}
+
+// newPass returns the listing state of l; watch keeps track of what was
+// handed to fn across polls.
+func (l *Lister) newPass(fn func(loader.Object) error, watch bool) *pass {
+	p := &pass{l: l, fn: fn, w: window{since: l.opts.Since, until: l.opts.Until, margin: l.opts.Margin}}
+	if watch {
+		p.seen = map[string]seenKey{}
+	}
+	return p
 }
 
 // pass is the state of one List call across its polls.
