@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/export"
+	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/queries"
+	"github.com/s3logs/s3logs/repl"
+)
+
+// The shell: s3logs repl, and s3logs with no arguments on a terminal.
+// Owned by the REPL engineer.
+func init() {
+	register(&command{
+		Name:    "repl",
+		Usage:   "repl [--db PATH] [--queries-dir DIR] [SOURCE...]",
+		Summary: "Open the interactive SQL shell on the database (loading any SOURCE first)",
+		Help: `The shell runs SQL on the database (the table aws_s3serveraccess and its
+rejected lines, aws_s3serveraccess_rejects). Statements end with ; and may
+span lines; meta-commands start with a dot and need no ;. Type .help for them.
+
+Tab completes SQL keywords and functions, tables, the columns of the tables
+the statement names (with their descriptions), saved query names and their
+parameters after .run, and file paths after .load and .export. Ctrl-C cancels
+a running query or clears the line; Ctrl-D on an empty line or .quit leaves.
+History is kept in the file that 'repl.DefaultHistoryFile' names:
+$XDG_STATE_HOME/s3logs/history, else your config folder's s3logs/history.
+
+When standard input is not a terminal, statements are read from it and their
+results printed with no prompt and no colour; the exit status is 1 when any
+statement failed.`,
+		Examples: []string{
+			"s3logs repl",
+			"s3logs repl --db cases/incident-42.duckdb ./logs/",
+			"echo 'SELECT count(*) FROM aws_s3serveraccess;' | s3logs repl",
+		},
+		Run: runRepl,
+	})
+}
+
+func runRepl(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("repl")
+	dbPath := dbFlag(fs)
+	queriesDir := fs.String("queries-dir", "", "folder of your own saved queries (`DIR`; default: your config folder's s3logs/queries)")
+	if err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	catalog, err := loadCatalog(*queriesDir)
+	if err != nil {
+		return err
+	}
+	d, err := env.OpenDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	loadHook := func(ctx context.Context, sources []string) (string, error) {
+		sum, err := loadSources(ctx, env, d, sources, ingest.Options{})
+		if err != nil {
+			return "", err
+		}
+		return "", loadResult(sum)
+	}
+	if srcs := fs.Args(); len(srcs) > 0 {
+		if _, err := loadHook(ctx, srcs); err != nil && !errors.Is(err, errRejected) {
+			return err
+		} else if err != nil {
+			fmt.Fprintf(env.Stderr, "s3logs: %v\n", err)
+		}
+	}
+	var rows int64
+	if err := d.QueryRowContext(ctx, "SELECT count(*) FROM aws_s3serveraccess").Scan(&rows); err != nil {
+		return err
+	}
+	hist, err := repl.DefaultHistoryFile()
+	if err != nil {
+		hist = "" // no config folder: history for this session only
+	}
+	sh := repl.New(d, repl.Options{
+		Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr,
+		Catalog:     catalog,
+		Load:        loadHook,
+		Export:      exportHook(d),
+		HistoryFile: hist,
+		Interrupts:  env.OnInterrupt,
+		Banner:      replBanner(*dbPath, rows),
+	})
+	err = sh.Run(ctx)
+	if errors.Is(err, repl.ErrFailed) {
+		return errReplFailed
+	}
+	return err
+}
+
+// errReplFailed is the error of a script in which some statements failed;
+// each was reported on stderr already.
+var errReplFailed = errors.New("some statements failed (see the messages above)")
+
+// loadCatalog loads the saved queries: the built-in ones, then the user's
+// default folder (if it exists), then dir (which must exist) if given.
+func loadCatalog(dir string) (*queries.Catalog, error) {
+	var dirs []fs.FS
+	if def, err := queries.DefaultDir(); err == nil {
+		if f, err := queries.Dir(def, false); err != nil {
+			return nil, err
+		} else if f != nil {
+			dirs = append(dirs, f)
+		}
+	}
+	if dir != "" {
+		f, err := queries.Dir(dir, true)
+		if err != nil {
+			return nil, err
+		}
+		dirs = append(dirs, f)
+	}
+	return queries.Load(dirs...)
+}
+
+// exportHook writes a query's result to a Parquet file for .export.
+func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, path string) error {
+	return func(ctx context.Context, query string, args []any, path string) error {
+		_, err := export.Run(ctx, d, export.Options{Query: query, Args: args, Out: path})
+		return err
+	}
+}
+
+// replBanner is the greeting of an interactive session; on an empty
+// database it says how to load logs.
+func replBanner(path string, rows int64) string {
+	b := fmt.Sprintf("s3logs shell on %s (%d rows in aws_s3serveraccess). .help lists the commands; statements end with ;", path, rows)
+	if rows == 0 {
+		b += "\nThe database is empty: .load PATH loads S3 server access logs (files, folders, globs, s3://)."
+	}
+	return b
+}

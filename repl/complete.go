@@ -1,0 +1,475 @@
+package repl
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	prompt "github.com/elk-language/go-prompt"
+	istrings "github.com/elk-language/go-prompt/strings"
+
+	"github.com/s3logs/s3logs/schema"
+)
+
+// suggestion is one completion candidate with its help text.
+type suggestion = prompt.Suggest
+
+// Word separators for go-prompt. When a selected suggestion is followed by
+// another key, go-prompt replaces the text after the last separator before
+// the cursor with the suggestion, so the separators must be exactly the
+// characters that end the word being completed: in SQL any punctuation
+// (a column after "t." replaces only what follows the dot), in
+// meta-commands and paths only blanks (a path is completed whole).
+const (
+	sqlSeparators  = " \t\n()[]{},;.=<>!+-*/|%'\":&^~"
+	metaSeparators = " \t\n"
+)
+
+// completer completes the input at the prompt: meta-commands and their
+// arguments, table names, the columns of the tables the statement names
+// (with their descriptions), and DuckDB's keywords and functions from its
+// sql_auto_complete table function.
+type completer struct {
+	s      *Shell
+	prompt *prompt.Prompt // to set the word separators; nil in tests
+
+	loaded    bool
+	columns   map[string][]columnInfo // lower-case table name -> columns
+	tables    []string                // table and view names, sorted
+	catalogs  map[string]bool         // lower-case database and schema names
+	functions map[string]bool         // lower-case function names
+}
+
+// columnInfo is a column as completion shows it.
+type columnInfo struct {
+	name, typ, desc string
+}
+
+func newCompleter(s *Shell) *completer { return &completer{s: s} }
+
+// invalidate makes the next completion re-read tables and columns.
+func (c *completer) invalidate() { c.loaded = false }
+
+// complete is go-prompt's Completer.
+func (c *completer) complete(d prompt.Document) ([]prompt.Suggest, istrings.RuneNumber, istrings.RuneNumber) {
+	sugs, word, sep := c.suggest(d.TextBeforeCursor(), d.TextAfterCursor())
+	if c.prompt != nil {
+		prompt.WithCompletionWordSeparator(sep)(c.prompt)
+	}
+	end := d.CurrentRuneIndex()
+	return sugs, end - istrings.RuneCountInString(word), end
+}
+
+// suggest returns the candidates for the text before the cursor, the word
+// they replace (a suffix of before) and the word separators to use.
+func (c *completer) suggest(before, after string) (sugs []suggestion, word, sep string) {
+	var b Buffer
+	b.Write(before)
+	for {
+		if _, ok := b.Next(); !ok {
+			break
+		}
+	}
+	stmt := b.Pending()
+	if strings.HasPrefix(stmt, ".") {
+		sugs, word = c.suggestMeta(stmt)
+		return sugs, word, metaSeparators
+	}
+	sugs, word = c.suggestSQL(stmt, after)
+	return sugs, word, sqlSeparators
+}
+
+// suggestMeta completes a meta-command line.
+func (c *completer) suggestMeta(line string) ([]suggestion, string) {
+	i := strings.LastIndexAny(line, metaSeparators)
+	if i < 0 { // the command name itself
+		var out []suggestion
+		for _, m := range metaCommands {
+			if strings.HasPrefix(m.name, line) && (m.hidden == nil || !m.hidden(c.s)) {
+				out = append(out, suggestion{Text: m.name, Description: m.help})
+			}
+		}
+		return out, line
+	}
+	word := line[i+1:]
+	words := strings.Fields(line[:i+1])
+	m, ok := lookupMeta(c.s, words[0])
+	if !ok || m.complete == nil {
+		return nil, word
+	}
+	cands := m.complete(c.s, append(words[1:], word))
+	return filterPrefix(cands, word, false), word
+}
+
+// filterPrefix keeps the candidates that start with word (ignoring case
+// when fold) and differ from it.
+func filterPrefix(cands []suggestion, word string, fold bool) []suggestion {
+	var out []suggestion
+	for _, s := range cands {
+		t, w := s.Text, word
+		if fold {
+			t, w = strings.ToLower(t), strings.ToLower(w)
+		}
+		if strings.HasPrefix(t, w) && t != w {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func wordSuggestions(words []string, desc string) []suggestion {
+	out := make([]suggestion, len(words))
+	for i, w := range words {
+		out[i] = suggestion{Text: w, Description: desc}
+	}
+	return out
+}
+
+// completePaths lists the files and folders that complete the last word
+// (args[len(args)-1]) as a path; folders end with "/".
+func completePaths(_ *Shell, args []string) []suggestion {
+	word := args[len(args)-1]
+	dir, base := filepath.Split(word)
+	list := dir
+	if strings.HasPrefix(list, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			list = filepath.Join(home, list[2:])
+		}
+	}
+	if list == "" {
+		list = "."
+	}
+	entries, err := os.ReadDir(list)
+	if err != nil {
+		return nil
+	}
+	var out []suggestion
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, base) || (strings.HasPrefix(name, ".") && !strings.HasPrefix(base, ".")) {
+			continue
+		}
+		desc := "file"
+		if e.IsDir() {
+			name += "/"
+			desc = "folder"
+		}
+		out = append(out, suggestion{Text: dir + name, Description: desc})
+		if len(out) == 200 {
+			break
+		}
+	}
+	return out
+}
+
+// completeRun completes .run: a saved query's name, then its parameters
+// as "key=" with their type and description.
+func completeRun(s *Shell, args []string) []suggestion {
+	if len(args) == 1 {
+		var out []suggestion
+		for _, q := range s.opts.Catalog.List() {
+			out = append(out, suggestion{Text: q.Name, Description: q.Title})
+		}
+		return out
+	}
+	q, err := s.opts.Catalog.Get(args[0])
+	if err != nil {
+		return nil
+	}
+	given := map[string]bool{}
+	for _, a := range args[1 : len(args)-1] {
+		k, _, _ := strings.Cut(a, "=")
+		given[k] = true
+	}
+	var out []suggestion
+	for _, p := range q.Params {
+		if given[p.Name] {
+			continue
+		}
+		desc := p.Type.String()
+		if p.Required {
+			desc += ", required"
+		} else if p.HasDefault {
+			desc += ", default " + p.Default
+		}
+		out = append(out, suggestion{Text: p.Name + "=", Description: desc + ": " + p.Description})
+	}
+	return out
+}
+
+// completeExport completes the path of .export; the SQL after it is not
+// completed.
+func completeExport(s *Shell, args []string) []suggestion {
+	if len(args) == 1 {
+		return completePaths(s, args)
+	}
+	return nil
+}
+
+// tableSuggestions lists the tables and views.
+func (c *completer) tableSuggestions() []suggestion {
+	c.load()
+	out := make([]suggestion, 0, len(c.tables))
+	for _, t := range c.tables {
+		desc := "table"
+		if t == schema.S3ServerAccess.Name {
+			desc = schema.S3ServerAccess.Description
+		} else if t == schema.Rejects.Name {
+			desc = schema.Rejects.Description
+		}
+		out = append(out, suggestion{Text: t, Description: desc})
+	}
+	return out
+}
+
+// load reads the tables, columns and functions from DuckDB, once after
+// every statement (which may have created or dropped tables).
+func (c *completer) load() {
+	if c.loaded || c.s.conn == nil {
+		return
+	}
+	c.loaded = true
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	c.columns = map[string][]columnInfo{}
+	c.catalogs = map[string]bool{}
+	tables := map[string]bool{}
+	rows, err := c.s.conn.QueryContext(ctx, `SELECT database_name, schema_name, table_name, column_name, data_type, coalesce(comment, '')
+FROM duckdb_columns() WHERE NOT internal
+ORDER BY database_name = current_database() DESC, database_name, schema_name, table_name, column_index`)
+	if err != nil {
+		return
+	}
+	seen := map[string]string{} // lower table name -> the database.schema it was first seen in
+	for rows.Next() {
+		var dbName, sch, table string
+		var col columnInfo
+		if rows.Scan(&dbName, &sch, &table, &col.name, &col.typ, &col.desc) != nil {
+			continue
+		}
+		c.catalogs[strings.ToLower(dbName)] = true
+		c.catalogs[strings.ToLower(sch)] = true
+		key, where := strings.ToLower(table), dbName+"."+sch
+		if w, ok := seen[key]; ok && w != where {
+			continue // the same name in another catalog: keep the first
+		}
+		seen[key] = where
+		tables[table] = true
+		if col.desc == "" {
+			col.desc = schemaDescription(table, col.name)
+		}
+		c.columns[key] = append(c.columns[key], col)
+	}
+	rows.Close()
+	c.tables = sortedKeys(tables)
+	if c.functions == nil {
+		c.functions = map[string]bool{}
+		if rows, err := c.s.conn.QueryContext(ctx, `SELECT DISTINCT lower(function_name) FROM duckdb_functions()`); err == nil {
+			for rows.Next() {
+				var f string
+				if rows.Scan(&f) == nil {
+					c.functions[f] = true
+				}
+			}
+			rows.Close()
+		}
+	}
+}
+
+// schemaDescription is the description package schema gives a column of
+// one of s3logs' tables (or of a view with the same columns), or "".
+func schemaDescription(table, column string) string {
+	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
+		if strings.EqualFold(t.Name, table) {
+			if col, ok := t.Column(column); ok {
+				return col.Description
+			}
+		}
+	}
+	return ""
+}
+
+// sqlKeywordsBeforeTable are the words after which a table name comes.
+var sqlKeywordsBeforeTable = map[string]bool{
+	"FROM": true, "JOIN": true, "INTO": true, "UPDATE": true, "TABLE": true,
+	"DESCRIBE": true, "SUMMARIZE": true,
+}
+
+// suggestSQL completes SQL: stmt is the statement before the cursor, after
+// the rest of the input.
+func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
+	toks := tokens(stmt)
+	if n := len(toks); n > 0 && !toks[n-1].closed {
+		return nil, "" // inside a string, quoted name or comment
+	}
+	i := len(stmt)
+	for i > 0 && isIdentByte(stmt[i-1]) {
+		i--
+	}
+	word := stmt[i:]
+	if i > 0 && stmt[i-1] == '$' { // a parameter
+		return nil, word
+	}
+	qualifier := ""
+	if i > 0 && stmt[i-1] == '.' {
+		qualifier = lastName(stmt[:i-1])
+	}
+	if word == "" && qualifier == "" {
+		return nil, word
+	}
+	c.load()
+	refs := tableRefs(stmt + statementRest(after))
+	if qualifier != "" {
+		return filterPrefix(c.qualified(qualifier, refs), word, true), word
+	}
+	prev := ""
+	for j := len(toks) - 1; j >= 0; j-- {
+		if t := toks[j]; t.end <= i && t.kind == tokWord {
+			prev = strings.ToUpper(stmt[t.start:t.end])
+			break
+		}
+	}
+	var cands []suggestion
+	if sqlKeywordsBeforeTable[prev] {
+		cands = c.tableSuggestions()
+	} else {
+		for _, r := range refs {
+			cands = append(cands, c.columnSuggestions(r.table)...)
+		}
+		if len(refs) == 0 { // "SELECT http": the columns of the log table, and the tables
+			cands = append(cands, c.columnSuggestions(schema.S3ServerAccess.Name)...)
+			cands = append(cands, c.tableSuggestions()...)
+		}
+	}
+	out := dedupe(filterPrefix(cands, word, true))
+	return append(out, c.duckdbSuggestions(stmt, word, out)...), word
+}
+
+// qualified lists what may follow "qualifier.": the columns of the table
+// the alias or name stands for, or the tables of a catalog or schema.
+func (c *completer) qualified(qualifier string, refs []tableRef) []suggestion {
+	for _, r := range refs {
+		if strings.EqualFold(r.alias, qualifier) {
+			return c.columnSuggestions(r.table)
+		}
+	}
+	if cols := c.columnSuggestions(qualifier); cols != nil {
+		return cols
+	}
+	if c.catalogs[strings.ToLower(qualifier)] {
+		return c.tableSuggestions()
+	}
+	return nil
+}
+
+// columnSuggestions lists the columns of table with their type and
+// description.
+func (c *completer) columnSuggestions(table string) []suggestion {
+	cols := c.columns[strings.ToLower(table)]
+	if cols == nil {
+		return nil
+	}
+	out := make([]suggestion, len(cols))
+	for i, col := range cols {
+		desc := col.typ
+		if col.desc != "" {
+			desc += ": " + col.desc
+		}
+		out[i] = suggestion{Text: col.name, Description: desc}
+	}
+	return out
+}
+
+// duckdbSuggestions asks DuckDB's sql_auto_complete for keywords and
+// functions that start with word, leaving out what have already (columns
+// of the statement's tables) and the columns of other tables, which
+// sql_auto_complete offers whatever the statement names.
+func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []suggestion {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	rows, err := c.s.conn.QueryContext(ctx, `SELECT suggestion FROM sql_auto_complete(?) LIMIT 200`, stmt)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	skip := map[string]bool{}
+	for _, h := range have {
+		skip[strings.ToLower(h.Text)] = true
+	}
+	for _, cols := range c.columns {
+		for _, col := range cols {
+			skip[strings.ToLower(col.name)] = true
+		}
+	}
+	var out []suggestion
+	for rows.Next() {
+		var s string
+		if rows.Scan(&s) != nil {
+			continue
+		}
+		s = strings.TrimSpace(s)
+		low := strings.ToLower(s)
+		if s == "" || skip[low] || !isWord(s) || !strings.HasPrefix(low, strings.ToLower(word)) || low == strings.ToLower(word) {
+			continue
+		}
+		skip[low] = true
+		desc := "keyword"
+		if c.functions[low] {
+			desc = "function"
+		}
+		out = append(out, suggestion{Text: s, Description: desc})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Text) < len(out[j].Text) })
+	return out
+}
+
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func dedupe(s []suggestion) []suggestion {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, x := range s {
+		if !seen[x.Text] {
+			seen[x.Text] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// lastName returns the identifier (bare or "quoted") that ends s.
+func lastName(s string) string {
+	if strings.HasSuffix(s, `"`) {
+		if j := strings.LastIndexByte(s[:len(s)-1], '"'); j >= 0 {
+			return s[j+1 : len(s)-1]
+		}
+	}
+	i := len(s)
+	for i > 0 && isIdentByte(s[i-1]) {
+		i--
+	}
+	return s[i:]
+}
+
+// statementRest returns the start of after up to the end of the statement
+// the cursor is in, so that "SELECT ht| FROM t" knows about t.
+func statementRest(after string) string {
+	for i := 0; i < len(after); {
+		t := lexAt(after, i)
+		if t.kind == tokPunct && after[i] == ';' {
+			return after[:i]
+		}
+		i = t.end
+	}
+	return after
+}

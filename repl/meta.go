@@ -1,0 +1,302 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/s3logs/s3logs/internal/render"
+	"github.com/s3logs/s3logs/queries"
+	"github.com/s3logs/s3logs/schema"
+)
+
+// metaCommand is one meta-command. The table of them, metaCommands, is the
+// one place they are declared: .help and completion are generated from it.
+type metaCommand struct {
+	name string // with the dot: ".tables"
+	args string // synopsis of the arguments: "[TABLE]"
+	help string // one line
+	// run executes the command; args is the rest of the line after the name.
+	run func(s *Shell, ctx context.Context, args string) error
+	// complete returns the candidates for the argument being typed: words
+	// holds the complete arguments before it (for argument-aware completion).
+	complete func(s *Shell, words []string) []suggestion
+	// hidden reports whether the command is unavailable in this shell (its
+	// hook is not set), which keeps it out of .help and completion.
+	hidden func(s *Shell) bool
+}
+
+var metaCommands []*metaCommand
+
+func init() {
+	metaCommands = []*metaCommand{
+		{name: ".help", help: "Show this help.", run: (*Shell).metaHelp},
+		{name: ".tables", help: "List the tables and views, with their row counts.", run: (*Shell).metaTables},
+		{name: ".schema", args: "[TABLE]", help: "Show the columns of a table (or all), with their descriptions.",
+			run: (*Shell).metaSchema, complete: func(s *Shell, w []string) []suggestion { return s.comp.tableSuggestions() }},
+		{name: ".load", args: "SOURCE...", help: "Load log files, folders, globs or s3:// prefixes into aws_s3serveraccess.",
+			run: (*Shell).metaLoad, complete: completePaths, hidden: func(s *Shell) bool { return s.opts.Load == nil }},
+		{name: ".demo", help: "Load the embedded sample logs.",
+			run: (*Shell).metaDemo, hidden: func(s *Shell) bool { return s.opts.Demo == nil }},
+		{name: ".queries", args: "[WORD]", help: "List the saved queries (those matching WORD), with their parameters.",
+			run: (*Shell).metaQueries, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
+		{name: ".run", args: "NAME [key=value ...]", help: "Run a saved query with parameters.",
+			run: (*Shell).metaRun, complete: completeRun, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
+		{name: ".detect", args: "[ARGS...]", help: "Run the detections and print their alerts.",
+			run: (*Shell).metaDetect, hidden: func(s *Shell) bool { return s.opts.Detect == nil }},
+		{name: ".export", args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
+			run: (*Shell).metaExport, complete: completeExport, hidden: func(s *Shell) bool { return s.opts.Export == nil }},
+		{name: ".mode", args: "[FORMAT]", help: "Show results as " + strings.Join(render.Formats(), ", ") + ".",
+			run: (*Shell).metaMode, complete: func(*Shell, []string) []suggestion { return wordSuggestions(render.Formats(), "format") }},
+		{name: ".timer", args: "on|off", help: "Show how long each statement takes.",
+			run: (*Shell).metaTimer, complete: func(*Shell, []string) []suggestion { return wordSuggestions([]string{"on", "off"}, "") }},
+		{name: ".rejects", args: "[N]", help: "Show the N (default 20) most recent rejected lines, with the reasons.", run: (*Shell).metaRejects},
+		{name: ".quit", help: "Leave the shell (Ctrl-D on an empty line does too).", run: func(*Shell, context.Context, string) error { return errQuit }},
+		{name: ".exit", help: "Same as .quit.", run: func(*Shell, context.Context, string) error { return errQuit }},
+	}
+}
+
+// lookupMeta returns the meta-command called name.
+func lookupMeta(s *Shell, name string) (*metaCommand, bool) {
+	for _, m := range metaCommands {
+		if m.name == name && (m.hidden == nil || !m.hidden(s)) {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// runMeta runs a meta-command line such as ".schema aws_s3serveraccess".
+func (s *Shell) runMeta(ctx context.Context, line string) error {
+	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+	m, ok := lookupMeta(s, name)
+	if !ok {
+		return fmt.Errorf("unknown command %s: .help lists them", name)
+	}
+	return m.run(s, ctx, strings.TrimSpace(args))
+}
+
+func (s *Shell) metaHelp(context.Context, string) error {
+	tw := tabwriter.NewWriter(s.opts.Stdout, 0, 4, 2, ' ', 0)
+	for _, m := range metaCommands {
+		if m.hidden != nil && m.hidden(s) {
+			continue
+		}
+		fmt.Fprintf(tw, "%s %s\t%s\n", m.name, m.args, m.help)
+	}
+	tw.Flush()
+	fmt.Fprintln(s.opts.Stdout, "\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.")
+	return nil
+}
+
+// query renders the result of a fixed query of the shell's own (not kept
+// as the last result for .export).
+func (s *Shell) query(ctx context.Context, q string, args ...any) error {
+	return s.runSQL(ctx, q, args, false)
+}
+
+func (s *Shell) metaTables(ctx context.Context, args string) error {
+	if args != "" {
+		return errors.New("usage: .tables")
+	}
+	return s.query(ctx, `SELECT table_name AS name, 'table' AS kind, estimated_size AS rows, comment AS description
+FROM duckdb_tables() WHERE database_name = current_database() AND NOT internal AND NOT temporary
+UNION ALL
+SELECT view_name, 'view', NULL, comment FROM duckdb_views() WHERE database_name = current_database() AND NOT internal AND NOT temporary
+ORDER BY kind, name`)
+}
+
+func (s *Shell) metaSchema(ctx context.Context, args string) error {
+	if args == "" {
+		return s.query(ctx, `SELECT table_name AS "table", column_name AS "column", data_type AS type, comment AS description
+FROM duckdb_columns() WHERE database_name = current_database() AND NOT internal
+ORDER BY table_name, column_index`)
+	}
+	table := strings.Trim(args, `"`)
+	var n int
+	if err := s.conn.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() AND table_name = ?`, table).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("no table %s: .tables lists them", table)
+	}
+	return s.query(ctx, `SELECT column_name AS "column", data_type AS type, comment AS description
+FROM duckdb_columns() WHERE database_name = current_database() AND table_name = ?
+ORDER BY column_index`, table)
+}
+
+func (s *Shell) metaLoad(ctx context.Context, args string) error {
+	sources := splitArgs(args)
+	if len(sources) == 0 {
+		return errors.New("usage: .load SOURCE... (files, folders, globs, s3://bucket/prefix)")
+	}
+	return s.printSummary(s.opts.Load(ctx, sources))
+}
+
+func (s *Shell) metaDemo(ctx context.Context, args string) error {
+	return s.printSummary(s.opts.Demo(ctx))
+}
+
+func (s *Shell) printSummary(summary string, err error) error {
+	if summary != "" {
+		fmt.Fprintln(s.opts.Stdout, summary)
+	}
+	return err
+}
+
+func (s *Shell) metaQueries(ctx context.Context, args string) error {
+	tw := tabwriter.NewWriter(s.opts.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "NAME\tPARAMETERS\tTITLE\n")
+	n := 0
+	for _, q := range s.opts.Catalog.List() {
+		if args != "" && !strings.Contains(strings.ToLower(q.Name+" "+q.Title+" "+strings.Join(q.Tags, " ")), strings.ToLower(args)) {
+			continue
+		}
+		var ps []string
+		for _, p := range q.Params {
+			ps = append(ps, p.Name+"="+p.Type.String())
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, strings.Join(ps, " "), q.Title)
+		n++
+	}
+	tw.Flush()
+	fmt.Fprintf(s.opts.Stdout, "(%d queries; .run NAME key=value ... runs one)\n", n)
+	return nil
+}
+
+func (s *Shell) metaRun(ctx context.Context, args string) error {
+	words := splitArgs(args)
+	if len(words) == 0 {
+		return errors.New("usage: .run NAME [key=value ...]: .queries lists the names")
+	}
+	q, err := s.opts.Catalog.Get(words[0])
+	if err != nil {
+		return err
+	}
+	params := map[string]string{}
+	for _, w := range words[1:] {
+		k, v, ok := strings.Cut(w, "=")
+		if !ok {
+			return fmt.Errorf("parameter %q: want key=value", w)
+		}
+		params[k] = v
+	}
+	text, qargs, err := q.Bind(params)
+	if err != nil {
+		return err
+	}
+	return s.runSQL(ctx, text, qargs, true)
+}
+
+func (s *Shell) metaDetect(ctx context.Context, args string) error {
+	return s.opts.Detect(ctx, s.opts.Stdout, splitArgs(args))
+}
+
+func (s *Shell) metaExport(ctx context.Context, args string) error {
+	path, query, _ := strings.Cut(args, " ")
+	path = strings.Trim(path, `'"`)
+	if path == "" {
+		return errors.New("usage: .export PATH [SQL]")
+	}
+	var qargs []any
+	if query = strings.TrimSpace(query); query != "" {
+		expanded, err := queries.Expand(query)
+		if err != nil {
+			return err
+		}
+		query = expanded
+	} else if s.last.sql != "" {
+		query, qargs = s.last.sql, s.last.args
+	} else {
+		return errors.New("nothing to export yet: run a query first, or give one: .export PATH SELECT ...")
+	}
+	if err := s.opts.Export(ctx, strings.TrimRight(query, "; \n"), qargs, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.opts.Stdout, "Wrote %s\n", path)
+	return nil
+}
+
+func (s *Shell) metaMode(ctx context.Context, args string) error {
+	if args == "" {
+		fmt.Fprintf(s.opts.Stdout, "mode %s\n", s.mode)
+		return nil
+	}
+	f, err := render.ParseFormat(args)
+	if err != nil {
+		return err
+	}
+	s.mode = f
+	return nil
+}
+
+func (s *Shell) metaTimer(ctx context.Context, args string) error {
+	switch args {
+	case "on":
+		s.timer = true
+	case "off":
+		s.timer = false
+	default:
+		return errors.New("usage: .timer on|off")
+	}
+	return nil
+}
+
+// defaultRejects is how many rejected lines .rejects shows.
+const defaultRejects = 20
+
+func (s *Shell) metaRejects(ctx context.Context, args string) error {
+	n := defaultRejects
+	if args != "" {
+		var err error
+		if n, err = strconv.Atoi(args); err != nil || n <= 0 {
+			return fmt.Errorf("usage: .rejects [N]: N must be a positive number, not %q", args)
+		}
+	}
+	return s.query(ctx, fmt.Sprintf(`SELECT source, line, "column", field, reason, raw FROM %s
+ORDER BY loaded_at DESC, source, line LIMIT ?`, schema.Quote(schema.RejectsTableName)), n)
+}
+
+// splitArgs splits a meta-command's arguments at blanks; 'single' or
+// "double" quotes keep blanks inside one argument.
+func splitArgs(s string) []string {
+	var out []string
+	var cur strings.Builder
+	var quote rune
+	in := false
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote == 0 && (r == '\'' || r == '"'):
+			quote, in = r, true
+		case quote == 0 && (r == ' ' || r == '\t'):
+			if in {
+				out = append(out, cur.String())
+				cur.Reset()
+				in = false
+			}
+		default:
+			cur.WriteRune(r)
+			in = true
+		}
+	}
+	if in {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
