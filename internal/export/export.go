@@ -33,6 +33,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -49,10 +50,18 @@ const (
 	ByHour = "hour"
 )
 
-// Compressions accepted in Options.Compression.
+// Formats accepted in Options.Format. Lakes are Parquet only.
+const (
+	Parquet = "parquet"
+	CSV     = "csv"  // with a header line
+	JSON    = "json" // newline-delimited JSON objects
+)
+
+// Compressions accepted in Options.Compression (CSV and JSON: gzip, zstd
+// and none).
 var Compressions = []string{"zstd", "snappy", "gzip", "none"}
 
-// DefaultCompression is used when Options.Compression is empty.
+// DefaultCompression is used for Parquet when Options.Compression is empty.
 const DefaultCompression = "zstd"
 
 // StateFile is the name of the lake's state file at its root. Its leading
@@ -75,7 +84,8 @@ type Options struct {
 	Table       bool             // export the whole aws_s3serveraccess table
 	Out         string           // file path, directory (ends in / or exists) or s3://bucket/prefix; a lake's root for PartitionBy
 	PartitionBy string           // "", ByDay or ByHour; needs Table
-	Compression string           // zstd (default), snappy, gzip or none
+	Format      string           // Parquet, CSV or JSON; "" infers it from Out (.csv, .json, .ndjson, .jsonl, each maybe + .gz or .zst), else Parquet
+	Compression string           // Parquet: zstd (default), snappy, gzip or none; CSV and JSON: from Out's .gz or .zst, else none
 	Force       bool             // replace an existing output; for a lake, rewrite every partition
 	S3          S3API            // the client used for s3:// outputs; usually awscfg.S3Client's
 	Now         func() time.Time // clock for the run id and the DDL's year range; nil means time.Now
@@ -97,11 +107,9 @@ type Result struct {
 // (and the underlying error) when something goes wrong; nothing partial is
 // left at the output then.
 func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
+	opts.defaults()
 	if err := opts.check(); err != nil {
 		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
-	}
-	if opts.Compression == "" {
-		opts.Compression = DefaultCompression
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -110,6 +118,37 @@ func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		return runLake(ctx, d, opts)
 	}
 	return runFile(ctx, d, opts)
+}
+
+// defaults fills in the format and compression implied by Out.
+func (o *Options) defaults() {
+	name := strings.ToLower(o.Out)
+	ext := path.Ext(name)
+	if ext == ".gz" || ext == ".zst" {
+		name = strings.TrimSuffix(name, ext)
+	}
+	if o.Format == "" {
+		switch path.Ext(name) {
+		case ".csv":
+			o.Format = CSV
+		case ".json", ".ndjson", ".jsonl":
+			o.Format = JSON
+		default:
+			o.Format = Parquet
+		}
+	}
+	if o.Compression == "" {
+		switch {
+		case o.Format == Parquet:
+			o.Compression = DefaultCompression
+		case ext == ".gz":
+			o.Compression = "gzip"
+		case ext == ".zst":
+			o.Compression = "zstd"
+		default:
+			o.Compression = "none"
+		}
+	}
 }
 
 // check validates the combination of options.
@@ -127,24 +166,31 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: partitioning needs the table export (--table)", ErrUsage)
 	case isS3(o.Out) && o.S3 == nil:
 		return fmt.Errorf("%w: no S3 client for an s3:// output", ErrUsage)
+	case o.Format != Parquet && o.Format != CSV && o.Format != JSON:
+		return fmt.Errorf("%w: format %q: want parquet, csv or json", ErrUsage, o.Format)
+	case o.PartitionBy != "" && o.Format != Parquet:
+		return fmt.Errorf("%w: a partitioned lake is Parquet, not %s", ErrUsage, o.Format)
 	}
-	if _, err := compressionSQL(o.Compression); err != nil {
-		return err
-	}
-	return nil
+	_, err := o.formatSQL()
+	return err
 }
 
-// compressionSQL maps a compression name to DuckDB's COMPRESSION value.
-func compressionSQL(c string) (string, error) {
-	switch c {
-	case "", "zstd":
-		return "zstd", nil
-	case "snappy", "gzip":
-		return c, nil
-	case "none":
-		return "uncompressed", nil
+// formatSQL returns the FORMAT and COMPRESSION options of COPY.
+func (o *Options) formatSQL() (string, error) {
+	c := o.Compression
+	switch {
+	case o.Format == Parquet && c == "none":
+		c = "uncompressed"
+	case o.Format == Parquet && (c == "zstd" || c == "snappy" || c == "gzip"):
+	case o.Format != Parquet && (c == "none" || c == "zstd" || c == "gzip"):
+	default:
+		return "", fmt.Errorf("%w: compression %q for %s: want one of %s", ErrUsage, c, o.Format, strings.Join(Compressions, ", "))
 	}
-	return "", fmt.Errorf("%w: compression %q: want one of %s", ErrUsage, c, strings.Join(Compressions, ", "))
+	header := ""
+	if o.Format == CSV {
+		header = ", HEADER true"
+	}
+	return fmt.Sprintf("FORMAT %s%s, COMPRESSION %s", o.Format, header, c), nil
 }
 
 // source returns the SELECT whose rows are exported.
@@ -187,10 +233,11 @@ func copyError(err error, tmp, final string) error {
 	return fmt.Errorf("%w: %s", ErrQuery, msg)
 }
 
-// copySQL returns the COPY statement writing query to path.
-func copySQL(query, path, compression string, extra string) string {
-	c, _ := compressionSQL(compression)
-	return fmt.Sprintf("COPY (%s\n) TO %s (FORMAT parquet, COMPRESSION %s%s)", query, schema.Literal(path), c, extra)
+// copySQL returns the COPY statement writing query to path (options
+// checked already).
+func copySQL(query, path string, opts *Options, extra string) string {
+	f, _ := opts.formatSQL()
+	return fmt.Sprintf("COPY (%s\n) TO %s (%s%s)", query, schema.Literal(path), f, extra)
 }
 
 // runFile exports one Parquet file, locally or to S3.
@@ -242,7 +289,7 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 		}
 	}()
 	// DuckDB's own temporary file is redundant with ours.
-	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, opts.Compression, ", USE_TMP_FILE false"), opts.Args...)
+	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, &opts, ", USE_TMP_FILE false"), opts.Args...)
 	if err != nil {
 		return 0, copyError(err, tmp, path)
 	}

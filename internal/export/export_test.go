@@ -332,3 +332,37 @@ func TestRoundTripFile(t *testing.T) {
 		})
 	}
 }
+
+func TestFormats(t *testing.T) {
+	d := newDB(t, 200)
+	const cols = "p_row_id, bucket, httpstatus, bytessent, useragent"
+	tests := []struct {
+		name   string
+		opts   Options
+		reader string // DuckDB function reading the file back, with %s for the path
+		magic  string // first bytes of the file
+	}{
+		{"csv by extension", Options{Out: "x.csv"}, "read_csv(%s, header = true)", "p_row_id,"},
+		{"csv gzipped by extension", Options{Out: "x.csv.gz"}, "read_csv(%s, header = true, compression = 'gzip')", "\x1f\x8b"},
+		{"ndjson", Options{Out: "x.ndjson"}, "read_json(%s, format = 'newline_delimited')", `{"p_row_id":`},
+		{"json zstd by extension", Options{Out: "x.jsonl.zst"}, "read_json(%s, format = 'newline_delimited', compression = 'zstd')", "\x28\xb5\x2f\xfd"},
+		{"csv by option", Options{Out: "x.txt", Format: CSV, Compression: "gzip"}, "read_csv(%s, header = true, compression = 'gzip')", "\x1f\x8b"},
+		{"parquet by default", Options{Out: "x.out"}, "read_parquet(%s)", "PAR1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), tt.opts.Out)
+			tt.opts.Out = out
+			tt.opts.Query = "SELECT " + cols + " FROM aws_s3serveraccess"
+			if _, err := Run(context.Background(), d, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(out)
+			if !strings.HasPrefix(string(b), tt.magic) {
+				t.Errorf("file starts %q, want %q", b[:min(len(b), 12)], tt.magic)
+			}
+			back := fmt.Sprintf("(SELECT %s FROM %s)", cols, fmt.Sprintf(tt.reader, s3schema.Literal(out)))
+			sameRows(t, d, back, "(SELECT "+cols+" FROM aws_s3serveraccess)")
+		})
+	}
+}

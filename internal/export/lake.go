@@ -227,7 +227,7 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 	q := lakeQuery(lay, touched, len(touched) == len(cur))
 	run := opts.Now().UTC().Format("20060102T150405Z")
 	extra := fmt.Sprintf(", PARTITION_BY (%s), FILENAME_PATTERN %s", strings.Join(lay.columns, ", "), schema.Literal("part-"+run+"-{i}"))
-	if _, err := conn.ExecContext(ctx, copySQL(q, work, opts.Compression, extra)); err != nil {
+	if _, err := conn.ExecContext(ctx, copySQL(q, work, &opts, extra)); err != nil {
 		return copyError(err, work, st.location())
 	}
 	for _, key := range touched {
