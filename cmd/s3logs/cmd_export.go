@@ -29,7 +29,9 @@ bigints, additionalFields and p_any_* as lists of strings.
 written under a temporary name and renamed, so it appears whole or not at
 all; an existing file is replaced only with --force. When --out is a folder
 (or ends in /) the file is named export.parquet (aws_s3serveraccess.parquet
-for --table).
+for --table). An --out ending in .csv, or .json, .ndjson or .jsonl (each
+maybe followed by .gz or .zst) writes CSV with a header or newline-delimited
+JSON instead.
 
 --table --partition-by day|hour writes a lake in Hive layout,
 year=YYYY/month=MM/day=DD[/hour=HH]/, one file per partition, and prints the
@@ -44,6 +46,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE httpstatus = 403\" --out denied.parquet",
 			"s3logs export --saved top-talkers --param since=now-7d --out talkers.parquet",
 			"s3logs export --table --out all.parquet --compression snappy",
+			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('1 d')\" --out today.csv.gz",
 			"s3logs export --table --partition-by day --out lake/",
 			"s3logs export --table --partition-by hour --out s3://my-bucket/s3logs-lake/ --profile sec",
 		},
@@ -85,7 +88,7 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.table = fs.Bool("table", false, "export the whole aws_s3serveraccess table")
 	f.out = fs.String("out", "", "output `PATH`: a .parquet file, a folder, or s3://bucket/prefix/ (required)")
 	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
-	f.compression = fs.String("compression", export.DefaultCompression, "Parquet `codec`: "+strings.Join(export.Compressions, ", "))
+	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
 	f.region = fs.String("region", "", "AWS `region` for s3:// outputs")
 	f.profile = fs.String("profile", "", "AWS shared config `profile` for s3:// outputs")

@@ -150,6 +150,8 @@ func TestExportCommand(t *testing.T) {
 		{"query with a macro", []string{"--query", "SELECT * FROM panther_logs.public.aws_s3serveraccess WHERE p_occurs_between('2026-01-15 06:00:00', '2026-01-15 12:00:00')", "--out", out("q.parquet")}, 0, "exported",
 			"SELECT (" + exportDiff("(SELECT * FROM aws_s3serveraccess WHERE p_event_time BETWEEN '2026-01-15 06:00:00+00' AND '2026-01-15 12:00:00+00')", "read_parquet("+schema.Literal(out("q.parquet"))+")") +
 				") + (SELECT (count(*) < 100)::INT FROM read_parquet(" + schema.Literal(out("q.parquet")) + "))"},
+		{"csv by extension", []string{"--query", "SELECT p_row_id, httpstatus FROM aws_s3serveraccess", "--out", out("q.csv")}, 0, "exported 600 rows",
+			exportDiff("(SELECT p_row_id, httpstatus FROM aws_s3serveraccess)", "read_csv("+schema.Literal(out("q.csv"))+", header = true, compression = 'none')")},
 		{"saved with a param", []string{"--saved", "top_ips", "--param", "limit=3", "--out", out("ips.parquet")}, 0, "exported 3 rows", ""},
 		{"to S3", []string{"--table", "--out", "s3://exports/x/", "--endpoint-url", srv.URL, "--no-sign-request", "--region", "us-east-1"}, 0,
 			"exported 600 rows to s3://exports/x/aws_s3serveraccess.parquet", ""},
