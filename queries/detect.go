@@ -69,7 +69,7 @@ type Options struct {
 	// Config tunes the rules; nil means DefaultConfig().
 	Config *Config
 	// Samples is how many events each alert carries (the first ones of its
-	// window); 0 means 3.
+	// window); 0 means 3 and a negative number none.
 	Samples int
 }
 
@@ -203,8 +203,11 @@ func (r *Rule) run(ctx context.Context, db *sql.DB, c *Config, opts Options) ([]
 	defer rows.Close()
 	threshold, dedup := r.settings(c)
 	samples := opts.Samples
-	if samples <= 0 {
+	switch {
+	case samples == 0:
 		samples = 3
+	case samples < 0:
+		samples = 0
 	}
 	g := grouper{rule: r, threshold: threshold, dedup: dedup, samples: samples}
 	for rows.Next() {

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/s3logs/s3logs/queries"
+)
+
+func init() {
+	register(&command{
+		Name:    "detect",
+		Usage:   "detect [--db PATH] [--rule ID]... [--all] [--since AGE|TIME] [--until TIME] [--format table|json] [--config FILE]",
+		Summary: "Run Panther's, Tailpipe's and s3logs' detections and print alerts",
+		Help: `Runs detection rules over the loaded logs and prints their alerts, grouped
+as Panther groups them: events of a rule with the same title form one alert
+per dedup window (the window starts at the first event), and a window becomes
+an alert once its event count reaches the rule's threshold. Each alert shows
+the rule, severity, title, first and last event time, event count and the
+first sample events.
+
+Rules: Panther's five for AWS.S3ServerAccess (Error and Insecure are on by
+default; IPWhitelist, Unauthenticated and UnknownRequester are off, as in
+Panther, until named with --rule, enabled in the config file or --all),
+Tailpipe's six (TLS 1.0, logged as TLSv1, is caught; TLS is compared
+case-insensitively), and s3logs' own: a burst of AccessDenied from one
+principal, mass deletion, and a new IP on a sensitive bucket (on when
+sensitive buckets are configured). 'detect --list' lists them.
+
+The config file is JSON; every key is optional and replaces the default:
+  {"allowed_networks": ["10.0.0.0/8"], "monitored_buckets": [],
+   "auth_buckets": ["example-bucket"],
+   "bucket_roles": [{"bucket": "data-*", "roles": ["arn:aws:sts::*:assumed-role/etl-*/*"]}],
+   "insecure_tls_versions": ["TLSv1", "TLSv1.0", "TLSv1.1"],
+   "suspicious_user_agents": ["curl", "python", "..."],
+   "business_hours": {"start": 8, "end": 18},
+   "large_response_bytes": 100000000, "large_object_bytes": 10000000,
+   "sensitive_buckets": ["payroll"], "new_ip_baseline_hours": 168,
+   "rules": {"AWS.S3.ServerAccess.IPWhitelist": {"enabled": true, "threshold": 1, "dedup_minutes": 60}}}
+The list flags below replace the matching config list.
+
+--format json prints one JSON object per alert per line. detect exits 0
+whether or not alerts fire (alerts are findings, not failures); it exits 1 on
+an error and 2 on a usage error.`,
+		Examples: []string{
+			"s3logs detect",
+			"s3logs detect --since 7d --format json",
+			"s3logs detect --rule AWS.S3.ServerAccess.IPWhitelist --allow-cidr 10.0.0.0/8 --allow-cidr 203.0.113.0/24",
+			"s3logs detect --all --config detect.json",
+			"s3logs detect --list",
+		},
+		Run: runDetect,
+	})
+}
+
+// listFlag collects a repeatable flag; commas also separate values.
+type listFlag struct {
+	vals []string
+	set  bool
+}
+
+func (l *listFlag) String() string { return strings.Join(l.vals, ",") }
+
+func (l *listFlag) Set(v string) error {
+	l.set = true
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			l.vals = append(l.vals, s)
+		}
+	}
+	return nil
+}
+
+type detectFlags struct {
+	db, since, until, format, config       *string
+	all, list                              *bool
+	samples                                *int
+	rules, allow, monitor, auth, sensitive listFlag
+}
+
+func newDetectFlags(fs *flag.FlagSet) *detectFlags {
+	f := &detectFlags{}
+	f.db = dbFlag(fs)
+	f.since = fs.String("since", "", "only events at or after `AGE|TIME`: 24h, 7d, 2w, 2024-06-01 or an RFC 3339 time")
+	f.until = fs.String("until", "", "only events before `TIME` (same forms as --since)")
+	f.format = fs.String("format", "table", "output `FORMAT`: table or json (one object per alert)")
+	f.config = fs.String("config", "", "JSON detection settings `FILE` (see above)")
+	f.all = fs.Bool("all", false, "run every rule, including those off by default")
+	f.list = fs.Bool("list", false, "list the rules and exit")
+	f.samples = fs.Int("samples", 3, "sample events per alert")
+	fs.Var(&f.rules, "rule", "run only rule `ID` (repeatable; runs it even if off by default)")
+	fs.Var(&f.allow, "allow-cidr", "IPWhitelist: allowed network `CIDR` (repeatable)")
+	fs.Var(&f.monitor, "monitor-bucket", "IPWhitelist: watch only `BUCKET` (repeatable)")
+	fs.Var(&f.auth, "auth-bucket", "Unauthenticated: `BUCKET` that must see only authenticated requests (repeatable)")
+	fs.Var(&f.sensitive, "sensitive-bucket", "new_ip_sensitive_bucket: sensitive `BUCKET` (repeatable; turns the rule on)")
+	return f
+}
+
+func runDetect(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("detect")
+	f := newDetectFlags(fs)
+	if err := env.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if *f.format != "table" && *f.format != "json" {
+		return usagef("--format: want table or json, got %q", *f.format)
+	}
+	if *f.samples < 0 {
+		return usagef("--samples must not be negative")
+	}
+	if *f.list {
+		return env.listRules()
+	}
+	opts, err := f.options(time.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := opts.Selected(); err != nil {
+		return usagef("--rule: %v", err)
+	}
+	d, err := env.openExisting(ctx, *f.db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	alerts, err := queries.Detect(ctx, d.DB, opts)
+	if err != nil {
+		return err
+	}
+	if *f.format == "json" {
+		return writeAlertsJSON(env.Stdout, alerts)
+	}
+	return writeAlertsTable(env.Stdout, alerts)
+}
+
+// options turns the flags into detection options.
+func (f *detectFlags) options(now time.Time) (queries.Options, error) {
+	var opts queries.Options
+	var err error
+	if opts.Since, err = parseTimeFlag(*f.since, now); err != nil {
+		return opts, usagef("--since: %v", err)
+	}
+	if opts.Until, err = parseTimeFlag(*f.until, now); err != nil {
+		return opts, usagef("--until: %v", err)
+	}
+	c := queries.DefaultConfig()
+	if *f.config != "" {
+		if c, err = queries.LoadConfig(*f.config); err != nil {
+			return opts, err
+		}
+	}
+	for _, o := range []struct {
+		flag *listFlag
+		dst  *[]string
+	}{{&f.allow, &c.AllowedNetworks}, {&f.monitor, &c.MonitoredBuckets}, {&f.auth, &c.AuthBuckets}, {&f.sensitive, &c.SensitiveBuckets}} {
+		if o.flag.set {
+			*o.dst = o.flag.vals
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return opts, usagef("%v", err)
+	}
+	opts.Config, opts.Rules, opts.All = c, f.rules.vals, *f.all
+	opts.Samples = *f.samples
+	if opts.Samples == 0 {
+		opts.Samples = -1 // Detect's 0 means the default
+	}
+	return opts, nil
+}
+
+func (env *Env) listRules() error {
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tDEFAULT\tTHRESHOLD\tDEDUP\tMITRE\tNAME")
+	for _, r := range queries.Rules {
+		on := "off"
+		if r.Enabled {
+			on = "on"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", r.ID, r.Severity, on, r.Threshold, shortDuration(r.Dedup), strings.Join(r.MITRE, ","), r.Name)
+	}
+	return tw.Flush()
+}
+
+func shortDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return fmt.Sprintf("%dh", d/time.Hour)
+	}
+	return fmt.Sprintf("%dm", d/time.Minute)
+}
+
+func writeAlertsJSON(w io.Writer, alerts []queries.Alert) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, a := range alerts {
+		if a.Samples == nil {
+			a.Samples = []queries.Event{}
+		}
+		if err := enc.Encode(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeAlertsTable(w io.Writer, alerts []queries.Alert) error {
+	if len(alerts) == 0 {
+		_, err := fmt.Fprintln(w, "No alerts.")
+		return err
+	}
+	const ts = "2006-01-02 15:04:05"
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tTITLE\tFIRST (UTC)\tLAST (UTC)\tCOUNT")
+	for i, a := range alerts {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\n", i+1, a.Severity, a.RuleID, a.Title, a.First.Format(ts), a.Last.Format(ts), a.Count)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%d alerts. Sample events:\n", len(alerts))
+	for i, a := range alerts {
+		if len(a.Samples) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n#%d %s\n", i+1, a.Title)
+		for _, e := range a.Samples {
+			fmt.Fprintf(w, "  %s\n", sampleLine(e))
+		}
+	}
+	return nil
+}
+
+// sampleLine is one event on one line: time, who, from where, what, outcome.
+func sampleLine(e queries.Event) string {
+	or := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	status := "-"
+	if e.HTTPStatus != nil {
+		status = fmt.Sprint(*e.HTTPStatus)
+	}
+	target := or(e.Bucket)
+	if e.Key != "" {
+		target += "/" + e.Key
+	}
+	parts := []string{e.Time.Format("2006-01-02 15:04:05"), or(e.RemoteIP), or(e.Requester), or(e.Operation), target, status}
+	if e.ErrorCode != "" {
+		parts = append(parts, e.ErrorCode)
+	}
+	if e.TLSVersion != "" {
+		parts = append(parts, e.TLSVersion)
+	}
+	parts = append(parts, fmt.Sprintf("%q", e.UserAgent), e.RowID)
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/s3logs/s3logs/internal/render"
+	"github.com/s3logs/s3logs/queries"
+)
+
+func init() {
+	register(&command{
+		Name:    "queries",
+		Usage:   "queries list|show NAME|run NAME [--param key=value ...] [--format FORMAT] [--db PATH] [--queries-dir DIR]",
+		Summary: "List, show and run saved investigation queries",
+		Help: `Saved queries answer the questions investigators ask of S3 access logs:
+who touched a bucket or object, from where, with what, and how much they took.
+They ship inside s3logs; your own .sql files in the queries folder (default
+the s3logs/queries folder of your user config directory, or --queries-dir) are
+added, and one with the same name replaces the built-in one.
+
+  list           names, titles and parameters (--tag TAG to filter)
+  show NAME      the query's description, parameters and SQL
+  run NAME       run it: --param key=value for each parameter (repeatable);
+                 values are bound, never pasted into the SQL
+
+A query file starts with a strict header of "-- key: value" lines (name, title,
+description, tags, param), then SQL that names parameters as $name:
+
+  -- name: my_query
+  -- title: Requests for a bucket
+  -- param: bucket string required "Bucket name"
+  -- param: start timestamp default=now-7d
+
+  SELECT * FROM aws_s3serveraccess WHERE bucket = $bucket AND p_event_time >= $start
+
+Parameter types: string, int, bool, timestamp (RFC 3339, 2006-01-02, now,
+now-7d, 24h), cidr, list (comma-separated). Panther's macros
+p_occurs_between and p_occurs_since work in saved queries too.`,
+		Examples: []string{
+			"s3logs queries list",
+			"s3logs queries show ips_for_bucket",
+			"s3logs queries run ips_for_bucket --param bucket=my-bucket --param start=2024-06-01",
+			"s3logs queries run top_ips --format csv --param limit=50",
+		},
+		Run: runQueries,
+	})
+}
+
+// paramFlag collects repeated --param key=value flags.
+type paramFlag map[string]string
+
+func (p paramFlag) String() string { return "" }
+
+func (p paramFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	if _, dup := p[k]; dup {
+		return fmt.Errorf("parameter %s given twice", k)
+	}
+	p[k] = val
+	return nil
+}
+
+type queriesFlags struct {
+	fs      *flag.FlagSet
+	db      *string
+	dir     *string
+	format  *string
+	tag     *string
+	params  paramFlag
+	explain *bool
+}
+
+func newQueriesFlags() *queriesFlags {
+	f := &queriesFlags{fs: newFlagSet("queries"), params: paramFlag{}}
+	f.db = dbFlag(f.fs)
+	f.dir = f.fs.String("queries-dir", "", "folder of your own saved queries `DIR` (default: the s3logs/queries folder of your user config directory)")
+	f.format = f.fs.String("format", "table", "output `FORMAT` of run: "+strings.Join(render.Formats(), ", "))
+	f.tag = f.fs.String("tag", "", "list only queries with this `TAG`")
+	f.fs.Var(f.params, "param", "query parameter `key=value` for run (repeatable)")
+	f.explain = f.fs.Bool("sql", false, "run: print the SQL and bound values instead of running it")
+	return f
+}
+
+// parseInterleaved parses flags that may come before, between or after
+// the positional words ("run NAME --param x=1"), returning the words.
+func (env *Env) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var words []string
+	for {
+		if err := env.Parse(fs, args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return words, nil
+		}
+		if rest[0] == "--" {
+			return append(words, rest[1:]...), nil
+		}
+		words = append(words, rest[0])
+		args = rest[1:]
+	}
+}
+
+func runQueries(ctx context.Context, env *Env, args []string) error {
+	f := newQueriesFlags()
+	words, err := env.parseInterleaved(f.fs, args)
+	if err != nil {
+		return err
+	}
+	if len(words) == 0 {
+		return usagef("want list, show NAME or run NAME")
+	}
+	cat, err := loadCatalog(*f.dir) // cmd_repl.go: built-ins, the default folder, then --queries-dir
+	if err != nil {
+		return err
+	}
+	sub, rest := words[0], words[1:]
+	want := map[string]int{"list": 0, "show": 1, "run": 1}
+	n, ok := want[sub]
+	if !ok {
+		return usagef("unknown subcommand %q: want list, show NAME or run NAME", sub)
+	}
+	if len(rest) != n {
+		if n == 0 {
+			return usagef("list takes no arguments, got %q", strings.Join(rest, " "))
+		}
+		return usagef("%s wants one query NAME (see 's3logs queries list')", sub)
+	}
+	if sub != "run" && len(f.params) > 0 {
+		return usagef("--param is for run")
+	}
+	switch sub {
+	case "list":
+		return env.listQueries(cat, *f.tag)
+	case "show":
+		q, err := cat.Get(rest[0])
+		if err != nil {
+			return err
+		}
+		env.showQuery(q)
+		return nil
+	}
+	return env.runSavedQuery(ctx, cat, rest[0], f)
+}
+
+func (env *Env) listQueries(cat *queries.Catalog, tag string) error {
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTITLE\tPARAMETERS")
+	n := 0
+	for _, q := range cat.List() {
+		if tag != "" && !hasTag(q, tag) {
+			continue
+		}
+		n++
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, q.Title, paramSummary(q))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if n == 0 && tag != "" {
+		return fmt.Errorf("no saved query has tag %q", tag)
+	}
+	return nil
+}
+
+func hasTag(q *queries.Query, tag string) bool {
+	for _, t := range q.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// paramSummary is "bucket! start=now-30d": required parameters end in !.
+func paramSummary(q *queries.Query) string {
+	var parts []string
+	for _, p := range q.Params {
+		switch {
+		case p.Required:
+			parts = append(parts, p.Name+"!")
+		case p.HasDefault:
+			def := p.Default
+			if len(def) > 20 {
+				def = def[:19] + "…"
+			}
+			parts = append(parts, p.Name+"="+def)
+		default:
+			parts = append(parts, p.Name)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (env *Env) showQuery(q *queries.Query) {
+	w := env.Stdout
+	fmt.Fprintf(w, "%s: %s\n", q.Name, q.Title)
+	if q.Description != "" {
+		fmt.Fprintf(w, "\n%s\n", q.Description)
+	}
+	if len(q.Tags) > 0 {
+		fmt.Fprintf(w, "\nTags: %s\n", strings.Join(q.Tags, ", "))
+	}
+	fmt.Fprintf(w, "Source: %s\n", q.File)
+	if q.Overrides != "" {
+		fmt.Fprintf(w, "Overrides: %s\n", q.Overrides)
+	}
+	if len(q.Params) > 0 {
+		fmt.Fprintf(w, "\nParameters:\n")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, p := range q.Params {
+			def := "optional"
+			switch {
+			case p.Required:
+				def = "required"
+			case p.HasDefault:
+				def = "default " + p.Default
+			}
+			fmt.Fprintf(tw, "  --param %s=\t%s\t%s\t%s\n", p.Name, p.Type, def, p.Description)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\n%s\n", q.SQL)
+}
+
+func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name string, f *queriesFlags) error {
+	q, err := cat.Get(name)
+	if err != nil {
+		return err
+	}
+	format, err := render.ParseFormat(*f.format)
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	text, args, err := q.Bind(f.params)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *f.explain {
+		fmt.Fprintln(env.Stdout, text)
+		for _, a := range args {
+			na := a.(sql.NamedArg)
+			v := fmt.Sprintf("%q", na.Value)
+			switch x := na.Value.(type) {
+			case nil:
+				v = "NULL"
+			case time.Time:
+				v = x.Format(time.RFC3339Nano)
+			case int64, bool:
+				v = fmt.Sprint(x)
+			}
+			fmt.Fprintf(env.Stdout, "-- $%s = %s\n", na.Name, v)
+		}
+		return nil
+	}
+	d, err := env.openExisting(ctx, *f.db)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rows, err := d.QueryContext(ctx, text, args...)
+	if err != nil {
+		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)
+	}
+	defer rows.Close()
+	_, err = render.Write(env.Stdout, rows, render.Options{Format: format, Width: env.termWidth(env.Stdout)})
+	return err
+}
