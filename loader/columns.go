@@ -44,24 +44,22 @@ func (b *bitmap) buffer(mem memory.Allocator) *memory.Buffer {
 	return copyBuffer(mem, b.bits)
 }
 
-// strCol is a utf8 column being built.
+// strCol is a utf8 column being built. Its validity comes from the
+// batch's per-row NULL masks (see nullMasks), so adding a value is just two
+// appends.
 type strCol struct {
-	valid bitmap
-	offs  []int32
-	data  []byte
+	offs []int32
+	data []byte
 }
 
 func (c *strCol) reset() {
-	c.valid.reset()
 	c.offs = append(c.offs[:0], 0)
 	c.data = c.data[:0]
 }
 
-// add appends v (nil for NULL) as row n. When v may hold invalid UTF-8
-// (ok is false), each invalid byte is written as U+FFFD, so the column
-// never holds an invalid string.
-func (c *strCol) add(n int, v []byte, ok bool) {
-	c.valid.add(n, v != nil)
+// add appends v. When v may hold invalid UTF-8 (ok is false), each invalid
+// byte is written as U+FFFD, so the column never holds an invalid string.
+func (c *strCol) add(v []byte, ok bool) {
 	if ok {
 		c.data = append(c.data, v...)
 	} else {
@@ -69,6 +67,10 @@ func (c *strCol) add(n int, v []byte, ok bool) {
 	}
 	c.offs = append(c.offs, int32(len(c.data)))
 }
+
+// addNull appends an empty value, for a row that is NULL in the validity
+// bitmap.
+func (c *strCol) addNull() { c.offs = append(c.offs, int32(len(c.data))) }
 
 // appendValidUTF8 appends b to dst with every byte that is not part of a
 // valid UTF-8 sequence replaced by U+FFFD.
@@ -85,30 +87,55 @@ func appendValidUTF8(dst, b []byte) []byte {
 	return dst
 }
 
-// build returns the column's n rows as an Arrow array; the caller releases it.
-func (c *strCol) build(mem memory.Allocator, n int) arrow.Array {
-	return newArray(arrow.BinaryTypes.String, n, c.valid.nulls, nil,
-		c.valid.buffer(mem), copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)), copyBuffer(mem, c.data))
+// build returns the column's n rows as an Arrow array with the given
+// validity (nil when no row is NULL), which it takes over; the caller
+// releases the array.
+func (c *strCol) build(mem memory.Allocator, n int, valid *memory.Buffer, nulls int) arrow.Array {
+	return newArray(arrow.BinaryTypes.String, n, nulls, nil,
+		valid, copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)), copyBuffer(mem, c.data))
 }
 
-// intCol is an int64 or timestamp column being built.
+// intCol is an int64 or timestamp column being built; like strCol, its
+// validity comes from the NULL masks.
 type intCol struct {
-	valid bitmap
-	vals  []int64
+	vals []int64
 }
 
-func (c *intCol) reset() { c.valid.reset(); c.vals = c.vals[:0] }
+func (c *intCol) reset() { c.vals = c.vals[:0] }
 
-// add appends v as row n, NULL when ok is false.
-func (c *intCol) add(n int, v int64, ok bool) {
-	c.valid.add(n, ok)
-	c.vals = append(c.vals, v)
+// add appends v (any value for a NULL row).
+func (c *intCol) add(v int64) { c.vals = append(c.vals, v) }
+
+// build returns the column's n rows as an Arrow array of type dt with the
+// given validity, which it takes over; the caller releases the array.
+func (c *intCol) build(mem memory.Allocator, dt arrow.DataType, n int, valid *memory.Buffer, nulls int) arrow.Array {
+	return newArray(dt, n, nulls, nil, valid, copyBuffer(mem, arrow.Int64Traits.CastToBytes(c.vals)))
 }
 
-// build returns the column's n rows as an Arrow array of type dt; the
-// caller releases it.
-func (c *intCol) build(mem memory.Allocator, dt arrow.DataType, n int) arrow.Array {
-	return newArray(dt, n, c.valid.nulls, nil, c.valid.buffer(mem), copyBuffer(mem, arrow.Int64Traits.CastToBytes(c.vals)))
+// nullMasks returns the validity bitmap of column col from the per-row
+// masks of NULL log columns (bit col set when the row's value is NULL),
+// and the number of NULLs; the bitmap is nil when there are none.
+func nullMasks(mem memory.Allocator, masks []uint32, col int) (*memory.Buffer, int) {
+	bit := uint32(1) << col
+	nulls := 0
+	for _, m := range masks {
+		if m&bit != 0 {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		return nil, 0
+	}
+	buf := memory.NewResizableBuffer(mem)
+	buf.Resize((len(masks) + 7) / 8)
+	bits := buf.Bytes()
+	clear(bits)
+	for i, m := range masks {
+		if m&bit == 0 {
+			bits[i>>3] |= 1 << (i & 7)
+		}
+	}
+	return buf, nulls
 }
 
 // listCol is a list<utf8> column being built.
@@ -128,7 +155,7 @@ func (c *listCol) reset() {
 
 // addElem appends an element to the list being built for the current row.
 func (c *listCol) addElem(v []byte, ok bool) {
-	c.elems.add(c.nelem, v, ok)
+	c.elems.add(v, ok)
 	c.nelem++
 }
 
@@ -140,7 +167,7 @@ func (c *listCol) endRow(n int) {
 
 // build returns the column's n rows as an Arrow array; the caller releases it.
 func (c *listCol) build(mem memory.Allocator, n int) arrow.Array {
-	child := c.elems.build(mem, c.nelem)
+	child := c.elems.build(mem, c.nelem, nil, 0)
 	defer child.Release()
 	return newArray(arrow.ListOf(arrow.BinaryTypes.String), n, c.valid.nulls, []arrow.ArrayData{child.Data()},
 		c.valid.buffer(mem), copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)))

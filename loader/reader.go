@@ -51,6 +51,7 @@ import (
 	"io"
 	"net/netip"
 	"strconv"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -78,7 +79,30 @@ const (
 	// readSize is the initial size of the read buffer; it doubles as needed
 	// to hold the longest line.
 	readSize = 256 << 10
+	// poolReadBytes and poolBatchBytes bound the buffers kept in statePool,
+	// so that one huge line or batch does not pin its memory for good.
+	poolReadBytes  = 4 << 20
+	poolBatchBytes = 32 << 20
 )
+
+// state is the memory a Reader reuses from line to line and batch to
+// batch: the read buffer, the tokenizer and the column buffers. It is
+// pooled between Readers because a load opens thousands of small log
+// objects, and growing fresh buffers for each would cost more than parsing.
+type state struct {
+	buf      []byte
+	p        parser
+	strs     [schema.NumLogFields]strCol
+	ints     [schema.NumLogFields]intCol
+	extra    listCol
+	ips      listCol
+	arns     listCol
+	accounts listCol
+	rowIDs   strCol
+	masks    []uint32 // per row of the batch: bit c set when log column c is NULL
+}
+
+var statePool = sync.Pool{New: func() any { return new(state) }}
 
 // Options configures a Reader. The zero value is ready to use.
 type Options struct {
@@ -126,16 +150,16 @@ type Reader struct {
 	opts     Options
 	schema   *arrow.Schema
 
+	*state // buffers, pooled between Readers
+
 	// Framing: buf[r:w] is read but not yet consumed; buf[r:scan] holds no
 	// newline.
-	buf      []byte
 	r, w     int
 	scan     int
 	eof      bool
 	skipping bool // discarding the rest of an over-long line
 	maxLine  int
 
-	p         parser
 	rowPrefix []byte // p_row_id before the line number
 	parseTime int64  // p_parse_time, µs
 	since     int64  // µs; valid when hasSince
@@ -146,13 +170,7 @@ type Reader struct {
 	// The batch being built, n rows so far.
 	n          int
 	batchBytes int
-	strs       [schema.NumLogFields]strCol
-	ints       [schema.NumLogFields]intCol
-	extra      listCol
-	ips        listCol
-	arns       listCol
-	accounts   listCol
-	rowIDs     strCol
+	bigBatch   bool // a batch grew past poolBatchBytes: do not pool the state
 
 	line    int64
 	stats   Stats
@@ -187,6 +205,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	h := fnv.New64a()
 	h.Write([]byte(sourceID))
 	rd := &Reader{
+		state:     statePool.Get().(*state),
 		src:       r,
 		sourceID:  sourceID,
 		opts:      opts,
@@ -251,8 +270,10 @@ func (r *Reader) addLine(line []byte) {
 		r.stats.Filtered++
 		return
 	}
-	r.appendRow(&r.p.row)
-	r.batchBytes += len(line)
+	r.appendRow(&r.p.row, line)
+	if r.batchBytes += len(line); r.batchBytes > poolBatchBytes {
+		r.bigBatch = true
+	}
 	r.stats.Rows++
 }
 
@@ -273,28 +294,52 @@ func (r *Reader) reject(line []byte, e lineError) {
 	r.stats.Rejected++
 }
 
-// appendRow appends row to the batch's columns.
-func (r *Reader) appendRow(row *row) {
-	n, ok := r.n, row.utf8
-	for col, v := range &row.v {
-		switch {
-		case col == schema.ColTime:
-			r.ints[col].add(n, row.time, true)
-		case isInt[col]:
-			r.ints[col].add(n, row.n[col], v != nil)
-		default:
-			r.strs[col].add(n, v, ok)
+// strCols and intCols list the log columns by kind, in order; time is
+// handled on its own.
+var strCols, intCols = func() (strs, ints []int) {
+	for i, c := range schema.S3ServerAccess.Columns[:schema.NumLogFields] {
+		switch c.Type {
+		case schema.String:
+			strs = append(strs, i)
+		case schema.BigInt:
+			ints = append(ints, i)
 		}
 	}
+	return strs, ints
+}()
+
+// appendRow appends row, parsed from line, to the batch's columns.
+func (r *Reader) appendRow(row *row, line []byte) {
+	ok := row.utf8
+	var mask uint32
+	for _, col := range strCols {
+		if v := row.v[col]; v.s >= 0 {
+			r.strs[col].add(line[v.s:v.e], ok)
+		} else {
+			r.strs[col].addNull()
+			mask |= 1 << col
+		}
+	}
+	for _, col := range intCols {
+		r.ints[col].add(row.n[col])
+		if row.v[col].s < 0 {
+			mask |= 1 << col
+		}
+	}
+	r.ints[schema.ColTime].add(row.time)
+	r.masks = append(r.masks, mask)
+
+	n := r.n
 	for _, v := range row.extra {
-		r.extra.addElem(v, ok)
+		r.extra.addElem(line[v.s:v.e], ok)
 	}
 	r.extra.endRow(n)
-	if ip := row.v[schema.ColRemoteip]; ip != nil && isIP(ip) {
-		r.ips.addElem(ip, true)
+	if v := row.v[schema.ColRemoteip]; v.s >= 0 && isIP(line[v.s:v.e]) {
+		r.ips.addElem(line[v.s:v.e], true)
 	}
 	r.ips.endRow(n)
-	if req := row.v[schema.ColRequester]; bytes.HasPrefix(req, []byte("arn:")) {
+	if v := row.v[schema.ColRequester]; v.s >= 0 && bytes.HasPrefix(line[v.s:v.e], []byte("arn:")) {
+		req := line[v.s:v.e]
 		r.arns.addElem(req, ok)
 		if acct := arnAccount(req); acct != nil {
 			r.accounts.addElem(acct, true)
@@ -303,7 +348,6 @@ func (r *Reader) appendRow(row *row) {
 	r.arns.endRow(n)
 	r.accounts.endRow(n)
 	c := &r.rowIDs
-	c.valid.add(n, true)
 	c.data = append(c.data, r.rowPrefix...)
 	c.data = strconv.AppendUint(c.data, uint64(r.line), 16)
 	c.offs = append(c.offs, int32(len(c.data)))
@@ -312,11 +356,41 @@ func (r *Reader) appendRow(row *row) {
 
 // isIP reports whether b is a valid IPv4 or IPv6 address.
 func isIP(b []byte) bool {
+	if bytes.IndexByte(b, ':') < 0 {
+		return isIPv4(b)
+	}
 	// The string shares b's bytes instead of copying them: ParseAddr does
 	// not keep it past the call unless it fails, and then the error (which
 	// holds it) is dropped here.
 	_, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(b), len(b)))
 	return err == nil
+}
+
+// isIPv4 reports whether b is a dotted-decimal IPv4 address as
+// netip.ParseAddr accepts it (four parts of 0..255, no leading zeros); it
+// is the common case, written out because it runs on every row.
+func isIPv4(b []byte) bool {
+	parts, val, digits := 0, 0, 0
+	for _, c := range b {
+		switch {
+		case c == '.':
+			if digits == 0 || parts == 3 {
+				return false
+			}
+			parts, val, digits = parts+1, 0, 0
+		case isDigit(c):
+			if digits > 0 && val == 0 {
+				return false
+			}
+			val, digits = val*10+int(c-'0'), digits+1
+			if val > 255 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return parts == 3 && digits > 0
 }
 
 // arnAccount returns the account id of an ARN
@@ -346,18 +420,19 @@ func (r *Reader) build() arrow.RecordBatch {
 	mem, n := r.opts.Allocator, r.n
 	cols := make([]arrow.Array, len(r.schema.Fields()))
 	for col := 0; col < schema.NumLogFields; col++ {
+		valid, nulls := nullMasks(mem, r.masks, col)
 		switch {
 		case col == schema.ColTime:
-			cols[col] = r.ints[col].build(mem, schema.TimestampType, n)
+			cols[col] = r.ints[col].build(mem, schema.TimestampType, n, valid, nulls)
 		case isInt[col]:
-			cols[col] = r.ints[col].build(mem, arrow.PrimitiveTypes.Int64, n)
+			cols[col] = r.ints[col].build(mem, arrow.PrimitiveTypes.Int64, n, valid, nulls)
 		default:
-			cols[col] = r.strs[col].build(mem, n)
+			cols[col] = r.strs[col].build(mem, n, valid, nulls)
 		}
 	}
 	cols[schema.ColAdditionalFields] = r.extra.build(mem, n)
 	cols[schema.ColPLogType] = constStr(mem, schema.LogType, n)
-	cols[schema.ColPRowID] = r.rowIDs.build(mem, n)
+	cols[schema.ColPRowID] = r.rowIDs.build(mem, n, nil, 0)
 	cols[schema.ColPEventTime] = cols[schema.ColTime] // same values: share the array
 	cols[schema.ColPEventTime].Retain()
 	cols[schema.ColPParseTime] = constInt(mem, schema.TimestampType, r.parseTime, n)
@@ -376,6 +451,7 @@ func (r *Reader) build() arrow.RecordBatch {
 // resetBatch empties the column buffers, keeping their memory.
 func (r *Reader) resetBatch() {
 	r.n, r.batchBytes = 0, 0
+	r.masks = r.masks[:0]
 	for i := range r.strs {
 		r.strs[i].reset()
 		r.ints[i].reset()
@@ -474,8 +550,17 @@ func (r *Reader) Stats() Stats { return r.stats }
 // lines are never errors.
 func (r *Reader) Err() error { return r.err }
 
-// Release frees the current batch. The Reader must not be used afterwards.
-func (r *Reader) Release() { r.releaseRecord() }
+// Release frees the current batch and returns the Reader's buffers to a
+// pool. The Reader must not be used afterwards; releasing twice is safe.
+func (r *Reader) Release() {
+	r.releaseRecord()
+	if r.state != nil {
+		if cap(r.buf) <= poolReadBytes && !r.bigBatch {
+			statePool.Put(r.state)
+		}
+		r.state = nil
+	}
+}
 
 func (r *Reader) releaseRecord() {
 	if r.rec != nil {

@@ -39,6 +39,11 @@ type Server struct {
 	http *httptest.Server
 	fake http.Handler
 
+	// Latency, when set before requests are made, delays every answer,
+	// like the first-byte latency of S3 (tens of milliseconds) that
+	// loopback does not have.
+	Latency time.Duration
+
 	mu       sync.Mutex
 	faults   map[string]Fault // by "bucket/key" or "bucket/" for the listing
 	lists    int              // ListObjectsV2 requests
@@ -137,6 +142,9 @@ func (s *Server) Reset() {
 
 // ServeHTTP counts, injects faults, and passes the rest to gofakes3.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	isList := r.Method == http.MethodGet && key == "" && r.URL.Query().Get("list-type") == "2"
 	isGet := r.Method == http.MethodGet && key != ""
