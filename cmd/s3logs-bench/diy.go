@@ -72,14 +72,15 @@ func diySQL(file string) []string {
 // sqlString quotes s as a SQL string literal.
 func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// diyStats is what the do-it-yourself child reports on its stdout.
-type diyStats struct {
+// childStats is what a child process reports on its stdout, as JSON.
+type childStats struct {
 	Rows      int64 `json:"rows"`
-	Unmatched int64 `json:"unmatched"` // rows the regex did not match: every column NULL
+	Rejected  int64 `json:"rejected,omitempty"`  // parse: lines the loader rejected
+	Unmatched int64 `json:"unmatched,omitempty"` // diy: rows the regex did not match, every column NULL
 }
 
 // runDIY loads file into a new DuckDB database at dbPath the do-it-yourself
-// way and writes its diyStats as JSON to w. It is what the child process
+// way and writes its childStats as JSON to w. It is what the child process
 // started with -diy-only runs.
 func runDIY(ctx context.Context, dbPath, file string, w io.Writer) error {
 	db, err := sql.Open("duckdb", dbPath+"?autoinstall_known_extensions=false&autoload_known_extensions=false")
@@ -92,7 +93,7 @@ func runDIY(ctx context.Context, dbPath, file string, w io.Writer) error {
 			return fmt.Errorf("diy load: %w", err)
 		}
 	}
-	var st diyStats
+	var st childStats
 	q := fmt.Sprintf("SELECT count(*), count(*) FILTER (WHERE bucketowner IS NULL) FROM %s", diyTable)
 	if err := db.QueryRowContext(ctx, q).Scan(&st.Rows, &st.Unmatched); err != nil {
 		return err

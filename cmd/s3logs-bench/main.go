@@ -64,8 +64,10 @@ type config struct {
 	keep     bool
 	scale    bool
 	noDIY    bool
-	diyOnly  bool
+	noPhases bool
+	child    string // internal: the one measured step a child process runs
 	dbPath   string
+	file     string
 }
 
 func parse(args []string, stderr io.Writer) (*config, error) {
@@ -80,8 +82,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.keep, "keep", false, "keep the working folder")
 	fs.BoolVar(&c.scale, "scale", false, "also load a 4x larger log with s3logs and report the peak-memory ratio")
 	fs.BoolVar(&c.noDIY, "no-diy", false, "skip the do-it-yourself DuckDB load")
-	fs.BoolVar(&c.diyOnly, "diy-only", false, "internal: run only the DIY load of the FILE argument into -db, print its stats")
-	fs.StringVar(&c.dbPath, "db", "", "internal, with -diy-only: the database file")
+	fs.BoolVar(&c.noPhases, "no-phases", false, "skip the parse-only and DuckDB ingest-floor measurements")
+	fs.StringVar(&c.child, "child", "", "internal: run one measured step, `diy|parse|floor`, on FILE (into -db) and print its stats")
+	fs.StringVar(&c.dbPath, "db", "", "internal, with -child: the database file")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: s3logs-bench [-lines N] [-scale] [-s3logs PATH] [-dir DIR] [-keep]\n\n"+
 			"Loads the same generated S3 access log with s3logs and with DuckDB's read_csv + Athena regex,\n"+
@@ -91,13 +94,18 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if c.diyOnly && (fs.NArg() != 1 || c.dbPath == "") {
-		return nil, errors.New("-diy-only needs -db PATH and one FILE")
-	}
-	if c.diyOnly {
-		c.dir = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	switch c.child {
+	case "":
+		if fs.NArg() > 0 {
+			return nil, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+		}
+	case "diy", "floor", "parse":
+		if fs.NArg() != 1 || (c.dbPath == "") != (c.child == "parse") {
+			return nil, fmt.Errorf("-child %s needs one FILE and -db PATH (parse: no -db)", c.child)
+		}
+		c.file = fs.Arg(0)
+	default:
+		return nil, fmt.Errorf("-child %q: want diy, parse or floor", c.child)
 	}
 	if c.lines <= 0 {
 		return nil, fmt.Errorf("-lines must be positive, not %d", c.lines)
@@ -114,9 +122,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "s3logs-bench:", err)
 		return 2
 	}
-	if c.diyOnly {
-		err = runDIY(ctx, c.dbPath, c.dir, stdout)
-	} else {
+	switch c.child {
+	case "diy":
+		err = runDIY(ctx, c.dbPath, c.file, stdout)
+	case "parse":
+		err = runParseOnly(c.file, stdout)
+	case "floor":
+		err = runIngestFloor(ctx, c.dbPath, c.file, stdout)
+	default:
 		err = bench(ctx, c, stdout, stderr)
 	}
 	if err != nil {
@@ -126,7 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// result is one measured load.
+// result is one measured step.
 type result struct {
 	name      string
 	lines     int
@@ -135,6 +148,12 @@ type result struct {
 	peakRSS   int64 // bytes
 	rows      int64
 	unmatched int64 // DIY only: rows the regex did not match
+	rejected  int64 // parse only: lines the loader rejected
+}
+
+// run is the measured steps of one benchmark, in report order.
+type runResults struct {
+	s3, diy, parse, floor, s3x4, floorx4 *result
 }
 
 func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
@@ -150,50 +169,81 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 	if !c.keep {
 		defer os.RemoveAll(dir)
 	}
-	bin := c.s3logs
-	if bin == "" {
-		bin = filepath.Join(dir, "s3logs")
-		fmt.Fprintln(stderr, "building s3logs ...")
-		build := exec.CommandContext(ctx, "go", "build", "-tags", "duckdb_arrow", "-o", bin, "github.com/s3logs/s3logs/cmd/s3logs")
-		build.Stdout, build.Stderr = stderr, stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build s3logs (or pass -s3logs PATH): %w", err)
-		}
+	bin, err := s3logsBinary(ctx, c, dir, stderr)
+	if err != nil {
+		return err
 	}
 	opts := gen.Options{Seed: c.seed, TrapRate: c.trapRate}
-	log1, size1, err := writeLog(dir, "access-1x.log", c.lines, opts, stderr)
-	if err != nil {
+	var rr runResults
+	if err := benchSize(ctx, c, bin, dir, 1, opts, &rr.s3, &rr.diy, &rr.parse, &rr.floor, stderr); err != nil {
 		return err
-	}
-	var results []result
-	r, err := loadS3logs(ctx, bin, filepath.Join(dir, "s3logs-1x.duckdb"), log1)
-	if err != nil {
-		return err
-	}
-	r.lines, r.bytes = c.lines, size1
-	results = append(results, r)
-	if !c.noDIY {
-		d, err := loadDIY(ctx, filepath.Join(dir, "diy-1x.duckdb"), log1)
-		if err != nil {
-			return err
-		}
-		d.lines, d.bytes = c.lines, size1
-		results = append(results, d)
 	}
 	if c.scale {
-		log4, size4, err := writeLog(dir, "access-4x.log", 4*c.lines, opts, stderr)
-		if err != nil {
+		if err := benchSize(ctx, c, bin, dir, 4, opts, &rr.s3x4, nil, nil, &rr.floorx4, stderr); err != nil {
 			return err
 		}
-		r4, err := loadS3logs(ctx, bin, filepath.Join(dir, "s3logs-4x.duckdb"), log4)
-		if err != nil {
-			return err
-		}
-		r4.name += " (4x)"
-		r4.lines, r4.bytes = 4*c.lines, size4
-		results = append(results, r4)
 	}
-	report(stdout, c, results)
+	report(stdout, c, &rr)
+	return nil
+}
+
+// s3logsBinary returns -s3logs, or builds ./cmd/s3logs into dir.
+func s3logsBinary(ctx context.Context, c *config, dir string, stderr io.Writer) (string, error) {
+	if c.s3logs != "" {
+		return c.s3logs, nil
+	}
+	bin := filepath.Join(dir, "s3logs")
+	fmt.Fprintln(stderr, "building s3logs ...")
+	build := exec.CommandContext(ctx, "go", "build", "-tags", "duckdb_arrow", "-o", bin, "github.com/s3logs/s3logs/cmd/s3logs")
+	build.Stdout, build.Stderr = stderr, stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("build s3logs (or pass -s3logs PATH): %w", err)
+	}
+	return bin, nil
+}
+
+// benchSize generates a log of k*c.lines lines and runs the steps whose
+// result pointers are not nil on it.
+func benchSize(ctx context.Context, c *config, bin, dir string, k int, opts gen.Options, s3, diy, parse, floor **result, stderr io.Writer) error {
+	n := k * c.lines
+	log, size, err := writeLog(dir, fmt.Sprintf("access-%dx.log", k), n, opts, stderr)
+	if err != nil {
+		return err
+	}
+	suffix := ""
+	if k > 1 {
+		suffix = fmt.Sprintf(" (%dx)", k)
+	}
+	s3db := filepath.Join(dir, fmt.Sprintf("s3logs-%dx.duckdb", k))
+	steps := []struct {
+		dst  **result
+		skip bool
+		do   func() (result, error)
+	}{
+		{s3, false, func() (result, error) { return loadS3logs(ctx, bin, s3db, log) }},
+		{diy, c.noDIY, func() (result, error) {
+			return runChild(ctx, "diy", "DIY DuckDB read_csv + Athena regex", filepath.Join(dir, fmt.Sprintf("diy-%dx.duckdb", k)), log)
+		}},
+		{parse, c.noPhases, func() (result, error) {
+			return runChild(ctx, "parse", "phase: s3logs parse only, 1 core", "", log)
+		}},
+		{floor, c.noPhases, func() (result, error) {
+			return runChild(ctx, "floor", "phase: DuckDB ingest floor", filepath.Join(dir, fmt.Sprintf("floor-%dx.duckdb", k)), s3db)
+		}},
+	}
+	for _, st := range steps {
+		if st.dst == nil || st.skip {
+			continue
+		}
+		r, err := st.do()
+		if err != nil {
+			return err
+		}
+		r.name += suffix
+		r.lines, r.bytes = n, size
+		*st.dst = &r
+		fmt.Fprintf(stderr, "%s: %.2fs, peak RSS %.0f MB\n", r.name, r.wall.Seconds(), float64(r.peakRSS)/1e6)
+	}
 	return nil
 }
 
@@ -253,25 +303,31 @@ func loadS3logs(ctx context.Context, bin, dbPath, file string) (result, error) {
 	return r, err
 }
 
-func loadDIY(ctx context.Context, dbPath, file string) (result, error) {
-	r := result{name: "DIY DuckDB read_csv + Athena regex"}
+// runChild runs one step in a child process (this program, with -child
+// mode) and reads the stats it prints.
+func runChild(ctx context.Context, mode, name, dbPath, file string) (result, error) {
+	r := result{name: name}
 	self, err := os.Executable()
 	if err != nil {
 		return r, err
 	}
+	args := []string{"-child", mode}
+	if dbPath != "" {
+		args = append(args, "-db", dbPath)
+	}
 	var out, errOut strings.Builder
-	cmd := exec.CommandContext(ctx, self, "-diy-only", "-db", dbPath, file)
+	cmd := exec.CommandContext(ctx, self, append(args, file)...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	wall, rss, err := measure(cmd)
 	if err != nil {
-		return r, fmt.Errorf("DIY load: %w\n%s", err, errOut.String())
+		return r, fmt.Errorf("%s: %w\n%s", name, err, errOut.String())
 	}
-	var st diyStats
+	var st childStats
 	if err := json.Unmarshal([]byte(out.String()), &st); err != nil {
-		return r, fmt.Errorf("DIY load printed %q: %w", out.String(), err)
+		return r, fmt.Errorf("%s printed %q: %w", name, out.String(), err)
 	}
-	r.wall, r.peakRSS, r.rows, r.unmatched = wall, rss, st.Rows, st.Unmatched
+	r.wall, r.peakRSS, r.rows, r.unmatched, r.rejected = wall, rss, st.Rows, st.Unmatched, st.Rejected
 	return r, nil
 }
 
@@ -288,30 +344,40 @@ func countRows(ctx context.Context, path, table string) (int64, error) {
 	return n, err
 }
 
-func report(w io.Writer, c *config, rs []result) {
+func report(w io.Writer, c *config, rr *runResults) {
+	s3 := rr.s3
 	fmt.Fprintf(w, "s3logs-bench: %d lines, %.1f MB generated (seed %d, trap rate %g), %d CPUs\n\n",
-		rs[0].lines, float64(rs[0].bytes)/1e6, c.seed, c.trapRate, runtime.NumCPU())
-	const row = "%-36s %9s %9s %8s %10s  %s\n"
-	fmt.Fprintf(w, row, "loader", "lines", "wall", "MB/s", "peak RSS", "rows loaded")
-	for _, r := range rs {
+		s3.lines, float64(s3.bytes)/1e6, c.seed, c.trapRate, runtime.NumCPU())
+	const row = "%-40s %9s %9s %8s %10s  %s\n"
+	fmt.Fprintf(w, row, "step (each in its own process)", "lines", "wall", "MB/s", "peak RSS", "rows")
+	for _, r := range []*result{rr.s3, rr.diy, rr.parse, rr.floor, rr.s3x4, rr.floorx4} {
+		if r == nil {
+			continue
+		}
 		rows := fmt.Sprint(r.rows)
 		if r.unmatched > 0 {
 			rows += fmt.Sprintf(" (%d all-NULL: regex did not match)", r.unmatched)
+		}
+		if r.rejected > 0 {
+			rows += fmt.Sprintf(" (%d lines rejected)", r.rejected)
 		}
 		fmt.Fprintf(w, row, r.name, fmt.Sprint(r.lines), fmt.Sprintf("%.2fs", r.wall.Seconds()),
 			fmt.Sprintf("%.1f", float64(r.bytes)/1e6/r.wall.Seconds()), fmt.Sprintf("%.0f MB", float64(r.peakRSS)/1e6), rows)
 	}
 	fmt.Fprintln(w)
-	s3, rest := rs[0], rs[1:]
-	if !c.noDIY {
-		diy := rest[0]
-		rest = rest[1:]
+	if d := rr.diy; d != nil {
 		fmt.Fprintf(w, "speedup s3logs vs DIY: %.2fx (target >= 8x); peak memory s3logs/DIY: %.2fx\n",
-			diy.wall.Seconds()/s3.wall.Seconds(), float64(s3.peakRSS)/float64(diy.peakRSS))
+			d.wall.Seconds()/s3.wall.Seconds(), float64(s3.peakRSS)/float64(d.peakRSS))
+		if f := rr.floor; f != nil {
+			fmt.Fprintf(w, "DuckDB ingest floor: %.0f%% of the s3logs load; best possible speedup vs DIY with it: %.2fx\n",
+				100*f.wall.Seconds()/s3.wall.Seconds(), d.wall.Seconds()/f.wall.Seconds())
+		}
 	}
-	if c.scale {
-		r4 := rest[0]
+	if s4 := rr.s3x4; s4 != nil {
 		fmt.Fprintf(w, "peak memory 4x/1x data: %.2fx (target <= 1.25x); time 4x/1x: %.2fx\n",
-			float64(r4.peakRSS)/float64(s3.peakRSS), r4.wall.Seconds()/s3.wall.Seconds())
+			float64(s4.peakRSS)/float64(s3.peakRSS), s4.wall.Seconds()/s3.wall.Seconds())
+		if f1, f4 := rr.floor, rr.floorx4; f1 != nil && f4 != nil {
+			fmt.Fprintf(w, "DuckDB ingest floor peak memory 4x/1x: %.2fx\n", float64(f4.peakRSS)/float64(f1.peakRSS))
+		}
 	}
 }
