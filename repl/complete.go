@@ -301,10 +301,10 @@ var sqlKeywordsBeforeTable = map[string]bool{
 // suggestSQL completes SQL: stmt is the statement before the cursor, after
 // the rest of the input.
 func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
-	toks := tokens(stmt)
-	if n := len(toks); n > 0 && !toks[n-1].closed {
+	if inLiteral(stmt) {
 		return nil, "" // inside a string, quoted name or comment
 	}
+	toks := tokens(stmt)
 	i := len(stmt)
 	for i > 0 && isIdentByte(stmt[i-1]) {
 		i--
@@ -346,6 +346,18 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 	}
 	out := dedupe(filterPrefix(cands, word, true))
 	return append(out, c.duckdbSuggestions(stmt, word, out)...), word
+}
+
+// inLiteral reports whether s ends inside a string, quoted name or comment.
+func inLiteral(s string) bool {
+	for i := 0; i < len(s); {
+		t := lexAt(s, i)
+		if !t.closed {
+			return true
+		}
+		i = t.end
+	}
+	return false
 }
 
 // qualified lists what may follow "qualifier.": the columns of the table

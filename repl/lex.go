@@ -37,7 +37,7 @@ func lexAt(s string, i int) token {
 	case strings.HasPrefix(s[i:], "--"):
 		j := strings.IndexByte(s[i:], '\n')
 		if j < 0 {
-			return token{tokComment, i, len(s), true} // ends with the input
+			return token{tokComment, i, len(s), false} // more of the comment may follow
 		}
 		return token{tokComment, i, i + j, true}
 	case strings.HasPrefix(s[i:], "/*"):

@@ -25,6 +25,8 @@ type metaCommand struct {
 	// complete returns the candidates for the argument being typed: words
 	// holds the complete arguments before it (for argument-aware completion).
 	complete func(s *Shell, words []string) []suggestion
+	// timed makes .timer on report the command's time (it does for SQL).
+	timed bool
 	// hidden reports whether the command is unavailable in this shell (its
 	// hook is not set), which keeps it out of .help and completion.
 	hidden func(s *Shell) bool
@@ -35,26 +37,26 @@ var metaCommands []*metaCommand
 func init() {
 	metaCommands = []*metaCommand{
 		{name: ".help", help: "Show this help.", run: (*Shell).metaHelp},
-		{name: ".tables", help: "List the tables and views, with their row counts.", run: (*Shell).metaTables},
-		{name: ".schema", args: "[TABLE]", help: "Show the columns of a table (or all), with their descriptions.",
+		{name: ".tables", timed: true, help: "List the tables and views, with their row counts.", run: (*Shell).metaTables},
+		{name: ".schema", timed: true, args: "[TABLE]", help: "Show the columns of a table (or all), with their descriptions.",
 			run: (*Shell).metaSchema, complete: func(s *Shell, w []string) []suggestion { return s.comp.tableSuggestions() }},
-		{name: ".load", args: "SOURCE...", help: "Load log files, folders, globs or s3:// prefixes into aws_s3serveraccess.",
+		{name: ".load", timed: true, args: "SOURCE...", help: "Load log files, folders, globs or s3:// prefixes into aws_s3serveraccess.",
 			run: (*Shell).metaLoad, complete: completePaths, hidden: func(s *Shell) bool { return s.opts.Load == nil }},
-		{name: ".demo", help: "Load the embedded sample logs.",
+		{name: ".demo", timed: true, help: "Load the embedded sample logs.",
 			run: (*Shell).metaDemo, hidden: func(s *Shell) bool { return s.opts.Demo == nil }},
 		{name: ".queries", args: "[WORD]", help: "List the saved queries (those matching WORD), with their parameters.",
 			run: (*Shell).metaQueries, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
-		{name: ".run", args: "NAME [key=value ...]", help: "Run a saved query with parameters.",
+		{name: ".run", timed: true, args: "NAME [key=value ...]", help: "Run a saved query with parameters.",
 			run: (*Shell).metaRun, complete: completeRun, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
-		{name: ".detect", args: "[ARGS...]", help: "Run the detections and print their alerts.",
+		{name: ".detect", timed: true, args: "[ARGS...]", help: "Run the detections and print their alerts.",
 			run: (*Shell).metaDetect, hidden: func(s *Shell) bool { return s.opts.Detect == nil }},
-		{name: ".export", args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
+		{name: ".export", timed: true, args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
 			run: (*Shell).metaExport, complete: completeExport, hidden: func(s *Shell) bool { return s.opts.Export == nil }},
 		{name: ".mode", args: "[FORMAT]", help: "Show results as " + strings.Join(render.Formats(), ", ") + ".",
 			run: (*Shell).metaMode, complete: func(*Shell, []string) []suggestion { return wordSuggestions(render.Formats(), "format") }},
 		{name: ".timer", args: "on|off", help: "Show how long each statement takes.",
 			run: (*Shell).metaTimer, complete: func(*Shell, []string) []suggestion { return wordSuggestions([]string{"on", "off"}, "") }},
-		{name: ".rejects", args: "[N]", help: "Show the N (default 20) most recent rejected lines, with the reasons.", run: (*Shell).metaRejects},
+		{name: ".rejects", timed: true, args: "[N]", help: "Show the N (default 20) most recent rejected lines, with the reasons.", run: (*Shell).metaRejects},
 		{name: ".quit", help: "Leave the shell (Ctrl-D on an empty line does too).", run: func(*Shell, context.Context, string) error { return errQuit }},
 		{name: ".exit", help: "Same as .quit.", run: func(*Shell, context.Context, string) error { return errQuit }},
 	}
@@ -197,8 +199,7 @@ func (s *Shell) metaDetect(ctx context.Context, args string) error {
 }
 
 func (s *Shell) metaExport(ctx context.Context, args string) error {
-	path, query, _ := strings.Cut(args, " ")
-	path = strings.Trim(path, `'"`)
+	path, query := cutArg(args)
 	if path == "" {
 		return errors.New("usage: .export PATH [SQL]")
 	}
@@ -289,6 +290,19 @@ func splitArgs(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// cutArg splits off the first argument of s, which may be 'quoted' or
+// "quoted", and returns the rest.
+func cutArg(s string) (arg, rest string) {
+	s = strings.TrimSpace(s)
+	if s != "" && (s[0] == '\'' || s[0] == '"') {
+		if end := strings.IndexByte(s[1:], s[0]); end >= 0 {
+			return s[1 : end+1], strings.TrimSpace(s[end+2:])
+		}
+	}
+	arg, rest, _ = strings.Cut(s, " ")
+	return arg, strings.TrimSpace(rest)
 }
 
 // sortedKeys returns the keys of m, sorted.

@@ -236,7 +236,11 @@ func (s *Shell) execute(ctx context.Context, st Statement) (quit bool, err error
 		cancel()
 	}()
 	start := time.Now()
+	timed := !st.Meta
 	if st.Meta {
+		name, _, _ := strings.Cut(st.Text, " ")
+		m, ok := lookupMeta(s, name)
+		timed = ok && m.timed
 		err = s.runMeta(ctx, st.Text)
 		if errors.Is(err, errQuit) {
 			return true, nil
@@ -247,7 +251,7 @@ func (s *Shell) execute(ctx context.Context, st Statement) (quit bool, err error
 	if ctx.Err() != nil && err != nil {
 		err = errCancelled
 	}
-	if s.timer && !errors.Is(err, errCancelled) {
+	if s.timer && timed && !errors.Is(err, errCancelled) {
 		fmt.Fprintf(s.opts.Stdout, "Time: %s\n", formatElapsed(time.Since(start)))
 	}
 	s.comp.invalidate() // tables may have changed
@@ -264,6 +268,10 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	if err != nil {
 		return err
 	}
+	if noResult(q) {
+		_, err := s.conn.ExecContext(ctx, q, args...)
+		return err
+	}
 	rows, err := s.conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
@@ -273,7 +281,7 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	if err != nil {
 		return err
 	}
-	if len(cols) == 0 { // a statement without a result: CREATE, SET...
+	if len(cols) == 0 {
 		return rows.Err()
 	}
 	if remember {
@@ -281,6 +289,24 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	}
 	_, err = render.Write(s.opts.Stdout, rows, s.renderOptions())
 	return err
+}
+
+// noResultWords are the first words of statements whose result (an empty
+// "Count" column) is not worth showing; INSERT, UPDATE and DELETE show their
+// count, as in DuckDB's shell.
+var noResultWords = map[string]bool{
+	"CREATE": true, "DROP": true, "ALTER": true, "SET": true, "RESET": true, "ATTACH": true,
+	"DETACH": true, "USE": true, "BEGIN": true, "COMMIT": true, "ROLLBACK": true, "ABORT": true,
+	"END": true, "CHECKPOINT": true, "FORCE": true, "COMMENT": true, "VACUUM": true,
+	"START": true, "LOAD": true, "INSTALL": true,
+}
+
+// noResult reports whether q is a statement run for its effect only.
+func noResult(q string) bool {
+	for _, t := range tokens(q) {
+		return t.kind == tokWord && noResultWords[strings.ToUpper(q[t.start:t.end])]
+	}
+	return false
 }
 
 // renderOptions are the options of render.Write for the current mode and

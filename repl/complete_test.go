@@ -1,0 +1,188 @@
+package repl
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// testShell returns a shell on the fixture database, connected as Run
+// would, for calling the completer directly.
+func testShell(t *testing.T) *Shell {
+	t.Helper()
+	d := testDB(t)
+	if _, err := d.Exec(`CREATE TABLE users (user_id BIGINT, user_name VARCHAR); COMMENT ON COLUMN users.user_name IS 'Login name'`); err != nil {
+		t.Fatal(err)
+	}
+	s := New(d, Options{Catalog: testCatalog(t), Load: func(context.Context, []string) (string, error) { return "", nil }})
+	conn, err := d.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	s.conn = conn
+	s.comp = newCompleter(s)
+	return s
+}
+
+func texts(sugs []suggestion) []string {
+	out := []string{}
+	for _, s := range sugs {
+		out = append(out, s.Text)
+	}
+	return out
+}
+
+func TestCompleteSQL(t *testing.T) {
+	s := testShell(t)
+	for _, tc := range []struct {
+		name, before, after string
+		want                []string // the first len(want) suggestions
+		exact               bool     // and no others
+		word                string
+	}{
+		{name: "column of the FROM table", before: "SELECT * FROM aws_s3serveraccess WHERE httpst", want: []string{"httpstatus"}, exact: true, word: "httpst"},
+		{name: "column before FROM", before: "SELECT user_", after: " FROM users;", want: []string{"user_id", "user_name"}, exact: true, word: "user_"},
+		{name: "only the statement's tables", before: "SELECT user_", after: " FROM users", want: []string{"user_id", "user_name"}, exact: true, word: "user_"},
+		{name: "case-insensitive", before: "select * from users where USER_N", want: []string{"user_name"}, exact: true, word: "USER_N"},
+		{name: "alias", before: "SELECT a.buc", after: " FROM aws_s3serveraccess AS a JOIN users u ON true", want: []string{"bucketowner", "bucket"}, exact: true, word: "buc"},
+		{name: "alias without AS", before: "SELECT u.", after: " FROM aws_s3serveraccess a, users u", want: []string{"user_id", "user_name"}, exact: true, word: ""},
+		{name: "table name qualifier", before: "SELECT users.user_i", after: " FROM users", want: []string{"user_id"}, exact: true, word: "user_i"},
+		{name: "join", before: "SELECT * FROM users JOIN aws_s3serveraccess_rejects r ON r.rea", want: []string{"reason"}, exact: true, word: "rea"},
+		{name: "tables after FROM", before: "SELECT * FROM aws_s3", want: []string{"aws_s3serveraccess", "aws_s3serveraccess_rejects"}, word: "aws_s3"},
+		{name: "panther catalog", before: "SELECT * FROM panther_logs.aws_s3", want: []string{"aws_s3serveraccess", "aws_s3serveraccess_rejects"}, word: "aws_s3"},
+		{name: "panther table columns", before: "SELECT * FROM panther_logs.public.aws_s3serveraccess WHERE remote", want: []string{"remoteip"}, word: "remote"},
+		{name: "no FROM: the log table's columns", before: "SELECT remot", want: []string{"remoteip"}, word: "remot"},
+		{name: "functions from DuckDB", before: "SELECT regexp_extract_a", want: []string{"regexp_extract_all"}, exact: true, word: "regexp_extract_a"},
+		{name: "keywords from DuckDB", before: "SELECT * FROM users ORD", want: []string{"ORDER"}, word: "ORD"},
+		{name: "previous statement ignored", before: "SELECT * FROM users; SELECT * FROM aws_s3serveraccess WHERE user_", want: nil, exact: true, word: "user_"},
+		{name: "inside a string", before: "SELECT * FROM users WHERE user_name = 'user_", want: nil, exact: true},
+		{name: "inside a comment", before: "SELECT 1 -- user_", want: nil, exact: true},
+		{name: "empty word", before: "SELECT ", want: nil, exact: true},
+		{name: "parameter", before: "SELECT $user_", want: nil, exact: true, word: "user_"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sugs, word, sep := s.comp.suggest(tc.before, tc.after)
+			got := texts(sugs)
+			if tc.want == nil {
+				tc.want = []string{}
+			}
+			if len(got) < len(tc.want) || !reflect.DeepEqual(got[:len(tc.want)], tc.want) || (tc.exact && len(got) != len(tc.want)) {
+				t.Errorf("suggestions = %q, want %q (exact %v)", got, tc.want, tc.exact)
+			}
+			if word != tc.word {
+				t.Errorf("word = %q, want %q", word, tc.word)
+			}
+			if sep != sqlSeparators {
+				t.Errorf("separators = %q, want the SQL ones", sep)
+			}
+		})
+	}
+}
+
+// TestCompleteDescriptions checks columns carry their type and the
+// schema's description, as the completion menu shows them.
+func TestCompleteDescriptions(t *testing.T) {
+	s := testShell(t)
+	for _, tc := range []struct{ before, text, desc string }{
+		{"SELECT * FROM aws_s3serveraccess WHERE httpst", "httpstatus", "BIGINT: The numeric HTTP status code of the response."},
+		{"SELECT * FROM users WHERE user_n", "user_name", "VARCHAR: Login name"},
+		{"SELECT * FROM users WHERE user_i", "user_id", "BIGINT"},
+		{"SELECT regexp_extract_a", "regexp_extract_all", "function"},
+		{".sch", ".schema", "Show the columns of a table (or all), with their descriptions."},
+		{".run zz_s", "zz_status", "Requests with one status"},
+		{".run zz_status st", "status=", "int, required: HTTP status"},
+		{".run zz_status status=1 b", "bucket=", "string, default logs: Bucket"},
+	} {
+		sugs, _, _ := s.comp.suggest(tc.before, "")
+		if len(sugs) == 0 || sugs[0].Text != tc.text || sugs[0].Description != tc.desc {
+			t.Errorf("suggest(%q) = %+v, want first {%s %s}", tc.before, sugs, tc.text, tc.desc)
+		}
+	}
+}
+
+func TestCompleteMeta(t *testing.T) {
+	s := testShell(t)
+	dir := t.TempDir()
+	for _, p := range []string{"logs/a.log", "logs/b.log.gz", "logs/.hidden", "notes.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		before string
+		want   []string
+		word   string
+	}{
+		{".", []string{".help", ".tables", ".schema", ".load", ".queries", ".run", ".mode", ".timer", ".rejects", ".quit", ".exit"}, "."},
+		{".t", []string{".tables", ".timer"}, ".t"},
+		{".mode c", []string{"csv"}, "c"},
+		{".mode ", []string{"table", "csv", "json", "ndjson", "markdown", "line"}, ""},
+		{".timer o", []string{"on", "off"}, "o"},
+		{".schema aws", []string{"aws_s3serveraccess", "aws_s3serveraccess_rejects"}, "aws"},
+		{".run zz_", []string{"zz_one", "zz_status"}, "zz_"},
+		{".run zz_status ", []string{"status=", "bucket="}, ""},
+		{".run zz_status bucket=x ", []string{"status="}, ""},
+		{".run zz_one ", []string{}, ""},
+		{".load " + dir + "/", []string{dir + "/logs/", dir + "/notes.txt"}, dir + "/"},
+		{".load " + dir + "/logs/", []string{dir + "/logs/a.log", dir + "/logs/b.log.gz"}, dir + "/logs/"},
+		{".load " + dir + "/logs/b", []string{dir + "/logs/b.log.gz"}, dir + "/logs/b"},
+		{".load x.log " + dir + "/n", []string{dir + "/notes.txt"}, dir + "/n"},
+		{".load " + dir + "/logs/.h", []string{dir + "/logs/.hidden"}, dir + "/logs/.h"},
+		{"SELECT 1;\n.ti", []string{".timer"}, ".ti"},
+		{".export", []string{}, ".export"}, // Export is not set in this shell
+	} {
+		sugs, word, sep := s.comp.suggest(tc.before, "")
+		if got := texts(sugs); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("suggest(%q) = %q, want %q", tc.before, got, tc.want)
+		}
+		if word != tc.word || sep != metaSeparators {
+			t.Errorf("suggest(%q): word %q sep %q, want %q and the meta separators", tc.before, word, sep, tc.word)
+		}
+	}
+}
+
+func TestTableRefs(t *testing.T) {
+	for _, tc := range []struct {
+		stmt string
+		want []tableRef
+	}{
+		{"SELECT * FROM t", []tableRef{{"t", ""}}},
+		{"SELECT * FROM t AS a WHERE x", []tableRef{{"t", "a"}}},
+		{"SELECT * FROM db.s.t a, u b JOIN v ON true LEFT JOIN w c USING (x)", []tableRef{{"t", "a"}, {"u", "b"}, {"v", ""}, {"w", "c"}}},
+		{`SELECT * FROM "My Table" "m"`, []tableRef{{"My Table", "m"}}},
+		{"SELECT * FROM read_csv('x') r JOIN t ON true", []tableRef{{"t", ""}}},
+		{"SELECT * FROM (SELECT 1 FROM inner_t) s", []tableRef{{"inner_t", ""}}},
+		{"SELECT * FROM t GROUP BY a, b", []tableRef{{"t", ""}}},
+		{"UPDATE t SET a = 1", []tableRef{{"t", ""}}},
+		{"INSERT INTO t SELECT * FROM u", []tableRef{{"t", ""}, {"u", ""}}},
+		{"SELECT 'FROM x'", nil},
+		{"SELECT * FROM", nil},
+	} {
+		if got := tableRefs(tc.stmt); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("tableRefs(%q) = %+v, want %+v", tc.stmt, got, tc.want)
+		}
+	}
+}
+
+// TestCompleteRefreshes checks a table created in the session is offered
+// after the statement that created it.
+func TestCompleteRefreshes(t *testing.T) {
+	s := testShell(t)
+	if sugs, _, _ := s.comp.suggest("SELECT * FROM fres", ""); len(sugs) != 0 {
+		t.Fatalf("before: %q", texts(sugs))
+	}
+	if _, err := s.execute(context.Background(), Statement{Text: "CREATE TABLE fresh (fresh_col INT);"}); err != nil {
+		t.Fatal(err)
+	}
+	sugs, _, _ := s.comp.suggest("SELECT * FROM fres", "")
+	if got := strings.Join(texts(sugs), ","); got != "fresh" {
+		t.Errorf("after CREATE TABLE: %q, want fresh", got)
+	}
+}
