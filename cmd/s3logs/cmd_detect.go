@@ -225,7 +225,11 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d alerts. Sample events:\n", len(alerts))
+	noun := "alerts"
+	if len(alerts) == 1 {
+		noun = "alert"
+	}
+	fmt.Fprintf(w, "\n%d %s. Sample events:\n", len(alerts), noun)
 	for i, a := range alerts {
 		if len(a.Samples) == 0 {
 			continue

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestDetectCommand(t *testing.T) {
+	dbPath, dir := qcSetup(t, qcLines())
+	cfg := filepath.Join(dir, "detect.json")
+	os.WriteFile(cfg, []byte(`{"rules": {"s3logs.access_denied_burst": {"threshold": 5}}}`), 0o644)
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"allowed_netwroks": []}`), 0o644)
+
+	t.Run("json alerts", func(t *testing.T) {
+		code, out, errOut := qcRun(t, "detect", "--db", dbPath, "--format", "json", "--config", cfg)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var a struct {
+				RuleID   string `json:"rule_id"`
+				Severity string
+				Title    string
+				First    string
+				Last     string
+				Count    int
+				Samples  []map[string]any
+			}
+			if err := json.Unmarshal([]byte(line), &a); err != nil {
+				t.Fatalf("%v: %s", err, line)
+			}
+			got = append(got, strings.Join([]string{a.RuleID, a.Severity, a.Title, a.First, a.Last}, " | ")+" | "+string(rune('0'+a.Count))+" | "+string(rune('0'+len(a.Samples))))
+		}
+		want := []string{
+			"tailpipe.s3_object_accessed_outside_business_hours | Low | Object accessed outside business hours in S3 Bucket [data] | 2026-03-02T01:00:00Z | 2026-03-02T01:00:00Z | 1 | 1",
+			"tailpipe.s3_object_accessed_using_insecure_tls_version | Medium | Object accessed using insecure TLS version in S3 Bucket [data] | 2026-03-02T01:00:00Z | 2026-03-02T01:00:00Z | 1 | 1",
+			"AWS.S3.ServerAccess.Error | Info | 403 errors found to S3 Bucket [data] | 2026-03-02T10:00:00Z | 2026-03-02T10:00:40Z | 5 | 3",
+			"s3logs.access_denied_burst | Medium | AccessDenied burst from [arn:aws:iam::999999999999:user/eve] | 2026-03-02T10:00:00Z | 2026-03-02T10:00:40Z | 5 | 3",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("alerts\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // substring
+		stderr string // substring
+	}{
+		{"table", []string{"detect", "--db", dbPath}, 0, "3 Info AWS.S3.ServerAccess.Error 403 errors found to S3 Bucket [data] 2026-03-02 10:00:00 2026-03-02 10:00:40 5 3 alerts. Sample events:", ""},
+		{"one rule by id, off by default", []string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.IPWhitelist", "--allow-cidr", "10.0.0.0/8,203.0.113.0/24"}, 0, "1 Medium AWS.S3.ServerAccess.IPWhitelist Non-Approved IP access to S3 Bucket [data] 2026-03-02 01:00:00 2026-03-02 01:00:00 1 1 alert.", ""},
+		{"since excludes the night", []string{"detect", "--db", dbPath, "--rule", "tailpipe.s3_object_accessed_using_insecure_tls_version", "--since", "2026-03-02T05:00:00Z"}, 0, "No alerts.\n", ""},
+		{"list", []string{"detect", "--list"}, 0, "s3logs.mass_deletion", ""},
+		{"unknown rule", []string{"detect", "--db", dbPath, "--rule", "nope"}, 2, "", `unknown rule "nope"`},
+		{"bad format", []string{"detect", "--db", dbPath, "--format", "xml"}, 2, "", "want table or json"},
+		{"bad since", []string{"detect", "--db", dbPath, "--since", "yesterday"}, 2, "", "--since"},
+		{"bad cidr flag", []string{"detect", "--db", dbPath, "--allow-cidr", "10.0.0.0/40"}, 2, "", `"10.0.0.0/40" is not a CIDR network`},
+		{"bad config", []string{"detect", "--db", dbPath, "--config", bad}, 1, "", `bad.json: json: unknown field "allowed_netwroks"`},
+		{"missing database", []string{"detect", "--db", filepath.Join(dir, "none.duckdb")}, 1, "", "no database"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := qcRun(t, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
+			}
+			// Table columns are padded to the widest cell: compare with
+			// runs of spaces collapsed.
+			if !strings.Contains(strings.Join(strings.Fields(out), " "), strings.Join(strings.Fields(tt.stdout), " ")) {
+				t.Errorf("stdout\n%s\ndoes not contain\n%s", out, tt.stdout)
+			}
+			if !strings.Contains(errOut, tt.stderr) {
+				t.Errorf("stderr %q does not contain %q", errOut, tt.stderr)
+			}
+		})
+	}
+}
