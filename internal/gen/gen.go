@@ -14,6 +14,12 @@
 // line carries one of the format's traps (see Trap), always in a form the
 // grammar of FORMAT.md settles unambiguously.
 //
+// A test that needs a particular request (a burst of 403s, a policy change by
+// one user) may edit a Record's fields before rendering it with Line: the line
+// follows the fields, which stay the oracle as long as the new values keep to
+// the format (no space in unquoted fields, no '"' in quoted ones) and the
+// column is within Fields.
+//
 //	g := gen.New(gen.Options{Seed: 1, TrapRate: gen.DefaultTrapRate})
 //	rec := g.Next()         // rec.Line() is the raw line, rec.HTTPStatus the expected httpstatus...
 //	err := gen.Write(w, 1_000_000, gen.Options{Seed: 1}) // bulk, newline-terminated
