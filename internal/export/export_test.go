@@ -70,7 +70,7 @@ SELECT
 FROM (SELECT i, TIMESTAMPTZ '{start}' + to_minutes((i - {first}) * 37) + to_microseconds(i * 1001) AS t FROM range({first}, {last}) r(i))`
 
 // newDB opens an in-memory database holding n fixture rows.
-func newDB(t *testing.T, n int) *db.DB {
+func newDB(t testing.TB, n int) *db.DB {
 	t.Helper()
 	d, err := db.Open(context.Background(), db.Memory)
 	if err != nil {
@@ -82,7 +82,7 @@ func newDB(t *testing.T, n int) *db.DB {
 }
 
 // seed inserts fixture rows with ids in [first, last).
-func seed(t *testing.T, d *db.DB, start string, first, last int) {
+func seed(t testing.TB, d *db.DB, start string, first, last int) {
 	t.Helper()
 	if _, err := d.Exec(strings.NewReplacer("{start}", start, "{first}", strconv.Itoa(first), "{last}", strconv.Itoa(last)).Replace(seedSQL)); err != nil {
 		t.Fatal(err)
