@@ -83,6 +83,7 @@ type store interface {
 	publish(ctx context.Context, key, src string) ([]string, error) // replace partition key with the files in src; returns their final names
 	writeState(ctx context.Context, st *state) error
 	cleanup(work string)
+	lock() (unlock func(failed bool), err error) // keeps other exports out of the lake for the run
 }
 
 // runLake exports the table as a partitioned lake, rewriting only the
@@ -93,7 +94,12 @@ func runLake(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
 	}
+	unlock, err := st.lock()
+	if err != nil {
+		return Result{}, fmt.Errorf("export %s: %w", st.location(), err)
+	}
 	res, err := exportLake(ctx, d, opts, lay, st)
+	unlock(err != nil)
 	if err != nil {
 		return Result{}, fmt.Errorf("export %s: %w", st.location(), err)
 	}
@@ -302,6 +308,33 @@ func partitionFiles(dir string) ([]string, error) {
 // localStore is a lake in a local directory.
 type localStore struct{ root string }
 
+// ErrBusy is wrapped when another export is writing the same lake.
+var ErrBusy = errors.New("another export into this lake is running")
+
+// lock creates the lake's directory if needed and locks it (flock on
+// Linux) so that two exports cannot interleave their partition swaps. On
+// failure, a directory the run created is removed if still empty.
+func (s *localStore) lock() (func(bool), error) {
+	_, statErr := os.Stat(s.root)
+	created := errors.Is(statErr, fs.ErrNotExist)
+	if err := os.MkdirAll(s.root, 0o755); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
+	release, err := lockDir(s.root)
+	if err != nil {
+		if created {
+			os.Remove(s.root)
+		}
+		return nil, err
+	}
+	return func(failed bool) {
+		release()
+		if failed && created {
+			os.Remove(s.root)
+		}
+	}, nil
+}
+
 func (s *localStore) location() string { return s.root }
 
 func (s *localStore) readState(context.Context) (*state, error) {
@@ -344,9 +377,6 @@ func (s *localStore) isEmpty(context.Context) (bool, error) {
 // interrupted runs left there.
 func (s *localStore) workDir() (string, error) {
 	parent, base := filepath.Dir(s.root), filepath.Base(s.root)
-	if err := os.MkdirAll(s.root, 0o755); err != nil {
-		return "", err
-	}
 	prefix := "." + base + ".s3logs-tmp-"
 	if old, _ := filepath.Glob(filepath.Join(parent, prefix+"*")); len(old) > 0 {
 		for _, o := range old {

@@ -261,3 +261,35 @@ func TestCheckColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestLakeBusyAndCleanup(t *testing.T) {
+	d := newDB(t, 20)
+	root := filepath.Join(t.TempDir(), "lake")
+	opts := Options{Table: true, PartitionBy: ByDay, Out: root, Now: fixedNow}
+
+	// A canceled export leaves no trace, not even the directory it made.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, d, opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("canceled: err = %v", err)
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(root)); len(ents) != 0 {
+		t.Fatalf("canceled export left %d entries", len(ents))
+	}
+
+	// While another export holds the lake, a second one is refused.
+	os.MkdirAll(root, 0o755)
+	unlock, err := lockDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), d, opts)
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), root) {
+		t.Fatalf("busy: err = %v, want ErrBusy naming %s", err, root)
+	}
+	unlock()
+	if _, err := Run(context.Background(), d, opts); err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	sameRows(t, d, hive(root, ByDay), "aws_s3serveraccess")
+}

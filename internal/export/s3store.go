@@ -26,6 +26,10 @@ type s3Store struct {
 
 func (s *s3Store) location() string { return s.u.String() }
 
+// lock does nothing: S3 has no locks, so two exports into one S3 lake at
+// once are not detected.
+func (s *s3Store) lock() (func(bool), error) { return func(bool) {}, nil }
+
 func (s *s3Store) readState(ctx context.Context) (*state, error) {
 	out, err := s.c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.u.bucket), Key: aws.String(s.u.key + StateFile)})
 	if isNotFound(err) {
