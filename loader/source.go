@@ -147,8 +147,9 @@ func unwrapPathError(err error) error {
 // has no name, its bytes are first copied to a temporary file while being
 // hashed: the object's ID is "stdin:" and the first 16 hex digits of the
 // SHA-256 of its bytes, so that loading the same input twice adds nothing
-// and p_row_id stays unique. The temporary file is removed when List
-// returns.
+// and p_row_id stays unique. The temporary file is unlinked at once; its
+// space is freed when the object's reader is closed (or at exit when the
+// object is never opened).
 type StdinLister struct {
 	R io.Reader
 }
@@ -162,26 +163,36 @@ func (s *StdinLister) List(ctx context.Context, fn func(Object) error) error {
 	if err != nil {
 		return fmt.Errorf("-: buffering standard input: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	os.Remove(tmp.Name())
 	h := sha256.New()
 	size, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: s.R})
 	if err != nil {
+		tmp.Close()
 		return fmt.Errorf("-: reading standard input: %w", err)
 	}
 	if size == 0 {
+		tmp.Close()
 		return fmt.Errorf("-: standard input is empty: %w", ErrNoLogs)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:16]
-	name := tmp.Name()
 	return fn(Object{
 		Name: "-",
 		ID:   "stdin:" + sum,
 		Size: size,
 		ETag: sum,
-		Open: func(context.Context) (io.ReadCloser, error) { return os.Open(name) },
+		Open: func(context.Context) (io.ReadCloser, error) {
+			return spooled{io.NewSectionReader(tmp, 0, size), tmp}, nil
+		},
 	})
 }
+
+// spooled reads the spooled standard input; closing it frees the file.
+type spooled struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (s spooled) Close() error { return s.f.Close() }
 
 // ctxReader stops reading when ctx is done.
 type ctxReader struct {

@@ -54,8 +54,8 @@ type loadFlags struct {
 // them already; either way loadOptions reads them by name.
 func defineLoadFlags(fs *flag.FlagSet) *loadFlags {
 	lf := &loadFlags{fs: fs}
-	lf.label = fs.String("label", "", "p_source_label of the loaded rows (default: each SOURCE as given)")
-	lf.workers = fs.Int("workers", 0, "objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
+	lf.label = fs.String("label", "", "`LABEL` of the loaded rows, their p_source_label (default: each SOURCE as given)")
+	lf.workers = fs.Int("workers", 0, "`N` objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
 	if s3Flags != nil {
 		s3Flags(fs)
 	}

@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -308,7 +309,7 @@ func (l *Loader) list(ctx context.Context, listers []loader.Lister, m map[string
 			label = src.Label
 		}
 		err := ls.List(ctx, func(o loader.Object) error {
-			if seen[o.ID] {
+			if seen[o.ID] || l.isDatabase(o.ID) {
 				return nil
 			}
 			seen[o.ID] = true
@@ -335,6 +336,16 @@ func (l *Loader) list(ctx context.Context, listers []loader.Lister, m map[string
 			l.fail(err)
 		}
 	}
+}
+
+// isDatabase reports whether id is the database file being loaded into,
+// or its write-ahead log (as when loading "." with the database in it).
+func (l *Loader) isDatabase(id string) bool {
+	if l.d.Path == db.Memory || l.d.Path == "" {
+		return false
+	}
+	p, err := filepath.Abs(l.d.Path)
+	return err == nil && (id == p || id == p+".wal")
 }
 
 // ObjectError is a problem with one object; the load went on without it

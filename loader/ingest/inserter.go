@@ -90,9 +90,11 @@ func (in *inserter) close() {
 }
 
 // run consumes the workers' messages until msgs is closed, committing
-// along the way, and returns the summary of what it committed.
+// along the way, and returns the summary of what it committed. When ctx is
+// cancelled it commits what it has (objects still being read are recorded
+// as partial, to be reloaded next time) and returns ctx's error.
 func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, error) {
-	tick := time.NewTicker(in.l.opts.CommitEvery / 4)
+	tick := time.NewTicker(min(in.l.opts.CommitEvery/4, 100*time.Millisecond))
 	defer tick.Stop()
 	for {
 		select {
@@ -105,14 +107,36 @@ func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, erro
 			}
 		case <-tick.C:
 		case <-ctx.Done():
+			if err := in.commit(context.WithoutCancel(ctx)); err != nil {
+				return in.sum, err
+			}
 			return in.sum, ctx.Err()
 		}
-		if in.inTxn && (in.txnRows >= in.l.opts.CommitRows || time.Since(in.txnStart) >= in.l.opts.CommitEvery) {
+		if in.inTxn && in.commitDue(len(msgs)) {
 			if err := in.commit(ctx); err != nil {
 				return in.sum, err
 			}
 		}
 	}
+}
+
+// commitDue says whether to commit now: the transaction is big or old
+// enough, or the load is idle (nothing queued, every object read) so that
+// what arrived (under --watch, say) shows up promptly.
+func (in *inserter) commitDue(queued int) bool {
+	age := time.Since(in.txnStart)
+	if in.txnRows >= in.l.opts.CommitRows || age >= in.l.opts.CommitEvery {
+		return true
+	}
+	if queued > 0 || age < 100*time.Millisecond {
+		return false
+	}
+	for _, st := range in.live {
+		if st.done == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // handle applies one message to the open transaction.

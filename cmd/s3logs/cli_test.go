@@ -1,0 +1,516 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/gen"
+)
+
+// TestMain lets a test re-run this test binary as the s3logs command (for
+// kill -9 and lock tests): with S3LOGS_TEST_AS_MAIN=1 it runs main with the
+// arguments after "--".
+func TestMain(m *testing.M) {
+	if os.Getenv("S3LOGS_TEST_AS_MAIN") == "1" {
+		for i, a := range os.Args {
+			if a == "--" {
+				os.Args = append([]string{"s3logs"}, os.Args[i+1:]...)
+				break
+			}
+		}
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// subprocess returns a command that runs s3logs args in a child process.
+func subprocess(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "S3LOGS_TEST_AS_MAIN=1")
+	return cmd
+}
+
+// cli runs s3logs in process with stdin and returns the exit code and
+// outputs.
+func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// genFile writes n generated lines (with the format's traps) to path and
+// returns their records.
+func genFile(t *testing.T, path string, n int, seed int64) []gen.Record {
+	t.Helper()
+	g := gen.New(gen.Options{Seed: seed, TrapRate: 0.05})
+	var buf bytes.Buffer
+	recs := make([]gen.Record, n)
+	for i := range recs {
+		recs[i] = g.Next()
+		buf.Write(recs[i].AppendLine(nil))
+		buf.WriteByte('\n')
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		stdout     string // a substring of stdout, or "" for empty stdout
+		stderrLine string // the first line of stderr, exactly ("" for none)
+	}{
+		{"no arguments off a terminal prints the commands", nil, 0, "\n  load ", ""},
+		{"help lists commands", []string{"help"}, 0, "\n  demo ", ""},
+		{"--help lists commands", []string{"--help"}, 0, "\n  query ", ""},
+		{"help of a command", []string{"help", "query"}, 0, "Usage: s3logs query [--db PATH]", ""},
+		{"--help of a command has flags and examples", []string{"load", "--help"}, 0, "  -workers N\n", ""},
+		{"-h after a source", []string{"load", "x.log", "-h"}, 0, "\nExamples:\n  s3logs load ./logs/\n", ""},
+		{"unknown command", []string{"frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
+		{"help of an unknown command", []string{"help", "frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
+		{"load without source", []string{"load"}, 2, "", "s3logs load: no SOURCE given: name log files, folders, glob patterns, - for standard input, or s3://bucket/prefix/"},
+		{"unknown flag", []string{"load", "--bogus", "x"}, 2, "", "s3logs load: flag provided but not defined: -bogus"},
+		{"bad --since", []string{"load", "--since", "yesterday", "x"}, 2, "", `s3logs load: invalid value "yesterday" for flag -since: `},
+		{"bad format", []string{"query", "--format", "xml", "SELECT 1"}, 2, "", `s3logs query: --format: unknown format "xml": want one of table, csv, json, ndjson, markdown, line`},
+		{"query without SQL", []string{"query", "--db", ":memory:"}, 2, "", "s3logs query: no SQL given"},
+		{"query of a missing database", []string{"query", "--db", "/nonexistent/x.duckdb", "SELECT 1"}, 1, "",
+			"s3logs: no database /nonexistent/x.duckdb: load logs first with 's3logs load --db /nonexistent/x.duckdb SOURCE...', or try 's3logs demo'"},
+		{"SQL error", []string{"query", "--db", ":memory:", "SELEC 1"}, 1, "", "s3logs: Parser Error: syntax error at or near \"SELEC\""},
+		{"demo takes no arguments", []string{"demo", "x"}, 2, "", "s3logs demo: demo takes no arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := cli(t, "", tt.args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if tt.stdout == "" && stdout != "" || !strings.Contains(stdout, tt.stdout) {
+				t.Errorf("stdout does not contain %q:\n%s", tt.stdout, stdout)
+			}
+			first, _, _ := strings.Cut(stderr, "\n")
+			if first != tt.stderrLine && !(strings.HasSuffix(tt.stderrLine, ": ") || tt.name == "SQL error") || !strings.HasPrefix(first, tt.stderrLine) {
+				t.Errorf("stderr line %q, want %q", first, tt.stderrLine)
+			}
+		})
+	}
+}
+
+// TestEveryCommandHasHelp checks that the generated help of every
+// registered command shows its usage and examples.
+func TestEveryCommandHasHelp(t *testing.T) {
+	for name, c := range commands {
+		code, stdout, stderr := cli(t, "", name, "--help")
+		if code != 0 || !strings.HasPrefix(stdout, "Usage: s3logs "+c.Usage+"\n") || len(c.Examples) == 0 || !strings.Contains(stdout, c.Examples[0]) {
+			t.Errorf("%s --help: exit %d, stdout:\n%s\nstderr:\n%s", name, code, stdout, stderr)
+		}
+	}
+}
+
+// ndjsonRows runs a query with --format ndjson and decodes its rows.
+func ndjsonRows(t *testing.T, dbPath, query string) []map[string]any {
+	t.Helper()
+	code, stdout, stderr := cli(t, "", "query", "--db", dbPath, "--format", "ndjson", query)
+	if code != 0 {
+		t.Fatalf("query exit %d: %s", code, stderr)
+	}
+	var rows []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(stdout))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("bad ndjson line %q: %v", sc.Text(), err)
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+func jsonStr(v sql.NullString) any {
+	if !v.Valid {
+		return nil
+	}
+	return v.String
+}
+
+func jsonInt(v sql.NullInt64) any {
+	if !v.Valid {
+		return nil
+	}
+	return float64(v.Int64)
+}
+
+// TestLoadQueryGenerated loads generated logs (traps included) through the
+// command line and reads them back with query --format ndjson, comparing
+// field by field with the generator's records.
+func TestLoadQueryGenerated(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "t.duckdb")
+	recs := genFile(t, filepath.Join(dir, "a.log"), 3000, 5)
+	code, _, stderr := cli(t, "", "load", "--db", dbPath, filepath.Join(dir, "a.log"))
+	if code != 0 || !strings.HasPrefix(stderr, "loaded 1 file: 3,000 lines, 3,000 rows, 0 rejected, 0 blank in ") {
+		t.Fatalf("load: exit %d, stderr %q", code, stderr)
+	}
+	rows := ndjsonRows(t, dbPath, `SELECT requestid, bucket, time, remoteip, requester, operation, key, requesturi, httpstatus, errorcode,
+		bytessent, objectsize, referrer, useragent, tlsVersion, aclrequired, additionalFields, p_source_id
+		FROM panther_logs.aws_s3serveraccess`)
+	if len(rows) != len(recs) {
+		t.Fatalf("%d rows, want %d", len(rows), len(recs))
+	}
+	byID := map[string]map[string]any{}
+	for _, r := range rows {
+		byID[fmt.Sprint(r["requestid"], r["time"], r["key"])] = r
+	}
+	for i, rec := range recs {
+		want := map[string]any{
+			"requestid": jsonStr(rec.RequestID), "bucket": jsonStr(rec.Bucket), "time": rec.Time.UTC().Format(time.RFC3339),
+			"remoteip": jsonStr(rec.RemoteIP), "requester": jsonStr(rec.Requester), "operation": jsonStr(rec.Operation),
+			"key": jsonStr(rec.Key), "requesturi": jsonStr(rec.RequestURI), "httpstatus": jsonInt(rec.HTTPStatus),
+			"errorcode": jsonStr(rec.ErrorCode), "bytessent": jsonInt(rec.BytesSent), "objectsize": jsonInt(rec.ObjectSize),
+			"referrer": jsonStr(rec.Referrer), "useragent": jsonStr(rec.UserAgent), "tlsVersion": jsonStr(rec.TLSVersion),
+			"aclrequired": jsonStr(rec.ACLRequired), "p_source_id": filepath.Join(dir, "a.log"),
+		}
+		var extra []any
+		for _, a := range rec.AdditionalFields {
+			extra = append(extra, a)
+		}
+		got := byID[fmt.Sprint(want["requestid"], want["time"], want["key"])]
+		if got == nil {
+			t.Errorf("line %d: no row with requestid %v", i+1, want["requestid"])
+			continue
+		}
+		for k, w := range want {
+			if fmt.Sprint(got[k]) != fmt.Sprint(w) {
+				t.Errorf("line %d: %s = %v, want %v", i+1, k, got[k], w)
+			}
+		}
+		if ge, _ := got["additionalFields"].([]any); fmt.Sprint(ge) != fmt.Sprint(extra) && !(len(ge) == 0 && len(extra) == 0) {
+			t.Errorf("line %d: additionalFields = %v, want %v", i+1, got["additionalFields"], extra)
+		}
+	}
+}
+
+// TestLoadSamples loads the real sample lines and checks a few values a
+// person can verify by reading the lines.
+func TestLoadSamples(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "t.duckdb")
+	code, _, stderr := cli(t, "", "load", "--db", dbPath, "demo/panther-aws.log", "demo/peers.log")
+	if code != 0 && code != 3 {
+		t.Fatalf("load exit %d: %s", code, stderr)
+	}
+	rows := ndjsonRows(t, dbPath, `SELECT bucket, time, httpstatus, errorcode, bytessent, requester, additionalFields, p_source_label
+		FROM aws_s3serveraccess WHERE p_source_id LIKE '%panther-aws.log' AND bucket = 'awsexamplebucket'
+		AND requestid IN ('3E57427F3EXAMPLE', 'A1206F460EXAMPLE', 'DD6CC733AEXAMPLE') ORDER BY requestid, requester`)
+	want := []string{ // lines 1, 2, 4 (24 fields and two more: access point ARN and aclRequired) and 3
+		`map[additionalFields:<nil> bucket:awsexamplebucket bytessent:113 errorcode:<nil> httpstatus:200 p_source_label:demo/panther-aws.log requester:79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be time:2019-02-06T00:00:38Z]`,
+		`map[additionalFields:<nil> bucket:awsexamplebucket bytessent:297 errorcode:NoSuchBucketPolicy httpstatus:404 p_source_label:demo/panther-aws.log requester:79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be time:2019-02-06T00:00:38Z]`,
+		`map[additionalFields:<nil> bucket:awsexamplebucket bytessent:<nil> errorcode:<nil> httpstatus:200 p_source_label:demo/panther-aws.log requester:79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be time:2019-02-06T00:00:38Z]`,
+		`map[additionalFields:<nil> bucket:awsexamplebucket bytessent:<nil> errorcode:<nil> httpstatus:200 p_source_label:demo/panther-aws.log requester:arn:aws:sts::123456789012:assumed-role/PantherLogProcessingRole/1579693334126446707 time:2019-02-06T00:00:38Z]`,
+	}
+	if len(rows) != len(want) {
+		t.Errorf("%d rows, want %d", len(rows), len(want))
+	}
+	for i, r := range rows {
+		if i < len(want) && fmt.Sprint(r) != want[i] {
+			t.Errorf("row %d = %v\nwant      %s", i, r, want[i])
+		}
+	}
+	// Lines read = rows + rejects, per file, in the manifest and the tables.
+	check := ndjsonRows(t, dbPath, `SELECT m.name, m.lines, m.rows + m.rejected + m.blank + m.filtered AS accounted,
+		(SELECT count(*) FROM aws_s3serveraccess a WHERE a.p_source_id = m.id) AS rows_in_table,
+		(SELECT count(*) FROM aws_s3serveraccess_rejects r WHERE r.source = m.id) AS rejects_in_table, m.rows, m.rejected
+		FROM s3logs_manifest m ORDER BY name`)
+	wantLines := map[string]float64{"demo/panther-aws.log": 30, "demo/peers.log": 66}
+	for _, r := range check {
+		if r["lines"] != wantLines[r["name"].(string)] || r["lines"] != r["accounted"] || r["rows"] != r["rows_in_table"] || r["rejected"] != r["rejects_in_table"] {
+			t.Errorf("manifest does not account for every line: %v", r)
+		}
+	}
+	if len(check) != 2 {
+		t.Errorf("%d manifest rows, want 2", len(check))
+	}
+}
+
+// summaryRE removes the timing from a summary line.
+var summaryRE = regexp.MustCompile(` in \d+\.\ds( \([0-9.]+ MB/s\))?`)
+
+func TestLoadIncremental(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "t.duckdb")
+	log := filepath.Join(dir, "a.log")
+	genFile(t, log, 2000, 1)
+	gzPath := filepath.Join(dir, "b.log.gz")
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	gen.Write(zw, 700, gen.Options{Seed: 2})
+	zw.Close()
+	os.WriteFile(gzPath, zb.Bytes(), 0o644)
+
+	grow := func() {
+		f, _ := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+		gen.Write(f, 300, gen.Options{Seed: 3})
+		f.Close()
+		os.Chtimes(log, time.Now(), time.Now().Add(2*time.Second))
+	}
+	steps := []struct {
+		name    string
+		before  func()
+		args    []string
+		code    int
+		summary string
+		rows    int64
+	}{
+		{"first load", nil, []string{log, gzPath}, 0, "loaded 2 files: 2,700 lines, 2,700 rows, 0 rejected, 0 blank", 2700},
+		{"same files again", nil, []string{log, gzPath}, 0, "nothing new to load: 2 files already loaded and unchanged", 2700},
+		{"folder holding them", nil, []string{dir}, 0, "nothing new to load: 2 files already loaded and unchanged", 2700},
+		{"grown file", grow, []string{dir}, 0, "loaded 1 file: 300 lines, 300 rows, 0 rejected, 0 blank; 1 unchanged file skipped, 1 grown file read from where it stopped", 3000},
+		{"stdin", nil, []string{"-"}, 0, "loaded 1 file: 2 lines, 2 rows, 0 rejected, 0 blank", 3002},
+		{"same stdin again", nil, []string{"-"}, 0, "nothing new to load: 1 file already loaded and unchanged", 3002},
+	}
+	stdin := strings.Join(strings.Split(string(must(os.ReadFile("demo/panther-aws.log"))), "\n")[:2], "\n") + "\n"
+	for _, s := range steps {
+		if s.before != nil {
+			s.before()
+		}
+		code, _, stderr := cli(t, stdin, append([]string{"load", "--db", dbPath}, s.args...)...)
+		if got := summaryRE.ReplaceAllString(strings.TrimSpace(stderr), ""); code != s.code || got != s.summary {
+			t.Errorf("%s: exit %d, summary %q, want %d %q", s.name, code, got, s.code, s.summary)
+		}
+		rows := ndjsonRows(t, dbPath, "SELECT count(*) AS n, count(DISTINCT p_row_id) AS ids FROM aws_s3serveraccess")
+		if rows[0]["n"] != float64(s.rows) || rows[0]["ids"] != float64(s.rows) {
+			t.Errorf("%s: %v rows, want %d, all ids distinct", s.name, rows[0], s.rows)
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestLoadBadInputs feeds broken inputs next to a good file: each gets one
+// message naming it, the good file loads, and the exit code says so.
+func TestLoadBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.log")
+	genFile(t, good, 100, 9)
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	gen.Write(zw, 5000, gen.Options{Seed: 4})
+	zw.Close()
+	files := map[string][]byte{
+		"truncated.log.gz": zb.Bytes()[:zb.Len()/2],
+		"binary.bin":       append([]byte{0x7f, 'E', 'L', 'F', 0, 0}, bytes.Repeat([]byte{0, 9}, 3000)...),
+		"cloudtrail.json":  bytes.Repeat([]byte(`{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}]}`+"\n"), 50),
+		"rejects.log":      append(must(os.ReadFile(good)), "not a log line\n\nanother bad line\n"...),
+	}
+	for name, b := range files {
+		os.WriteFile(filepath.Join(dir, name), b, 0o644)
+	}
+	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr []string // lines that must be in stderr (after the dir is replaced by D)
+	}{
+		{"missing file", []string{"D/missing.log", "D/good.log"}, 1, []string{"s3logs: D/missing.log: no such file or directory", "loaded 1 file: 100 lines, 100 rows"}},
+		{"folder without files", []string{"D/empty"}, 1, []string{"s3logs: D/empty: folder has no files: no log files found"}},
+		{"glob without match", []string{"D/*.csv"}, 1, []string{"s3logs: D/*.csv: pattern matches no file: no log files found"}},
+		{"truncated gzip", []string{"D/truncated.log.gz"}, 1, []string{"s3logs: D/truncated.log.gz: after line ", ": gzip stream is truncated: unexpected EOF"}},
+		{"binary file", []string{"D/binary.bin"}, 1, []string{"s3logs: D/binary.bin: not an S3 server access log: it holds binary data"}},
+		{"other log format", []string{"D/cloudtrail.json"}, 1, []string{"s3logs: D/cloudtrail.json: not an S3 server access log: none of its first 50 lines is one, so none of it was loaded; line 1: "}},
+		{"rejected lines", []string{"D/rejects.log"}, 3, []string{"loaded 1 file: 103 lines, 100 rows, 2 rejected, 1 blank in ", "s3logs: 2 lines could not be parsed; see them with: s3logs query 'SELECT * FROM aws_s3serveraccess_rejects'"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dbPath := filepath.Join(t.TempDir(), "t.duckdb")
+			var args []string
+			for _, a := range tt.args {
+				args = append(args, strings.Replace(a, "D/", dir+"/", 1))
+			}
+			code, _, stderr := cli(t, "", append([]string{"load", "--db", dbPath}, args...)...)
+			stderr = strings.ReplaceAll(stderr, dir+"/", "D/")
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestDatabaseErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.log")
+	genFile(t, good, 10, 9)
+	ro := filepath.Join(dir, "ro")
+	os.Mkdir(ro, 0o555)
+	if os.Getuid() != 0 { // root writes anywhere: then only the missing folder case applies
+		code, _, stderr := cli(t, "", "load", "--db", filepath.Join(ro, "x.duckdb"), good)
+		if code != 1 || !strings.HasPrefix(stderr, "s3logs: cannot open database "+filepath.Join(ro, "x.duckdb")+": ") {
+			t.Errorf("read-only folder: exit %d, stderr %q", code, stderr)
+		}
+	}
+	missing := filepath.Join(dir, "no", "such", "x.duckdb")
+	code, _, stderr := cli(t, "", "load", "--db", missing, good)
+	if code != 1 || !strings.HasPrefix(stderr, "s3logs: cannot open database "+missing+": ") {
+		t.Errorf("missing folder: exit %d, stderr %q", code, stderr)
+	}
+
+	// Another process holds the database: a load waiting on its standard input.
+	dbPath := filepath.Join(dir, "locked.duckdb")
+	holder := subprocess(t, "load", "--db", dbPath, "-")
+	var holderErr bytes.Buffer
+	holder.Stderr = &holderErr
+	stdin, _ := holder.StdinPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); holder.Wait() }()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(dbPath); err == nil || time.Now().After(deadline) {
+			break // DuckDB creates the file when it opens and locks it
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	code, _, stderr = cli(t, "", "load", "--db", dbPath, good)
+	want := "s3logs: database " + dbPath + " is in use by another s3logs or duckdb process; close it or choose another file with --db: "
+	if code != 1 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("locked database: exit %d, stderr %q, want prefix %q (holder: %s)", code, stderr, want, holderErr.String())
+	}
+}
+
+// TestKill9 kills a load with SIGKILL while an object is half loaded and
+// committed as partial, then checks that the database is consistent and
+// that running the load again completes it without duplicates.
+func TestKill9(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "t.duckdb")
+	path := filepath.Join(dir, "a.log")
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	var all bytes.Buffer
+	gen.Write(&all, 40000, gen.Options{Seed: 8})
+	lines := bytes.SplitAfter(all.Bytes(), []byte("\n"))
+
+	child := subprocess(t, "load", "--db", dbPath, path)
+	var childErr bytes.Buffer
+	child.Stderr = &childErr
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	fifo, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo.Write(bytes.Join(lines[:20000], nil)) // more than one record batch
+	time.Sleep(3500 * time.Millisecond)        // the inserter commits at least every 2s
+	child.Process.Kill()
+	child.Wait()
+	fifo.Close()
+
+	d, err := db.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatalf("open after kill -9: %v (child stderr: %s)", err, childErr.String())
+	}
+	var rows, manifest int64
+	var status string
+	err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest)`).
+		Scan(&rows, &manifest, &status)
+	d.Close()
+	if err != nil || rows == 0 || rows > 20000 || manifest != 1 || status != "partial" {
+		t.Fatalf("after kill -9: %d rows, %d manifest rows, status %q, err %v; want some rows and one partial entry", rows, manifest, status, err)
+	}
+
+	os.Remove(path)
+	os.WriteFile(path, all.Bytes(), 0o644)
+	code, _, stderr := cli(t, "", "load", "--db", dbPath, path)
+	if got := summaryRE.ReplaceAllString(strings.TrimSpace(stderr), ""); code != 0 || got != "loaded 1 file: 40,000 lines, 40,000 rows, 0 rejected, 0 blank; 1 changed file reloaded" {
+		t.Errorf("re-run: exit %d, %q", code, got)
+	}
+	r := ndjsonRows(t, dbPath, `SELECT count(*) AS n, count(DISTINCT p_row_id) AS ids, (SELECT string_agg(status) FROM s3logs_manifest) AS status FROM aws_s3serveraccess`)
+	if fmt.Sprint(r) != "[map[ids:40000 n:40000 status:loaded]]" {
+		t.Errorf("after the re-run: %v, want 40000 distinct rows, one loaded entry", r)
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, stdout, stderr := cli(t, "", "demo")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"s3logs demo: loaded 3 files: 4,103 lines, 4,096 rows, 7 rejected, 0 blank in ",
+		"\n== Overview\n requests | buckets | requesters | ips | first_seen             | last_seen\n",
+		"\n     4096 |      25 |         38 | 133 | 2012-02-10 21:42:07+00 | 2026-01-18 23:56:09+00\n",
+		"\n 2xx    |     3460 |    84.5\n",
+		"\n AccessDenied       |        403 |      205 |         20 | 2019-06-20 03:51:36+00\n",
+		"\n generated.log.gz |  302 | httpstatus | invalid integer \"2OO\"\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, stdout)
+		}
+	}
+	// With --db the samples stay, and a second run adds nothing.
+	dbPath := filepath.Join(t.TempDir(), "demo.duckdb")
+	cli(t, "", "demo", "--db", dbPath)
+	code, stdout, _ = cli(t, "", "demo", "--db", dbPath)
+	if code != 0 || !strings.Contains(stdout, "s3logs demo: nothing new to load: 3 files already loaded and unchanged\n") || !strings.Contains(stdout, "\n     4096 |") {
+		t.Errorf("second demo into %s: exit %d:\n%s", dbPath, code, stdout)
+	}
+}
+
+func TestParseTimeFlag(t *testing.T) {
+	now := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	tests := []struct{ in, want string }{
+		{"", "0001-01-01T00:00:00Z"},
+		{"2024-06-01", "2024-06-01T00:00:00Z"},
+		{"2024-06-01T10:00:00+02:00", "2024-06-01T08:00:00Z"},
+		{"2024-06-01 10:00:00", "2024-06-01T10:00:00Z"},
+		{"90m", "2026-01-15T10:30:00Z"},
+		{"24h", "2026-01-14T12:00:00Z"},
+		{"7d", "2026-01-08T12:00:00Z"},
+		{"2w", "2026-01-01T12:00:00Z"},
+		{"7x", "error"},
+		{"-3d", "error"},
+		{"d", "error"},
+	}
+	for _, tt := range tests {
+		got, err := parseTimeFlag(tt.in, now)
+		s := got.Format(time.RFC3339)
+		if err != nil {
+			s = "error"
+		}
+		if s != tt.want {
+			t.Errorf("parseTimeFlag(%q) = %s, want %s", tt.in, s, tt.want)
+		}
+	}
+}
