@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"io/fs"
+	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/export"
+	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/repl"
@@ -86,6 +90,8 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		Catalog:     catalog,
 		Load:        loadHook,
 		Export:      exportHook(d),
+		Demo:        demoHook(d),
+		Detect:      detectHook(env, d),
 		HistoryFile: hist,
 		Interrupts:  env.OnInterrupt,
 		Banner:      replBanner(*dbPath, rows),
@@ -130,12 +136,65 @@ func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, pa
 	}
 }
 
+// demoHook loads the embedded sample logs (those of s3logs demo) for .demo.
+func demoHook(d *db.DB) func(ctx context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		sum, err := ingest.New(d, ingest.Options{Label: "demo"}).Load(ctx, []loader.Lister{fsLister{fsys: demoFS, dir: "demo"}})
+		if err != nil {
+			return "", err
+		}
+		if len(sum.Errors) > 0 {
+			return sum.String(), fmt.Errorf("demo: %w", sum.Errors[0])
+		}
+		return "demo logs: " + sum.String() + "\nTry .run top_ips, .queries, .detect, or SELECT * FROM aws_s3serveraccess LIMIT 5;", nil
+	}
+}
+
+// detectHook runs the detections on d for .detect; its arguments are the
+// flags of s3logs detect (--rule, --since, --format json, --list...) but
+// --db, which is the shell's database.
+func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args []string) error {
+	return func(ctx context.Context, w io.Writer, args []string) error {
+		fs := newFlagSet("detect")
+		f := newDetectFlags(fs)
+		sub := &Env{Stdin: env.Stdin, Stdout: w, Stderr: env.Stderr, Getenv: env.Getenv, cmd: commands["detect"]}
+		if err := sub.Parse(fs, args); errors.Is(err, errHelp) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("unexpected argument %q (.detect takes the flags of s3logs detect)", fs.Arg(0))
+		}
+		dbSet := false
+		fs.Visit(func(fl *flag.Flag) { dbSet = dbSet || fl.Name == "db" })
+		if dbSet {
+			return errors.New(".detect runs on the shell's database; --db does not apply")
+		}
+		if *f.list {
+			return sub.listRules()
+		}
+		opts, err := f.options(time.Now())
+		if err != nil {
+			return err
+		}
+		alerts, err := queries.Detect(ctx, d.DB, opts)
+		if err != nil {
+			return err
+		}
+		if *f.format == "json" {
+			return writeAlertsJSON(w, alerts)
+		}
+		return writeAlertsTable(w, alerts)
+	}
+}
+
 // replBanner is the greeting of an interactive session; on an empty
 // database it says how to load logs.
 func replBanner(path string, rows int64) string {
 	b := fmt.Sprintf("s3logs shell on %s (%d rows in aws_s3serveraccess). .help lists the commands; statements end with ;", path, rows)
 	if rows == 0 {
-		b += "\nThe database is empty: .load PATH loads S3 server access logs (files, folders, globs, s3://)."
+		b += "\nThe database is empty: .load PATH loads S3 server access logs (files, folders, globs, s3://),\nor .demo loads the embedded sample logs."
 	}
 	return b
 }
