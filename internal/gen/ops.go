@@ -25,6 +25,7 @@ var ops = []struct {
 	{30, (*Generator).multipart},
 }
 
+// pickOp fills r with an operation drawn from ops.
 func (g *Generator) pickOp(r *Record, b *bucket) {
 	w := g.rng.IntN(1000)
 	for _, op := range ops {
@@ -92,6 +93,8 @@ func (g *Generator) client(r *Record, b *bucket, anonOK, presignOK bool) request
 	return q
 }
 
+// tls draws the TLS version and a cipher suite negotiated with it, or
+// neither for plain HTTP.
 func (g *Generator) tls(r *Record) {
 	w := g.rng.IntN(1000)
 	for _, t := range tlsVersions {
@@ -170,7 +173,9 @@ func (g *Generator) appendDay(r *Record) {
 	g.buf = append2(g.buf, d)
 }
 
-// status sets httpstatus and errorcode from a per-mille table.
+// outcome is one response of a per-mille table: its weight, status and
+// error code ("" for none; "-" for an error without a code or body, as HEAD
+// responses have).
 type outcome struct {
 	w      int
 	status int64
@@ -209,6 +214,7 @@ func (g *Generator) outcome(r *Record, table []outcome) bool {
 	return true
 }
 
+// times sets totaltime and (usually) turnaroundtime, growing with size.
 func (g *Generator) times(r *Record, size int64) {
 	total := 1 + size/2_000_000 + g.rng.Int64N(60)
 	r.TotalTime = ni(total)
@@ -217,6 +223,8 @@ func (g *Generator) times(r *Record, size int64) {
 	}
 }
 
+// getObject is REST.GET.OBJECT, the bulk of real traffic, and the carrier of
+// the quote and requester traps.
 func (g *Generator) getObject(r *Record, b *bucket, trap Trap) {
 	r.Operation = ns("REST.GET.OBJECT")
 	q := g.client(r, b, trap != TrapSpaceInRequester, trap == 0 || trap == TrapQuoteInURI)
