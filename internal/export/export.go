@@ -237,7 +237,7 @@ func copyError(err error, tmp, final string) error {
 // checked already).
 func copySQL(query, path string, opts *Options, extra string) string {
 	f, _ := opts.formatSQL()
-	return fmt.Sprintf("COPY (%s\n) TO %s (%s%s)", query, schema.Literal(path), f, extra)
+	return fmt.Sprintf("COPY (\n%s\n) TO %s (%s%s)", query, schema.Literal(path), f, extra)
 }
 
 // runFile exports one Parquet file, locally or to S3.

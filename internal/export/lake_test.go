@@ -66,22 +66,23 @@ func perDay(t *testing.T, d *db.DB, root string) (want, got []string) {
 func TestLakeRoundTrip(t *testing.T) {
 	tests := []struct {
 		by    string
-		parts int // partitions of the 800 fixture rows (37 minutes apart from 2025-12-30 22:00)
+		rows  int64
+		parts int // partitions of the fixture rows (37 minutes apart from 2025-12-30 22:00)
 	}{
-		{ByDay, 22},
-		{ByHour, 493},
+		{ByDay, 800, 22},  // to 2026-01-20 10:43: 2 days of 2025, 20 of 2026
+		{ByHour, 150, 92}, // to 2026-01-03 17:53: 2 + 24 + 24 + 24 + 18 hours
 	}
 	for _, tt := range tests {
 		t.Run(tt.by, func(t *testing.T) {
-			d := newDB(t, 800)
+			d := newDB(t, int(tt.rows))
 			root := filepath.Join(t.TempDir(), "lake")
 			res, err := Run(context.Background(), d, Options{Table: true, PartitionBy: tt.by, Out: root, Now: fixedNow})
 			if err != nil {
 				t.Fatal(err)
 			}
 			files := lakeFiles(t, root, tt.by)
-			if res.Rows != 800 || res.Partitions != tt.parts || res.Unchanged != 0 || len(res.Files) != len(files) {
-				t.Errorf("result: rows %d partitions %d unchanged %d files %d; want 800 %d 0 %d", res.Rows, res.Partitions, res.Unchanged, len(res.Files), tt.parts, len(files))
+			if res.Rows != tt.rows || res.Partitions != tt.parts || res.Unchanged != 0 || len(res.Files) != len(files) {
+				t.Errorf("result: rows %d partitions %d unchanged %d files %d; want %d %d 0 %d", res.Rows, res.Partitions, res.Unchanged, len(res.Files), tt.rows, tt.parts, len(files))
 			}
 			// One file per partition: nothing the engines would choke on.
 			if len(files) != tt.parts {
