@@ -71,7 +71,6 @@ func newPromptReader(s *Shell, hist *history) *promptReader {
 		}),
 		prompt.WithCustomHistory(hist),
 		prompt.WithMaxSuggestion(8),
-		prompt.WithTitle("s3logs"),
 		prompt.WithReader(&enterReader{Reader: prompt.NewStdinReader()}),
 	}
 	pr.p = prompt.New(func(string) {}, opts...)

@@ -203,6 +203,20 @@ func TestTable(t *testing.T) {
  a fairl… | GET /aw… | …
 (1 row, 2 of 3 columns shown: .mode line shows all)
 `},
+		// Columns keep their header's width (up to 16) and the ones that do
+		// not fit are left out.
+		{"keeps headers readable", `SELECT repeat('o', 64) AS bucketowner, repeat('b', 40) AS bucket, repeat('r', 64) AS requestid, 1 AS n`,
+			Options{Width: 30}, ` bucketowner | bucket      | …
+-------------+-------------+--
+ oooooooooo… | bbbbbbbbbb… | …
+(1 row, 2 of 4 columns shown: .mode line shows all)
+`},
+		{"all fit at header width", `SELECT repeat('o', 64) AS bucketowner, repeat('b', 40) AS bucket, repeat('r', 64) AS requestid, 1 AS n`,
+			Options{Width: 40}, ` bucketowner | bucket    | requestid | n
+-------------+-----------+-----------+--
+ oooooooooo… | bbbbbbbb… | rrrrrrrr… | 1
+(1 row)
+`},
 		{"max cell", wide, Options{MaxCell: 10}, ` bucket     | request    | status
 ------------+------------+-------
  a fairly … | GET /awse… |    200

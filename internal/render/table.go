@@ -19,9 +19,14 @@ const (
 // for the terminal leaves out.
 const ellipsis = "…"
 
-// minColWidth is the narrowest a column is squeezed to before columns are
-// left out instead.
-const minColWidth = 6
+// A column is squeezed down to its header's width, but at least
+// minColWidth and at most maxMinColWidth (or its natural width, if smaller),
+// before columns are left out instead: a table of readable headers beats one
+// of "bucke…".
+const (
+	minColWidth    = 6
+	maxMinColWidth = 16
+)
 
 // cell is one table cell: its text with control characters made visible,
 // and whether it is NULL.
@@ -106,31 +111,35 @@ func (t *tableWriter) layout() (widths []int, shown int) {
 			natural[i] = max(natural[i], t.capped(displayWidth(r[i].s)))
 		}
 	}
-	if t.opts.Width <= 0 {
+	if t.opts.Width <= 0 || len(natural) == 0 {
 		return natural, len(natural)
+	}
+	mins := make([]int, len(t.cols))
+	for i, c := range t.cols {
+		mins[i] = min(natural[i], max(minColWidth, min(displayWidth(c.name), maxMinColWidth)))
 	}
 	for shown = len(natural); shown > 1; shown-- {
 		budget := t.opts.Width
 		if shown < len(natural) {
 			budget -= displayWidth(" | " + ellipsis)
 		}
-		if widths, ok := shrink(natural[:shown], budget); ok {
+		if widths, ok := shrink(natural[:shown], mins[:shown], budget); ok {
 			return widths, shown
 		}
 	}
-	widths, _ = shrink(natural[:1], t.opts.Width)
+	widths, _ = shrink(natural[:1], []int{min(natural[0], minColWidth)}, t.opts.Width)
 	return widths, min(1, len(natural))
 }
 
-// shrink returns a copy of widths narrowed, widest first, until a line fits
-// in budget; ok is false when it cannot fit with every column at least
-// minColWidth wide (or its natural width, if smaller).
-func shrink(natural []int, budget int) (widths []int, ok bool) {
+// shrink returns a copy of natural narrowed, widest first, until a line
+// fits in budget; ok is false when it cannot fit with every column at least
+// as wide as its mins.
+func shrink(natural, mins []int, budget int) (widths []int, ok bool) {
 	widths = append([]int(nil), natural...)
 	for lineWidth(widths) > budget {
 		j := -1
 		for i, w := range widths {
-			if w > minColWidth && (j < 0 || w > widths[j]) {
+			if w > mins[i] && (j < 0 || w > widths[j]) {
 				j = i
 			}
 		}
