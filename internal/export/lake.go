@@ -83,7 +83,8 @@ type store interface {
 	publish(ctx context.Context, key, src string) ([]string, error) // replace partition key with the files in src; returns their final names
 	writeState(ctx context.Context, st *state) error
 	cleanup(work string)
-	lock() (unlock func(failed bool), err error) // keeps other exports out of the lake for the run
+	lock() (unlock func(failed bool), err error)                     // keeps other exports out of the lake for the run
+	missing(ctx context.Context, st *state) (map[string]bool, error) // partitions of st with a file gone from the lake
 }
 
 // runLake exports the table as a partitioned lake, rewriting only the
@@ -149,10 +150,15 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %v", ErrQuery, err)
 	}
+	// A partition someone deleted from the lake is written again.
+	gone, err := st.missing(ctx, prev)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %v", ErrWrite, err)
+	}
 	res := Result{Out: st.location(), NoTime: noTime}
 	var touched []string
 	for key, fp := range cur {
-		if old, ok := prev.Partitions[key]; opts.Force || !ok || old.Rows != fp.Rows || old.Hash != fp.Hash {
+		if old, ok := prev.Partitions[key]; opts.Force || !ok || gone[key] || old.Rows != fp.Rows || old.Hash != fp.Hash {
 			touched = append(touched, key)
 		}
 	}
@@ -336,6 +342,19 @@ func (s *localStore) lock() (func(bool), error) {
 }
 
 func (s *localStore) location() string { return s.root }
+
+func (s *localStore) missing(_ context.Context, st *state) (map[string]bool, error) {
+	gone := map[string]bool{}
+	for key, p := range st.Partitions {
+		for _, f := range p.Files {
+			if _, err := os.Stat(filepath.Join(s.root, filepath.FromSlash(key), f)); err != nil {
+				gone[key] = true
+				break
+			}
+		}
+	}
+	return gone, nil
+}
 
 func (s *localStore) readState(context.Context) (*state, error) {
 	b, err := os.ReadFile(filepath.Join(s.root, StateFile))

@@ -137,6 +137,11 @@ func TestLakeReexport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, false, 1, 9, 39}, // row-5 is on 2025-12-31, with rows 4 to 42
+		{"a partition deleted from the lake", func() {
+			if err := os.RemoveAll(filepath.Join(root, "year=2026", "month=01", "day=02")); err != nil {
+				t.Fatal(err)
+			}
+		}, false, 1, 9, 38}, // 2026-01-02 holds rows 82 to 119; row 120 is at 2026-01-03 00:00:00.12
 		{"force rewrites everything", func() {}, true, 10, 0, 320},
 	}
 	for _, s := range steps {

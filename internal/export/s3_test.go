@@ -153,6 +153,10 @@ func TestS3Lake(t *testing.T) {
 	check("nothing new", 0, 0)
 	seed(t, d, "2026-01-07 20:00:00+00", 1000, 1020)
 	check("new rows", 2, 31+13)
+	if _, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("lake"), Key: aws.String("logs/year=2026/month=01/day=02/part-20260120T093000Z-0.parquet")}); err != nil {
+		t.Fatal(err)
+	}
+	check("a partition deleted from the lake", 1, 38)
 	// A stale object in a rewritten partition is removed; the lake never
 	// holds a row twice.
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lake"), Key: aws.String("logs/year=2026/month=01/day=08/part-old-0.parquet"), Body: strings.NewReader("x")}); err != nil {

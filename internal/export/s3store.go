@@ -30,6 +30,30 @@ func (s *s3Store) location() string { return s.u.String() }
 // once are not detected.
 func (s *s3Store) lock() (func(bool), error) { return func(bool) {}, nil }
 
+func (s *s3Store) missing(ctx context.Context, st *state) (map[string]bool, error) {
+	gone := map[string]bool{}
+	if len(st.Partitions) == 0 {
+		return gone, nil
+	}
+	keys, err := listKeys(ctx, s.c, s.u.bucket, s.u.key, 0)
+	if err != nil {
+		return nil, err
+	}
+	have := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		have[k] = true
+	}
+	for key, p := range st.Partitions {
+		for _, f := range p.Files {
+			if !have[s.u.key+key+"/"+f] {
+				gone[key] = true
+				break
+			}
+		}
+	}
+	return gone, nil
+}
+
 func (s *s3Store) readState(ctx context.Context) (*state, error) {
 	out, err := s.c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.u.bucket), Key: aws.String(s.u.key + StateFile)})
 	if isNotFound(err) {
