@@ -1,31 +1,40 @@
-// Package export writes s3logs data out as Parquet: the result of a query,
-// the whole aws_s3serveraccess table, or a Hive-layout lake partitioned by
-// event time that Athena, Trino, Spark and DuckDB can scan in place. The
-// EXPORT engineer owns it.
+// Package export writes s3logs data out: the result of a query, the whole
+// aws_s3serveraccess table, or a Hive-layout lake partitioned by event time
+// that Athena, Trino, Spark and DuckDB can scan in place. The EXPORT
+// engineer owns it; `s3logs export` and the shell's .export call Run.
 //
 // DuckDB's COPY ... TO ... (FORMAT parquet) does the writing, so the files
 // keep the schema's types: timestamps are Parquet TIMESTAMP(MICROS,
 // isAdjustedToUTC=true), bigints INT64, additionalFields and the p_any_*
-// columns LIST<STRING>, column names exactly as in package schema.
+// columns LIST<STRING>, column names exactly as in package schema. An output
+// named .csv or .json/.ndjson/.jsonl (maybe .gz or .zst) is written as CSV
+// or newline-delimited JSON instead.
 //
 // Writes are atomic: a file is written under a temporary name in its final
-// directory and renamed into place, so it appears whole or not at all. An
-// existing output is refused unless Options.Force is set.
+// directory, synced and renamed into place, so it appears whole or not at
+// all. An existing output is refused unless Options.Force is set. Errors
+// name the output, never the temporary file.
 //
 // A lake (Options.Table with Options.PartitionBy) is laid out as
 // year=YYYY/month=MM/day=DD[/hour=HH]/part-<run>-<n>.parquet, from
-// p_event_time, zero-padded so that Athena partition projection works. It is
-// exported into again and again without ever holding a row twice: a state
-// file _s3logs_export.json at the lake's root records, per partition, the
-// row count and a hash of the (p_row_id, p_parse_time) of the rows it holds.
-// Each run computes the same for the database and rewrites exactly the
-// partitions whose content differs, whole, from the database: the new files
-// are written to a temporary directory beside the lake and each partition
-// directory is swapped in with one atomic rename (RENAME_EXCHANGE on Linux).
-// Partitions the database no longer has rows for are left as they are.
+// p_event_time, zero-padded so that Athena partition projection works, one
+// file per partition and run. It is exported into again and again without
+// ever holding a row twice: a state file _s3logs_export.json at the lake's
+// root records, per partition, its files, row count and a hash of the
+// (p_row_id, p_parse_time) of its rows. Each run computes the same from the
+// database, in one transaction with the COPY, and rewrites whole exactly the
+// partitions whose content differs (or whose files were deleted from the
+// lake). The new files are written to a temporary directory beside the lake
+// and each partition directory is swapped in with one atomic rename
+// (RENAME_EXCHANGE on Linux), under an flock on the lake's directory that
+// keeps a second export out. Partitions the database has no rows for are
+// left as they are; rows without p_event_time are counted, not exported.
 //
 // Outputs starting with s3:// are written locally to a temporary directory
-// and uploaded with the S3 client in Options.S3 (see package awscfg).
+// and uploaded with Options.S3 (awscfg.S3Client). A file is one PutObject; a
+// lake partition is replaced by uploading its new files and then deleting
+// its other objects (a reader at that moment may see both; S3 has no
+// rename), with the state file written last.
 package export
 
 import (
