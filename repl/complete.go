@@ -36,6 +36,8 @@ type completer struct {
 	s      *Shell
 	prompt *prompt.Prompt // to set the word separators; nil in tests
 
+	last *lastCompletion // what complete answered last
+
 	loaded    bool
 	columns   map[string][]columnInfo // lower-case table name -> columns
 	tables    []string                // table and view names, sorted
@@ -53,14 +55,45 @@ func newCompleter(s *Shell) *completer { return &completer{s: s} }
 // invalidate makes the next completion re-read tables and columns.
 func (c *completer) invalidate() { c.loaded = false }
 
+// lastCompletion is the answer complete gave, and to what input.
+type lastCompletion struct {
+	head, word, after string // the input was head+word|after (| the cursor)
+	sugs              []prompt.Suggest
+	start, end        istrings.RuneNumber
+}
+
 // complete is go-prompt's Completer.
+//
+// go-prompt's Input (unlike its Run) asks again right after Tab put one of
+// the suggestions in place of the word, and keeps the selection's index:
+// answering for the new text would make the next Tab, or the next key,
+// pick from another list. So when the input is the last answer's with one
+// of its suggestions in place of the word, the last answer is repeated, and
+// Tab cycles through it.
 func (c *completer) complete(d prompt.Document) ([]prompt.Suggest, istrings.RuneNumber, istrings.RuneNumber) {
-	sugs, word, sep := c.suggest(d.TextBeforeCursor(), d.TextAfterCursor())
+	before, after := d.TextBeforeCursor(), d.TextAfterCursor()
+	if l := c.last; l != nil && after == l.after && strings.HasPrefix(before, l.head) {
+		if sel := before[len(l.head):]; sel != l.word && hasText(l.sugs, sel) {
+			return l.sugs, l.start, l.end
+		}
+	}
+	sugs, word, sep := c.suggest(before, after)
 	if c.prompt != nil {
 		prompt.WithCompletionWordSeparator(sep)(c.prompt)
 	}
 	end := d.CurrentRuneIndex()
-	return sugs, end - istrings.RuneCountInString(word), end
+	start := end - istrings.RuneCountInString(word)
+	c.last = &lastCompletion{head: before[:len(before)-len(word)], word: word, after: after, sugs: sugs, start: start, end: end}
+	return sugs, start, end
+}
+
+func hasText(sugs []prompt.Suggest, text string) bool {
+	for _, s := range sugs {
+		if s.Text == text {
+			return true
+		}
+	}
+	return false
 }
 
 // suggest returns the candidates for the text before the cursor, the word

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	prompt "github.com/elk-language/go-prompt"
 )
 
 // testShell returns a shell on the fixture database, connected as Run
@@ -184,5 +186,35 @@ func TestCompleteRefreshes(t *testing.T) {
 	sugs, _, _ := s.comp.suggest("SELECT * FROM fres", "")
 	if got := strings.Join(texts(sugs), ","); got != "fresh" {
 		t.Errorf("after CREATE TABLE: %q, want fresh", got)
+	}
+}
+
+// doc returns a go-prompt document holding text with the cursor at its end.
+func doc(text string) prompt.Document {
+	b := prompt.NewBuffer()
+	b.InsertTextMoveCursor(text, 200, 40, false)
+	return *b.Document()
+}
+
+// TestCompleteAfterSelection checks that once Tab put a suggestion in
+// place of the word, the completer answers with the same list and range, so
+// that Tab cycles through it and the next key keeps the selection.
+func TestCompleteAfterSelection(t *testing.T) {
+	s := testShell(t)
+	c := s.comp
+	first, start, end := c.complete(doc("SELECT * FROM aws_s3serveraccess WHERE buck"))
+	if got := texts(first); !reflect.DeepEqual(got, []string{"bucketowner", "bucket"}) || start != 39 || end != 43 {
+		t.Fatalf("first answer %q [%d,%d)", got, start, end)
+	}
+	for _, selected := range []string{"bucketowner", "bucket"} {
+		again, s2, e2 := c.complete(doc("SELECT * FROM aws_s3serveraccess WHERE " + selected))
+		if !reflect.DeepEqual(again, first) || s2 != start || e2 != end {
+			t.Errorf("after selecting %s: %q [%d,%d), want the first answer", selected, texts(again), s2, e2)
+		}
+	}
+	// Typing on makes a new answer.
+	next, _, _ := c.complete(doc("SELECT * FROM aws_s3serveraccess WHERE bucketo"))
+	if got := texts(next); !reflect.DeepEqual(got, []string{"bucketowner"}) {
+		t.Errorf("after typing on: %q", got)
 	}
 }

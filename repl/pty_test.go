@@ -207,6 +207,16 @@ func TestPTYSession(t *testing.T) {
 	}
 	s.waitFor("s3logs> ", 5*time.Second)
 
+	// Tab twice picks the second suggestion: bucketowner, then bucket.
+	s.typeText("SELECT count(*) AS tabbed FROM aws_s3serveraccess WHERE buck")
+	s.typeText("\t")
+	s.typeText("\t")
+	s.typeText(" = 'logs';\r")
+	out = s.waitFor("(1 row)", 10*time.Second)
+	if !strings.Contains(out, "WHERE bucket = 'logs'") || !regexp.MustCompile(`tabbed\s*\r\n-+\r\n\s*2\r\n`).MatchString(out) {
+		t.Errorf("Tab Tab: screen shows\n%q", out)
+	}
+
 	// A statement typed over several lines runs when its ; is entered.
 	s.typeText("SELECT count(*) AS n\r")
 	s.typeText("FROM aws_s3serveraccess\r")
