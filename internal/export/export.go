@@ -89,7 +89,7 @@ var (
 // set.
 type Options struct {
 	Query       string           // a SELECT (one statement; a trailing ';' is allowed), with Panther macros already expanded
-	Args        []any            // values of the query's ? placeholders (from queries.Query.Bind)
+	Args        []any            // values of the query's ? or $name placeholders (sql.Named values from queries.Query.Bind)
 	Table       bool             // export the whole aws_s3serveraccess table
 	Out         string           // file path, directory (ends in / or exists) or s3://bucket/prefix; a lake's root for PartitionBy
 	PartitionBy string           // "", ByDay or ByHour; needs Table
@@ -112,9 +112,11 @@ type Result struct {
 }
 
 // Run exports according to opts from the database d. It returns one error
-// that names the output and wraps ErrUsage, ErrExists, ErrQuery or ErrWrite
-// (and the underlying error) when something goes wrong; nothing partial is
-// left at the output then.
+// that names the output and wraps ErrUsage, ErrExists, ErrQuery, ErrWrite or
+// ErrBusy (and the underlying error) when something goes wrong; nothing
+// partial is left at the output then. Run takes its own connection from d's
+// pool, so temporary tables and SET values of another connection (a shell
+// session's) are not visible to the query.
 func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	opts.defaults()
 	if err := opts.check(); err != nil {
