@@ -10,10 +10,14 @@ SELECT
   remoteip,
   bucket,
   count(*) AS requests,
-  list(DISTINCT hour(p_event_time) ORDER BY hour(p_event_time)) AS hours,
+  list(DISTINCT utc_hour ORDER BY utc_hour) AS hours,
   min(p_event_time) AS first_seen,
   max(p_event_time) AS last_seen
-FROM aws_s3serveraccess
-WHERE hour(p_event_time) < $start_hour OR hour(p_event_time) >= $end_hour
+FROM (
+  -- the UTC hour by arithmetic: several times faster than hour() on a TIMESTAMPTZ
+  SELECT *, CAST(((epoch_us(p_event_time) // 3600000000) % 24 + 24) % 24 AS INTEGER) AS utc_hour
+  FROM aws_s3serveraccess
+)
+WHERE utc_hour < $start_hour OR utc_hour >= $end_hour
 GROUP BY requester, remoteip, bucket
 ORDER BY requests DESC, requester NULLS LAST, remoteip NULLS LAST, bucket NULLS LAST

@@ -4,6 +4,12 @@
 -- tags: [useragent, recon, tailpipe]
 -- param: markers list default="curl,wget,python,go-http,ruby,powershell,nuclei,nmap,burpsuite,sqlmap,nikto,hydra,metasploit,gobuster,dirbuster,zgrab,masscan,scanner,exploit,attack" "Comma-separated substrings"
 
+WITH agents AS (
+  -- test each distinct user agent once, not every row
+  SELECT useragent
+  FROM (SELECT DISTINCT useragent FROM aws_s3serveraccess WHERE useragent IS NOT NULL)
+  WHERE len(list_filter($markers, m -> contains(lower(useragent), lower(m)))) > 0
+)
 SELECT
   useragent,
   remoteip,
@@ -15,7 +21,6 @@ SELECT
 FROM aws_s3serveraccess
 WHERE operation LIKE '%.OBJECT'
   AND operation NOT LIKE 'S3.%'
-  AND (useragent IS NULL
-       OR len(list_filter($markers, m -> contains(lower(useragent), lower(m)))) > 0)
+  AND (useragent IS NULL OR useragent IN (SELECT useragent FROM agents))
 GROUP BY useragent, remoteip, requester
 ORDER BY requests DESC, useragent NULLS FIRST, remoteip NULLS LAST, requester NULLS LAST
