@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,6 +76,11 @@ type Options struct {
 func S3Client(ctx context.Context, o Options) (*awss3.Client, error) {
 	if o.MaxAttempts < 0 {
 		return nil, errors.New("awscfg: MaxAttempts must not be negative")
+	}
+	if o.Endpoint != "" {
+		if u, err := url.Parse(o.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("invalid endpoint URL %q: want http://host[:port] or https://host[:port]", o.Endpoint)
+		}
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOptions(o)...)
 	if err != nil {

@@ -3,6 +3,7 @@ package awscfg
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -197,6 +198,13 @@ func TestS3ClientErrors(t *testing.T) {
 	_, err := S3Client(context.Background(), Options{Profile: "missing"})
 	if err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("missing profile: err = %v, want it to name the profile", err)
+	}
+	for _, ep := range []string{"localhost:9000", "--no-sign-request", "ftp://host", "http://"} {
+		_, err = S3Client(context.Background(), Options{Endpoint: ep})
+		want := fmt.Sprintf("invalid endpoint URL %q: want http://host[:port] or https://host[:port]", ep)
+		if err == nil || err.Error() != want {
+			t.Errorf("endpoint %q: err = %v, want %s", ep, err, want)
+		}
 	}
 	_, err = S3Client(context.Background(), Options{MaxAttempts: -1})
 	if err == nil || !strings.Contains(err.Error(), "MaxAttempts") {
