@@ -91,7 +91,8 @@ func (s *Shell) metaHelp(context.Context, string) error {
 		fmt.Fprintf(tw, "%s %s\t%s\n", m.name, m.args, m.help)
 	}
 	tw.Flush()
-	fmt.Fprintln(s.opts.Stdout, "\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.")
+	fmt.Fprintln(s.opts.Stdout, "\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n"+
+		"Panther's macros work in any statement: p_occurs_between('2024-06-01', '2024-06-02'), p_occurs_since('6h').")
 	return nil
 }
 

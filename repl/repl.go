@@ -333,24 +333,30 @@ func formatElapsed(d time.Duration) string {
 	return fmt.Sprintf("%.3f s", d.Seconds())
 }
 
-// errorPos splits an error into its first line and the position DuckDB
-// shows on the following lines ("LINE 2: ..." and a caret under the
-// problem): the 1-based line within the statement and column, or 0, 0.
+// errorPos makes an error one line and finds the position DuckDB shows on
+// the lines after its message ("LINE 2: ..." and a caret under the
+// problem): the 1-based line within the statement and the column, or 0, 0.
+// Other lines, such as DuckDB's "Did you mean ...?", are kept, joined with
+// blanks.
 func errorPos(err error) (msg string, line, col int) {
-	first, rest, _ := strings.Cut(err.Error(), "\n")
-	first = strings.TrimSpace(first)
-	lines := strings.Split(rest, "\n")
-	for i, l := range lines {
+	lines := strings.Split(err.Error(), "\n")
+	var parts []string
+	for i := 0; i < len(lines); i++ {
+		l := strings.TrimSpace(lines[i])
 		var n int
-		if _, e := fmt.Sscanf(l, "LINE %d:", &n); e != nil || i+1 >= len(lines) {
-			continue
+		if _, e := fmt.Sscanf(l, "LINE %d:", &n); e == nil && i+1 < len(lines) {
+			prefix := len(fmt.Sprintf("LINE %d: ", n))
+			if c := strings.IndexByte(lines[i+1], '^'); c >= prefix {
+				line, col = n, c-prefix+1
+				i++ // the caret line
+				continue
+			}
 		}
-		prefix := len(fmt.Sprintf("LINE %d: ", n))
-		if c := strings.IndexByte(lines[i+1], '^'); c >= prefix {
-			return first, n, c - prefix + 1
+		if l != "" {
+			parts = append(parts, l)
 		}
 	}
-	return first, 0, 0
+	return strings.Join(parts, " "), line, col
 }
 
 // errorLine is the one line the interactive shell prints for an error.

@@ -102,9 +102,9 @@ func TestMetaCommands(t *testing.T) {
 		{name: "bad mode", input: ".mode yaml\n", failed: true,
 			stderr: `line 1: unknown format "yaml": want one of table, csv, json, ndjson, markdown, line` + "\n"},
 		{name: "unknown command", input: ".nope\n", failed: true, stderr: "line 1: unknown command .nope: .help lists them\n"},
-		{name: "sql error with position", input: "SELECT 1;\n\nSELECT *\nFROM nope;\nSELECT 2 AS two;", failed: true,
+		{name: "sql error with position", input: "SELECT 1;\n\nSELECT *\nFROM aws_s3serveracces;\nSELECT 2 AS two;", failed: true,
 			stdout: " 1\n--\n 1\n(1 row)\n two\n----\n   2\n(1 row)\n",
-			stderr: "line 4, column 6: Catalog Error: Table with name nope does not exist!\n"},
+			stderr: "line 4, column 6: Catalog Error: Table with name aws_s3serveracces does not exist! Did you mean \"aws_s3serveraccess\"?\n"},
 		{name: "rejects", input: ".mode csv\n.rejects 2\n",
 			stdout: "source,line,column,field,reason,raw\na.log,3,10,httpstatus,\"invalid integer \"\"2OO\"\"\",raw line 3\na.log,7,,,too few fields,raw line 7\n"},
 		{name: "rejects bad N", input: ".rejects x\n", failed: true,
@@ -153,7 +153,8 @@ func TestMetaCommands(t *testing.T) {
 				".rejects [N]               Show the N (default 20) most recent rejected lines, with the reasons.\n" +
 				".quit                      Leave the shell (Ctrl-D on an empty line does too).\n" +
 				".exit                      Same as .quit.\n" +
-				"\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n"},
+				"\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n" +
+				"Panther's macros work in any statement: p_occurs_between('2024-06-01', '2024-06-02'), p_occurs_since('6h').\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stdout, stderr, err := runScript(t, testDB(t), Options{}, tc.input)
@@ -243,7 +244,8 @@ func TestErrorPos(t *testing.T) {
 		line, col int
 	}{
 		{"Parser Error: syntax error at or near \"FRM\"\n\nLINE 1: SELECT 1 FRM t\n                 ^", `Parser Error: syntax error at or near "FRM"`, 1, 10},
-		{"Catalog Error: Table with name nope does not exist!\nDid you mean \"x\"?\n\nLINE 12: FROM nope\n              ^", "Catalog Error: Table with name nope does not exist!", 12, 6},
+		{"Catalog Error: Table with name nope does not exist!\nDid you mean \"x\"?\n\nLINE 12: FROM nope\n              ^", `Catalog Error: Table with name nope does not exist! Did you mean "x"?`, 12, 6},
+		{"Binder Error: a\nLINE 1: x\nno caret here", "Binder Error: a LINE 1: x no caret here", 0, 0},
 		{"Binder Error: no position here", "Binder Error: no position here", 0, 0},
 	} {
 		msg, line, col := errorPos(errors.New(tc.msg))
