@@ -2,8 +2,6 @@ package repl
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -115,28 +113,6 @@ func (c *completer) suggest(before, after string) (sugs []suggestion, word, sep 
 	return sugs, word, sqlSeparators
 }
 
-// suggestMeta completes a meta-command line.
-func (c *completer) suggestMeta(line string) ([]suggestion, string) {
-	i := strings.LastIndexAny(line, metaSeparators)
-	if i < 0 { // the command name itself
-		var out []suggestion
-		for _, m := range metaCommands {
-			if strings.HasPrefix(m.name, line) && (m.hidden == nil || !m.hidden(c.s)) {
-				out = append(out, suggestion{Text: m.name, Description: m.help})
-			}
-		}
-		return out, line
-	}
-	word := line[i+1:]
-	words := strings.Fields(line[:i+1])
-	m, ok := lookupMeta(c.s, words[0])
-	if !ok || m.complete == nil {
-		return nil, word
-	}
-	cands := m.complete(c.s, append(words[1:], word))
-	return filterPrefix(cands, word, false), word
-}
-
 // filterPrefix keeps the candidates that start with word (ignoring case
 // when fold) and differ from it.
 func filterPrefix(cands []suggestion, word string, fold bool) []suggestion {
@@ -159,87 +135,6 @@ func wordSuggestions(words []string, desc string) []suggestion {
 		out[i] = suggestion{Text: w, Description: desc}
 	}
 	return out
-}
-
-// completePaths lists the files and folders that complete the last word
-// (args[len(args)-1]) as a path; folders end with "/".
-func completePaths(_ *Shell, args []string) []suggestion {
-	word := args[len(args)-1]
-	dir, base := filepath.Split(word)
-	list := dir
-	if strings.HasPrefix(list, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			list = filepath.Join(home, list[2:])
-		}
-	}
-	if list == "" {
-		list = "."
-	}
-	entries, err := os.ReadDir(list)
-	if err != nil {
-		return nil
-	}
-	var out []suggestion
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasPrefix(name, base) || (strings.HasPrefix(name, ".") && !strings.HasPrefix(base, ".")) {
-			continue
-		}
-		desc := "file"
-		if e.IsDir() {
-			name += "/"
-			desc = "folder"
-		}
-		out = append(out, suggestion{Text: dir + name, Description: desc})
-		if len(out) == 200 {
-			break
-		}
-	}
-	return out
-}
-
-// completeRun completes .run: a saved query's name, then its parameters
-// as "key=" with their type and description.
-func completeRun(s *Shell, args []string) []suggestion {
-	if len(args) == 1 {
-		var out []suggestion
-		for _, q := range s.opts.Catalog.List() {
-			out = append(out, suggestion{Text: q.Name, Description: q.Title})
-		}
-		return out
-	}
-	q, err := s.opts.Catalog.Get(args[0])
-	if err != nil {
-		return nil
-	}
-	given := map[string]bool{}
-	for _, a := range args[1 : len(args)-1] {
-		k, _, _ := strings.Cut(a, "=")
-		given[k] = true
-	}
-	var out []suggestion
-	for _, p := range q.Params {
-		if given[p.Name] {
-			continue
-		}
-		desc := p.Type.String()
-		if p.Required {
-			desc += ", required"
-		} else if p.HasDefault {
-			desc += ", default " + p.Default
-		}
-		out = append(out, suggestion{Text: p.Name + "=", Description: desc + ": " + p.Description})
-	}
-	return out
-}
-
-// completeExport completes the path of .export; the SQL after it is not
-// completed.
-func completeExport(s *Shell, args []string) []suggestion {
-	if len(args) == 1 {
-		return completePaths(s, args)
-	}
-	return nil
 }
 
 // tableSuggestions lists the tables and views.
@@ -267,15 +162,27 @@ func (c *completer) load() {
 	c.loaded = true
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
+	c.loadColumns(ctx)
+	if c.functions == nil {
+		c.loadFunctions(ctx)
+	}
+}
+
+// loadColumns reads every table's and view's columns; a name found in
+// several catalogs (aws_s3serveraccess and panther_logs' views of it) is
+// taken from the current database.
+func (c *completer) loadColumns(ctx context.Context) {
 	c.columns = map[string][]columnInfo{}
 	c.catalogs = map[string]bool{}
-	tables := map[string]bool{}
+	c.tables = nil
 	rows, err := c.s.conn.QueryContext(ctx, `SELECT database_name, schema_name, table_name, column_name, data_type, coalesce(comment, '')
 FROM duckdb_columns() WHERE NOT internal
 ORDER BY database_name = current_database() DESC, database_name, schema_name, table_name, column_index`)
 	if err != nil {
 		return
 	}
+	defer rows.Close()
+	tables := map[string]bool{}
 	seen := map[string]string{} // lower table name -> the database.schema it was first seen in
 	for rows.Next() {
 		var dbName, sch, table string
@@ -287,7 +194,7 @@ ORDER BY database_name = current_database() DESC, database_name, schema_name, ta
 		c.catalogs[strings.ToLower(sch)] = true
 		key, where := strings.ToLower(table), dbName+"."+sch
 		if w, ok := seen[key]; ok && w != where {
-			continue // the same name in another catalog: keep the first
+			continue
 		}
 		seen[key] = where
 		tables[table] = true
@@ -296,18 +203,22 @@ ORDER BY database_name = current_database() DESC, database_name, schema_name, ta
 		}
 		c.columns[key] = append(c.columns[key], col)
 	}
-	rows.Close()
 	c.tables = sortedKeys(tables)
-	if c.functions == nil {
-		c.functions = map[string]bool{}
-		if rows, err := c.s.conn.QueryContext(ctx, `SELECT DISTINCT lower(function_name) FROM duckdb_functions()`); err == nil {
-			for rows.Next() {
-				var f string
-				if rows.Scan(&f) == nil {
-					c.functions[f] = true
-				}
-			}
-			rows.Close()
+}
+
+// loadFunctions reads the names of DuckDB's functions, to tell them from
+// keywords in sql_auto_complete's answers.
+func (c *completer) loadFunctions(ctx context.Context) {
+	c.functions = map[string]bool{}
+	rows, err := c.s.conn.QueryContext(ctx, `SELECT DISTINCT lower(function_name) FROM duckdb_functions()`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f string
+		if rows.Scan(&f) == nil {
+			c.functions[f] = true
 		}
 	}
 }
@@ -358,15 +269,8 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 	if qualifier != "" {
 		return filterPrefix(c.qualified(qualifier, refs), word, true), word
 	}
-	prev := ""
-	for j := len(toks) - 1; j >= 0; j-- {
-		if t := toks[j]; t.end <= i && t.kind == tokWord {
-			prev = strings.ToUpper(stmt[t.start:t.end])
-			break
-		}
-	}
 	var cands []suggestion
-	if sqlKeywordsBeforeTable[prev] {
+	if sqlKeywordsBeforeTable[previousWord(stmt, toks, i)] {
 		cands = c.tableSuggestions()
 	} else {
 		for _, r := range refs {
@@ -391,6 +295,17 @@ func inLiteral(s string) bool {
 		i = t.end
 	}
 	return false
+}
+
+// previousWord returns the last word of stmt that ends before end, upper
+// case.
+func previousWord(stmt string, toks []token, end int) string {
+	for j := len(toks) - 1; j >= 0; j-- {
+		if t := toks[j]; t.end <= end && t.kind == tokWord {
+			return strings.ToUpper(stmt[t.start:t.end])
+		}
+	}
+	return ""
 }
 
 // qualified lists what may follow "qualifier.": the columns of the table

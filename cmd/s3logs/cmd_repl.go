@@ -63,17 +63,14 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	loadHook := func(ctx context.Context, sources []string) (string, error) {
-		sum, err := loadSources(ctx, env, d, sources, ingest.Options{})
-		if err != nil {
-			return "", err
-		}
-		return "", loadResult(sum)
-	}
+	load := loadHook(env, d)
 	if srcs := fs.Args(); len(srcs) > 0 {
-		if _, err := loadHook(ctx, srcs); err != nil && !errors.Is(err, errRejected) {
-			return err
-		} else if err != nil {
+		// Problems were reported as they happened; the shell opens anyway
+		// (on what did load), unless the load was interrupted.
+		if _, err := load(ctx, srcs); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
 			fmt.Fprintf(env.Stderr, "s3logs: %v\n", err)
 		}
 	}
@@ -88,7 +85,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	sh := repl.New(d, repl.Options{
 		Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr,
 		Catalog:     catalog,
-		Load:        loadHook,
+		Load:        load,
 		Export:      exportHook(d),
 		Demo:        demoHook(d),
 		Detect:      detectHook(env, d),
@@ -101,6 +98,18 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return errReplFailed
 	}
 	return err
+}
+
+// loadHook loads sources into d for .load and the SOURCE arguments, with
+// load's progress line and summary on stderr.
+func loadHook(env *Env, d *db.DB) func(ctx context.Context, sources []string) (string, error) {
+	return func(ctx context.Context, sources []string) (string, error) {
+		sum, err := loadSources(ctx, env, d, sources, ingest.Options{})
+		if err != nil {
+			return "", err
+		}
+		return "", loadResult(sum)
+	}
 }
 
 // errReplFailed is the error of a script in which some statements failed;

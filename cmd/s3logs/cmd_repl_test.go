@@ -85,6 +85,20 @@ SELECT count(*) AS n FROM panther_logs.public.aws_s3serveraccess WHERE p_occurs_
 	}
 }
 
+// TestReplMissingSource checks a SOURCE that cannot be read is reported
+// and the shell still opens.
+func TestReplMissingSource(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	missing := filepath.Join(t.TempDir(), "nope.log")
+	code, stdout, stderr := replCLI(t, ".mode csv\nSELECT 1 AS x;\n", "--db", ":memory:", missing)
+	if code != exitOK || stdout != "x\n1\n" {
+		t.Errorf("exit %d, stdout %q", code, stdout)
+	}
+	if !strings.Contains(stderr, missing+": no such file or directory") {
+		t.Errorf("stderr does not name the missing file:\n%s", stderr)
+	}
+}
+
 func TestReplDemoAndDetect(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	script := `.demo
