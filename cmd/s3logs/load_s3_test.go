@@ -233,3 +233,41 @@ func TestLoadS3(t *testing.T) {
 		}
 	})
 }
+
+func TestLoadS3Interrupted(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	srv, _ := s3Bucket(t)
+	srv.Latency = 5 * time.Millisecond
+	path := filepath.Join(t.TempDir(), "int.duckdb")
+	args := []string{"load", "--db", path, "--endpoint-url", srv.URL, "--no-sign-request", "--concurrency", "4", "s3://logs/simple/", "s3://logs/part/"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var code int
+	var stderr string
+	go func() {
+		code, stderr = s3Run(ctx, args...)
+		close(done)
+	}()
+	for deadline := time.Now().Add(20 * time.Second); srv.Counts().Gets < 20 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	cancel() // Ctrl-C
+	<-done
+	if code != 1 || !strings.Contains(stderr, "interrupted") {
+		t.Fatalf("interrupted load: exit %d, stderr:\n%s", code, stderr)
+	}
+	if gets := srv.Counts().Gets; gets >= 80 {
+		t.Errorf("%d GETs: the load went on after the interruption", gets)
+	}
+	srv.Latency = 0
+	code, stderr = s3Run(context.Background(), args...)
+	if code != 0 {
+		t.Fatalf("second load: exit %d: %s", code, stderr)
+	}
+	if got := s3Query(t, path, "SELECT count(*) FROM aws_s3serveraccess"); got != 80*s3Lines {
+		t.Errorf("rows after the second load = %d, want %d", got, 80*s3Lines)
+	}
+	if got := s3Query(t, path, "SELECT count(*) FROM (SELECT p_row_id FROM aws_s3serveraccess GROUP BY p_row_id HAVING count(*) > 1)"); got != 0 {
+		t.Errorf("%d duplicated rows", got)
+	}
+}

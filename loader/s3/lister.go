@@ -77,7 +77,7 @@ type Options struct {
 // loader.Lister. It is safe to call List again (to reload the same prefix);
 // one List must not run concurrently with another on the same Lister.
 type Lister struct {
-	client *awss3.Client
+	client atomic.Pointer[awss3.Client] // replaced once if the bucket is in another region
 	url    string
 	bucket string
 	prefix string
@@ -121,7 +121,9 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
-	return &Lister{client: client, url: url, bucket: bucket, prefix: prefix, opts: opts}, nil
+	l := &Lister{url: url, bucket: bucket, prefix: prefix, opts: opts}
+	l.client.Store(client)
+	return l, nil
 }
 
 // Window returns the event-time window [since, until) the rows must fall
@@ -390,7 +392,7 @@ func (l *Lister) object(key, etag string, size int64, mod time.Time) loader.Obje
 		ModTime: mod.UTC(),
 		ETag:    etag,
 		Open: func(ctx context.Context) (io.ReadCloser, error) {
-			out, err := l.client.GetObject(ctx, &awss3.GetObjectInput{Bucket: &l.bucket, Key: &key})
+			out, err := l.client.Load().GetObject(ctx, &awss3.GetObjectInput{Bucket: &l.bucket, Key: &key})
 			if err != nil {
 				return nil, classify(err, "get", l.bucket, key)
 			}

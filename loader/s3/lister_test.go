@@ -251,6 +251,23 @@ func TestListErrors(t *testing.T) {
 	}
 }
 
+func TestListSwitchesRegion(t *testing.T) {
+	f := newFixture(t)
+	f.srv.Fail("logs", "", s3test.Fault{Status: 301, Code: "PermanentRedirect", Region: "eu-west-3", Times: 1})
+	l := f.lister(t, "s3://logs/simple/", s3.Options{})
+	got, objs, err := collect(context.Background(), l)
+	must(t, err)
+	if !slices.Equal(got, urls(f.simple, all)) {
+		t.Errorf("listed %d objects, want the %d of simple/", len(got), len(f.simple))
+	}
+	if c := f.srv.Counts(); c.Lists != 2 {
+		t.Errorf("list requests = %d, want 2 (the redirected one and its retry)", c.Lists)
+	}
+	if _, err := s3test.ReadAll(objs[0].Open(context.Background())); err != nil {
+		t.Errorf("GET after the region switch: %v", err)
+	}
+}
+
 func TestListNetworkFailure(t *testing.T) {
 	srv := s3test.Start()
 	c, err := srv.Client(context.Background(), 2)

@@ -2,18 +2,29 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// list sends one ListObjectsV2 request and counts it.
+// list sends one ListObjectsV2 request and counts it. When S3 answers
+// that the bucket is in another region and names it, the client is
+// switched to that region (as the AWS CLI does) and the request sent again.
 func (l *Lister) list(ctx context.Context, in *awss3.ListObjectsV2Input) (*awss3.ListObjectsV2Output, error) {
 	if l.opts.PageSize > 0 && in.MaxKeys == nil {
 		in.MaxKeys = &l.opts.PageSize
 	}
 	l.stats.listRequests.Add(1)
-	out, err := l.client.ListObjectsV2(ctx, in)
+	c := l.client.Load()
+	out, err := c.ListObjectsV2(ctx, in)
+	var se *Error
+	if err != nil && errors.As(classify(err, "list", l.bucket, l.prefix), &se) && se.Kind == ErrWrongRegion &&
+		se.Region != "" && se.Region != c.Options().Region {
+		l.client.CompareAndSwap(c, awss3.New(c.Options(), func(o *awss3.Options) { o.Region = se.Region }))
+		l.stats.listRequests.Add(1)
+		out, err = l.client.Load().ListObjectsV2(ctx, in)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("s3://%s/%s: %w", l.bucket, l.prefix, classify(err, "list", l.bucket, l.prefix))
 	}
