@@ -13,7 +13,7 @@ import (
 
 // testShell returns a shell on the fixture database, connected as Run
 // would, for calling the completer directly.
-func testShell(t *testing.T) *Shell {
+func testShell(t testing.TB) *Shell {
 	t.Helper()
 	d := testDB(t)
 	if _, err := d.Exec(`CREATE TABLE users (user_id BIGINT, user_name VARCHAR); COMMENT ON COLUMN users.user_name IS 'Login name'`); err != nil {
@@ -216,5 +216,16 @@ func TestCompleteAfterSelection(t *testing.T) {
 	next, _, _ := c.complete(doc("SELECT * FROM aws_s3serveraccess WHERE bucketo"))
 	if got := texts(next); !reflect.DeepEqual(got, []string{"bucketowner"}) {
 		t.Errorf("after typing on: %q", got)
+	}
+}
+
+// BenchmarkSuggest measures one completion as typed (it runs on every key
+// press): a column of the statement's table, which also asks DuckDB's
+// sql_auto_complete.
+func BenchmarkSuggest(b *testing.B) {
+	s := testShell(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.comp.suggest("SELECT * FROM aws_s3serveraccess WHERE http", "")
 	}
 }

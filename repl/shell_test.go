@@ -47,7 +47,7 @@ VALUES ('a.log', 3, 10, 'httpstatus', 'invalid integer "2OO"', 'raw line 3', TIM
 `
 
 // testDB opens an in-memory database holding the fixture.
-func testDB(t *testing.T) *db.DB {
+func testDB(t testing.TB) *db.DB {
 	t.Helper()
 	d, err := db.Open(context.Background(), db.Memory)
 	if err != nil {
@@ -60,7 +60,7 @@ func testDB(t *testing.T) *db.DB {
 	return d
 }
 
-func testCatalog(t *testing.T) *queries.Catalog {
+func testCatalog(t testing.TB) *queries.Catalog {
 	t.Helper()
 	c, err := queries.Load(testQueries)
 	if err != nil {
