@@ -122,18 +122,22 @@ func (p *parser) parse(line []byte) bool {
 
 	i := skipSpaces(line, 0)
 	e := tokenEnd(line, i)
-	if isNull(line[i:e]) {
-		return p.fail(i, schema.ColBucketowner, "required field is -")
+	owner := span{i, e}
+	if i = skipSpaces(line, e); i < len(line) {
+		e = tokenEnd(line, i)
+		r.v[schema.ColBucket] = nullable(line, i, e)
+		i = skipSpaces(line, e)
 	}
-	r.v[schema.ColBucketowner] = span{i, e}
-	if i = skipSpaces(line, e); i >= len(line) {
-		return p.truncated(schema.ColBucket)
+	if i >= len(line) || line[i] != '[' {
+		// Checked before anything else: a line without the bracketed time
+		// as its third field is some other kind of log, and saying so is
+		// more use than naming the first field that does not fit.
+		return p.fail(min(i, len(line)), -1, "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field")
 	}
-	e = tokenEnd(line, i)
-	r.v[schema.ColBucket] = nullable(line, i, e)
-	if i = skipSpaces(line, e); i >= len(line) {
-		return p.truncated(schema.ColTime)
+	if isNull(line[owner.s:owner.e]) {
+		return p.fail(owner.s, schema.ColBucketowner, "required field is -")
 	}
+	r.v[schema.ColBucketowner] = owner
 	if !p.parseTime(i) {
 		return false
 	}
@@ -306,6 +310,10 @@ func (p *parser) readURI(i int) {
 	}
 	if line[i] != '"' {
 		p.miss(i, schema.ColRequesturi, `want a quoted request ("GET /key HTTP/1.1") or -`)
+		return
+	}
+	if p.nextQuote(0, i) == len(line) {
+		p.miss(i, schema.ColRequesturi, "truncated line: unterminated quote")
 		return
 	}
 	p.miss(i, schema.ColRequesturi, "no closing quote followed by the status")
