@@ -49,8 +49,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"math/bits"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 	"unsafe"
@@ -349,21 +349,38 @@ func (r *Reader) appendRow(row *row, line []byte) {
 	r.accounts.endRow(n)
 	c := &r.rowIDs
 	c.data = append(c.data, r.rowPrefix...)
-	c.data = strconv.AppendUint(c.data, uint64(r.line), 16)
+	c.data = appendHex(c.data, uint64(r.line))
 	c.offs = append(c.offs, int32(len(c.data)))
 	r.n++
 }
 
 // isIP reports whether b is a valid IPv4 or IPv6 address.
 func isIP(b []byte) bool {
+	if isIPv4(b) {
+		return true
+	}
 	if bytes.IndexByte(b, ':') < 0 {
-		return isIPv4(b)
+		return false
 	}
 	// The string shares b's bytes instead of copying them: ParseAddr does
 	// not keep it past the call unless it fails, and then the error (which
 	// holds it) is dropped here.
 	_, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(b), len(b)))
 	return err == nil
+}
+
+// appendHex appends x in lower-case hex without leading zeros, like
+// strconv.AppendUint(dst, x, 16) but without its general-base loop: it runs
+// once per row, for p_row_id.
+func appendHex(dst []byte, x uint64) []byte {
+	const digits = "0123456789abcdef"
+	n := max(1, (bits.Len64(x)+3)/4)
+	dst = append(dst, "0000000000000000"[:n]...)
+	for i := len(dst) - 1; x != 0; i-- {
+		dst[i] = digits[x&15]
+		x >>= 4
+	}
+	return dst
 }
 
 // isIPv4 reports whether b is a dotted-decimal IPv4 address as
@@ -397,14 +414,18 @@ func isIPv4(b []byte) bool {
 // (arn:partition:service:region:account:resource) when it is 12 digits,
 // else nil.
 func arnAccount(arn []byte) []byte {
-	for i := 0; i < 4; i++ {
-		k := bytes.IndexByte(arn, ':')
-		if k < 0 {
-			return nil
+	// A plain loop: the four colons are within the first few dozen bytes,
+	// too close together for bytes.IndexByte's call to pay off.
+	colons := 0
+	for i, c := range arn {
+		if c == ':' {
+			if colons++; colons == 4 {
+				arn = arn[i+1:]
+				break
+			}
 		}
-		arn = arn[k+1:]
 	}
-	if len(arn) < 13 || arn[12] != ':' {
+	if colons < 4 || len(arn) < 13 || arn[12] != ':' {
 		return nil
 	}
 	for _, c := range arn[:12] {

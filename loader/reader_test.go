@@ -3,6 +3,7 @@ package loader
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -218,5 +219,42 @@ func TestReaderRejectOnlyBatch(t *testing.T) {
 	}
 	if rj := r.Rejects(); len(rj) != 1 || rj[0].Error() != "f:1:8: not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field" {
 		t.Errorf("rejects %v", rj)
+	}
+}
+
+func TestAppendHex(t *testing.T) {
+	for _, x := range []uint64{0, 1, 15, 16, 255, 0x1234abcd, 1<<63 + 5, ^uint64(0)} {
+		if got, want := string(appendHex([]byte("p"), x)), "p"+strconv.FormatUint(x, 16); got != want {
+			t.Errorf("appendHex(%d) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func TestArnAccount(t *testing.T) {
+	for arn, want := range map[string]string{
+		"arn:aws:iam::123456789012:user/alice":                                       "123456789012",
+		"arn:aws:sts::123456789012:assumed-role/R/s":                                 "123456789012",
+		"arn:aws-cn:s3:us-west-1:123456789012:accesspoint/x":                         "123456789012",
+		"arn:aws:iam::123:user/dandi-api-heroku":                                     "",
+		"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLEID": "",
+		"arn:aws:iam::12345678901a:user/x":                                           "",
+		"arn:aws:iam::123456789012":                                                  "",
+		"arn:aws:s3:::bucket":                                                        "",
+	} {
+		if got := string(arnAccount([]byte(arn))); got != want {
+			t.Errorf("arnAccount(%q) = %q, want %q", arn, got, want)
+		}
+	}
+}
+
+func TestIsIP(t *testing.T) {
+	for s, want := range map[string]bool{
+		"192.0.2.3": true, "0.0.0.0": true, "255.255.255.255": true, "2001:db8::1": true, "::1": true, "::ffff:192.0.2.1": true,
+		"192.0.2.300": false, "192.0.2": false, "192.0.2.3.4": false, "01.2.3.4": false, "1..2.3": false, "xxx.xxxx.xx.xxx": false,
+		"-": false, "": false, "2001:db8::g": false, "1.2.3.4:80": false,
+	} {
+		if got := isIP([]byte(s)); got != want {
+			t.Errorf("isIP(%q) = %v, want %v", s, got, want)
+		}
 	}
 }
