@@ -164,6 +164,7 @@ type dirFS struct {
 	dir string
 }
 
+// Dir returns the folder, which Load puts in front of file names.
 func (d dirFS) Dir() string { return d.dir }
 
 // Dir returns the queries folder dir as a file system for Load. With

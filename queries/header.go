@@ -20,6 +20,7 @@ type HeaderError struct {
 	Msg  string
 }
 
+// Error formats the error as file:line: key: message.
 func (e *HeaderError) Error() string {
 	s := e.File
 	if e.Line > 0 {

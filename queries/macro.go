@@ -19,6 +19,7 @@ type MacroError struct {
 	Msg       string
 }
 
+// Error formats the error as line:col: macro: message.
 func (e *MacroError) Error() string {
 	return fmt.Sprintf("%d:%d: %s: %s", e.Line, e.Col, e.Macro, e.Msg)
 }

@@ -65,8 +65,10 @@ type listFlag struct {
 	set  bool
 }
 
+// String is for flag.Value.
 func (l *listFlag) String() string { return strings.Join(l.vals, ",") }
 
+// Set appends the comma-separated values of one occurrence.
 func (l *listFlag) Set(v string) error {
 	l.set = true
 	for _, s := range strings.Split(v, ",") {
@@ -84,6 +86,7 @@ type detectFlags struct {
 	rules, allow, monitor, auth, sensitive listFlag
 }
 
+// newDetectFlags defines detect's flags on fs.
 func newDetectFlags(fs *flag.FlagSet) *detectFlags {
 	f := &detectFlags{}
 	f.db = dbFlag(fs)
@@ -102,6 +105,8 @@ func newDetectFlags(fs *flag.FlagSet) *detectFlags {
 	return f
 }
 
+// runDetect runs the selected rules and prints their alerts; alerts are not
+// an error, so it returns nil when they fire.
 func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("detect")
 	f := newDetectFlags(fs)
@@ -177,6 +182,7 @@ func (f *detectFlags) options(now time.Time) (queries.Options, error) {
 	return opts, nil
 }
 
+// listRules prints every rule with its defaults.
 func (env *Env) listRules() error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tDEFAULT\tTHRESHOLD\tDEDUP\tMITRE\tNAME")
@@ -190,6 +196,7 @@ func (env *Env) listRules() error {
 	return tw.Flush()
 }
 
+// shortDuration prints a dedup window as 3h or 10m.
 func shortDuration(d time.Duration) string {
 	if d%time.Hour == 0 {
 		return fmt.Sprintf("%dh", d/time.Hour)
@@ -197,6 +204,7 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm", d/time.Minute)
 }
 
+// writeAlertsJSON writes one JSON object per alert per line.
 func writeAlertsJSON(w io.Writer, alerts []queries.Alert) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -211,6 +219,8 @@ func writeAlertsJSON(w io.Writer, alerts []queries.Alert) error {
 	return nil
 }
 
+// writeAlertsTable writes an aligned table of alerts, then each alert's
+// sample events.
 func writeAlertsTable(w io.Writer, alerts []queries.Alert) error {
 	if len(alerts) == 0 {
 		_, err := fmt.Fprintln(w, "No alerts.")

@@ -55,8 +55,10 @@ p_occurs_between and p_occurs_since work in saved queries too.`,
 // paramFlag collects repeated --param key=value flags.
 type paramFlag map[string]string
 
+// String is for flag.Value; the values are never printed as a default.
 func (p paramFlag) String() string { return "" }
 
+// Set adds one key=value; a key given twice is an error.
 func (p paramFlag) Set(v string) error {
 	k, val, ok := strings.Cut(v, "=")
 	k = strings.TrimSpace(k)
@@ -80,6 +82,7 @@ type queriesFlags struct {
 	explain *bool
 }
 
+// newQueriesFlags defines the flags of every queries subcommand.
 func newQueriesFlags() *queriesFlags {
 	f := &queriesFlags{fs: newFlagSet("queries"), params: paramFlag{}}
 	f.db = dbFlag(f.fs)
@@ -111,6 +114,7 @@ func (env *Env) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, err
 	}
 }
 
+// runQueries dispatches list, show and run.
 func runQueries(ctx context.Context, env *Env, args []string) error {
 	f := newQueriesFlags()
 	words, err := env.parseInterleaved(f.fs, args)
@@ -153,6 +157,7 @@ func runQueries(ctx context.Context, env *Env, args []string) error {
 	return env.runSavedQuery(ctx, cat, rest[0], f)
 }
 
+// listQueries prints one line per saved query, optionally only those with tag.
 func (env *Env) listQueries(cat *queries.Catalog, tag string) error {
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTITLE\tPARAMETERS")
@@ -173,6 +178,7 @@ func (env *Env) listQueries(cat *queries.Catalog, tag string) error {
 	return nil
 }
 
+// hasTag reports whether q is tagged tag.
 func hasTag(q *queries.Query, tag string) bool {
 	for _, t := range q.Tags {
 		if t == tag {
@@ -202,6 +208,7 @@ func paramSummary(q *queries.Query) string {
 	return strings.Join(parts, " ")
 }
 
+// showQuery prints a query's metadata, parameters and SQL.
 func (env *Env) showQuery(q *queries.Query) {
 	w := env.Stdout
 	fmt.Fprintf(w, "%s: %s\n", q.Name, q.Title)
@@ -233,6 +240,8 @@ func (env *Env) showQuery(q *queries.Query) {
 	fmt.Fprintf(w, "\n%s\n", q.SQL)
 }
 
+// runSavedQuery binds the --param values to the query called name and
+// prints its rows (or, with --sql, the SQL and the bound values).
 func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name string, f *queriesFlags) error {
 	q, err := cat.Get(name)
 	if err != nil {
