@@ -2,6 +2,7 @@ package repl
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -112,5 +113,62 @@ func TestComplete(t *testing.T) {
 		if got := Complete(tc.text); got != tc.want {
 			t.Errorf("Complete(%q) = %v, want %v", tc.text, got, tc.want)
 		}
+	}
+}
+
+// FuzzBuffer checks, for any input, that cutting it into statements does
+// not depend on how it arrives (whole, or line by line as a script is
+// read), and that every statement is a piece of the input.
+func FuzzBuffer(f *testing.F) {
+	for _, s := range []string{
+		"SELECT 1;", "SELECT 'a;b'; SELECT $$;$$;\n.tables\n", "/* /* */ ; */ SELECT E'\\';';",
+		"SELECT $tag$ ; $tag$, \"x;\" -- ;\n;", ".mode csv\nSELECT 1", "'", "$", "$1;", "--", "/*",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, input string) {
+		all := drain(input, []string{input})
+		var lines []string
+		for rest := input; rest != ""; {
+			i := strings.IndexByte(rest, '\n')
+			if i < 0 {
+				lines = append(lines, rest)
+				break
+			}
+			lines = append(lines, rest[:i+1])
+			rest = rest[i+1:]
+		}
+		if byLine := drain(input, lines); !reflect.DeepEqual(all, byLine) {
+			t.Errorf("whole: %+v\nby line: %+v", all, byLine)
+		}
+		for _, st := range all {
+			if !strings.Contains(input, st.Text) {
+				t.Errorf("statement %q is not in the input", st.Text)
+			}
+		}
+	})
+}
+
+// drain writes the chunks to a Buffer, taking statements after each, and
+// flushes it at the end.
+func drain(input string, chunks []string) []Statement {
+	var b Buffer
+	var out []Statement
+	for _, c := range chunks {
+		b.Write(c)
+		for {
+			st, ok := b.Next()
+			if !ok {
+				break
+			}
+			out = append(out, st)
+		}
+	}
+	for {
+		st, ok := b.Flush()
+		if !ok {
+			return out
+		}
+		out = append(out, st)
 	}
 }
