@@ -207,7 +207,7 @@ func (o *Options) formatSQL() (string, error) {
 // source returns the SELECT whose rows are exported.
 func (o *Options) source() string {
 	if o.Table {
-		return fmt.Sprintf("SELECT * FROM %s ORDER BY p_event_time, p_row_id", schema.Quote(schema.TableName))
+		return fmt.Sprintf("SELECT * FROM %s ORDER BY p_event_time", schema.Quote(schema.TableName))
 	}
 	return trimQuery(o.Query)
 }

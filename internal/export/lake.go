@@ -279,7 +279,7 @@ func lakeQuery(lay layout, touched []string, all bool) string {
 		}
 		fmt.Fprintf(&b, " AND %s IN (%s)", lay.keyExpr(), strings.Join(lits, ", "))
 	}
-	b.WriteString(" ORDER BY p_event_time, p_row_id")
+	b.WriteString(" ORDER BY p_event_time")
 	return b.String()
 }
 
