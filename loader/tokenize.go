@@ -216,11 +216,13 @@ func (p *parser) requester(i int) (int, bool) {
 // word, then one or more dot-separated words (REST.GET.OBJECT,
 // SOAP.CreateBucket, S3.COMPUTE.OBJECT.CHECKSUM).
 func isOperation(b []byte) bool {
+	// The first word is short (REST, SOAP, WEBSITE, BATCH, S3); stopping
+	// after 10 bytes rejects a 16-character request id early.
 	i := 0
-	for i < len(b) && (isUpper(b[i]) || isDigit(b[i])) {
+	for i < len(b) && i <= 10 && (isUpper(b[i]) || isDigit(b[i])) {
 		i++
 	}
-	if i == 0 || i == len(b) {
+	if i == 0 || i > 10 || i == len(b) {
 		return false
 	}
 	for i < len(b) {
@@ -645,12 +647,19 @@ func tokenEnd(b []byte, i int) int {
 	// byte where b has a space; the classic (x-0x01..)&^x&0x80.. test flags
 	// the lowest zero byte exactly (higher flags may be false positives,
 	// which TrailingZeros ignores).
-	for i+8 <= len(b) {
+	// Past 16 bytes the token is long (an owner id, a host id), and the
+	// vectorised bytes.IndexByte wins.
+	for end := i + 16; i+8 <= len(b); i += 8 {
+		if i >= end {
+			if k := bytes.IndexByte(b[i:], ' '); k >= 0 {
+				return i + k
+			}
+			return len(b)
+		}
 		x := binary.LittleEndian.Uint64(b[i:]) ^ 0x2020202020202020
 		if t := (x - 0x0101010101010101) &^ x & 0x8080808080808080; t != 0 {
 			return i + bits.TrailingZeros64(t)/8
 		}
-		i += 8
 	}
 	for i < len(b) && b[i] != ' ' {
 		i++

@@ -247,3 +247,37 @@ func TestRejectError(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenEnd checks the word-at-a-time and vectorised paths of tokenEnd
+// against a plain loop, for tokens of every length around their limits.
+func TestTokenEnd(t *testing.T) {
+	for start := 0; start < 9; start++ {
+		for n := 0; n < 40; n++ {
+			for _, tail := range []string{"", " ", " x y", "  "} {
+				b := []byte(strings.Repeat(" ", start) + strings.Repeat("\xffa", n)[:n] + tail)
+				want := start
+				for want < len(b) && b[want] != ' ' {
+					want++
+				}
+				if got := tokenEnd(b, start); got != want {
+					t.Errorf("tokenEnd(%q, %d) = %d, want %d", b, start, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestIsOperation covers the operation shapes S3 logs and the tokens that
+// stand next to them.
+func TestIsOperation(t *testing.T) {
+	for tok, want := range map[string]bool{
+		"REST.GET.OBJECT": true, "S3.COMPUTE.OBJECT.CHECKSUM": true, "SOAP.CreateBucket": true, "WEBSITE.GET.OBJECT": true,
+		"BATCH.DELETE.OBJECT": true, "S3.EXPIRE.OBJECT": true, "REST.GET.LOGGING_STATUS": true,
+		"3E57427F3EXAMPLE": false, "0e6e7f67-2d1b-4b6f-9b1a-6f1f3b0c8d2e": false, "REST": false, "REST.": false,
+		"rest.get.object": false, ".GET": false, "REST..GET": false, "ABCDEFGHIJKL.X": false, "E2EXAMPLEID": false, "-": false,
+	} {
+		if got := isOperation([]byte(tok)); got != want {
+			t.Errorf("isOperation(%q) = %v, want %v", tok, got, want)
+		}
+	}
+}

@@ -40,7 +40,9 @@ import (
 	"github.com/s3logs/s3logs/loader"
 )
 
-// Options configures a Loader. The zero value is ready to use.
+// Options configures a Loader. The zero value is ready to use. Workers
+// objects are read at once, and at most Workers chunks (of one object or
+// several) are parsed at once.
 type Options struct {
 	// Workers is how many objects are parsed at once; 0 means runtime.NumCPU().
 	// S3 loads use more, as most of their time is spent waiting on the network.
@@ -54,6 +56,9 @@ type Options struct {
 	// BatchRows is the number of rows per Arrow record batch; 0 means
 	// loader.DefaultBatchRows.
 	BatchRows int
+	// ChunkBytes is how much of an object one goroutine parses at a time;
+	// 0 means DefaultChunkBytes.
+	ChunkBytes int
 	// InsertRows is how many rows are inserted per INSERT statement (several
 	// batches as one Arrow view); 0 means DefaultInsertRows.
 	InsertRows int
@@ -181,8 +186,9 @@ type Progress struct {
 // Loader loads sources into one database. Make it with New; one Load at a
 // time.
 type Loader struct {
-	d    *db.DB
-	opts Options
+	d     *db.DB
+	opts  Options
+	slots chan struct{} // one per chunk being parsed: at most Workers at once
 
 	start                    time.Time
 	objects, skipped, failed atomic.Int64
@@ -202,6 +208,9 @@ func New(d *db.DB, opts Options) *Loader {
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = loader.DefaultBatchRows
 	}
+	if opts.ChunkBytes <= 0 {
+		opts.ChunkBytes = DefaultChunkBytes
+	}
 	if opts.InsertRows <= 0 {
 		opts.InsertRows = DefaultInsertRows
 	}
@@ -217,7 +226,7 @@ func New(d *db.DB, opts Options) *Loader {
 	if opts.Allocator == nil {
 		opts.Allocator = memory.DefaultAllocator
 	}
-	return &Loader{d: d, opts: opts}
+	return &Loader{d: d, opts: opts, slots: make(chan struct{}, opts.Workers)}
 }
 
 // Progress returns a snapshot of the running load; it is safe to call from

@@ -114,16 +114,7 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		done.err = ctx.Err()
 		return done
 	}
-	rd := loader.NewReader(br, j.obj.ID, loader.Options{
-		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
-		FirstLine: start.firstLine, Since: l.opts.Since, Until: l.opts.Until,
-	})
-	defer rd.Release()
-	done.loaded, done.err = l.parse(ctx, j, rd, msgs)
-	done.stats = rd.Stats()
-	if done.err == nil {
-		done.err = readErr(rd.Err(), j.obj.ID)
-	}
+	done.loaded, done.stats, done.err = l.parseChunks(ctx, j, br, start.firstLine, parseTime, msgs)
 	if done.err == nil && !gz {
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
 	}
@@ -161,10 +152,11 @@ func (l *Loader) probe(br *bufio.Reader, id string) error {
 	return notLog(rejects, false)
 }
 
-// parse sends rd's batches. Rejects are held back while no row has been
-// parsed, so that an object of another format (every line rejected) is
-// refused as a whole instead of filling the rejects table.
-func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, msgs chan<- message) (loaded bool, err error) {
+// parse sends rd's batches. With hold (an object read as one chunk),
+// rejects are held back while no row has been parsed, so that an object of
+// another format (every line rejected) is refused as a whole instead of
+// filling the rejects table.
+func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool, msgs chan<- message) (loaded bool, err error) {
 	var held []loader.Reject
 	var prev loader.Stats
 	for rd.Next() {
@@ -183,7 +175,7 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, msgs chan
 			m.rec = rec
 		}
 		held = append(held, rd.Rejects()...)
-		if m.rec == nil && st.Rows == 0 {
+		if hold && m.rec == nil && st.Rows == 0 {
 			if len(held) >= l.opts.NotLogAfter {
 				return false, notLog(held, false)
 			}
@@ -200,7 +192,7 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, msgs chan
 		if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held}) {
 			return loaded, ctx.Err()
 		}
-		if rd.Stats().Rows == 0 && rd.Err() == nil {
+		if hold && rd.Stats().Rows == 0 && rd.Err() == nil {
 			return true, notLog(held, true)
 		}
 		loaded = true

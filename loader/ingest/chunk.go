@@ -1,0 +1,118 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/s3logs/s3logs/loader"
+)
+
+// DefaultChunkBytes is how many bytes of an object one parser goroutine
+// takes at a time: a large object is cut at line ends into chunks of about
+// this size that are parsed in parallel, so that one big file uses every
+// core. Each chunk knows the number of its first line, so line numbers and
+// p_row_id are those of a sequential read.
+const DefaultChunkBytes = 4 << 20
+
+// parseChunks reads r (the decompressed object, whose first line is line
+// firstLine+1) chunk by chunk and parses the chunks in parallel, at most
+// Options.Workers at once across the whole load. It returns whether
+// anything was sent, the summed stats, and the first error.
+func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, firstLine int64, parseTime time.Time, msgs chan<- message) (loaded bool, total loader.Stats, err error) {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		parseErr error
+	)
+	line := firstLine
+	var carry []byte
+	for k := 0; ; k++ {
+		chunk, last, rerr := readChunk(r, &carry, l.opts.ChunkBytes)
+		if len(chunk) > 0 {
+			select {
+			case l.slots <- struct{}{}:
+			case <-ctx.Done():
+				wg.Wait()
+				return loaded, total, ctx.Err()
+			}
+			wg.Add(1)
+			go func(chunk []byte, first int64, hold bool) {
+				defer wg.Done()
+				defer func() { <-l.slots }()
+				rd := loader.NewReader(bytes.NewReader(chunk), j.obj.ID, loader.Options{
+					Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
+					FirstLine: first, Since: l.opts.Since, Until: l.opts.Until,
+				})
+				defer rd.Release()
+				sent, perr := l.parse(ctx, j, rd, hold, msgs)
+				mu.Lock()
+				defer mu.Unlock()
+				st := rd.Stats()
+				total.Lines += st.Lines
+				total.Rows += st.Rows
+				total.Rejected += st.Rejected
+				total.Blank += st.Blank
+				total.Filtered += st.Filtered
+				total.Bytes += st.Bytes
+				loaded = loaded || sent
+				if perr != nil && parseErr == nil {
+					parseErr = perr
+				}
+			}(chunk, line, k == 0 && last)
+			line += countLines(chunk)
+		}
+		if rerr != nil || last || ctx.Err() != nil {
+			err = rerr
+			break
+		}
+	}
+	wg.Wait()
+	if parseErr != nil {
+		err = parseErr
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return loaded, total, err
+}
+
+// countLines counts the lines of a chunk as the Reader does: every '\n',
+// plus a last line without one.
+func countLines(chunk []byte) int64 {
+	n := int64(bytes.Count(chunk, []byte{'\n'}))
+	if len(chunk) > 0 && chunk[len(chunk)-1] != '\n' {
+		n++
+	}
+	return n
+}
+
+// readChunk returns the next chunk of r: *carry (the partial line left by
+// the previous chunk) and about size more bytes, up to the last line end.
+// last reports the end of r; then the chunk holds everything left,
+// including a last line without a line end. A read error ends the input
+// too: the bytes before it are returned with it.
+func readChunk(r *bufio.Reader, carry *[]byte, size int) (chunk []byte, last bool, err error) {
+	buf := make([]byte, len(*carry), len(*carry)+size)
+	copy(buf, *carry)
+	*carry = nil
+	for {
+		n, rerr := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if rerr != nil {
+			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF { // exactly these: the end of the input, not a wrapped gzip truncation
+				return buf, true, nil
+			}
+			return buf, true, rerr
+		}
+		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+			*carry = append([]byte(nil), buf[i+1:]...)
+			return buf[:i+1], false, nil
+		}
+		// One line longer than the chunk: read on until its end.
+		buf = append(buf, make([]byte, size)...)[:len(buf)]
+	}
+}
