@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -98,6 +99,14 @@ func (t ParamType) parse(v string, now time.Time) (any, error) {
 	return nil, fmt.Errorf("unknown type %v", t)
 }
 
+// value converts a text value of the parameter, checking one_of.
+func (p Param) value(v string, now time.Time) (any, error) {
+	if len(p.OneOf) > 0 && !slices.Contains(p.OneOf, v) {
+		return nil, fmt.Errorf("%q is not one of %s", v, strings.Join(p.OneOf, ", "))
+	}
+	return p.Type.parse(v, now)
+}
+
 func parseTimestamp(v string, now time.Time) (time.Time, error) {
 	s := strings.ToLower(strings.TrimSpace(v))
 	if s == "now" {
@@ -148,9 +157,9 @@ func (q *Query) BindAt(params map[string]string, now time.Time) (sqlText string,
 		var val any
 		switch {
 		case given:
-			val, err = p.Type.parse(v, now)
+			val, err = p.value(v, now)
 		case p.HasDefault:
-			val, err = p.Type.parse(p.Default, now)
+			val, err = p.value(p.Default, now)
 		case p.Required:
 			return "", nil, fmt.Errorf("query %s: missing required parameter %s (%s): use --param %s=VALUE", q.Name, p.Name, p.Type, p.Name)
 		case p.Type == TypeList:

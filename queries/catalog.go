@@ -54,6 +54,7 @@ type Param struct {
 	Required    bool
 	Default     string // as written in the header; meaningful when HasDefault
 	HasDefault  bool
+	OneOf       []string // when set, the only values a string parameter accepts
 	Description string
 	line        int
 }

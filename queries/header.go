@@ -180,7 +180,7 @@ func (q *Query) checkRefs(src string) error {
 
 // parseParam parses the value of a "-- param:" line:
 //
-//	NAME TYPE [required] [default=VALUE] ["description"]
+//	NAME TYPE [required] [default=VALUE] [one_of=A|B|C] ["description"]
 //
 // VALUE may be double-quoted to contain spaces.
 func parseParam(val string) (Param, error) {
@@ -204,17 +204,22 @@ func parseParam(val string) (Param, error) {
 			p.Required = true
 		case strings.HasPrefix(t, "default="):
 			p.Default, p.HasDefault = unquote(strings.TrimPrefix(t, "default=")), true
+		case strings.HasPrefix(t, "one_of="):
+			p.OneOf = strings.Split(unquote(strings.TrimPrefix(t, "one_of=")), "|")
 		case strings.HasPrefix(t, `"`) && i == len(toks)-3:
 			p.Description = unquote(t)
 		default:
-			return Param{}, fmt.Errorf("parameter %s: unexpected %q (want required, default=VALUE or a final \"description\")", p.Name, t)
+			return Param{}, fmt.Errorf("parameter %s: unexpected %q (want required, default=VALUE, one_of=A|B or a final \"description\")", p.Name, t)
 		}
 	}
 	if p.Required && p.HasDefault {
 		return Param{}, fmt.Errorf("parameter %s is both required and has a default", p.Name)
 	}
+	if len(p.OneOf) > 0 && p.Type != TypeString {
+		return Param{}, fmt.Errorf("parameter %s: one_of is for string parameters", p.Name)
+	}
 	if p.HasDefault {
-		if _, err := p.Type.parse(p.Default, refTime); err != nil {
+		if _, err := p.value(p.Default, refTime); err != nil {
 			return Param{}, fmt.Errorf("parameter %s: default: %v", p.Name, err)
 		}
 	}

@@ -20,9 +20,10 @@ func TestParse(t *testing.T) {
 -- param: start timestamp default=now-7d
 -- param: limit int default=100 "Maximum rows"
 -- param: label string default="a b" "Quoted default"
+-- param: unit string default=day one_of=hour|day
 
 -- a comment in the body is fine: key: value
-SELECT $bucket, $start, $limit, $label, '$notaparam' -- $nor_this
+SELECT $bucket, $start, $limit, $label, $unit, '$notaparam' -- $nor_this
 `
 	q, err := Parse("by_bucket.sql", []byte(src))
 	if err != nil {
@@ -36,8 +37,9 @@ SELECT $bucket, $start, $limit, $label, '$notaparam' -- $nor_this
 			{Name: "start", Type: TypeTimestamp, Default: "now-7d", HasDefault: true, line: 6},
 			{Name: "limit", Type: TypeInt, Default: "100", HasDefault: true, Description: "Maximum rows", line: 7},
 			{Name: "label", Type: TypeString, Default: "a b", HasDefault: true, Description: "Quoted default", line: 8},
+			{Name: "unit", Type: TypeString, Default: "day", HasDefault: true, OneOf: []string{"hour", "day"}, line: 9},
 		},
-		SQL:  "-- a comment in the body is fine: key: value\nSELECT $bucket, $start, $limit, $label, '$notaparam' -- $nor_this",
+		SQL:  "-- a comment in the body is fine: key: value\nSELECT $bucket, $start, $limit, $label, $unit, '$notaparam' -- $nor_this",
 		File: "by_bucket.sql",
 	}
 	if !reflect.DeepEqual(q, want) {
@@ -62,7 +64,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad tag", "q.sql", "-- name: q\n-- title: T\n-- tags: [ok, Not Ok]\n" + body, `q.sql:3: tags: bad tag "Not Ok" (lowercase letters, digits, _ and -)`},
 		{"unknown type", "q.sql", "-- name: q\n-- title: T\n-- param: x float\nSELECT $x", `q.sql:3: param: unknown parameter type "float" (types: string, int, bool, timestamp, cidr, list)`},
 		{"param missing type", "q.sql", "-- name: q\n-- title: T\n-- param: x\nSELECT $x", `q.sql:3: param: want NAME TYPE [required] [default=VALUE] ["description"], got "x"`},
-		{"param bad option", "q.sql", "-- name: q\n-- title: T\n-- param: x int optional\nSELECT $x", `q.sql:3: param: parameter x: unexpected "optional" (want required, default=VALUE or a final "description")`},
+		{"param bad option", "q.sql", "-- name: q\n-- title: T\n-- param: x int optional\nSELECT $x", `q.sql:3: param: parameter x: unexpected "optional" (want required, default=VALUE, one_of=A|B or a final "description")`},
+		{"default not in one_of", "q.sql", "-- name: q\n-- title: T\n-- param: x string default=week one_of=hour|day\nSELECT $x", `q.sql:3: param: parameter x: default: "week" is not one of hour, day`},
+		{"one_of on int", "q.sql", "-- name: q\n-- title: T\n-- param: x int one_of=1|2\nSELECT $x", `q.sql:3: param: parameter x: one_of is for string parameters`},
 		{"param bad default", "q.sql", "-- name: q\n-- title: T\n-- param: x int default=ten\nSELECT $x", `q.sql:3: param: parameter x: default: invalid int "ten"`},
 		{"param required and default", "q.sql", "-- name: q\n-- title: T\n-- param: x int required default=1\nSELECT $x", `q.sql:3: param: parameter x is both required and has a default`},
 		{"param twice", "q.sql", "-- name: q\n-- title: T\n-- param: x int\n-- param: x string\nSELECT $x", `q.sql:4: param: parameter "x" declared twice`},
@@ -145,8 +149,9 @@ func TestBind(t *testing.T) {
 -- param: net cidr default=10.1.2.3/8
 -- param: l list
 -- param: opt string
+-- param: unit string one_of=hour|day
 
-SELECT $s, $n, $b, $at, $net, $l, $opt, p_occurs_since('1 d')`))
+SELECT $s, $n, $b, $at, $net, $l, $opt, $unit, p_occurs_since('1 d')`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,19 +170,20 @@ SELECT $s, $n, $b, $at, $net, $l, $opt, p_occurs_since('1 d')`))
 		err    string
 	}{
 		{"defaults", map[string]string{"s": "x"}, map[string]any{
-			"s": "x", "n": int64(100), "b": false, "at": now.Add(-7 * 24 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil}, ""},
-		{"given", map[string]string{"s": "x'; DROP TABLE t; --", "n": "-5", "b": "yes", "at": "2026-01-02 03:04:05", "net": "2001:db8::1", "l": "a, b,,c", "opt": ""}, map[string]any{
-			"s": "x'; DROP TABLE t; --", "n": int64(-5), "b": true, "at": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "net": "2001:db8::1/128", "l": []string{"a", "b", "c"}, "opt": ""}, ""},
+			"s": "x", "n": int64(100), "b": false, "at": now.Add(-7 * 24 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil, "unit": nil}, ""},
+		{"given", map[string]string{"s": "x'; DROP TABLE t; --", "n": "-5", "b": "yes", "at": "2026-01-02 03:04:05", "net": "2001:db8::1", "l": "a, b,,c", "opt": "", "unit": "hour"}, map[string]any{
+			"s": "x'; DROP TABLE t; --", "n": int64(-5), "b": true, "at": time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), "net": "2001:db8::1/128", "l": []string{"a", "b", "c"}, "opt": "", "unit": "hour"}, ""},
 		{"relative forms", map[string]string{"s": "x", "at": "24h"}, map[string]any{
-			"s": "x", "n": int64(100), "b": false, "at": now.Add(-24 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil}, ""},
+			"s": "x", "n": int64(100), "b": false, "at": now.Add(-24 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil, "unit": nil}, ""},
 		{"rfc3339 with offset", map[string]string{"s": "x", "at": "2026-01-02T03:04:05+02:00"}, map[string]any{
-			"s": "x", "n": int64(100), "b": false, "at": time.Date(2026, 1, 2, 1, 4, 5, 0, time.UTC), "net": "10.0.0.0/8", "l": []string{}, "opt": nil}, ""},
+			"s": "x", "n": int64(100), "b": false, "at": time.Date(2026, 1, 2, 1, 4, 5, 0, time.UTC), "net": "10.0.0.0/8", "l": []string{}, "opt": nil, "unit": nil}, ""},
 		{"missing required", map[string]string{}, nil, "query q: missing required parameter s (string): use --param s=VALUE"},
-		{"unknown", map[string]string{"s": "x", "zz": "1", "aa": "2"}, nil, "query q: unknown parameter aa, zz (parameters: s, n, b, at, net, l, opt)"},
+		{"unknown", map[string]string{"s": "x", "zz": "1", "aa": "2"}, nil, "query q: unknown parameter aa, zz (parameters: s, n, b, at, net, l, opt, unit)"},
 		{"bad int", map[string]string{"s": "x", "n": "1e3"}, nil, `query q: parameter n: invalid int "1e3"`},
 		{"bad bool", map[string]string{"s": "x", "b": "maybe"}, nil, `query q: parameter b: invalid bool "maybe" (true or false)`},
 		{"bad time", map[string]string{"s": "x", "at": "yesterday"}, nil, `query q: parameter at: invalid timestamp "yesterday" (want RFC 3339, 2006-01-02[ 15:04:05], now, now-7d or 24h)`},
 		{"bad cidr", map[string]string{"s": "x", "net": "10.0.0.0/33"}, nil, `query q: parameter net: invalid network "10.0.0.0/33" (want CIDR such as 10.0.0.0/8)`},
+		{"not one of", map[string]string{"s": "x", "unit": "week"}, nil, `query q: parameter unit: "week" is not one of hour, day`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,7 +200,7 @@ SELECT $s, $n, $b, $at, $net, $l, $opt, p_occurs_since('1 d')`))
 			if got := named(args); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("args\n got %#v\nwant %#v", got, tt.want)
 			}
-			if want := "SELECT $s, $n, $b, $at, $net, $l, $opt, (p_event_time >= now() - INTERVAL '86400 seconds')"; text != want {
+			if want := "SELECT $s, $n, $b, $at, $net, $l, $opt, $unit, (p_event_time >= now() - INTERVAL '86400 seconds')"; text != want {
 				t.Errorf("sql = %q, want %q", text, want)
 			}
 		})

@@ -40,7 +40,7 @@ description, tags, param), then SQL that names parameters as $name:
   SELECT * FROM aws_s3serveraccess WHERE bucket = $bucket AND p_event_time >= $start
 
 Parameter types: string, int, bool, timestamp (RFC 3339, 2006-01-02, now,
-now-7d, 24h), cidr, list (comma-separated). Panther's macros
+now-7d, 24h), cidr, list (comma-separated); one_of=a|b|c limits a string. Panther's macros
 p_occurs_between and p_occurs_since work in saved queries too.`,
 		Examples: []string{
 			"s3logs queries list",
@@ -233,7 +233,11 @@ func (env *Env) showQuery(q *queries.Query) {
 			case p.HasDefault:
 				def = "default " + p.Default
 			}
-			fmt.Fprintf(tw, "  --param %s=\t%s\t%s\t%s\n", p.Name, p.Type, def, p.Description)
+			typ := p.Type.String()
+			if len(p.OneOf) > 0 {
+				typ = strings.Join(p.OneOf, "|")
+			}
+			fmt.Fprintf(tw, "  --param %s=\t%s\t%s\t%s\n", p.Name, typ, def, p.Description)
 		}
 		tw.Flush()
 	}

@@ -2,7 +2,7 @@
 -- title: Downloads by volume per principal over time
 -- description: Bytes downloaded (successful GET object) per requester per period (minute, hour, day, week or month), largest first within each period.
 -- tags: [exfiltration, principal, trend]
--- param: period string default=day "minute, hour, day, week or month"
+-- param: period string default=day one_of=minute|hour|day|week|month "Length of each period"
 -- param: bucket string "Only this bucket (default: all)"
 
 SELECT
