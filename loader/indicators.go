@@ -1,0 +1,94 @@
+package loader
+
+// Panther's indicator columns and p_row_id, computed once per row: written
+// out by hand where the standard library's general code costs more than the
+// rest of the row.
+
+import (
+	"bytes"
+	"math/bits"
+	"net/netip"
+	"unsafe"
+)
+
+// isIP reports whether b is a valid IPv4 or IPv6 address.
+func isIP(b []byte) bool {
+	if isIPv4(b) {
+		return true
+	}
+	if bytes.IndexByte(b, ':') < 0 {
+		return false
+	}
+	// The string shares b's bytes instead of copying them: ParseAddr does
+	// not keep it past the call unless it fails, and then the error (which
+	// holds it) is dropped here.
+	_, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(b), len(b)))
+	return err == nil
+}
+
+// appendHex appends x in lower-case hex without leading zeros, like
+// strconv.AppendUint(dst, x, 16) but without its general-base loop: it runs
+// once per row, for p_row_id.
+func appendHex(dst []byte, x uint64) []byte {
+	const digits = "0123456789abcdef"
+	n := max(1, (bits.Len64(x)+3)/4)
+	dst = append(dst, "0000000000000000"[:n]...)
+	for i := len(dst) - 1; x != 0; i-- {
+		dst[i] = digits[x&15]
+		x >>= 4
+	}
+	return dst
+}
+
+// isIPv4 reports whether b is a dotted-decimal IPv4 address as
+// netip.ParseAddr accepts it (four parts of 0..255, no leading zeros); it
+// is the common case, written out because it runs on every row.
+func isIPv4(b []byte) bool {
+	parts, val, digits := 0, 0, 0
+	for _, c := range b {
+		switch {
+		case c == '.':
+			if digits == 0 || parts == 3 {
+				return false
+			}
+			parts, val, digits = parts+1, 0, 0
+		case isDigit(c):
+			if digits > 0 && val == 0 {
+				return false
+			}
+			val, digits = val*10+int(c-'0'), digits+1
+			if val > 255 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return parts == 3 && digits > 0
+}
+
+// arnAccount returns the account id of an ARN
+// (arn:partition:service:region:account:resource) when it is 12 digits,
+// else nil.
+func arnAccount(arn []byte) []byte {
+	// A plain loop: the four colons are within the first few dozen bytes,
+	// too close together for bytes.IndexByte's call to pay off.
+	colons := 0
+	for i, c := range arn {
+		if c == ':' {
+			if colons++; colons == 4 {
+				arn = arn[i+1:]
+				break
+			}
+		}
+	}
+	if colons < 4 || len(arn) < 13 || arn[12] != ':' {
+		return nil
+	}
+	for _, c := range arn[:12] {
+		if !isDigit(c) {
+			return nil
+		}
+	}
+	return arn[:12]
+}

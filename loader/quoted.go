@@ -1,0 +1,314 @@
+package loader
+
+// The quoted part of a line: request URI, referrer and user agent, whose
+// content S3 does not escape, and the fields between and after them.
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/s3logs/s3logs/schema"
+)
+
+// quoted reads fields 9 and up, starting at line[i] (the request URI).
+//
+// A quoted field may end at any '"' followed by a space (or, for the user
+// agent, the end of the line). Every combination is tried, pruned by what
+// must follow each field:
+//   - after the request URI: six unquoted fields (status, error code, four
+//     numbers), then a referrer that starts with '"' or is a bare "-";
+//   - after the referrer: a user agent that starts with '"' or is "-";
+//   - after the user agent: unquoted fields only, so a quoted user agent
+//     ends at the last '"' of the line.
+//
+// The request URI, referrer and user agent are either all quoted or all a
+// bare "-" (BATCH.DELETE.OBJECT lines). The first pass is also strict about
+// values: status is 3 digits, the numbers are numbers, signatureversion
+// starts with "Sig", ciphersuite with a capital letter, authenticationtype
+// with a letter and tlsVersion with "TLS" (each may be "-").
+// That settles every real line seen, such as a referrer "-" followed by a
+// user agent that starts with '"' ("-" ""Mozilla/5.0 ... Safari/537.36" -)
+// where a loose reading could also end the referrer at the user agent's
+// last quote. When no strict reading exists, a loose pass (structure only)
+// finds the reading, so that a bad value such as status 2OO is reported
+// where it is rather than as a quoting problem. More than one reading in
+// the deciding pass rejects the line as ambiguous.
+func (p *parser) quoted(i int) bool {
+	line := p.line
+	p.quotes = p.quotes[:0]
+	for j := i; ; {
+		k := bytes.IndexByte(line[j:], '"')
+		if k < 0 {
+			break
+		}
+		p.quotes = append(p.quotes, j+k)
+		j += k + 1
+	}
+	p.far = lineError{field: -1}
+	p.found, p.tries, p.strict = 0, 0, true
+	p.readURI(i)
+	if p.found == 0 && p.tries <= maxReadings {
+		p.strict = false
+		p.readURI(i)
+	}
+	switch {
+	case p.tries > maxReadings:
+		return p.fail(i, schema.ColRequesturi, fmt.Sprintf("ambiguous quoting: more than %d ways to read the quoted fields", maxReadings))
+	case p.found > 1:
+		return p.fail(i, schema.ColRequesturi, "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way")
+	case p.found == 0 && (p.far.col == i+1 || strings.HasPrefix(p.far.reason, "truncated")):
+		p.err = p.far // the line is short, or the request URI itself is wrong
+		return false
+	case p.found == 0:
+		return p.fail(i, schema.ColRequesturi, fmt.Sprintf(
+			"cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: %s at column %d: %s)",
+			schema.S3ServerAccess.Columns[p.far.field].Name, p.far.col, p.far.reason))
+	}
+	p.fill(&p.best)
+	return true
+}
+
+// done reports whether the search for readings can stop.
+func (p *parser) done() bool { return p.found > 1 || p.tries > maxReadings }
+
+// readURI tries the readings of the request URI starting at line[i].
+func (p *parser) readURI(i int) {
+	line := p.line
+	if isDashAt(line, i) {
+		p.cur.uri = span{-1, -1}
+		p.readMid(i+1, p.nextQuote(0, i))
+		return
+	}
+	if line[i] != '"' {
+		p.miss(i, schema.ColRequesturi, `want a quoted request ("GET /key HTTP/1.1") or -`)
+		return
+	}
+	if p.nextQuote(0, i) == len(line) {
+		p.miss(i, schema.ColRequesturi, "truncated line: unterminated quote")
+		return
+	}
+	p.miss(i, schema.ColRequesturi, "no closing quote followed by the status")
+	for k, c := range p.quotes {
+		if c <= i || c+1 >= len(line) || line[c+1] != ' ' {
+			continue
+		}
+		p.cur.uri = span{i + 1, c}
+		p.readMid(c+1, p.nextQuote(k+1, c))
+		if p.done() {
+			return
+		}
+	}
+}
+
+// nextQuote returns the position of the first quote after pos, looking
+// from p.quotes[k] on, or len(p.line) when there is none.
+func (p *parser) nextQuote(k, pos int) int {
+	for ; k < len(p.quotes); k++ {
+		if p.quotes[k] > pos {
+			return p.quotes[k]
+		}
+	}
+	return len(p.line)
+}
+
+// readMid reads fields 10 to 15 from line[i:] (the space after the
+// request URI), then tries the referrer. q is the position of the next
+// quote after i (len(line) when none), which these fields must not reach.
+func (p *parser) readMid(i, q int) {
+	line := p.line
+	for k := range p.cur.mid {
+		col := schema.ColHttpstatus + k
+		if i = skipSpaces(line, i); i >= len(line) {
+			p.missTruncated(col)
+			return
+		}
+		e := tokenEnd(line, i)
+		tok := line[i:e]
+		if e > q {
+			p.miss(i, col, "unexpected quote")
+			return
+		}
+		if p.strict && !strictMid(k, tok) {
+			return
+		}
+		p.cur.mid[k] = span{i, e}
+		i = e
+	}
+	if i = skipSpaces(line, i); i >= len(line) {
+		p.missTruncated(schema.ColReferrer)
+		return
+	}
+	p.readRef(i)
+}
+
+// strictMid reports whether tok is a plausible value of field 10+k.
+func strictMid(k int, tok []byte) bool {
+	if len(tok) == 1 && tok[0] == '-' {
+		return true
+	}
+	switch k {
+	case 0: // httpstatus
+		return len(tok) == 3 && isDigit(tok[0]) && isDigit(tok[1]) && isDigit(tok[2])
+	case 1: // errorcode: a PascalCase word (AccessDenied, NoSuchKey)
+		// Only the first byte is checked: this runs on every candidate
+		// reading, and the numbers that follow settle the rest.
+		return isUpper(tok[0])
+	}
+	_, ok := parseInt(tok)
+	return ok
+}
+
+// readRef tries the readings of the referrer starting at line[i].
+func (p *parser) readRef(i int) {
+	line := p.line
+	if isDashAt(line, i) {
+		if p.cur.uri.s >= 0 {
+			p.miss(i, schema.ColReferrer, "a quoted request URI has a quoted referrer")
+			return
+		}
+		p.cur.ref = span{-1, -1}
+		if u := skipSpaces(line, i+1); u < len(line) {
+			p.readUA(u)
+		} else {
+			p.missTruncated(schema.ColUseragent)
+		}
+		return
+	}
+	if line[i] != '"' {
+		p.miss(i, schema.ColReferrer, "want a quoted referrer or -")
+		return
+	}
+	if p.cur.uri.s < 0 {
+		p.miss(i, schema.ColReferrer, "a bare - request URI has a bare - referrer")
+		return
+	}
+	p.miss(i, schema.ColReferrer, "no closing quote followed by the user agent")
+	for _, c := range p.quotes {
+		if c <= i {
+			continue
+		}
+		if c+1 >= len(line) {
+			p.missTruncated(schema.ColUseragent)
+			continue
+		}
+		if line[c+1] != ' ' {
+			continue
+		}
+		u := skipSpaces(line, c+1)
+		if u >= len(line) {
+			p.missTruncated(schema.ColUseragent)
+			continue
+		}
+		if line[u] != '"' && !isDashAt(line, u) {
+			p.miss(u, schema.ColUseragent, "want a quoted user agent or -")
+			continue
+		}
+		p.cur.ref = span{i + 1, c}
+		p.readUA(u)
+		if p.done() {
+			return
+		}
+	}
+}
+
+// readUA reads the user agent starting at line[u]. No field after it is
+// quoted, so a quoted user agent ends at the last quote of the line.
+func (p *parser) readUA(u int) {
+	line := p.line
+	last := -1
+	if n := len(p.quotes); n > 0 {
+		last = p.quotes[n-1]
+	}
+	if isDashAt(line, u) {
+		if p.cur.ref.s >= 0 {
+			p.miss(u, schema.ColUseragent, "a quoted referrer has a quoted user agent")
+			return
+		}
+		if last > u {
+			p.miss(last, schema.ColVersionid, "unexpected quote after the user agent")
+			return
+		}
+		p.cur.ua = span{-1, -1}
+		p.readTail(u + 1)
+		return
+	}
+	if p.cur.ref.s < 0 {
+		p.miss(u, schema.ColUseragent, "a bare - referrer has a bare - user agent")
+		return
+	}
+	if last <= u {
+		p.miss(u, schema.ColUseragent, "unterminated quote")
+		return
+	}
+	if last+1 < len(line) && line[last+1] != ' ' {
+		p.miss(last, schema.ColUseragent, "the last quote of the line must end the user agent")
+		return
+	}
+	p.cur.ua = span{u + 1, last}
+	p.readTail(last + 1)
+}
+
+// readTail reads fields 18 to 26 from line[i:], which holds no quote,
+// and counts the reading when they fit.
+func (p *parser) readTail(i int) {
+	p.tries++
+	line := p.line
+	n := 0
+	for ; n < len(p.cur.tail); n++ {
+		if i = skipSpaces(line, i); i >= len(line) {
+			break
+		}
+		e := tokenEnd(line, i)
+		if p.strict && !strictTail(schema.ColVersionid+n, line[i:e]) {
+			return
+		}
+		p.cur.tail[n] = span{i, e}
+		i = e
+	}
+	p.cur.ntail, p.cur.extra = n, i
+	if p.found++; p.found == 1 {
+		p.best = p.cur
+	}
+}
+
+// strictTail reports whether tok is a plausible value of column col
+// (versionid .. aclrequired).
+func strictTail(col int, tok []byte) bool {
+	if len(tok) == 1 && tok[0] == '-' {
+		return true
+	}
+	switch col {
+	case schema.ColSignatureversion:
+		return bytes.HasPrefix(tok, []byte("Sig"))
+	case schema.ColCiphersuite:
+		return isUpper(tok[0])
+	case schema.ColAuthenticationtype:
+		return isUpper(tok[0]) || isLower(tok[0])
+	case schema.ColTLSVersion:
+		return bytes.HasPrefix(tok, []byte("TLS"))
+	}
+	return true
+}
+
+// fill stores the fields of reading rd in p.row.
+func (p *parser) fill(rd *reading) {
+	line, r := p.line, &p.row
+	r.v[schema.ColRequesturi] = quotedValue(line, rd.uri)
+	for k, s := range rd.mid {
+		r.v[schema.ColHttpstatus+k] = nullable(line, s.s, s.e)
+	}
+	r.v[schema.ColReferrer] = quotedValue(line, rd.ref)
+	r.v[schema.ColUseragent] = quotedValue(line, rd.ua)
+	for k, s := range rd.tail[:rd.ntail] {
+		r.v[schema.ColVersionid+k] = nullable(line, s.s, s.e)
+	}
+	for i := rd.extra; ; {
+		if i = skipSpaces(line, i); i >= len(line) {
+			return
+		}
+		e := tokenEnd(line, i)
+		r.extra = append(r.extra, span{i, e})
+		i = e
+	}
+}
