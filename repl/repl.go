@@ -164,7 +164,11 @@ func (s *Shell) runScript(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if quit, err := s.execute(ctx, st); err != nil {
+		quit, err := s.execute(ctx, st)
+		if errors.Is(err, errCancelled) {
+			return fmt.Errorf("interrupted at line %d: %w", st.Line, context.Canceled)
+		}
+		if err != nil {
 			failed = true
 			fmt.Fprintln(s.opts.Stderr, scriptError(st, err))
 		} else if quit {
@@ -195,27 +199,36 @@ func (s *Shell) runInteractive(ctx context.Context) error {
 		if err == io.EOF {
 			return nil
 		}
-		var b Buffer
-		b.Write(text + "\n")
-		for {
-			st, ok := b.Flush()
-			if !ok {
-				break
-			}
-			quit, err := s.execute(ctx, st)
-			switch {
-			case errors.Is(err, errCancelled):
-				// "\r" overwrites the ^C the terminal echoed.
-				fmt.Fprintln(s.opts.Stderr, "\r"+s.paint(ansiDim, "Cancelled."))
-			case err != nil:
-				fmt.Fprintln(s.opts.Stderr, s.paint(ansiRed, "Error: "+errorLine(err)))
-			}
-			if quit {
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+		if quit := s.runInput(ctx, text); quit {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// runInput runs the statements of one input from the prompt; an error is
+// printed and the next statement runs, but Ctrl-C drops the rest.
+func (s *Shell) runInput(ctx context.Context, text string) (quit bool) {
+	var b Buffer
+	b.Write(text + "\n")
+	for {
+		st, ok := b.Flush()
+		if !ok || ctx.Err() != nil {
+			return false
+		}
+		quit, err := s.execute(ctx, st)
+		switch {
+		case errors.Is(err, errCancelled):
+			// "\r" overwrites the ^C the terminal echoed.
+			fmt.Fprintln(s.opts.Stderr, "\r"+s.paint(ansiDim, "Cancelled."))
+			return false
+		case err != nil:
+			fmt.Fprintln(s.opts.Stderr, s.paint(ansiRed, "Error: "+errorLine(err)))
+		}
+		if quit {
+			return true
 		}
 	}
 }

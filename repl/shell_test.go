@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/queries"
@@ -252,5 +253,34 @@ func TestErrorPos(t *testing.T) {
 		if msg != tc.want || line != tc.line || col != tc.col {
 			t.Errorf("errorPos(%q) = %q, %d, %d; want %q, %d, %d", tc.msg, msg, line, col, tc.want, tc.line, tc.col)
 		}
+	}
+}
+
+// TestScriptInterrupt checks that an interrupt (Ctrl-C, routed through
+// Options.Interrupts) cancels the running statement of a script and stops
+// the script.
+func TestScriptInterrupt(t *testing.T) {
+	var interrupt func()
+	ready := make(chan struct{})
+	opts := Options{Interrupts: func(fn func()) func() {
+		interrupt = fn
+		close(ready)
+		return func() {}
+	}}
+	go func() {
+		<-ready
+		time.Sleep(300 * time.Millisecond)
+		interrupt()
+	}()
+	start := time.Now()
+	stdout, stderr, err := runScript(t, testDB(t), opts, "SELECT count(*) FROM range(10000000000) a, range(10) b;\nSELECT 1;\n")
+	if !errors.Is(err, context.Canceled) || err.Error() != "interrupted at line 1: context canceled" {
+		t.Errorf("err = %v, want interrupted at line 1", err)
+	}
+	if stdout != "" || stderr != "" {
+		t.Errorf("stdout %q, stderr %q; want nothing (the second statement must not run)", stdout, stderr)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to cancel", d)
 	}
 }
