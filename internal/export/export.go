@@ -207,7 +207,9 @@ func (o *Options) formatSQL() (string, error) {
 // source returns the SELECT whose rows are exported.
 func (o *Options) source() string {
 	if o.Table {
-		return fmt.Sprintf("SELECT * FROM %s ORDER BY p_event_time", schema.Quote(schema.TableName))
+		// In table order (the order of loading): sorting would cost more than
+		// the write itself. Lakes are sorted by time (see lakeQuery).
+		return "SELECT * FROM " + schema.Quote(schema.TableName)
 	}
 	return trimQuery(o.Query)
 }
