@@ -155,6 +155,8 @@ func TestExportCommand(t *testing.T) {
 		{"saved with a param", []string{"--saved", "top_ips", "--param", "limit=3", "--out", out("ips.parquet")}, 0, "exported 3 rows", ""},
 		{"to S3", []string{"--table", "--out", "s3://exports/x/", "--endpoint-url", srv.URL, "--no-sign-request", "--region", "us-east-1"}, 0,
 			"exported 600 rows to s3://exports/x/aws_s3serveraccess.parquet", ""},
+		{"lake to S3", []string{"--table", "--partition-by", "hour", "--out", "s3://exports/lake", "--endpoint-url", srv.URL, "--no-sign-request", "--region", "us-east-1"}, 0,
+			"exported 600 rows in 24 partitions (24 files) to s3://exports/lake/; 0 partitions unchanged", ""},
 		{"to S3 again refused", []string{"--table", "--out", "s3://exports/x/", "--endpoint-url", srv.URL, "--no-sign-request", "--region", "us-east-1"}, 1,
 			"export s3://exports/x/aws_s3serveraccess.parquet: already exists", ""},
 		{"bad query", []string{"--query", "SELECT * FROM nosuch", "--out", out("bad.parquet")}, 1, "export " + out("bad.parquet") + ": query failed: Catalog Error", ""},
@@ -169,12 +171,16 @@ func TestExportCommand(t *testing.T) {
 		{"bad macro", []string{"--query", "SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('3 fortnights')", "--out", out("y")}, 2, "p_occurs_since", ""},
 		{"help", []string{"--help"}, 0, "", ""},
 	}
+	stdoutWant := map[string]string{ // by test name; the others print nothing on stdout
+		"lake to S3": "'storage.location.template' = 's3://exports/lake/year=${year}/month=${month}/day=${day}/hour=${hour}/'",
+		"help":       "Usage: s3logs export",
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"export", "--db", dbPath}, tt.args...)
-			code, _, stderr := exportRun(t, args...)
-			if code != tt.code || !strings.Contains(stderr, tt.stderr) {
-				t.Fatalf("exit %d, stderr %q; want %d and %q", code, stderr, tt.code, tt.stderr)
+			code, stdout, stderr := exportRun(t, args...)
+			if code != tt.code || !strings.Contains(stderr, tt.stderr) || !strings.Contains(stdout, stdoutWant[tt.name]) || (stdoutWant[tt.name] == "") != (stdout == "") {
+				t.Fatalf("exit %d, stderr %q, stdout %.80q; want %d, %q and stdout with %q", code, stderr, stdout, tt.code, tt.stderr, stdoutWant[tt.name])
 			}
 			if tt.check != "" {
 				if n := exportCount(t, dbPath, tt.check); n != 0 {
