@@ -22,18 +22,21 @@ import (
 //   - after the user agent: unquoted fields only, so a quoted user agent
 //     ends at the last '"' of the line.
 //
-// The request URI, referrer and user agent are either all quoted or all a
-// bare "-" (BATCH.DELETE.OBJECT lines). The first pass is also strict about
-// values: status is 3 digits, the numbers are numbers, signatureversion
-// starts with "Sig", ciphersuite with a capital letter, authenticationtype
-// with a letter and tlsVersion with "TLS" (each may be "-").
-// That settles every real line seen, such as a referrer "-" followed by a
-// user agent that starts with '"' ("-" ""Mozilla/5.0 ... Safari/537.36" -)
-// where a loose reading could also end the referrer at the user agent's
-// last quote. When no strict reading exists, a loose pass (structure only)
-// finds the reading, so that a bad value such as status 2OO is reported
-// where it is rather than as a quoting problem. More than one reading in
-// the deciding pass rejects the line as ambiguous.
+// The passes (see passes) go from the most to the least constrained, and
+// the first that finds a reading decides. The first is strict about
+// structure: the request URI, referrer and user agent are either all
+// quoted or all a bare "-" (BATCH.DELETE.OBJECT lines); and about values:
+// status is 3 digits, the numbers are numbers, signatureversion starts
+// with "Sig", ciphersuite with a capital letter, authenticationtype with a
+// letter and tlsVersion with "TLS" (each may be "-"). That settles every
+// real line seen, such as a referrer "-" followed by a user agent that
+// starts with '"' ("-" ""Mozilla/5.0 ... Safari/537.36" -), where a looser
+// reading could also end the referrer at the user agent's last quote. The
+// second pass drops the value checks, so that a bad value such as status
+// 2OO is reported where it is rather than as a quoting problem; the last
+// two allow a mix of quoted fields and bare "-". More than one reading in
+// the deciding pass rejects the line as ambiguous. The failures reported
+// are those of the second pass, whose structure is the one S3 writes.
 func (p *parser) quoted(i int) bool {
 	line := p.line
 	p.quotes = p.quotes[:0]
@@ -46,10 +49,12 @@ func (p *parser) quoted(i int) bool {
 		j += k + 1
 	}
 	p.far = lineError{field: -1}
-	p.found, p.tries, p.strict = 0, 0, true
-	p.readURI(i)
-	if p.found == 0 && p.tries <= maxReadings {
-		p.strict = false
+	p.found, p.tries = 0, 0
+	for _, pass := range passes {
+		if p.found > 0 || p.tries > maxReadings {
+			break
+		}
+		p.strict, p.mixed = pass.strict, pass.mixed
 		p.readURI(i)
 	}
 	switch {
@@ -68,6 +73,10 @@ func (p *parser) quoted(i int) bool {
 	p.fill(&p.best)
 	return true
 }
+
+// passes are the constraints of the successive searches for a reading of
+// the quoted fields (see quoted).
+var passes = [...]struct{ strict, mixed bool }{{true, false}, {false, false}, {true, true}, {false, true}}
 
 // done reports whether the search for readings can stop.
 func (p *parser) done() bool { return p.found > 1 || p.tries > maxReadings }
@@ -163,7 +172,7 @@ func strictMid(k int, tok []byte) bool {
 func (p *parser) readRef(i int) {
 	line := p.line
 	if isDashAt(line, i) {
-		if p.cur.uri.s >= 0 {
+		if !p.mixed && p.cur.uri.s >= 0 {
 			p.miss(i, schema.ColReferrer, "a quoted request URI has a quoted referrer")
 			return
 		}
@@ -179,7 +188,7 @@ func (p *parser) readRef(i int) {
 		p.miss(i, schema.ColReferrer, "want a quoted referrer or -")
 		return
 	}
-	if p.cur.uri.s < 0 {
+	if !p.mixed && p.cur.uri.s < 0 {
 		p.miss(i, schema.ColReferrer, "a bare - request URI has a bare - referrer")
 		return
 	}
@@ -221,7 +230,7 @@ func (p *parser) readUA(u int) {
 		last = p.quotes[n-1]
 	}
 	if isDashAt(line, u) {
-		if p.cur.ref.s >= 0 {
+		if !p.mixed && p.cur.ref.s >= 0 {
 			p.miss(u, schema.ColUseragent, "a quoted referrer has a quoted user agent")
 			return
 		}
@@ -233,7 +242,7 @@ func (p *parser) readUA(u int) {
 		p.readTail(u + 1)
 		return
 	}
-	if p.cur.ref.s < 0 {
+	if !p.mixed && p.cur.ref.s < 0 {
 		p.miss(u, schema.ColUseragent, "a bare - referrer has a bare - user agent")
 		return
 	}

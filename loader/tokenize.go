@@ -96,6 +96,7 @@ type parser struct {
 	err    lineError
 
 	strict bool      // check the values of fields while reading (see quoted)
+	mixed  bool      // allow quoted fields next to bare "-" ones (see quoted)
 	found  int       // readings found
 	tries  int       // readings tried
 	cur    reading   // reading being built
@@ -262,14 +263,14 @@ func (p *parser) numbers() bool {
 // closed its quotes earliest (the natural reading). Only the loose pass
 // records: its failures are the ones reported.
 func (p *parser) miss(i, col int, reason string) {
-	if !p.strict && (col > p.far.field || col == p.far.field && i+1 < p.far.col) {
+	if !p.strict && !p.mixed && (col > p.far.field || col == p.far.field && i+1 < p.far.col) {
 		p.far = lineError{col: i + 1, field: col, reason: reason}
 	}
 }
 
 // missTruncated records that the line ended before column col.
 func (p *parser) missTruncated(col int) {
-	if !p.strict {
+	if !p.strict && !p.mixed {
 		p.miss(len(p.line), col, truncatedReason(col))
 	}
 }

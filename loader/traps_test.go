@@ -129,6 +129,12 @@ func TestTrapsParsed(t *testing.T) {
 		{"IAM user ARN account", mkLine(func(f map[int]string) { f[5] = "arn:aws:iam::123456789012:user/alice" }), map[string]any{
 			"p_any_aws_arns": []string{"arn:aws:iam::123456789012:user/alice"}, "p_any_aws_account_ids": []string{"123456789012"},
 		}},
+		{"bare - user agent after a quoted referrer (mixed quoting, unambiguous)", mkLine(func(f map[int]string) { f[17] = "-" }), map[string]any{
+			"referrer": nil, "useragent": nil, "versionid": nil, "signatureversion": "SigV4", "tlsVersion": "TLSV1.2",
+		}},
+		{"bare - request URI with quoted referrer and user agent", mkLine(func(f map[int]string) { f[7], f[9] = "BATCH.DELETE.OBJECT", "-" }), map[string]any{
+			"requesturi": nil, "httpstatus": int64(200), "referrer": nil, "useragent": "S3Console/0.4", "hostheader": "DOC-EXAMPLE-BUCKET1.s3.us-west-1.amazonaws.com",
+		}},
 		{"largest int64", mkLine(func(f map[int]string) { f[13] = "9223372036854775807" }), map[string]any{"objectsize": int64(9223372036854775807)}},
 	}
 	for _, tt := range tests {
@@ -203,8 +209,6 @@ func TestTrapsRejected(t *testing.T) {
 			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: referrer at column 482: want a quoted referrer or -)"},
 		{name: "unquoted user agent", line: mkLine(func(f map[int]string) { f[17] = "curl/7.38.0" }), at: `"GET`,
 			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: useragent at column 296: want a quoted user agent or -)"},
-		{name: "bare - user agent after a quoted referrer", line: mkLine(func(f map[int]string) { f[17] = "-" }), at: `"GET`,
-			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: useragent at column 296: a quoted referrer has a quoted user agent)"},
 		{name: "unquoted request URI", line: strings.Replace(base, `"GET /DOC-EXAMPLE-BUCKET1?versioning HTTP/1.1"`, "GET", 1), at: "GET 200",
 			field: "requesturi", reason: `want a quoted request ("GET /key HTTP/1.1") or -`},
 		{name: "missing requester", line: strings.Replace(base, "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE", "3E57427F3EXAMPLE", 1), at: "3E57427F3EXAMPLE",
