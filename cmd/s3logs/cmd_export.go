@@ -97,11 +97,16 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	return f
 }
 
+// runExport is the export command: flags to options, then export.Run, then
+// the summary (stderr) and, for a lake, its DDL (stdout).
 func runExport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("export")
 	f := defineExportFlags(fs)
 	if err := env.Parse(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (SQL goes in --query, the output in --out)", fs.Arg(0))
 	}
 	opts, err := f.options(ctx)
 	if err != nil {

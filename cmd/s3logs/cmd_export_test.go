@@ -162,6 +162,7 @@ func TestExportCommand(t *testing.T) {
 		{"bad query", []string{"--query", "SELECT * FROM nosuch", "--out", out("bad.parquet")}, 1, "export " + out("bad.parquet") + ": query failed: Catalog Error", ""},
 		{"unwritable", []string{"--table", "--out", filepath.Join(file, "x.parquet")}, 1, "not a directory", ""},
 		{"no output", []string{"--table"}, 2, "--out is required", ""},
+		{"positional argument", []string{"--table", "out.parquet"}, 2, `unexpected argument "out.parquet"`, ""},
 		{"two sources", []string{"--table", "--query", "SELECT 1", "--out", out("y")}, 2, "exactly one of", ""},
 		{"param without saved", []string{"--table", "--param", "a=b", "--out", out("y")}, 2, "--param needs --saved", ""},
 		{"bad param", []string{"--saved", "top_ips", "--param", "ab", "--out", out("y")}, 2, "want key=value", ""},
