@@ -40,6 +40,31 @@
 //
 // plus p_row_id, p_event_time, p_parse_time, p_source_id and p_source_label.
 //
+// What a line may be, and what the loader decides where AWS does not say:
+//   - Fields are counted as AWS counts them, the bracketed time being one.
+//     A line has 17 fields (through useragent: pre-2013 logs; Panther's
+//     docs count these as 18 columns) to 26 (through aclRequired); the
+//     missing trailing fields are NULL. Fields after the 26th (the 2026
+//     Source Region first) go, raw, to additionalFields. Fewer than 17
+//     fields: the line is rejected as truncated. Fields are positional, so
+//     the made-up "test1 test2" after tlsVersion in Panther's tests are
+//     accesspointarn and aclrequired.
+//   - Quotes inside the request URI, referrer and user agent are not
+//     escaped by S3; where a quoted field ends is decided by the grammar of
+//     what follows it, and a line that reads more than one way is rejected
+//     as "ambiguous quoting" rather than guessed (see quoted.go).
+//   - The requester may contain spaces (CloudFront origin access
+//     identities): it is everything between the remote IP and the request
+//     id, which is the token before the first operation-shaped token.
+//   - Outside quotes, a run of spaces separates like one space: the two
+//     spaces after the remote IP in some real lines are not an empty field.
+//   - Numbers that are not numbers, impossible dates (31/Feb, hour 25), a
+//     NULL bucketowner (required by Panther), NUL bytes and lines of other
+//     formats reject the line, with the 1-based byte column and the field.
+//     Nothing is silently NULLed or half loaded.
+//   - Bytes that are not valid UTF-8 become U+FFFD in the row's strings;
+//     the row is kept and the Reject (if any) keeps the raw bytes.
+//
 // The loader does not depend on DuckDB, so that the parser can be tested,
 // fuzzed and benchmarked on its own.
 package loader
