@@ -113,6 +113,8 @@ func readChunk(r *bufio.Reader, carry *[]byte, size int) (chunk []byte, last boo
 			return buf[:i+1], false, nil
 		}
 		// One line longer than the chunk: read on until its end.
-		buf = append(buf, make([]byte, size)...)[:len(buf)]
+		grown := make([]byte, len(buf), cap(buf)+size)
+		copy(grown, buf)
+		buf = grown
 	}
 }
