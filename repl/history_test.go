@@ -103,6 +103,8 @@ func TestEnterReader(t *testing.T) {
 		{[]string{"a\rb\r", "\r"}, []string{"a\rb", "\r", "\r"}},
 		{[]string{"abc", "\r"}, []string{"abc", "\r"}},
 		{[]string{"a\rb"}, []string{"a\rb"}},
+		{[]string{"SELECT 5;\n"}, []string{"SELECT 5;", "\r"}},
+		{[]string{"\n"}, []string{"\n"}},
 	} {
 		r := &enterReader{Reader: &fakeReader{reads: tc.reads}}
 		var got []string

@@ -95,9 +95,10 @@ func (pr *promptReader) read() (string, error) {
 }
 
 // enterReader makes a final Enter that arrives in the same read as the
-// text before it (a paste ending in a newline, or fast typing) a separate
-// key press. go-prompt inserts a multi-byte read as text, newlines
-// included, so without this the pasted statements would wait for another
+// text before it (a paste ending in a newline, fast typing, or text typed
+// while a query ran, which the terminal's line discipline ends with "\n")
+// a separate key press. go-prompt inserts a multi-byte read as text,
+// newlines included, so without this the statements would wait for another
 // Enter; with it, Enter runs them if they are complete.
 type enterReader struct {
 	prompt.Reader
@@ -105,7 +106,7 @@ type enterReader struct {
 }
 
 // Read returns a held-back Enter first, else reads, holding back a final
-// "\r" of a longer read for the next call.
+// "\r" or "\n" of a longer read for the next call (as "\r").
 func (r *enterReader) Read(p []byte) (int, error) {
 	if len(r.pending) > 0 {
 		n := copy(p, r.pending)
@@ -113,7 +114,7 @@ func (r *enterReader) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	n, err := r.Reader.Read(p)
-	if n > 1 && p[n-1] == '\r' {
+	if n > 1 && (p[n-1] == '\r' || p[n-1] == '\n') {
 		r.pending = append(r.pending[:0], '\r')
 		return n - 1, err
 	}
