@@ -300,8 +300,26 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	if remember {
 		s.last.sql, s.last.args = q, args
 	}
+	if s.mode == render.Table && len(cols) == 2 && cols[1] == "explain_value" {
+		return writeExplain(s.opts.Stdout, rows)
+	}
 	_, err = render.Write(s.opts.Stdout, rows, s.renderOptions())
 	return err
+}
+
+// writeExplain prints the plans of EXPLAIN as DuckDB draws them; in a
+// table their line breaks would be escaped.
+func writeExplain(w io.Writer, rows *sql.Rows) error {
+	for rows.Next() {
+		var key, plan string
+		if err := rows.Scan(&key, &plan); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s:\n%s\n", key, strings.TrimRight(plan, "\n")); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // noResultWords are the first words of statements whose result (an empty

@@ -142,6 +142,18 @@ func TestMetaCommands(t *testing.T) {
 		{name: "quit stops", input: "SELECT 1 AS x;\n.quit\nSELECT 2;", stdout: " x\n--\n 1\n(1 row)\n"},
 		{name: "statement without result", input: "CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1), (2);\n.mode csv\nSELECT sum(a) AS s FROM t;",
 			stdout: " Count\n------\n     2\n(1 row)\ns\n3\n"},
+		{name: "explain drawn as is", input: "EXPLAIN SELECT 1 AS x;",
+			stdout: "physical_plan:\n" +
+				"┌───────────────────────────┐\n" +
+				"│         PROJECTION        │\n" +
+				"│    ────────────────────   │\n" +
+				"│             x             │\n" +
+				"│                           │\n" +
+				"│           ~1 row          │\n" +
+				"└─────────────┬─────────────┘\n" +
+				"┌─────────────┴─────────────┐\n" +
+				"│         DUMMY_SCAN        │\n" +
+				"└───────────────────────────┘\n"},
 		{name: "unterminated last statement runs", input: ".mode csv\nSELECT 7 AS x", stdout: "x\n7\n"},
 		{name: "help lists only available commands", input: ".help\n",
 			stdout: ".help                      Show this help.\n" +
