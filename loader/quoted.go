@@ -49,17 +49,17 @@ func (p *parser) quoted(i int) bool {
 		j += k + 1
 	}
 	p.far = lineError{field: -1}
-	p.found, p.tries = 0, 0
+	p.found, p.tries, p.steps = 0, 0, 0
 	for _, pass := range passes {
-		if p.found > 0 || p.tries > maxReadings {
+		if p.found > 0 || p.tries > maxReadings || p.steps > maxSteps {
 			break
 		}
 		p.strict, p.mixed = pass.strict, pass.mixed
 		p.readURI(i)
 	}
 	switch {
-	case p.tries > maxReadings:
-		return p.fail(i, schema.ColRequesturi, fmt.Sprintf("ambiguous quoting: more than %d ways to read the quoted fields", maxReadings))
+	case p.tries > maxReadings || p.steps > maxSteps:
+		return p.fail(i, schema.ColRequesturi, "ambiguous quoting: too many possible ends of the quoted fields to try")
 	case p.found > 1:
 		return p.fail(i, schema.ColRequesturi, "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way")
 	case p.found == 0 && (p.far.col == i+1 || strings.HasPrefix(p.far.reason, "truncated")):
@@ -79,7 +79,7 @@ func (p *parser) quoted(i int) bool {
 var passes = [...]struct{ strict, mixed bool }{{true, false}, {false, false}, {true, true}, {false, true}}
 
 // done reports whether the search for readings can stop.
-func (p *parser) done() bool { return p.found > 1 || p.tries > maxReadings }
+func (p *parser) done() bool { return p.found > 1 || p.tries > maxReadings || p.steps > maxSteps }
 
 // readURI tries the readings of the request URI starting at line[i].
 func (p *parser) readURI(i int) {
@@ -99,6 +99,7 @@ func (p *parser) readURI(i int) {
 	}
 	p.miss(i, schema.ColRequesturi, "no closing quote followed by the status")
 	for k, c := range p.quotes {
+		p.steps++
 		if c <= i || c+1 >= len(line) || line[c+1] != ' ' {
 			continue
 		}
@@ -128,12 +129,14 @@ func (p *parser) readMid(i, q int) {
 	line := p.line
 	for k := range p.cur.mid {
 		col := schema.ColHttpstatus + k
+		s := i
 		if i = skipSpaces(line, i); i >= len(line) {
 			p.missTruncated(col)
 			return
 		}
 		e := tokenEnd(line, i)
 		tok := line[i:e]
+		p.steps += (e - s) >> 8 // long tokens cost steps too
 		if e > q {
 			p.miss(i, col, "unexpected quote")
 			return
@@ -194,6 +197,9 @@ func (p *parser) readRef(i int) {
 	}
 	p.miss(i, schema.ColReferrer, "no closing quote followed by the user agent")
 	for _, c := range p.quotes {
+		if p.steps++; p.steps > maxSteps {
+			return
+		}
 		if c <= i {
 			continue
 		}
@@ -265,10 +271,12 @@ func (p *parser) readTail(i int) {
 	line := p.line
 	n := 0
 	for ; n < len(p.cur.tail); n++ {
+		s := i
 		if i = skipSpaces(line, i); i >= len(line) {
 			break
 		}
 		e := tokenEnd(line, i)
+		p.steps += (e - s) >> 8
 		if p.strict && !strictTail(schema.ColVersionid+n, line[i:e]) {
 			return
 		}

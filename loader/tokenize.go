@@ -46,8 +46,12 @@ const (
 	// remote IP; a requester with spaces has a handful of words.
 	maxRequesterTokens = 32
 	// maxReadings bounds the readings of the quoted fields tried on one
-	// line, so that a line made of quotes cannot take quadratic time.
+	// line, and maxSteps the quotes looked at while trying them, so that a
+	// line crafted with many quotes (a client controls the request URI,
+	// referrer and user agent) cannot take quadratic time: such a line is
+	// rejected as ambiguous after a few milliseconds.
 	maxReadings = 1024
+	maxSteps    = 1 << 20
 )
 
 // row is one parsed line. Every value is a span of the line (NULL when its
@@ -99,6 +103,7 @@ type parser struct {
 	mixed  bool      // allow quoted fields next to bare "-" ones (see quoted)
 	found  int       // readings found
 	tries  int       // readings tried
+	steps  int       // quotes looked at while trying readings
 	cur    reading   // reading being built
 	best   reading   // first reading found
 	far    lineError // the failure furthest into the line, to report
