@@ -45,6 +45,9 @@ func (p *parser) quoted(i int) bool {
 		if k < 0 {
 			break
 		}
+		if len(p.quotes) == maxSteps {
+			return p.fail(i, schema.ColRequesturi, "ambiguous quoting: too many possible ends of the quoted fields to try")
+		}
 		p.quotes = append(p.quotes, j+k)
 		j += k + 1
 	}

@@ -213,6 +213,8 @@ func TestTrapsRejected(t *testing.T) {
 			field: "requesturi", reason: `want a quoted request ("GET /key HTTP/1.1") or -`},
 		{name: "crafted to take quadratic time", line: mkLine(upTo(8)) + ` "GET /` + strings.Repeat(`" 200 - 1 1 1 1 "a" x`, 20000), at: `"GET`,
 			field: "requesturi", reason: "ambiguous quoting: too many possible ends of the quoted fields to try"},
+		{name: "more quotes than the search budget", line: mkLine(upTo(8)) + ` "GET /` + strings.Repeat(`"`, 1<<20+5), at: `"GET`,
+			field: "requesturi", reason: "ambiguous quoting: too many possible ends of the quoted fields to try"},
 		{name: "missing requester", line: strings.Replace(base, "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE", "3E57427F3EXAMPLE", 1), at: "3E57427F3EXAMPLE",
 			field: "requester", reason: `missing requester or request id before operation "REST.GET.VERSIONING"`},
 	}
