@@ -341,11 +341,11 @@ func noResult(q string) bool {
 }
 
 // renderOptions are the options of render.Write for the current mode and
-// terminal.
+// terminal: tables fit a terminal stdout (even when a script is read from
+// stdin); colour and the row limit are for interactive sessions only.
 func (s *Shell) renderOptions() render.Options {
-	o := render.Options{Format: s.mode}
+	o := render.Options{Format: s.mode, Width: terminalWidth(s.opts.Stdout)}
 	if s.tty {
-		o.Width = terminalWidth(s.opts.Stdout)
 		o.Color = true
 		o.MaxRows = maxRowsShown
 	}
@@ -415,9 +415,9 @@ func isTerminal(v any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// terminalWidth is the width of the terminal w, or 0.
+// terminalWidth is the width of the terminal w, or 0 when w is not one.
 func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if width, _, err := term.GetSize(int(f.Fd())); err == nil {
 			return width
 		}
