@@ -313,6 +313,7 @@ func (r *Reader) reject(line []byte, e lineError) {
 		Raw:    bytes.Clone(line),
 	})
 	r.stats.Rejected++
+	r.batchBytes += len(line) // rejects keep their lines: they count toward a batch's size
 }
 
 // RecordBatch returns the batch read by the last Next. It has the schema

@@ -258,3 +258,21 @@ func TestIsIP(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderBatchBytes checks that a batch ends once its lines (rows and
+// rejects alike) reach maxBatchBytes, so that memory stays bounded.
+func TestReaderBatchBytes(t *testing.T) {
+	junk := strings.Repeat("x", 1<<20) // a rejected 1 MiB line
+	n := maxBatchBytes>>20 + 3
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	r := NewReader(strings.NewReader(strings.Repeat(junk+"\n", n)), "f", Options{Allocator: mem})
+	defer r.Release()
+	var sizes []int
+	for r.Next() {
+		sizes = append(sizes, len(r.Rejects()))
+	}
+	if len(sizes) != 2 || sizes[0] != maxBatchBytes>>20 || sizes[1] != 3 {
+		t.Errorf("rejects per batch %v, want [%d 3]", sizes, maxBatchBytes>>20)
+	}
+}
