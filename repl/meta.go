@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -136,6 +137,9 @@ func (s *Shell) metaLoad(ctx context.Context, args string) error {
 	sources := splitArgs(args)
 	if len(sources) == 0 {
 		return errors.New("usage: .load SOURCE... (files, folders, globs, s3://bucket/prefix)")
+	}
+	if slices.Contains(sources, "-") {
+		return errors.New(".load -: standard input is the shell's own input; pipe logs to 's3logs load -' instead")
 	}
 	return s.printSummary(s.opts.Load(ctx, sources))
 }

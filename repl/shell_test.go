@@ -220,6 +220,7 @@ func TestHooks(t *testing.T) {
 .export "x y.parquet" SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('1d');
 .detect --rule s3.access.denied
 .demo
+.load -
 `
 	stdout, stderr, err := runScript(t, testDB(t), opts, input)
 	if !errors.Is(err, ErrFailed) {
@@ -229,7 +230,8 @@ func TestHooks(t *testing.T) {
 	if stdout != wantOut {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, wantOut)
 	}
-	wantErr := "line 1: nothing to export yet: run a query first, or give one: .export PATH SELECT ...\nline 7: no demo today\n"
+	wantErr := "line 1: nothing to export yet: run a query first, or give one: .export PATH SELECT ...\nline 7: no demo today\n" +
+		"line 8: .load -: standard input is the shell's own input; pipe logs to 's3logs load -' instead\n"
 	if stderr != wantErr {
 		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, wantErr)
 	}
