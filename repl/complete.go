@@ -261,8 +261,9 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 	if i > 0 && stmt[i-1] == '.' {
 		qualifier = lastName(stmt[:i-1])
 	}
-	if word == "" && qualifier == "" {
-		return nil, word
+	tablePos := sqlKeywordsBeforeTable[previousWord(stmt, toks, i)]
+	if word == "" && qualifier == "" && !(tablePos && i > 0 && stmt[i-1] == ' ') {
+		return nil, word // nothing typed yet: no menu, except for a table after "FROM "
 	}
 	c.load()
 	refs := tableRefs(stmt + statementRest(after))
@@ -270,7 +271,7 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 		return filterPrefix(c.qualified(qualifier, refs), word, true), word
 	}
 	var cands []suggestion
-	if sqlKeywordsBeforeTable[previousWord(stmt, toks, i)] {
+	if tablePos {
 		cands = c.tableSuggestions()
 	} else {
 		for _, r := range refs {
@@ -282,6 +283,9 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 		}
 	}
 	out := dedupe(filterPrefix(cands, word, true))
+	if word == "" {
+		return out, word
+	}
 	return append(out, c.duckdbSuggestions(stmt, word, out)...), word
 }
 
