@@ -49,9 +49,6 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 )
 
-// childEnv marks a process started by s3logs-s3bench (server or baseline).
-const childEnv = "S3LOGS_S3BENCH_CHILD"
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
@@ -200,7 +197,6 @@ func startServer(ctx context.Context, c *config) (url string, stop func(), err e
 	}
 	cmd := exec.CommandContext(ctx, self, "-serve", "-objects", strings.Join(counts, ","),
 		"-lines", strconv.Itoa(c.lines), "-latency", c.latency.String())
-	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -223,12 +219,30 @@ func startServer(ctx context.Context, c *config) (url string, stop func(), err e
 }
 
 // measureCount loads the prefix of n objects with s3logs and with the
-// baseline, each in its own process.
+// baseline, each in its own process, and checks that both read every line.
 func measureCount(ctx context.Context, c *config, bin, url, dir string, n int) (result, error) {
 	r := result{objects: n}
-	prefix := fmt.Sprintf("s3://%s/%s", bucket, prefixOf(n))
-	dbPath := filepath.Join(dir, fmt.Sprintf("s3bench-%d.duckdb", n))
+	var err error
+	if err = runS3logs(ctx, c, bin, url, dir, &r); err != nil {
+		return r, err
+	}
+	if err = runBaselineChild(ctx, url, &r); err != nil {
+		return r, err
+	}
+	want := int64(n * c.lines)
+	if r.rows != want || r.baseRows != want {
+		return r, fmt.Errorf("%d objects: s3logs loaded %d rows, the baseline parsed %d, want %d\n%s", n, r.rows, r.baseRows, want, r.s3logsOutput)
+	}
+	return r, nil
+}
+
+// runS3logs loads r.objects objects with the s3logs binary into a fresh
+// database file and counts the rows.
+func runS3logs(ctx context.Context, c *config, bin, url, dir string, r *result) error {
+	prefix := fmt.Sprintf("s3://%s/%s", bucket, prefixOf(r.objects))
+	dbPath := filepath.Join(dir, fmt.Sprintf("s3bench-%d.duckdb", r.objects))
 	os.Remove(dbPath)
+	defer os.Remove(dbPath)
 	var out strings.Builder
 	cmd := exec.CommandContext(ctx, bin, "load", "--db", dbPath, "--endpoint-url", url, "--no-sign-request",
 		"--concurrency", strconv.Itoa(c.concurrency), prefix)
@@ -238,32 +252,29 @@ func measureCount(ctx context.Context, c *config, bin, url, dir string, n int) (
 	r.wall, r.rss, err = measure(cmd)
 	r.s3logsOutput = strings.TrimSpace(out.String())
 	if err != nil {
-		return r, fmt.Errorf("s3logs load of %d objects: %w\n%s", n, err, r.s3logsOutput)
+		return fmt.Errorf("s3logs load of %d objects: %w\n%s", r.objects, err, r.s3logsOutput)
 	}
-	if r.rows, err = countRows(ctx, dbPath); err != nil {
-		return r, err
-	}
-	os.Remove(dbPath)
+	r.rows, err = countRows(ctx, dbPath)
+	return err
+}
 
+// runBaselineChild runs the baseline in a child process.
+func runBaselineChild(ctx context.Context, url string, r *result) error {
 	self, err := os.Executable()
 	if err != nil {
-		return r, err
+		return err
 	}
-	var bout, berr strings.Builder
-	cmd = exec.CommandContext(ctx, self, "-baseline", url, "-prefix", prefixOf(n))
-	cmd.Env = append(os.Environ(), childEnv+"=1", "AWS_EC2_METADATA_DISABLED=true")
-	cmd.Stdout, cmd.Stderr = &bout, &berr
+	var out, errOut strings.Builder
+	cmd := exec.CommandContext(ctx, self, "-baseline", url, "-prefix", prefixOf(r.objects))
+	cmd.Env = append(os.Environ(), "AWS_EC2_METADATA_DISABLED=true")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if r.baseWall, r.baseRSS, err = measure(cmd); err != nil {
-		return r, fmt.Errorf("baseline of %d objects: %w\n%s", n, err, berr.String())
+		return fmt.Errorf("baseline of %d objects: %w\n%s", r.objects, err, errOut.String())
 	}
-	if r.baseRows, err = strconv.ParseInt(strings.TrimSpace(bout.String()), 10, 64); err != nil {
-		return r, fmt.Errorf("baseline printed %q: %w", bout.String(), err)
+	if r.baseRows, err = strconv.ParseInt(strings.TrimSpace(out.String()), 10, 64); err != nil {
+		return fmt.Errorf("baseline printed %q: %w", out.String(), err)
 	}
-	want := int64(n * c.lines)
-	if r.rows != want || r.baseRows != want {
-		return r, fmt.Errorf("%d objects: s3logs loaded %d rows, the baseline parsed %d, want %d\n%s", n, r.rows, r.baseRows, want, r.s3logsOutput)
-	}
-	return r, nil
+	return nil
 }
 
 // measure runs cmd and returns its wall time and peak resident memory.

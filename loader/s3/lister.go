@@ -269,17 +269,8 @@ func (p *pass) walk(ctx context.Context, folder string, depth int) error {
 	}
 	lastCP := ""
 	return p.l.pages(ctx, in, p.pastSimple, func(out *awss3.ListObjectsV2Output) (bool, error) {
-		for _, o := range out.Contents {
-			info := parseKey(aws.ToString(o.Key))
-			if hi := p.w.hi(); info.layout == simple && !hi.IsZero() && stop == "" {
-				stop = info.base + hi.Format(keyFormat)
-			}
-			if stop != "" && aws.ToString(o.Key) >= stop {
-				return false, nil
-			}
-			if err := p.visit(o, info); err != nil {
-				return false, err
-			}
+		if more, err := p.folderObjects(out, &stop); !more || err != nil {
+			return false, err
 		}
 		for _, cp := range out.CommonPrefixes {
 			sub := aws.ToString(cp.Prefix)
@@ -287,18 +278,41 @@ func (p *pass) walk(ctx context.Context, folder string, depth int) error {
 				continue // some servers repeat a common prefix across pages
 			}
 			lastCP = sub
-			var err error
-			if m := sourcePrefix.FindStringSubmatch(sub); m != nil && m[1] == sub {
-				err = p.source(ctx, sub, sub)
-			} else {
-				err = p.walk(ctx, sub, depth+1)
-			}
-			if err != nil {
+			if err := p.descend(ctx, sub, depth+1); err != nil {
 				return false, err
 			}
 		}
 		return true, nil
 	})
+}
+
+// folderObjects visits the objects of one page of a folder's listing. The
+// first simple-layout key sets *stop, the key past the window's end; more
+// is false once a key reaches it.
+func (p *pass) folderObjects(out *awss3.ListObjectsV2Output, stop *string) (more bool, err error) {
+	for _, o := range out.Contents {
+		key := aws.ToString(o.Key)
+		info := parseKey(key)
+		if hi := p.w.hi(); info.layout == simple && !hi.IsZero() && *stop == "" {
+			*stop = info.base + hi.Format(keyFormat)
+		}
+		if *stop != "" && key >= *stop {
+			return false, nil
+		}
+		if err := p.visit(o, info); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// descend lists a subfolder: as one source bucket when it is the prefix of
+// one in the partitioned layout, else by walking it.
+func (p *pass) descend(ctx context.Context, sub string, depth int) error {
+	if m := sourcePrefix.FindStringSubmatch(sub); m != nil && m[1] == sub {
+		return p.source(ctx, sub, sub)
+	}
+	return p.walk(ctx, sub, depth)
 }
 
 // pastSimple reports whether the last key of a page is a simple-layout
