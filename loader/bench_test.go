@@ -82,6 +82,36 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
+// BenchmarkReaderSmallObjects measures the per-object cost of a load of
+// many small log objects (S3 delivers a few KB at a time): one Reader per
+// 20 lines.
+func BenchmarkReaderSmallObjects(b *testing.B) {
+	data := benchLog()
+	var objects [][]byte
+	for rest := data; len(rest) > 0 && len(objects) < 100; {
+		end := 0
+		for k := 0; k < 20; k++ {
+			end += bytes.IndexByte(rest[end:], '\n') + 1
+		}
+		objects = append(objects, rest[:end])
+		rest = rest[end:]
+	}
+	size := 0
+	for _, o := range objects {
+		size += len(o)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, o := range objects {
+			r := NewReader(bytes.NewReader(o), "s3://bucket/key", Options{Allocator: memory.DefaultAllocator})
+			for r.Next() {
+			}
+			r.Release()
+		}
+	}
+}
+
 // TestTokenizeAllocatesNothing checks the zero-allocation claim on every
 // generated line and every sample line that parses.
 func TestTokenizeAllocatesNothing(t *testing.T) {

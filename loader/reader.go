@@ -125,6 +125,11 @@ type state struct {
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
 
+// arrowSchema is the schema of every batch, built once: Arrow schemas are
+// immutable, and building one per Reader would cost more than parsing a
+// small log object.
+var arrowSchema = sync.OnceValue(schema.S3ServerAccess.ArrowSchema)
+
 // Options configures a Reader. The zero value is ready to use.
 type Options struct {
 	Label     string           // p_source_label of every row
@@ -230,7 +235,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		src:       r,
 		sourceID:  sourceID,
 		opts:      opts,
-		schema:    schema.S3ServerAccess.ArrowSchema(),
+		schema:    arrowSchema(),
 		maxLine:   maxLineBytes,
 		rowPrefix: fmt.Appendf(nil, "%016x", h.Sum64()),
 		parseTime: opts.ParseTime.UnixMicro(),
