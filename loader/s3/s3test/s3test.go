@@ -78,10 +78,10 @@ func Start() *Server {
 // Close stops the server.
 func (s *Server) Close() { s.http.Close() }
 
-// Client returns an S3 client for the server, through awscfg as s3logs
-// makes it, with fixed test credentials in the environment-free way
-// (anonymous requests: gofakes3 does not check signatures) and quick
-// retries.
+// Client returns an S3 client for the server, made by awscfg as s3logs
+// makes it, sending anonymous requests (gofakes3 does not check
+// signatures, and no credentials are looked up), with at most maxAttempts
+// attempts per request and millisecond backoff.
 func (s *Server) Client(ctx context.Context, maxAttempts int) (*awss3.Client, error) {
 	return awscfg.S3Client(ctx, awscfg.Options{Endpoint: s.URL, NoSign: true, Region: "us-east-1",
 		MaxAttempts: maxAttempts, MaxBackoff: 5 * time.Millisecond})
