@@ -68,6 +68,8 @@ func (p *parser) quoted(i int) bool {
 	case p.found == 0 && (p.far.col == i+1 || strings.HasPrefix(p.far.reason, "truncated")):
 		p.err = p.far // the line is short, or the request URI itself is wrong
 		return false
+	case p.found == 0 && p.far.field < 0: // not expected: every failed reading says why
+		return p.fail(i, schema.ColRequesturi, "cannot tell where the quoted fields end")
 	case p.found == 0:
 		return p.fail(i, schema.ColRequesturi, fmt.Sprintf(
 			"cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: %s at column %d: %s)",

@@ -268,7 +268,7 @@ func (r *Reader) Next() bool {
 		r.line++
 		r.stats.Lines++
 		if tooLong {
-			r.reject(line, lineError{reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.maxLine, len(line))})
+			r.reject(line, lineError{field: -1, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.maxLine, len(line))})
 			continue
 		}
 		r.addLine(line)
@@ -306,7 +306,7 @@ func (r *Reader) addLine(line []byte) {
 // reject records line (copied) as rejected for reason e.
 func (r *Reader) reject(line []byte, e lineError) {
 	field := ""
-	if e.field >= 0 && e.reason != "" && e.col > 0 {
+	if e.field >= 0 {
 		field = schema.S3ServerAccess.Columns[e.field].Name
 	}
 	r.rejects = append(r.rejects, Reject{
