@@ -69,13 +69,26 @@ func (r *Reader) fill() {
 	n, err := r.src.Read(r.buf[r.w:])
 	r.w += n
 	r.stats.Bytes += int64(n)
+	if n == 0 && err == nil {
+		if r.emptyReads++; r.emptyReads >= 100 {
+			err = io.ErrNoProgress // as bufio does, rather than spin
+		}
+	} else {
+		r.emptyReads = 0
+	}
 	switch {
 	case err == io.EOF:
 		r.eof = true
 	case err != nil:
 		r.err = fmt.Errorf("read %s: %w", r.sourceID, err)
 		r.eof = true
-		r.r, r.scan = r.w, r.w // drop the partial line
+		// Keep the complete lines read so far; drop the partial last one.
+		if k := bytes.LastIndexByte(r.buf[r.r:r.w], '\n'); k >= 0 {
+			r.w = r.r + k + 1
+		} else {
+			r.w = r.r
+		}
+		r.scan = min(r.scan, r.w)
 	}
 }
 

@@ -180,11 +180,12 @@ type Reader struct {
 
 	// Framing: buf[r:w] is read but not yet consumed; buf[r:scan] holds no
 	// newline.
-	r, w     int
-	scan     int
-	eof      bool
-	skipping bool // discarding the rest of an over-long line
-	maxLine  int
+	r, w       int
+	scan       int
+	eof        bool
+	skipping   bool // discarding the rest of an over-long line
+	emptyReads int  // consecutive reads that returned nothing
+	maxLine    int
 
 	rowPrefix []byte // p_row_id before the line number
 	parseTime int64  // p_parse_time, µs

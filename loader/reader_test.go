@@ -276,3 +276,46 @@ func TestReaderBatchBytes(t *testing.T) {
 		t.Errorf("rejects per batch %v, want [%d 3]", sizes, maxBatchBytes>>20)
 	}
 }
+
+// stuckReader returns nothing, forever, without an error.
+type stuckReader struct{}
+
+func (stuckReader) Read([]byte) (int, error) { return 0, nil }
+
+func TestReaderNoProgress(t *testing.T) {
+	r := NewReader(stuckReader{}, "f", Options{})
+	defer r.Release()
+	if r.Next() {
+		t.Error("Next = true from a reader that returns nothing")
+	}
+	if !errors.Is(r.Err(), io.ErrNoProgress) {
+		t.Errorf("Err() = %v, want io.ErrNoProgress", r.Err())
+	}
+}
+
+// dataErrReader returns all its data and an error from the same Read, as
+// io.Reader allows.
+type dataErrReader struct {
+	data []byte
+	err  error
+}
+
+func (d *dataErrReader) Read(p []byte) (int, error) {
+	n := copy(p, d.data)
+	d.data = d.data[n:]
+	return n, d.err
+}
+
+func TestReaderDataWithError(t *testing.T) {
+	l := mkLine(func(map[int]string) {})
+	boom := errors.New("boom")
+	r := NewReader(&dataErrReader{[]byte(l + "\n" + l + "\n" + l[:40]), boom}, "f", Options{})
+	defer r.Release()
+	rows := 0
+	for r.Next() {
+		rows += int(r.RecordBatch().NumRows())
+	}
+	if rows != 2 || !errors.Is(r.Err(), boom) || r.Stats().Rejected != 0 {
+		t.Errorf("%d rows, err %v, stats %+v; want the 2 complete lines, boom, no reject", rows, r.Err(), r.Stats())
+	}
+}
