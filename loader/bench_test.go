@@ -12,6 +12,12 @@ import (
 	"github.com/s3logs/s3logs/internal/gen"
 )
 
+// The benchmarks compare, on the same generated log, the tokenizer alone and
+// the whole parse to Arrow with a strings.Fields baseline. Measure on one
+// core, several times, and compare the best of each:
+//
+//	go test -tags duckdb_arrow -run '^$' -bench . -cpu 1 -benchtime 20x -count 10 ./loader
+
 // benchLines is how many generated lines the benchmarks parse per op.
 const benchLines = 20000
 
