@@ -285,6 +285,11 @@ func (r *Reader) Next() bool {
 // row, a reject, or a blank or filtered line.
 func (r *Reader) addLine(line []byte) {
 	line = trimEOL(line)
+	if r.line == 1 {
+		// A byte order mark, written by some editors, is not part of the
+		// bucket owner.
+		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	}
 	if isBlank(line) {
 		r.stats.Blank++
 		return

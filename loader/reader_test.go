@@ -35,6 +35,8 @@ func TestReaderFraming(t *testing.T) {
 			Stats{Lines: 6, Rows: 2, Blank: 4, Bytes: int64(len(l1) + len(l2) + 10)}},
 		{"rejects keep their line numbers", l1 + "\n" + bad + "\n" + l2 + "\n" + bad + "\n", Options{}, []string{"DOC-EXAMPLE-BUCKET1", "second"}, []int64{2, 4},
 			Stats{Lines: 4, Rows: 2, Rejected: 2, Bytes: int64(len(l1) + len(l2) + 2*len(bad) + 4)}},
+		{"byte order mark on the first line", "\xef\xbb\xbf" + l1 + "\n", Options{}, []string{"DOC-EXAMPLE-BUCKET1"}, nil,
+			Stats{Lines: 1, Rows: 1, Bytes: int64(len(l1) + 4)}},
 		{"FirstLine continues the numbering", bad + "\n" + l1 + "\n", Options{FirstLine: 100}, []string{"DOC-EXAMPLE-BUCKET1"}, []int64{101},
 			Stats{Lines: 2, Rows: 1, Rejected: 1, Bytes: int64(len(l1) + len(bad) + 2)}},
 		{"batches of one row", l1 + "\n" + bad + "\n" + l2 + "\n" + l1 + "\n", Options{BatchRows: 1}, []string{"DOC-EXAMPLE-BUCKET1", "second", "DOC-EXAMPLE-BUCKET1"}, []int64{2},

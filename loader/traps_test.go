@@ -135,6 +135,9 @@ func TestTrapsParsed(t *testing.T) {
 		{"bare - request URI with quoted referrer and user agent", mkLine(func(f map[int]string) { f[7], f[9] = "BATCH.DELETE.OBJECT", "-" }), map[string]any{
 			"requesturi": nil, "httpstatus": int64(200), "referrer": nil, "useragent": "S3Console/0.4", "hostheader": "DOC-EXAMPLE-BUCKET1.s3.us-west-1.amazonaws.com",
 		}},
+		{"byte order mark before the first line", "\xef\xbb\xbf" + mkLine(func(map[int]string) {}), map[string]any{
+			"bucketowner": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+		}},
 		{"largest int64", mkLine(func(f map[int]string) { f[13] = "9223372036854775807" }), map[string]any{"objectsize": int64(9223372036854775807)}},
 	}
 	for _, tt := range tests {
