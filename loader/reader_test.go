@@ -1,10 +1,12 @@
 package loader
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -320,4 +322,26 @@ func TestReaderDataWithError(t *testing.T) {
 	if rows != 2 || !errors.Is(r.Err(), boom) || r.Stats().Rejected != 0 {
 		t.Errorf("%d rows, err %v, stats %+v; want the 2 complete lines, boom, no reject", rows, r.Err(), r.Stats())
 	}
+}
+
+// TestReadersConcurrent runs Readers in parallel, as the load pipeline
+// does with the chunks of a file; they share only the pool of buffers, and
+// each must produce what a Reader alone produces.
+func TestReadersConcurrent(t *testing.T) {
+	input := strings.Join(sampleLines(t), "\n") + "\n"
+	want := goldenJSON(readAll(t, input, "s", Options{BatchRows: 5}))
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				if got := goldenJSON(readAll(t, input, "s", Options{BatchRows: 5})); !bytes.Equal(got, want) {
+					t.Errorf("concurrent read differs (-want +got):\n%s", lineDiff(want, got))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
