@@ -19,6 +19,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/loader/ingest"
 )
 
 // TestMain lets a test re-run this test binary as the s3logs command (for
@@ -431,8 +432,8 @@ func TestKill9(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fifo.Write(bytes.Join(lines[:20000], nil)) // more than one record batch
-	time.Sleep(3500 * time.Millisecond)        // the inserter commits at least every 2s
+	fifo.Write(bytes.Join(lines[:20000], nil))                    // more than one record batch
+	time.Sleep(ingest.DefaultCommitEvery + 1500*time.Millisecond) // the inserter commits at least this often
 	child.Process.Kill()
 	child.Wait()
 	fifo.Close()

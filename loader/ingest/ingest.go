@@ -59,9 +59,6 @@ type Options struct {
 	// ChunkBytes is how much of an object one goroutine parses at a time;
 	// 0 means DefaultChunkBytes.
 	ChunkBytes int
-	// InsertRows is how many rows are inserted per INSERT statement (several
-	// batches as one Arrow view); 0 means DefaultInsertRows.
-	InsertRows int
 	// CommitRows is how many rows a transaction holds before it commits; 0
 	// means DefaultCommitRows. Commits also happen every CommitEvery.
 	CommitRows int
@@ -80,9 +77,13 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultInsertRows  = 4 * loader.DefaultBatchRows
-	DefaultCommitRows  = 1 << 20
-	DefaultCommitEvery = 2 * time.Second
+	// DefaultCommitRows is two of DuckDB's row groups (122,880 rows each):
+	// DuckDB holds a transaction's rows uncompressed in memory and, when
+	// they fill whole row groups, compresses them straight into the
+	// database file at commit. Two row groups per commit bounds memory
+	// (about 250 MB) while keeping most data off the write-ahead log.
+	DefaultCommitRows  = 2 * 122880
+	DefaultCommitEvery = 5 * time.Second
 )
 
 // Source pairs a Lister with the label of its rows (p_source_label),
@@ -211,9 +212,6 @@ func New(d *db.DB, opts Options) *Loader {
 	if opts.ChunkBytes <= 0 {
 		opts.ChunkBytes = DefaultChunkBytes
 	}
-	if opts.InsertRows <= 0 {
-		opts.InsertRows = DefaultInsertRows
-	}
 	if opts.CommitRows <= 0 {
 		opts.CommitRows = DefaultCommitRows
 	}
@@ -266,7 +264,8 @@ func (l *Loader) Load(ctx context.Context, listers []loader.Lister) (Summary, er
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan *job, l.opts.Workers)
-	msgs := make(chan message, 2*l.opts.Workers)
+	// Room for the batches parsed while the inserter commits.
+	msgs := make(chan message, 8*l.opts.Workers)
 
 	go func() {
 		defer close(jobs)

@@ -365,7 +365,7 @@ func TestInterruptedLoad(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	}()
-	opts := Options{BatchRows: 500, InsertRows: 500, CommitRows: 500, CommitEvery: 10 * time.Millisecond, ChunkBytes: 64 << 10}
+	opts := Options{BatchRows: 500, CommitRows: 500, CommitEvery: 10 * time.Millisecond, ChunkBytes: 64 << 10}
 	_, err := New(d, opts).Load(ctx, []loader.Lister{stallingLister{obj, data, len(data) * 3 / 5}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Load error %v, want context.Canceled", err)

@@ -13,17 +13,25 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/schema"
 )
 
-// viewName is the Arrow view each group of batches is registered as. It
-// lives on the inserter's own connection only.
+// viewName is the Arrow view each INSERT reads from. It lives on the
+// inserter's own connection only.
 const viewName = "s3logs_ingest_view"
 
 // inserter owns the one connection that writes: it inserts the batches
 // the workers send, and commits them with the manifest rows that describe
 // them. It runs in one goroutine.
+//
+// Each transaction is one INSERT INTO aws_s3serveraccess SELECT * FROM an
+// Arrow view whose reader (streamReader) pulls the workers' batches from
+// the channel as DuckDB asks for them: memory stays bounded however big the
+// transaction, and DuckDB sees one large append, which it compresses and
+// writes to the database file a row group at a time instead of holding it
+// in memory and copying it through the write-ahead log.
 type inserter struct {
 	l    *Loader
 	conn driver.Conn
@@ -36,9 +44,9 @@ type inserter struct {
 	inTxn    bool
 	txnStart time.Time
 	txnRows  int
-	pending  []arrow.RecordBatch
-	pendRows int
 	rejects  []loader.Reject
+	stash    *message           // a start whose DELETE waits for the running INSERT to end
+	restore  [][2]string        // settings to put back when the load ends
 	touched  map[*job]*jobState // jobs with something in the open transaction
 	live     map[*job]*jobState // jobs started and not yet committed as done
 
@@ -74,19 +82,67 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, err
 	}
+	if err := in.tune(ctx); err != nil {
+		in.close()
+		return nil, err
+	}
 	return in, nil
 }
 
-// close rolls back what was not committed and closes the connection.
+// loadSettings are the DuckDB settings a load changes, and their values
+// while it runs. One DuckDB thread: the Arrow stream feeds the INSERT on one
+// thread anyway, and idle DuckDB workers spinning for tasks take CPU from
+// the parsers. A memory limit: written blocks otherwise stay cached
+// without bound (the default limit is 80% of RAM), so memory would grow
+// with the data loaded.
+var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", "'768MB'"}}
+
+// tune applies loadSettings, remembering the values to restore (the
+// database may stay open after the load, in the shell).
+func (in *inserter) tune(ctx context.Context) error {
+	q := in.conn.(driver.QueryerContext)
+	for _, kv := range loadSettings {
+		rows, err := q.QueryContext(ctx, "SELECT current_setting('"+kv[0]+"')::VARCHAR", nil)
+		if err != nil {
+			return err
+		}
+		v := make([]driver.Value, 1)
+		err = rows.Next(v)
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		in.restore = append(in.restore, [2]string{kv[0], schema.Literal(fmt.Sprint(v[0]))})
+		if _, err := in.ex.ExecContext(ctx, "SET "+kv[0]+" = "+kv[1], nil); err != nil {
+			return fmt.Errorf("SET %s: %w", kv[0], err)
+		}
+	}
+	return nil
+}
+
+// close rolls back what was not committed, restores the settings and
+// closes the connection.
 func (in *inserter) close() {
+	bg := context.Background()
 	if in.inTxn {
-		in.ex.ExecContext(context.Background(), "ROLLBACK", nil)
+		in.ex.ExecContext(bg, "ROLLBACK", nil)
 	}
-	for _, r := range in.pending {
-		r.Release()
+	for _, kv := range in.restore {
+		in.ex.ExecContext(bg, "SET "+kv[0]+" = "+kv[1], nil)
 	}
-	in.pending = nil
 	in.conn.Close()
+}
+
+// checkpoint writes what the write-ahead log holds into the database
+// file, so that the load's time includes it (rather than the close).
+func (in *inserter) checkpoint(ctx context.Context) error {
+	if in.l.d.Path == db.Memory || in.l.d.Path == "" {
+		return nil
+	}
+	if _, err := in.ex.ExecContext(ctx, "CHECKPOINT", nil); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
 }
 
 // run consumes the workers' messages until msgs is closed, committing
@@ -94,28 +150,39 @@ func (in *inserter) close() {
 // cancelled it commits what it has (objects still being read are recorded
 // as partial, to be reloaded next time) and returns ctx's error.
 func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, error) {
-	tick := time.NewTicker(min(in.l.opts.CommitEvery/4, 100*time.Millisecond))
-	defer tick.Stop()
+	// Statements run to their end even when ctx is cancelled: the stream
+	// ends instead, and what was read is committed.
+	bg := context.WithoutCancel(ctx)
 	for {
-		select {
-		case m, ok := <-msgs:
-			if !ok {
-				return in.sum, in.commit(ctx)
-			}
-			if err := in.handle(ctx, m); err != nil {
-				return in.sum, err
-			}
-		case <-tick.C:
-		case <-ctx.Done():
-			if err := in.commit(context.WithoutCancel(ctx)); err != nil {
-				return in.sum, err
-			}
-			return in.sum, ctx.Err()
+		if err := in.begin(bg); err != nil {
+			return in.sum, err
 		}
-		if in.inTxn && in.commitDue(len(msgs)) {
-			if err := in.commit(ctx); err != nil {
+		if in.stash != nil {
+			m := *in.stash
+			in.stash = nil
+			if err := in.deleteRows(bg, m.j.obj.ID); err != nil {
 				return in.sum, err
 			}
+			in.start(m)
+		}
+		end, err := in.stream(ctx, msgs)
+		if err != nil {
+			return in.sum, err
+		}
+		if err := in.flushRejects(bg); err != nil {
+			return in.sum, err
+		}
+		if end == endPause && !in.commitDue(len(msgs)) {
+			continue
+		}
+		if err := in.commit(bg); err != nil {
+			return in.sum, err
+		}
+		switch end {
+		case endInput:
+			return in.sum, in.checkpoint(bg)
+		case endCancel:
+			return in.sum, ctx.Err()
 		}
 	}
 }
@@ -128,7 +195,7 @@ func (in *inserter) commitDue(queued int) bool {
 	if in.txnRows >= in.l.opts.CommitRows || age >= in.l.opts.CommitEvery {
 		return true
 	}
-	if queued > 0 || age < 100*time.Millisecond {
+	if queued > 0 || age < 100*time.Millisecond || len(in.touched) == 0 {
 		return false
 	}
 	for _, st := range in.live {
@@ -139,39 +206,30 @@ func (in *inserter) commitDue(queued int) bool {
 	return true
 }
 
-// handle applies one message to the open transaction.
-func (in *inserter) handle(ctx context.Context, m message) error {
-	if err := in.begin(ctx); err != nil {
-		m.release()
-		return err
-	}
+// take applies one message to the open transaction and returns the batch
+// it carries, if any. stop asks to end the running INSERT: a start whose
+// earlier rows must be deleted first (it is stashed), or many rejects to
+// write.
+func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 	switch m.kind {
 	case msgStart:
-		st := &jobState{j: m.j, offset: m.offset, firstLine: m.firstLine, reloaded: m.deleteFirst}
-		in.live[m.j], in.touched[m.j] = st, st
 		if m.deleteFirst {
-			return in.deleteRows(ctx, m.j.obj.ID)
+			in.stash = &m
+			return nil, true
 		}
+		in.start(m)
 	case msgBatch:
 		in.touched[m.j] = in.live[m.j]
 		in.rejects = append(in.rejects, m.rejects...)
 		if m.rec != nil {
-			in.pending = append(in.pending, m.rec)
-			n := int(m.rec.NumRows())
-			in.pendRows += n
-			in.txnRows += n
+			in.txnRows += int(m.rec.NumRows())
 		}
-		if in.pendRows >= in.l.opts.InsertRows {
-			return in.flushRows(ctx)
-		}
-		if len(in.rejects) >= 4096 {
-			return in.flushRejects(ctx)
-		}
+		return m.rec, len(in.rejects) >= 4096
 	case msgDone:
 		st := in.live[m.j]
 		if st == nil { // nothing was started: the object could not be opened or is binary
 			in.l.fail(m.err)
-			return nil
+			return nil, false
 		}
 		st.done = &m
 		in.touched[m.j] = st
@@ -179,7 +237,13 @@ func (in *inserter) handle(ctx context.Context, m message) error {
 			in.l.fail(m.err)
 		}
 	}
-	return nil
+	return nil, false
+}
+
+// start records that an object's rows begin.
+func (in *inserter) start(m message) {
+	st := &jobState{j: m.j, offset: m.offset, firstLine: m.firstLine, reloaded: m.deleteFirst}
+	in.live[m.j], in.touched[m.j] = st, st
 }
 
 func (in *inserter) begin(ctx context.Context) error {
@@ -205,23 +269,6 @@ func (in *inserter) deleteRows(ctx context.Context, id string) error {
 		}
 	}
 	return nil
-}
-
-// flushRows inserts the pending batches as one Arrow view.
-func (in *inserter) flushRows(ctx context.Context) error {
-	if len(in.pending) == 0 {
-		return nil
-	}
-	rdr, err := array.NewRecordReader(in.pending[0].Schema(), in.pending)
-	for _, r := range in.pending {
-		r.Release() // the reader holds its own references
-	}
-	in.pending, in.pendRows = in.pending[:0], 0
-	if err != nil {
-		return fmt.Errorf("insert rows: %w", err)
-	}
-	defer rdr.Release()
-	return in.insertView(ctx, rdr, schema.TableName)
 }
 
 // insertView registers rdr as the Arrow view and copies it into table.
@@ -259,9 +306,6 @@ func (in *inserter) flushRejects(ctx context.Context) error {
 func (in *inserter) commit(ctx context.Context) error {
 	if !in.inTxn {
 		return nil
-	}
-	if err := in.flushRows(ctx); err != nil {
-		return err
 	}
 	if err := in.flushRejects(ctx); err != nil {
 		return err
