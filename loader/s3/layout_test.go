@@ -82,6 +82,9 @@ func TestParseTime(t *testing.T) {
 		{in: "2024-01-02 15:04:05", want: time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)},
 		{in: "2024-01-02T15:04:05Z", want: time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)},
 		{in: "2024-01-02T15:04:05.5+02:00", want: time.Date(2024, 1, 2, 13, 4, 5, 5e8, time.UTC)},
+		{in: "5200w", want: now.AddDate(0, 0, -5200*7)},
+		{in: "999999999w", err: true},
+		{in: "36600d1h", err: true},
 		{in: "12h1d", err: true},
 		{in: "1h1h", err: true},
 		{in: "7", err: true},
@@ -136,4 +139,61 @@ func TestWindowKeep(t *testing.T) {
 	if got, want := ceilDay(at(11, 0)), at(11, 0); !got.Equal(want) {
 		t.Errorf("ceilDay of midnight = %v, want %v", got, want)
 	}
+}
+
+// FuzzParseKey checks that any key is classified without panicking, and
+// that a recognised key's base is a prefix of it ending where the layout
+// says.
+func FuzzParseKey(f *testing.F) {
+	for _, k := range []string{
+		"logs/2024-01-02-03-04-05-0A1B2C3D4E5F6A7B",
+		"logs/123456789012/us-east-1/my-bucket/2024/01/02/2024-01-02-23-59-59-ABC",
+		"123456789012/eu-west-3/b/2023/12/31/2024-01-01-00-10-00-ABC.gz",
+		"logs/README", "", "/", "2024-01-02-03-04-05-",
+	} {
+		f.Add(k)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		info := parseKey(key)
+		switch info.layout {
+		case unknown:
+			if info.base != "" || !info.t.IsZero() {
+				t.Errorf("unknown key %q has base %q, time %v", key, info.base, info.t)
+			}
+		case simple:
+			if !strings.HasPrefix(key, info.base) || logName.FindStringIndex(key)[0] != len(info.base) {
+				t.Errorf("simple key %q: base %q is not what precedes the name", key, info.base)
+			}
+		case partitioned:
+			day := info.t.Format(dayFormat) + "/"
+			if !strings.HasPrefix(key, info.base+day) {
+				t.Errorf("partitioned key %q does not start with base %q and day %s", key, info.base, day)
+			}
+		}
+	})
+}
+
+// FuzzParseTime checks that ParseTime never panics and returns either an
+// error or a UTC time, and that its RFC 3339 output parses back to itself.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"", "now", "24h", "7d", "1d12h", "2w", "2024-01-02", "2024-01-02T15:04:05Z", "2024-01-02 15:04", "-1h", "99999999999d"} {
+		f.Add(s)
+	}
+	now := time.Date(2024, 3, 10, 12, 30, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseTime(s, now)
+		if err != nil {
+			return
+		}
+		if got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) = %v, not UTC", s, got)
+		}
+		if got.IsZero() {
+			return
+		}
+		back, err := ParseTime(got.Format(time.RFC3339Nano), now)
+		if err != nil || !back.Equal(got) {
+			t.Errorf("ParseTime(%q) = %v does not round-trip: %v, %v", s, got, back, err)
+		}
+	})
 }

@@ -41,6 +41,9 @@ func ParseTime(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("invalid time %q: want a duration before now (24h, 7d, 2w, 1h30m), a date (2024-01-02) or an RFC 3339 time (2024-01-02T15:04:05Z)", s)
 }
 
+// maxAgo bounds a relative time, far below time.Duration's overflow.
+const maxAgo = 100 * 366 * 24 * time.Hour
+
 // units are the suffixes parseAgo accepts, largest first.
 var units = []struct {
 	suffix byte
@@ -68,7 +71,13 @@ func parseAgo(s string) (time.Duration, bool) {
 		if j == len(units) {
 			return 0, false
 		}
+		if n > int(maxAgo/units[j].d) {
+			return 0, false
+		}
 		total += time.Duration(n) * units[j].d
+		if total > maxAgo {
+			return 0, false
+		}
 		next = j + 1
 		s = s[i+1:]
 	}
