@@ -76,6 +76,8 @@ func s3Bucket(t *testing.T) (*s3test.Server, []string) {
 	return srv, keys
 }
 
+// TestLoadS3 drives s3logs load against one bucket; its subtests run in
+// order and build on each other (the reload adds an object).
 func TestLoadS3(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
 	srv, keys := s3Bucket(t)
@@ -153,6 +155,11 @@ func TestLoadS3(t *testing.T) {
 	t.Run("failing objects", func(t *testing.T) {
 		srv.Reset()
 		fails := filepath.Join(dir, "fails.duckdb")
+		corrupt := "simple/2024-01-20-00-00-00-C0RRUPT000000000.gz"
+		if err := srv.Put("logs", corrupt, append([]byte{0x1f, 0x8b}, "not gzip at all"...)); err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Backend.DeleteObject("logs", corrupt)
 		srv.Fail("logs", keys[2], s3test.Fault{Status: 403, Code: "AccessDenied"})
 		srv.Fail("logs", keys[4], s3test.Fault{Status: 500, Code: "InternalError"})
 		defer srv.Clear("logs", keys[2])
@@ -164,7 +171,8 @@ func TestLoadS3(t *testing.T) {
 		for _, want := range []string{
 			"s3://logs/" + keys[2] + ": access denied (HTTP 403 AccessDenied)",
 			"s3://logs/" + keys[4] + ": S3 kept failing after retries (HTTP 500 InternalError)",
-			"loaded 39 files:", "2 failed",
+			"s3://logs/" + corrupt + ": ",
+			"loaded 39 files:", "3 failed",
 		} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, stderr)
