@@ -515,3 +515,55 @@ func TestParseTimeFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTimeWindow loads with --since/--until: rows outside the window
+// are counted as filtered, never stored, and lines still add up.
+func TestLoadTimeWindow(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "a.log")
+	recs := genFile(t, log, 2000, 12)
+	since, until := time.Date(2026, 1, 15, 6, 0, 0, 0, time.UTC), time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
+	in := 0
+	for _, r := range recs {
+		if !r.Time.Before(since) && r.Time.Before(until) {
+			in++
+		}
+	}
+	if in == 0 || in == len(recs) {
+		t.Fatalf("%d of %d generated records in the window: the test needs some on both sides", in, len(recs))
+	}
+	dbPath := filepath.Join(dir, "t.duckdb")
+	code, _, stderr := cli(t, "", "load", "--db", dbPath, "--since", "2026-01-15T06:00:00Z", "--until", "2026-01-15T12:00:00Z", log)
+	want := fmt.Sprintf("loaded 1 file: 2,000 lines, %s rows, 0 rejected, 0 blank, %s outside the time window", groupInt(int64(in)), groupInt(int64(len(recs)-in)))
+	if got := summaryRE.ReplaceAllString(strings.TrimSpace(stderr), ""); code != 0 || got != want {
+		t.Errorf("exit %d, summary %q, want %q", code, got, want)
+	}
+	r := ndjsonRows(t, dbPath, `SELECT count(*) AS n, min(p_event_time) >= '2026-01-15 06:00:00Z' AND max(p_event_time) < '2026-01-15 12:00:00Z' AS inside,
+		(SELECT filtered FROM s3logs_manifest) AS filtered FROM aws_s3serveraccess`)
+	if fmt.Sprint(r) != fmt.Sprintf("[map[filtered:%d inside:true n:%d]]", len(recs)-in, in) {
+		t.Errorf("stored %v, want %d rows inside the window and %d filtered", r, in, len(recs)-in)
+	}
+}
+
+func TestProgressText(t *testing.T) {
+	tests := []struct {
+		pr   ingest.Progress
+		want string
+	}{
+		{ingest.Progress{}, "loading: 0 files, 0 lines, 0 rejected, 0.0 MB/s"},
+		{ingest.Progress{Objects: 3, Lines: 1234567, Rejected: 12, Bytes: 300e6, Elapsed: 2 * time.Second},
+			"loading: 3 files, 1,234,567 lines, 12 rejected, 150.0 MB/s"},
+		{ingest.Progress{Objects: 1, Skipped: 4, Failed: 2, Lines: 999, Bytes: 1e6, Elapsed: time.Second},
+			"loading: 1 file, 999 lines, 0 rejected, 1.0 MB/s, 4 unchanged, 2 failed"},
+	}
+	for _, tt := range tests {
+		if got := progressText(tt.pr); got != tt.want {
+			t.Errorf("progressText(%+v) = %q, want %q", tt.pr, got, tt.want)
+		}
+	}
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", -1234567: "-1,234,567"} {
+		if got := groupInt(n); got != want {
+			t.Errorf("groupInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -275,7 +275,11 @@ func progressText(pr ingest.Progress) string {
 	if s := pr.Elapsed.Seconds(); s > 0 {
 		mbs = float64(pr.Bytes) / 1e6 / s
 	}
-	s := fmt.Sprintf("loading: %d files, %s lines, %s rejected, %.1f MB/s", pr.Objects, groupInt(pr.Lines), groupInt(pr.Rejected), mbs)
+	files := groupInt(pr.Objects) + " files"
+	if pr.Objects == 1 {
+		files = "1 file"
+	}
+	s := fmt.Sprintf("loading: %s, %s lines, %s rejected, %.1f MB/s", files, groupInt(pr.Lines), groupInt(pr.Rejected), mbs)
 	if pr.Skipped > 0 {
 		s += fmt.Sprintf(", %d unchanged", pr.Skipped)
 	}
