@@ -79,6 +79,14 @@ type span struct{ s, e int }
 // null is the span of a NULL value.
 var null = span{-1, -1}
 
+// allNull is a row's values before a line is read.
+var allNull = func() (v [schema.NumLogFields]span) {
+	for k := range v {
+		v[k] = null
+	}
+	return v
+}()
+
 // isNull reports whether the span is NULL.
 func (s span) isNull() bool { return s.s < 0 }
 
@@ -114,9 +122,7 @@ type parser struct {
 func (p *parser) parse(line []byte) bool {
 	p.line = line
 	r := &p.row
-	for k := range r.v {
-		r.v[k] = null
-	}
+	r.v = allNull
 	r.extra = r.extra[:0]
 	if k := bytes.IndexByte(line, 0); k >= 0 {
 		return p.fail(k, -1, "binary data (NUL byte): not a log line")
@@ -219,10 +225,13 @@ func (p *parser) requester(i int) (int, bool) {
 // word, then one or more dot-separated words (REST.GET.OBJECT,
 // SOAP.CreateBucket, S3.COMPUTE.OBJECT.CHECKSUM).
 func isOperation(b []byte) bool {
+	// A table lookup per byte rather than chained range tests: the bytes of
+	// a request id alternate between digits and letters, which made the
+	// branches of the range tests mispredict on every line.
 	// The first word is short (REST, SOAP, WEBSITE, BATCH, S3); stopping
 	// after 10 bytes rejects a 16-character request id early.
 	i := 0
-	for i < len(b) && i <= 10 && (isUpper(b[i]) || isDigit(b[i])) {
+	for i < len(b) && i <= 10 && opClass[b[i]]&opHead != 0 {
 		i++
 	}
 	if i == 0 || i > 10 || i == len(b) {
@@ -234,7 +243,7 @@ func isOperation(b []byte) bool {
 		}
 		i++
 		j := i
-		for i < len(b) && (isUpper(b[i]) || isLower(b[i]) || isDigit(b[i]) || b[i] == '_') {
+		for i < len(b) && opClass[b[i]]&opWord != 0 {
 			i++
 		}
 		if i == j {
@@ -243,6 +252,28 @@ func isOperation(b []byte) bool {
 	}
 	return true
 }
+
+// Classes of bytes in an operation: opHead for its first word (upper-case
+// letters and digits), opWord for the words after a dot (letters, digits
+// and '_').
+const (
+	opHead = 1 << iota
+	opWord
+)
+
+// opClass maps each byte to its operation classes.
+var opClass = func() (t [256]uint8) {
+	for c := range 256 {
+		b := byte(c)
+		if isUpper(b) || isDigit(b) {
+			t[c] |= opHead
+		}
+		if isUpper(b) || isLower(b) || isDigit(b) || b == '_' {
+			t[c] |= opWord
+		}
+	}
+	return t
+}()
 
 // numbers converts the integer fields, rejecting the line when one is
 // neither a non-negative integer nor "-".
