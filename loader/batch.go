@@ -30,12 +30,26 @@ var strCols, intCols = func() (strs, ints []int) {
 func (r *Reader) appendRow(row *row, line []byte) {
 	ok := row.utf8
 	var mask uint32
-	for _, col := range strCols {
-		if v := row.v[col]; v.s >= 0 {
-			r.strs[col].add(line[v.s:v.e], ok)
-		} else {
-			r.strs[col].addNull()
-			mask |= 1 << col
+	if ok {
+		// The common case written out: one append of the value's bytes
+		// and one of its end offset per column, without a call.
+		for _, col := range strCols {
+			c := &r.strs[col]
+			if v := row.v[col]; v.s >= 0 {
+				c.data = append(c.data, line[v.s:v.e]...)
+			} else {
+				mask |= 1 << col
+			}
+			c.offs = append(c.offs, int32(len(c.data)))
+		}
+	} else {
+		for _, col := range strCols {
+			if v := row.v[col]; v.s >= 0 {
+				r.strs[col].add(line[v.s:v.e], ok)
+			} else {
+				r.strs[col].addNull()
+				mask |= 1 << col
+			}
 		}
 	}
 	for _, col := range intCols {

@@ -19,6 +19,9 @@ func isIP(b []byte) bool {
 	if bytes.IndexByte(b, ':') < 0 {
 		return false
 	}
+	if isFullIPv6(b) {
+		return true
+	}
 	// The string shares b's bytes instead of copying them: ParseAddr does
 	// not keep it past the call unless it fails, and then the error (which
 	// holds it) is dropped here.
@@ -66,6 +69,39 @@ func isIPv4(b []byte) bool {
 	}
 	return parts == 3 && digits > 0
 }
+
+// isFullIPv6 reports whether b is an IPv6 address written in full: eight
+// groups of one to four hex digits separated by single colons, the form
+// most clients' addresses take. It is a shortcut for netip.ParseAddr,
+// which accepts these and more (::, zones, embedded IPv4); false means
+// "ask netip", not "invalid".
+func isFullIPv6(b []byte) bool {
+	groups, digits := 1, 0
+	for _, c := range b {
+		switch {
+		case c == ':':
+			if digits == 0 {
+				return false
+			}
+			groups, digits = groups+1, 0
+		case hexDigit[c]:
+			if digits++; digits > 4 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return groups == 8 && digits > 0
+}
+
+// hexDigit tells the bytes that are hex digits.
+var hexDigit = func() (t [256]bool) {
+	for _, c := range []byte("0123456789abcdefABCDEF") {
+		t[c] = true
+	}
+	return t
+}()
 
 // arnAccount returns the account id of an ARN
 // (arn:partition:service:region:account:resource) when it is 12 digits,

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,9 +258,53 @@ func TestIsIP(t *testing.T) {
 		"192.0.2.3": true, "0.0.0.0": true, "255.255.255.255": true, "2001:db8::1": true, "::1": true, "::ffff:192.0.2.1": true,
 		"192.0.2.300": false, "192.0.2": false, "192.0.2.3.4": false, "01.2.3.4": false, "1..2.3": false, "xxx.xxxx.xx.xxx": false,
 		"-": false, "": false, "2001:db8::g": false, "1.2.3.4:80": false,
+		"2600:1f18:17fb:57ad:ec3a:ee2a:ea72:c2e9": true, "0:0:0:0:0:0:0:0": true, "2600:1F18:0017:57ad:ec3a:ee2a:ea72:c2e9": true,
+		"2600:1f18:17fb:57ad:ec3a:ee2a:ea72": false, "2600:1f18:17fb:57ad:ec3a:ee2a:ea72:c2e9:1": false,
+		"2600:1f18:17fb:57ad:ec3a:ee2a:ea72:c2e9a": false, "2600:1f18:17fb:57ad:ec3a:ee2a:ea72:": false,
+		"fe80::1%eth0": true, "fe80:0:0:0:0:0:0:1%eth0": true, "1:2:3:4:5:6:1.2.3.4": true,
 	} {
 		if got := isIP([]byte(s)); got != want {
 			t.Errorf("isIP(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestIsFullIPv6 checks that the shortcut accepts only what netip.ParseAddr
+// accepts, on the table of TestIsIP and on strings built from IPv6 parts.
+func TestIsFullIPv6(t *testing.T) {
+	good := []string{"0", "1f18", "ABCD", "e4c4", "7", "00a"}
+	bad := []string{"12345", "", "g", ":", ".", "1.2.3.4", "%z", "-", " "}
+	rng := rand.New(rand.NewPCG(1, 2))
+	accepted := 0
+	for range 20000 {
+		var b []byte
+		for k := range 7 + rng.IntN(3) {
+			if k > 0 {
+				b = append(b, ':')
+			}
+			if rng.IntN(20) == 0 {
+				b = append(b, bad[rng.IntN(len(bad))]...)
+			} else {
+				b = append(b, good[rng.IntN(len(good))]...)
+			}
+		}
+		if isFullIPv6(b) {
+			accepted++
+		}
+		_, err := netip.ParseAddr(string(b))
+		if isFullIPv6(b) && err != nil {
+			t.Errorf("isFullIPv6(%q) = true, netip: %v", b, err)
+		}
+	}
+	if accepted < 1000 {
+		t.Errorf("only %d generated addresses took the shortcut", accepted)
+	}
+	for s, want := range map[string]bool{
+		"2600:1f18:17fb:57ad:ec3a:ee2a:ea72:c2e9": true, "0:0:0:0:0:0:0:0": true, "::1": false, "fe80:0:0:0:0:0:0:1%eth0": false,
+		"1:2:3:4:5:6:7:12345": false, "1:2:3:4:5:6:7": false, "1:2:3:4:5:6:7:8:9": false, "1:2:3:4:5:6:7:": false, ":1:2:3:4:5:6:7": false,
+	} {
+		if got := isFullIPv6([]byte(s)); got != want {
+			t.Errorf("isFullIPv6(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
