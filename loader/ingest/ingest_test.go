@@ -448,3 +448,26 @@ func TestChunksGiveSameRows(t *testing.T) {
 		t.Errorf("reject on line %d and %d, want 5001", line1, line2)
 	}
 }
+
+// TestSettingsRestored checks that the DuckDB settings a load changes are
+// back to their values afterwards (the shell keeps using the database).
+func TestSettingsRestored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, genLines(t, 10, 41))
+	d := openDB(t)
+	if _, err := d.Exec(`SET threads = 3; SET memory_limit = '1GiB'`); err != nil {
+		t.Fatal(err)
+	}
+	settings := func() string {
+		var s string
+		if err := d.QueryRow(`SELECT current_setting('threads')::VARCHAR || ' ' || current_setting('memory_limit')`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := settings()
+	load(t, d, Options{}, path)
+	if after := settings(); after != before || !strings.HasPrefix(before, "3 ") {
+		t.Errorf("settings after the load %q, before %q", after, before)
+	}
+}

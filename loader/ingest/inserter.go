@@ -92,16 +92,20 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 // loadSettings are the DuckDB settings a load changes, and their values
 // while it runs. One DuckDB thread: the Arrow stream feeds the INSERT on one
 // thread anyway, and idle DuckDB workers spinning for tasks take CPU from
-// the parsers. A memory limit: written blocks otherwise stay cached
-// without bound (the default limit is 80% of RAM), so memory would grow
-// with the data loaded.
-var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", "'768MB'"}}
+// the parsers. A memory limit (for a database file; an in-memory one
+// must keep everything): written blocks otherwise stay cached without bound
+// (the default limit is 80% of RAM), so memory would grow with the data
+// loaded. 512 MB holds a transaction's two row groups and the cache.
+var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", "'512MB'"}}
 
 // tune applies loadSettings, remembering the values to restore (the
 // database may stay open after the load, in the shell).
 func (in *inserter) tune(ctx context.Context) error {
 	q := in.conn.(driver.QueryerContext)
 	for _, kv := range loadSettings {
+		if kv[0] == "memory_limit" && (in.l.d.Path == db.Memory || in.l.d.Path == "") {
+			continue
+		}
 		rows, err := q.QueryContext(ctx, "SELECT current_setting('"+kv[0]+"')::VARCHAR", nil)
 		if err != nil {
 			return err
