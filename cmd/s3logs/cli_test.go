@@ -381,8 +381,15 @@ func TestDatabaseErrors(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "no", "such", "x.duckdb")
 	code, _, stderr := cli(t, "", "load", "--db", missing, good)
-	if code != 1 || !strings.HasPrefix(stderr, "s3logs: cannot open database "+missing+": ") {
+	if code != 1 || stderr != "s3logs: cannot open database "+missing+": IO Error: Cannot open file \""+missing+"\": No such file or directory\n" {
 		t.Errorf("missing folder: exit %d, stderr %q", code, stderr)
+	}
+
+	notDB := filepath.Join(dir, "notes.duckdb")
+	os.WriteFile(notDB, []byte("not a database\n"), 0o644)
+	code, _, stderr = cli(t, "", "query", "--db", notDB, "SELECT 1")
+	if want := "s3logs: cannot open database " + notDB + ": IO Error: The file \"" + notDB + "\" exists, but it is not a valid DuckDB database file!\n"; code != 1 || stderr != want {
+		t.Errorf("not a database: exit %d, stderr %q, want %q", code, stderr, want)
 	}
 
 	// Another process holds the database: a load waiting on its standard input.

@@ -255,7 +255,13 @@ func (env *Env) OpenDB(ctx context.Context, path string) (*db.DB, error) {
 	case errors.Is(err, db.ErrLocked):
 		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, db.ErrLocked)
 	default:
-		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
+		// Keep DuckDB's own words: drop the "open PATH: database/sql/driver:
+		// could not connect to database:" the layers put before them.
+		msg := err.Error()
+		if i := strings.LastIndex(msg, "could not connect to database: "); i >= 0 {
+			msg = msg[i+len("could not connect to database: "):]
+		}
+		return nil, fmt.Errorf("cannot open database %s: %s", path, msg)
 	}
 }
 
