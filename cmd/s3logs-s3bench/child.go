@@ -18,8 +18,29 @@ import (
 // bucket holds the benchmark's objects.
 const bucket = "bench"
 
-// prefixOf is the prefix of the objects of a count of n.
-func prefixOf(n int) string { return fmt.Sprintf("n%d/", n) }
+// set is one group of served objects: n objects of lines lines each.
+type set struct{ n, lines int }
+
+// prefix is where the set's objects are.
+func (s set) prefix() string { return fmt.Sprintf("n%dx%d/", s.n, s.lines) }
+
+// sets returns the groups the server holds: -objects counts of -lines
+// lines, and, when there are several counts, the smallest count with as
+// many lines in all as the largest (same data, fewer objects), to tell the
+// memory that follows the object count from the memory that follows the
+// data.
+func (c *config) sets() []set {
+	var ss []set
+	lo, hi := c.objects[0], c.objects[0]
+	for _, n := range c.objects {
+		ss = append(ss, set{n, c.lines})
+		lo, hi = min(lo, n), max(hi, n)
+	}
+	if lo < hi {
+		ss = append(ss, set{lo, c.lines * hi / lo})
+	}
+	return ss
+}
 
 // serve fills an in-memory S3 server with the objects of every count,
 // prints its URL and serves until stdin closes or ctx ends.
@@ -31,12 +52,12 @@ func serve(ctx context.Context, c *config, stdin io.Reader, stdout io.Writer) er
 	}
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	seed := int64(0)
-	for _, n := range c.objects {
-		for i := range n {
+	for _, st := range c.sets() {
+		for i := range st.n {
 			at := start.Add(time.Duration(i) * time.Minute)
 			seed++
-			key := s3test.SimpleKey(prefixOf(n), at, s3test.Unique(i))
-			if err := srv.Put(bucket, key, s3test.LogBody(seed, c.lines, at)); err != nil {
+			key := s3test.SimpleKey(st.prefix(), at, s3test.Unique(i))
+			if err := srv.Put(bucket, key, s3test.LogBody(seed, st.lines, at)); err != nil {
 				return err
 			}
 		}

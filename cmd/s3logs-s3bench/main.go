@@ -21,8 +21,11 @@
 //     s3logs: its time is a lower bound for any sequential loader.
 //
 // It prints both times, the speedup (target: at least 8x) and both peak
-// memories, and the ratio of s3logs' peak memory at the largest count to
-// that at the smallest (memory should not grow with the object count).
+// memories. To tell memory that follows the object count from memory that
+// follows the data, it also loads, with s3logs only, the smallest count of
+// objects holding as many lines in all as the largest count, and prints
+// the ratio of peak memories for the same lines in many and in few
+// objects (target: about 1x).
 //
 // Run it from the repository (it builds ./cmd/s3logs unless -s3logs is given):
 //
@@ -127,7 +130,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // result is one measured load.
 type result struct {
-	objects      int
+	set
 	wall         time.Duration
 	rss          int64
 	rows         int64
@@ -159,14 +162,23 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "s3logs-s3bench: %d lines per object, %s latency per request, s3logs --concurrency %d; server in its own process at %s\n",
 		c.lines, c.latency, c.concurrency, url)
 	var rs []result
-	for _, n := range c.objects {
-		r, err := measureCount(ctx, c, bin, url, dir, n)
+	ss := c.sets()
+	for _, st := range ss[:len(c.objects)] {
+		r, err := measureCount(ctx, c, bin, url, dir, st)
 		if err != nil {
 			return err
 		}
 		rs = append(rs, r)
 	}
-	report(stdout, rs)
+	var same *result
+	if len(ss) > len(c.objects) {
+		r := result{set: ss[len(ss)-1]}
+		if err := runS3logs(ctx, c, bin, url, dir, &r); err != nil {
+			return err
+		}
+		same = &r
+	}
+	report(stdout, rs, same)
 	return nil
 }
 
@@ -220,8 +232,8 @@ func startServer(ctx context.Context, c *config) (url string, stop func(), err e
 
 // measureCount loads the prefix of n objects with s3logs and with the
 // baseline, each in its own process, and checks that both read every line.
-func measureCount(ctx context.Context, c *config, bin, url, dir string, n int) (result, error) {
-	r := result{objects: n}
+func measureCount(ctx context.Context, c *config, bin, url, dir string, st set) (result, error) {
+	r := result{set: st}
 	var err error
 	if err = runS3logs(ctx, c, bin, url, dir, &r); err != nil {
 		return r, err
@@ -229,9 +241,8 @@ func measureCount(ctx context.Context, c *config, bin, url, dir string, n int) (
 	if err = runBaselineChild(ctx, url, &r); err != nil {
 		return r, err
 	}
-	want := int64(n * c.lines)
-	if r.rows != want || r.baseRows != want {
-		return r, fmt.Errorf("%d objects: s3logs loaded %d rows, the baseline parsed %d, want %d\n%s", n, r.rows, r.baseRows, want, r.s3logsOutput)
+	if want := int64(st.n * st.lines); r.baseRows != want {
+		return r, fmt.Errorf("%d objects: the baseline parsed %d rows, want %d", st.n, r.baseRows, want)
 	}
 	return r, nil
 }
@@ -239,8 +250,8 @@ func measureCount(ctx context.Context, c *config, bin, url, dir string, n int) (
 // runS3logs loads r.objects objects with the s3logs binary into a fresh
 // database file and counts the rows.
 func runS3logs(ctx context.Context, c *config, bin, url, dir string, r *result) error {
-	prefix := fmt.Sprintf("s3://%s/%s", bucket, prefixOf(r.objects))
-	dbPath := filepath.Join(dir, fmt.Sprintf("s3bench-%d.duckdb", r.objects))
+	prefix := fmt.Sprintf("s3://%s/%s", bucket, r.prefix())
+	dbPath := filepath.Join(dir, fmt.Sprintf("s3bench-%d.duckdb", r.n))
 	os.Remove(dbPath)
 	defer os.Remove(dbPath)
 	var out strings.Builder
@@ -252,9 +263,11 @@ func runS3logs(ctx context.Context, c *config, bin, url, dir string, r *result) 
 	r.wall, r.rss, err = measure(cmd)
 	r.s3logsOutput = strings.TrimSpace(out.String())
 	if err != nil {
-		return fmt.Errorf("s3logs load of %d objects: %w\n%s", r.objects, err, r.s3logsOutput)
+		return fmt.Errorf("s3logs load of %d objects: %w\n%s", r.n, err, r.s3logsOutput)
 	}
-	r.rows, err = countRows(ctx, dbPath)
+	if r.rows, err = countRows(ctx, dbPath); err == nil && r.rows != int64(r.n*r.lines) {
+		err = fmt.Errorf("%d objects: s3logs loaded %d rows, want %d\n%s", r.n, r.rows, r.n*r.lines, r.s3logsOutput)
+	}
 	return err
 }
 
@@ -265,11 +278,11 @@ func runBaselineChild(ctx context.Context, url string, r *result) error {
 		return err
 	}
 	var out, errOut strings.Builder
-	cmd := exec.CommandContext(ctx, self, "-baseline", url, "-prefix", prefixOf(r.objects))
+	cmd := exec.CommandContext(ctx, self, "-baseline", url, "-prefix", r.prefix())
 	cmd.Env = append(os.Environ(), "AWS_EC2_METADATA_DISABLED=true")
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if r.baseWall, r.baseRSS, err = measure(cmd); err != nil {
-		return fmt.Errorf("baseline of %d objects: %w\n%s", r.objects, err, errOut.String())
+		return fmt.Errorf("baseline of %d objects: %w\n%s", r.n, err, errOut.String())
 	}
 	if r.baseRows, err = strconv.ParseInt(strings.TrimSpace(out.String()), 10, 64); err != nil {
 		return fmt.Errorf("baseline printed %q: %w", out.String(), err)
@@ -304,19 +317,31 @@ func countRows(ctx context.Context, path string) (int64, error) {
 	return n, err
 }
 
-// report prints the table and the memory ratio.
-func report(w io.Writer, rs []result) {
-	fmt.Fprintf(w, "%9s %10s %10s %10s %10s %8s\n", "objects", "s3logs", "peak RSS", "baseline", "peak RSS", "speedup")
+// report prints the table and the memory ratios.
+func report(w io.Writer, rs []result, same *result) {
+	fmt.Fprintf(w, "%9s %6s %10s %10s %10s %10s %8s\n", "objects", "lines", "s3logs", "peak RSS", "baseline", "peak RSS", "speedup")
 	for _, r := range rs {
-		fmt.Fprintf(w, "%9d %9.2fs %7.0f MB %9.2fs %7.0f MB %7.1fx\n", r.objects,
+		fmt.Fprintf(w, "%9d %6d %9.2fs %7.0f MB %9.2fs %7.0f MB %7.1fx\n", r.n, r.lines,
 			r.wall.Seconds(), mb(r.rss), r.baseWall.Seconds(), mb(r.baseRSS), r.baseWall.Seconds()/r.wall.Seconds())
+	}
+	all := rs
+	if same != nil {
+		fmt.Fprintf(w, "%9d %6d %9.2fs %7.0f MB   (the lines of the largest count in fewer objects; s3logs only)\n",
+			same.n, same.lines, same.wall.Seconds(), mb(same.rss))
+		all = append(all, *same)
 	}
 	if len(rs) > 1 {
 		lo, hi := rs[0], rs[len(rs)-1]
-		fmt.Fprintf(w, "s3logs peak memory at %d objects / at %d objects: %.2fx\n", hi.objects, lo.objects, float64(hi.rss)/float64(lo.rss))
+		fmt.Fprintf(w, "s3logs peak memory, %d objects / %d objects (%.0fx the lines): %.2fx\n", hi.n, lo.n,
+			float64(hi.n*hi.lines)/float64(lo.n*lo.lines), float64(hi.rss)/float64(lo.rss))
 	}
-	for _, r := range rs {
-		fmt.Fprintf(w, "s3logs said (%d objects): %s\n", r.objects, r.s3logsOutput)
+	if same != nil {
+		hi := rs[len(rs)-1]
+		fmt.Fprintf(w, "s3logs peak memory, the same %d lines in %d objects / in %d objects: %.2fx\n",
+			hi.n*hi.lines, hi.n, same.n, float64(hi.rss)/float64(same.rss))
+	}
+	for _, r := range all {
+		fmt.Fprintf(w, "s3logs said (%d objects of %d lines): %s\n", r.n, r.lines, r.s3logsOutput)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -54,20 +55,21 @@ func TestServeAndBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{3, 7} {
-		out, err := c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefixOf(n))})
+	for _, st := range []set{{3, 4}, {7, 4}, {3, 9}} {
+		n := st.n
+		out, err := c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(st.prefix())})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(out.Contents) != n {
-			t.Errorf("prefix %s holds %d objects, want %d", prefixOf(n), len(out.Contents), n)
+			t.Errorf("prefix %s holds %d objects, want %d", st.prefix(), len(out.Contents), n)
 		}
 		var stdout bytes.Buffer
 		start := time.Now()
-		if code := run(ctx, []string{"-baseline", url, "-prefix", prefixOf(n)}, strings.NewReader(""), &stdout, io.Discard); code != 0 {
+		if code := run(ctx, []string{"-baseline", url, "-prefix", st.prefix()}, strings.NewReader(""), &stdout, io.Discard); code != 0 {
 			t.Fatalf("baseline exit %d", code)
 		}
-		if got, want := strings.TrimSpace(stdout.String()), map[int]string{3: "12", 7: "28"}[n]; got != want {
+		if got, want := strings.TrimSpace(stdout.String()), fmt.Sprint(st.n*st.lines); got != want {
 			t.Errorf("baseline of %d objects printed %q rows, want %s", n, got, want)
 		}
 		// One list and n gets, each delayed by the server's latency.
