@@ -51,6 +51,11 @@ func (p *parser) quoted(i int) bool {
 		p.quotes = append(p.quotes, j+k)
 		j += k + 1
 	}
+	p.shortcut = !p.full && len(p.quotes) == 6 && p.quotes[0] == i && len(line) <= maxNaturalLine && p.natural(i)
+	if p.shortcut {
+		p.fill(&p.cur)
+		return true
+	}
 	p.far = lineError{field: -1}
 	p.found, p.tries, p.steps = 0, 0, 0
 	for _, pass := range passes {
@@ -76,6 +81,60 @@ func (p *parser) quoted(i int) bool {
 			schema.S3ServerAccess.Columns[p.far.field].Name, p.far.col, p.far.reason))
 	}
 	p.fill(&p.best)
+	return true
+}
+
+// maxNaturalLine is the longest line natural is tried on: far below the
+// length at which the search's step budget could matter.
+const maxNaturalLine = 64 << 10
+
+// natural reads the quoted part of a line shaped as nearly every line is:
+// exactly six quotes from the request URI on, the first opening it. Of all
+// the readings the first pass of the search tries, only one can then fit:
+// the request URI closed by the second quote, the referrer by the fourth,
+// the user agent opened by the fifth and closed by the sixth (a referrer
+// must start with the quote after the URI's close, the user agent with the
+// quote after the referrer's close, and the user agent ends at the last
+// quote). natural checks that reading as the first pass would, fields and
+// values, and stores it in p.cur. When it returns false the search runs as
+// for any other line, so the result never depends on this shortcut; it
+// only saves trying the readings that cannot fit.
+func (p *parser) natural(i int) bool {
+	line, q, rd := p.line, p.quotes, &p.cur
+	if line[q[1]+1] != ' ' || line[q[3]+1] != ' ' || q[5]+1 < len(line) && line[q[5]+1] != ' ' {
+		return false // (q[1] and q[3] are followed by another quote, so +1 is in range)
+	}
+	rd.uri = span{i + 1, q[1]}
+	j := q[1] + 1
+	for k := range rd.mid {
+		if j = skipSpaces(line, j); j >= len(line) {
+			return false
+		}
+		e := tokenEnd(line, j)
+		if e > q[2] || !strictMid(k, line[j:e]) {
+			return false
+		}
+		rd.mid[k] = span{j, e}
+		j = e
+	}
+	if skipSpaces(line, j) != q[2] || skipSpaces(line, q[3]+1) != q[4] {
+		return false
+	}
+	rd.ref = span{q[2] + 1, q[3]}
+	rd.ua = span{q[4] + 1, q[5]}
+	j, n := q[5]+1, 0
+	for ; n < len(rd.tail); n++ {
+		if j = skipSpaces(line, j); j >= len(line) {
+			break
+		}
+		e := tokenEnd(line, j)
+		if !strictTail(schema.ColVersionid+n, line[j:e]) {
+			return false
+		}
+		rd.tail[n] = span{j, e}
+		j = e
+	}
+	rd.ntail, rd.extra = n, j
 	return true
 }
 

@@ -107,6 +107,9 @@ type parser struct {
 	row    row
 	err    lineError
 
+	full     bool // never take the shortcut of natural (tests compare the two)
+	shortcut bool // the last line's quoted fields were read by natural
+
 	strict bool      // check the values of fields while reading (see quoted)
 	mixed  bool      // allow quoted fields next to bare "-" ones (see quoted)
 	found  int       // readings found
