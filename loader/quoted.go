@@ -53,7 +53,6 @@ func (p *parser) quoted(i int) bool {
 	}
 	p.shortcut = !p.full && len(p.quotes) == 6 && p.quotes[0] == i && len(line) <= maxNaturalLine && p.natural(i)
 	if p.shortcut {
-		p.fill(&p.cur)
 		return true
 	}
 	p.far = lineError{field: -1}
@@ -96,46 +95,69 @@ const maxNaturalLine = 64 << 10
 // must start with the quote after the URI's close, the user agent with the
 // quote after the referrer's close, and the user agent ends at the last
 // quote). natural checks that reading as the first pass would, fields and
-// values, and stores it in p.cur. When it returns false the search runs as
+// values, and stores it in p.row as fill and numbers would. When it returns false the search runs as
 // for any other line, so the result never depends on this shortcut; it
 // only saves trying the readings that cannot fit.
 func (p *parser) natural(i int) bool {
-	line, q, rd := p.line, p.quotes, &p.cur
+	line, q, r := p.line, p.quotes, &p.row
 	if line[q[1]+1] != ' ' || line[q[3]+1] != ' ' || q[5]+1 < len(line) && line[q[5]+1] != ' ' {
 		return false // (q[1] and q[3] are followed by another quote, so +1 is in range)
 	}
-	rd.uri = span{i + 1, q[1]}
+	// The fields go straight to p.row, as fill would store them; the
+	// integers are converted here (strictMid has checked them), so that
+	// numbers has nothing left to do.
 	j := q[1] + 1
-	for k := range rd.mid {
+	for k := range p.cur.mid {
+		col := schema.ColHttpstatus + k
 		if j = skipSpaces(line, j); j >= len(line) {
-			return false
+			return p.unnatural()
 		}
 		e := tokenEnd(line, j)
-		if e > q[2] || !strictMid(k, line[j:e]) {
-			return false
+		tok := line[j:e]
+		if e > q[2] || !strictMid(k, tok) {
+			return p.unnatural()
 		}
-		rd.mid[k] = span{j, e}
+		if r.v[col] = nullable(line, j, e); k != 1 && !r.v[col].isNull() {
+			r.n[col], _ = parseInt(tok)
+		}
 		j = e
 	}
 	if skipSpaces(line, j) != q[2] || skipSpaces(line, q[3]+1) != q[4] {
-		return false
+		return p.unnatural()
 	}
-	rd.ref = span{q[2] + 1, q[3]}
-	rd.ua = span{q[4] + 1, q[5]}
-	j, n := q[5]+1, 0
-	for ; n < len(rd.tail); n++ {
+	r.v[schema.ColRequesturi] = nullable(line, i+1, q[1])
+	r.v[schema.ColReferrer] = nullable(line, q[2]+1, q[3])
+	r.v[schema.ColUseragent] = nullable(line, q[4]+1, q[5])
+	j = q[5] + 1
+	for col := schema.ColVersionid; col < schema.NumLogFields; col++ {
 		if j = skipSpaces(line, j); j >= len(line) {
-			break
+			return true
 		}
 		e := tokenEnd(line, j)
-		if !strictTail(schema.ColVersionid+n, line[j:e]) {
-			return false
+		if !strictTail(col, line[j:e]) {
+			return p.unnatural()
 		}
-		rd.tail[n] = span{j, e}
+		r.v[col] = nullable(line, j, e)
 		j = e
 	}
-	rd.ntail, rd.extra = n, j
-	return true
+	for {
+		if j = skipSpaces(line, j); j >= len(line) {
+			return true
+		}
+		e := tokenEnd(line, j)
+		r.extra = append(r.extra, span{j, e})
+		j = e
+	}
+}
+
+// unnatural undoes what natural stored of a line it could not read, and
+// returns false.
+func (p *parser) unnatural() bool {
+	for col := schema.ColRequesturi; col < schema.NumLogFields; col++ {
+		p.row.v[col] = null
+		p.row.n[col] = 0
+	}
+	return false
 }
 
 // passes are the constraints of the successive searches for a reading of

@@ -173,7 +173,7 @@ func (p *parser) parse(line []byte) bool {
 	if i = skipSpaces(line, e); i >= len(line) {
 		return p.truncated(schema.ColRequesturi)
 	}
-	return p.quoted(i) && p.numbers()
+	return p.quoted(i) && (p.shortcut || p.numbers())
 }
 
 // parseTime parses the bracketed time starting at line[i].
