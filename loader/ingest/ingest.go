@@ -191,7 +191,7 @@ type Loader struct {
 	opts  Options
 	slots chan struct{} // one per chunk being parsed: at most Workers at once
 
-	start                    time.Time
+	startNano                atomic.Int64 // when Load started; read by Progress from other goroutines
 	objects, skipped, failed atomic.Int64
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
@@ -233,7 +233,7 @@ func (l *Loader) Progress() Progress {
 	return Progress{
 		Objects: l.objects.Load(), Skipped: l.skipped.Load(), Failed: l.failed.Load(),
 		Lines: l.lines.Load(), Rows: l.rows.Load(), Rejected: l.rejected.Load(),
-		Bytes: l.bytes.Load(), Elapsed: time.Since(l.start),
+		Bytes: l.bytes.Load(), Elapsed: time.Since(time.Unix(0, l.startNano.Load())),
 	}
 }
 
@@ -254,7 +254,7 @@ func (l *Loader) fail(err error) {
 // database failing, or ctx being cancelled. After an error, whatever was
 // committed is consistent, and loading again completes the work.
 func (l *Loader) Load(ctx context.Context, listers []loader.Lister) (Summary, error) {
-	l.start = time.Now()
+	l.startNano.Store(time.Now().UnixNano())
 	ins, err := newInserter(ctx, l)
 	if err != nil {
 		return Summary{}, err
@@ -290,16 +290,20 @@ func (l *Loader) Load(ctx context.Context, listers []loader.Lister) (Summary, er
 	sum, err := ins.run(ctx, msgs)
 	if err != nil {
 		cancel(err)
-		for m := range msgs { // let the workers finish and free their batches
-			m.release()
-		}
+		// Free the batches of workers still finishing; do not wait for
+		// them, as one may be blocked reading a pipe or a terminal.
+		go func() {
+			for m := range msgs {
+				m.release()
+			}
+		}()
 	}
 	if err == nil {
 		err = context.Cause(ctx)
 	}
 	sum.Skipped = int(l.skipped.Load())
 	sum.Failed = int(l.failed.Load())
-	sum.Elapsed = time.Since(l.start)
+	sum.Elapsed = time.Since(time.Unix(0, l.startNano.Load()))
 	l.errMu.Lock()
 	sum.Errors = append([]error(nil), l.errs...)
 	l.errMu.Unlock()
