@@ -40,7 +40,10 @@ func LocalLister(arg string, stdin io.Reader) Lister {
 
 // PathLister lists a file, or every file under a folder recursively, in
 // lexical order. Hidden files and folders (names starting with ".") inside
-// a folder are skipped; a hidden path given explicitly is read.
+// a folder are skipped; a hidden path given explicitly is read. Links to
+// files are read, links to folders are not followed. An entry that cannot
+// be read (a dangling link, a folder without permission) is listed as an
+// Object whose Open fails, so that the load names it and goes on.
 type PathLister string
 
 // List implements Lister.
@@ -58,8 +61,15 @@ func (p PathLister) List(ctx context.Context, fn func(Object) error) error {
 	}
 	n := 0
 	err = filepath.WalkDir(path, func(name string, de fs.DirEntry, err error) error {
-		if err != nil {
+		if err != nil && name == path {
 			return fmt.Errorf("%s: %w", name, unwrapPathError(err))
+		}
+		if err != nil { // an unreadable subfolder: reported, the rest still listed
+			n++
+			if ferr := fn(failedObject(name, err)); ferr != nil {
+				return ferr
+			}
+			return filepath.SkipDir
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -70,14 +80,21 @@ func (p PathLister) List(ctx context.Context, fn func(Object) error) error {
 			}
 			return nil
 		}
-		if !de.Type().IsRegular() {
+		var st fs.FileInfo
+		switch {
+		case de.Type().IsRegular():
+			st, err = de.Info()
+		case de.Type()&fs.ModeSymlink != 0: // a link to a file is read; to a folder, not followed
+			if st, err = os.Stat(name); err == nil && !st.Mode().IsRegular() {
+				return nil
+			}
+		default:
 			return nil
 		}
-		st, err := de.Info()
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, unwrapPathError(err))
-		}
 		n++
+		if err != nil { // a dangling link, say: reported when opened, the rest still listed
+			return fn(failedObject(name, err))
+		}
 		return fn(fileObject(name, st))
 	})
 	if err == nil && n == 0 {
@@ -131,6 +148,18 @@ func fileObject(path string, st fs.FileInfo) Object {
 			return f, nil
 		},
 	}
+}
+
+// failedObject is an entry of a folder that cannot be read: listing it
+// lets the load report it by name and go on with the others.
+func failedObject(path string, err error) Object {
+	id, aerr := filepath.Abs(path)
+	if aerr != nil {
+		id = path
+	}
+	err = unwrapPathError(err)
+	return Object{Name: path, ID: id, Size: -1,
+		Open: func(context.Context) (io.ReadCloser, error) { return nil, err }}
 }
 
 // unwrapPathError drops the *fs.PathError wrapper, whose text repeats the

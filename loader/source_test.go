@@ -60,6 +60,13 @@ func TestLocalLister(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "empty", "nested"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	links := filepath.Join(dir, "links")
+	os.Mkdir(links, 0o755)
+	if err := os.Symlink(filepath.Join(dir, "a.log"), filepath.Join(links, "to-file.log")); err != nil {
+		t.Fatal(err)
+	}
+	os.Symlink(filepath.Join(dir, "sub"), filepath.Join(links, "to-folder"))
+	os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(links, "dangling.log"))
 	tests := []struct {
 		name    string
 		arg     string
@@ -69,7 +76,8 @@ func TestLocalLister(t *testing.T) {
 	}{
 		{"file", "a.log", []string{"a.log"}, "", nil},
 		{"hidden file given explicitly", ".hidden", []string{".hidden"}, "", nil},
-		{"folder recursive, hidden skipped, lexical", ".", []string{"a.log", "b.log.gz", "other/e.txt", "sub/c.log", "sub/deep/d.log"}, "", nil},
+		{"folder recursive, hidden skipped, lexical", ".", []string{"a.log", "b.log.gz", "links/dangling.log", "links/to-file.log", "other/e.txt", "sub/c.log", "sub/deep/d.log"}, "", nil},
+		{"links to files are read, to folders not followed", "links", []string{"links/dangling.log", "links/to-file.log"}, "", nil},
 		{"subfolder", "sub", []string{"sub/c.log", "sub/deep/d.log"}, "", nil},
 		{"glob of files", "*.log*", []string{"a.log", "b.log.gz"}, "", nil},
 		{"glob with folders", "s*", []string{"sub/c.log", "sub/deep/d.log"}, "", nil},

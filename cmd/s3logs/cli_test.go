@@ -332,6 +332,9 @@ func TestLoadBadInputs(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
 	}
 	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+	os.Mkdir(filepath.Join(dir, "mixed"), 0o755)
+	os.WriteFile(filepath.Join(dir, "mixed", "good.log"), must(os.ReadFile(good)), 0o644)
+	os.Symlink(filepath.Join(dir, "gone.log"), filepath.Join(dir, "mixed", "dangling.log"))
 	tests := []struct {
 		name   string
 		args   []string
@@ -339,6 +342,7 @@ func TestLoadBadInputs(t *testing.T) {
 		stderr []string // lines that must be in stderr (after the dir is replaced by D)
 	}{
 		{"missing file", []string{"D/missing.log", "D/good.log"}, 1, []string{"s3logs: D/missing.log: no such file or directory", "loaded 1 file: 100 lines, 100 rows"}},
+		{"dangling link in a folder", []string{"D/mixed"}, 1, []string{"s3logs: D/mixed/dangling.log: no such file or directory", "loaded 1 file: 100 lines, 100 rows"}},
 		{"folder without files", []string{"D/empty"}, 1, []string{"s3logs: D/empty: folder has no files: no log files found"}},
 		{"glob without match", []string{"D/*.csv"}, 1, []string{"s3logs: D/*.csv: pattern matches no file: no log files found"}},
 		{"truncated gzip", []string{"D/truncated.log.gz"}, 1, []string{"s3logs: D/truncated.log.gz: after line ", ": gzip stream is truncated: unexpected EOF"}},
