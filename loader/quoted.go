@@ -6,6 +6,7 @@ package loader
 import (
 	"bytes"
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/s3logs/s3logs/schema"
@@ -40,16 +41,17 @@ import (
 func (p *parser) quoted(i int) bool {
 	line := p.line
 	p.quotes = p.quotes[:0]
-	for j := i; ; {
-		k := bytes.IndexByte(line[j:], '"')
-		if k < 0 {
-			break
+	for k := i >> 6; k < len(p.quoteBits); k++ {
+		w := p.quoteBits[k]
+		if k == i>>6 {
+			w &^= 1<<(i&63) - 1 // the quotes before i
 		}
-		if len(p.quotes) == maxSteps {
-			return p.fail(i, schema.ColRequesturi, "ambiguous quoting: too many possible ends of the quoted fields to try")
+		for ; w != 0; w &= w - 1 {
+			if len(p.quotes) == maxSteps {
+				return p.fail(i, schema.ColRequesturi, "ambiguous quoting: too many possible ends of the quoted fields to try")
+			}
+			p.quotes = append(p.quotes, k<<6+bits.TrailingZeros64(w))
 		}
-		p.quotes = append(p.quotes, j+k)
-		j += k + 1
 	}
 	p.shortcut = !p.full && len(p.quotes) == 6 && p.quotes[0] == i && len(line) <= maxNaturalLine && p.natural(i)
 	if p.shortcut {
@@ -109,10 +111,10 @@ func (p *parser) natural(i int) bool {
 	j := q[1] + 1
 	for k := range p.cur.mid {
 		col := schema.ColHttpstatus + k
-		if j = skipSpaces(line, j); j >= len(line) {
+		if j = p.skipSpaces(j); j >= len(line) {
 			return p.unnatural()
 		}
-		e := tokenEnd(line, j)
+		e := p.tokenEnd(j)
 		tok := line[j:e]
 		if e > q[2] || !strictMid(k, tok) {
 			return p.unnatural()
@@ -122,7 +124,7 @@ func (p *parser) natural(i int) bool {
 		}
 		j = e
 	}
-	if skipSpaces(line, j) != q[2] || skipSpaces(line, q[3]+1) != q[4] {
+	if p.skipSpaces(j) != q[2] || p.skipSpaces(q[3]+1) != q[4] {
 		return p.unnatural()
 	}
 	r.v[schema.ColRequesturi] = nullable(line, i+1, q[1])
@@ -130,10 +132,10 @@ func (p *parser) natural(i int) bool {
 	r.v[schema.ColUseragent] = nullable(line, q[4]+1, q[5])
 	j = q[5] + 1
 	for col := schema.ColVersionid; col < schema.NumLogFields; col++ {
-		if j = skipSpaces(line, j); j >= len(line) {
+		if j = p.skipSpaces(j); j >= len(line) {
 			return true
 		}
-		e := tokenEnd(line, j)
+		e := p.tokenEnd(j)
 		if !strictTail(col, line[j:e]) {
 			return p.unnatural()
 		}
@@ -141,10 +143,10 @@ func (p *parser) natural(i int) bool {
 		j = e
 	}
 	for {
-		if j = skipSpaces(line, j); j >= len(line) {
+		if j = p.skipSpaces(j); j >= len(line) {
 			return true
 		}
-		e := tokenEnd(line, j)
+		e := p.tokenEnd(j)
 		r.extra = append(r.extra, span{j, e})
 		j = e
 	}
@@ -216,11 +218,11 @@ func (p *parser) readMid(i, q int) {
 	for k := range p.cur.mid {
 		col := schema.ColHttpstatus + k
 		s := i
-		if i = skipSpaces(line, i); i >= len(line) {
+		if i = p.skipSpaces(i); i >= len(line) {
 			p.missTruncated(col)
 			return
 		}
-		e := tokenEnd(line, i)
+		e := p.tokenEnd(i)
 		tok := line[i:e]
 		p.steps += (e - s) >> 8 // long tokens cost steps too
 		if e > q {
@@ -233,7 +235,7 @@ func (p *parser) readMid(i, q int) {
 		p.cur.mid[k] = span{i, e}
 		i = e
 	}
-	if i = skipSpaces(line, i); i >= len(line) {
+	if i = p.skipSpaces(i); i >= len(line) {
 		p.missTruncated(schema.ColReferrer)
 		return
 	}
@@ -266,7 +268,7 @@ func (p *parser) readRef(i int) {
 			return
 		}
 		p.cur.ref = span{-1, -1}
-		if u := skipSpaces(line, i+1); u < len(line) {
+		if u := p.skipSpaces(i + 1); u < len(line) {
 			p.readUA(u)
 		} else {
 			p.missTruncated(schema.ColUseragent)
@@ -296,7 +298,7 @@ func (p *parser) readRef(i int) {
 		if line[c+1] != ' ' {
 			continue
 		}
-		u := skipSpaces(line, c+1)
+		u := p.skipSpaces(c + 1)
 		if u >= len(line) {
 			p.missTruncated(schema.ColUseragent)
 			continue
@@ -358,10 +360,10 @@ func (p *parser) readTail(i int) {
 	n := 0
 	for ; n < len(p.cur.tail); n++ {
 		s := i
-		if i = skipSpaces(line, i); i >= len(line) {
+		if i = p.skipSpaces(i); i >= len(line) {
 			break
 		}
-		e := tokenEnd(line, i)
+		e := p.tokenEnd(i)
 		p.steps += (e - s) >> 8
 		if p.strict && !strictTail(schema.ColVersionid+n, line[i:e]) {
 			return
@@ -407,10 +409,10 @@ func (p *parser) fill(rd *reading) {
 		r.v[schema.ColVersionid+k] = nullable(line, s.s, s.e)
 	}
 	for i := rd.extra; ; {
-		if i = skipSpaces(line, i); i >= len(line) {
+		if i = p.skipSpaces(i); i >= len(line) {
 			return
 		}
-		e := tokenEnd(line, i)
+		e := p.tokenEnd(i)
 		r.extra = append(r.extra, span{i, e})
 		i = e
 	}

@@ -43,40 +43,102 @@ func isDashAt(line []byte, i int) bool {
 	return line[i] == '-' && (i+1 == len(line) || line[i+1] == ' ')
 }
 
-// skipSpaces returns the index of the first byte at or after i that is not
-// a space.
-func skipSpaces(b []byte, i int) int {
-	for i < len(b) && b[i] == ' ' {
-		i++
+// index builds the bitmaps of the spaces and quotes of line (bit i of
+// p.spaces is set when line[i] is a space) and reports whether line is all
+// ASCII and whether it holds a NUL byte. One pass over the line, 16 bytes
+// per instruction (index_amd64.s), replaces a scan per token, whose end (a
+// branch on the data) mispredicted about once per field, and the separate
+// scans for quotes, NUL bytes and UTF-8. The bitmaps have a word past the
+// end of the line, so that lookups end there.
+func (p *parser) index(line []byte) (ascii, nul bool) {
+	n := len(line)/64 + 1
+	if cap(p.spaces) < n {
+		p.spaces = make([]uint64, n+n/4)
+		p.quoteBits = make([]uint64, n+n/4)
 	}
-	return i
+	p.spaces, p.quoteBits = p.spaces[:n], p.quoteBits[:n]
+	full := n - 1
+	hi, z := indexBlocks(line[:64*full], p.spaces[:full], p.quoteBits[:full])
+	// The last, partial block is padded with a byte that is neither a
+	// space, a quote, a NUL nor a high byte.
+	var last [64]byte
+	copy(last[copy(last[:], line[64*full:]):], padding[:])
+	hi2, z2 := indexBlocks(last[:], p.spaces[full:], p.quoteBits[full:])
+	return !hi && !hi2, z || z2
 }
 
-// tokenEnd returns the index of the first space at or after i, or len(b).
-func tokenEnd(b []byte, i int) int {
-	// Eight bytes at a time (SWAR): most tokens are short ("-", "200"), for
-	// which the call overhead of bytes.IndexByte dominates. x has a zero
-	// byte where b has a space; the classic (x-0x01..)&^x&0x80.. test flags
-	// the lowest zero byte exactly (higher flags may be false positives,
-	// which TrailingZeros ignores).
-	// Past 16 bytes the token is long (an owner id, a host id), and the
-	// vectorised bytes.IndexByte wins.
-	for end := i + 16; i+8 <= len(b); i += 8 {
-		if i >= end {
-			if k := bytes.IndexByte(b[i:], ' '); k >= 0 {
-				return i + k
-			}
-			return len(b)
+// padding fills the last block of index.
+var padding = [64]byte(bytes.Repeat([]byte("x"), 64))
+
+// indexBlocksGo is indexBlocks in portable Go, eight bytes at a time
+// (SWAR); the tests hold the assembly to it.
+func indexBlocksGo(b []byte, spaces, quotes []uint64) (hi, nul bool) {
+	var or, zero uint64
+	for w := range spaces {
+		blk := b[w*64 : w*64+64]
+		var s, q uint64
+		for j := 0; j < 8; j++ {
+			x := binary.LittleEndian.Uint64(blk[j*8:])
+			or |= x
+			zero |= zeroBytes(x)
+			s |= movemask(zeroBytes(x^0x2020202020202020)) << (j * 8)
+			q |= movemask(zeroBytes(x^0x2222222222222222)) << (j * 8)
 		}
-		x := binary.LittleEndian.Uint64(b[i:]) ^ 0x2020202020202020
-		if t := (x - 0x0101010101010101) &^ x & 0x8080808080808080; t != 0 {
-			return i + bits.TrailingZeros64(t)/8
+		spaces[w], quotes[w] = s, q
+	}
+	return or&0x8080808080808080 != 0, zero != 0
+}
+
+// zeroBytes returns x with the high bit of each byte set exactly when the
+// byte is zero, and every other bit clear. Unlike the shorter
+// (x-0x01..)&^x test it has no false positives, because no carry crosses
+// a byte.
+func zeroBytes(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((x&low7 + low7) | x) &^ low7
+}
+
+// movemask gathers the high bits of the 8 bytes of m (every other bit
+// clear) into the 8 low bits of the result, byte i's into bit i.
+func movemask(m uint64) uint64 {
+	return (m >> 7) * 0x0102040810204080 >> 56
+}
+
+// skipSpaces returns the index of the first byte at or after i that is not
+// a space (len(p.line) when there is none); i is returned when it is past
+// the line.
+func (p *parser) skipSpaces(i int) int {
+	if i >= len(p.line) {
+		return i
+	}
+	// The word past the end of the line has no space bits, so the loop
+	// ends there at the latest.
+	k := i >> 6
+	w := ^p.spaces[k] >> (i & 63)
+	for w == 0 {
+		k++
+		w = ^p.spaces[k]
+		i = k << 6
+	}
+	return min(i+bits.TrailingZeros64(w), len(p.line))
+}
+
+// tokenEnd returns the index of the first space at or after i, or
+// len(p.line).
+func (p *parser) tokenEnd(i int) int {
+	if i >= len(p.line) {
+		return len(p.line)
+	}
+	k := i >> 6
+	w := p.spaces[k] >> (i & 63)
+	for w == 0 {
+		if k++; k == len(p.spaces) {
+			return len(p.line)
 		}
+		w = p.spaces[k]
+		i = k << 6
 	}
-	for i < len(b) && b[i] != ' ' {
-		i++
-	}
-	return i
+	return i + bits.TrailingZeros64(w)
 }
 
 // parseInt parses a non-negative decimal integer that fits in an int64.

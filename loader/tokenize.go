@@ -104,8 +104,11 @@ type reading struct {
 type parser struct {
 	line   []byte
 	quotes []int // positions of '"' in the quoted part of line
-	row    row
-	err    lineError
+
+	spaces    []uint64 // bitmap of the spaces of line (see index)
+	quoteBits []uint64 // bitmap of the quotes of line
+	row       row
+	err       lineError
 
 	full     bool // never take the shortcut of natural (tests compare the two)
 	shortcut bool // the last line's quoted fields were read by natural
@@ -127,18 +130,19 @@ func (p *parser) parse(line []byte) bool {
 	r := &p.row
 	r.v = allNull
 	r.extra = r.extra[:0]
-	if k := bytes.IndexByte(line, 0); k >= 0 {
-		return p.fail(k, -1, "binary data (NUL byte): not a log line")
+	ascii, nul := p.index(line)
+	if nul {
+		return p.fail(bytes.IndexByte(line, 0), -1, "binary data (NUL byte): not a log line")
 	}
-	r.utf8 = utf8.Valid(line)
+	r.utf8 = ascii || utf8.Valid(line)
 
-	i := skipSpaces(line, 0)
-	e := tokenEnd(line, i)
+	i := p.skipSpaces(0)
+	e := p.tokenEnd(i)
 	owner := span{i, e}
-	if i = skipSpaces(line, e); i < len(line) {
-		e = tokenEnd(line, i)
+	if i = p.skipSpaces(e); i < len(line) {
+		e = p.tokenEnd(i)
 		r.v[schema.ColBucket] = nullable(line, i, e)
-		i = skipSpaces(line, e)
+		i = p.skipSpaces(e)
 	}
 	if i >= len(line) || line[i] != '[' {
 		// Checked before anything else: a line without the bracketed time
@@ -153,12 +157,12 @@ func (p *parser) parse(line []byte) bool {
 	if !p.parseTime(i) {
 		return false
 	}
-	if i = skipSpaces(line, i+timeLen); i >= len(line) {
+	if i = p.skipSpaces(i + timeLen); i >= len(line) {
 		return p.truncated(schema.ColRemoteip)
 	}
-	e = tokenEnd(line, i)
+	e = p.tokenEnd(i)
 	r.v[schema.ColRemoteip] = nullable(line, i, e)
-	if i = skipSpaces(line, e); i >= len(line) {
+	if i = p.skipSpaces(e); i >= len(line) {
 		return p.truncated(schema.ColRequester)
 	}
 	i, ok := p.requester(i)
@@ -168,9 +172,9 @@ func (p *parser) parse(line []byte) bool {
 	if i >= len(line) {
 		return p.truncated(schema.ColKey)
 	}
-	e = tokenEnd(line, i)
+	e = p.tokenEnd(i)
 	r.v[schema.ColKey] = nullable(line, i, e)
-	if i = skipSpaces(line, e); i >= len(line) {
+	if i = p.skipSpaces(e); i >= len(line) {
 		return p.truncated(schema.ColRequesturi)
 	}
 	return p.quoted(i) && (p.shortcut || p.numbers())
@@ -205,7 +209,7 @@ func (p *parser) requester(i int) (int, bool) {
 	first := i
 	prevS, prevE, prev2E := -1, -1, -1
 	for k := 0; k < maxRequesterTokens && i < len(line); k++ {
-		e := tokenEnd(line, i)
+		e := p.tokenEnd(i)
 		if k >= 1 && isOperation(line[i:e]) {
 			if k == 1 {
 				return 0, p.fail(first, schema.ColRequester, fmt.Sprintf("missing requester or request id before operation %q", line[i:e]))
@@ -213,10 +217,10 @@ func (p *parser) requester(i int) (int, bool) {
 			p.row.v[schema.ColRequester] = nullable(line, first, prev2E)
 			p.row.v[schema.ColRequestid] = nullable(line, prevS, prevE)
 			p.row.v[schema.ColOperation] = span{i, e}
-			return skipSpaces(line, e), true
+			return p.skipSpaces(e), true
 		}
 		prev2E, prevS, prevE = prevE, i, e
-		i = skipSpaces(line, e)
+		i = p.skipSpaces(e)
 	}
 	if i >= len(line) {
 		return 0, p.truncated(schema.ColOperation)

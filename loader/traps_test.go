@@ -1,9 +1,13 @@
 package loader
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // baseFields is a 26-field line (AWS's documented example), one element
@@ -259,19 +263,101 @@ func TestRejectError(t *testing.T) {
 	}
 }
 
-// TestTokenEnd checks the word-at-a-time and vectorised paths of tokenEnd
-// against a plain loop, for tokens of every length around their limits.
-func TestTokenEnd(t *testing.T) {
-	for start := 0; start < 9; start++ {
-		for n := 0; n < 40; n++ {
-			for _, tail := range []string{"", " ", " x y", "  "} {
-				b := []byte(strings.Repeat(" ", start) + strings.Repeat("\xffa", n)[:n] + tail)
-				want := start
-				for want < len(b) && b[want] != ' ' {
-					want++
+// TestIndex checks the bitmaps of index and the lookups on them
+// (tokenEnd, skipSpaces, the quote positions, the ASCII flag) against
+// plain loops, on lines of every length around the 64-byte blocks, with
+// runs of spaces across block ends, quotes, and bytes that are not ASCII
+// (0xa0 and 0xa2 differ from a space and a quote in the high bit only).
+func TestIndex(t *testing.T) {
+	var p parser
+	pattern := []byte("ab \"c  d\" \xa0\xa2    e\"f   " + strings.Repeat(" ", 70) + "gh\"i")
+	for n := 0; n <= 200; n++ {
+		for _, shift := range []int{0, 1, 7, 31} {
+			line := make([]byte, n)
+			for i := range line {
+				line[i] = pattern[(i+shift)%len(pattern)]
+			}
+			if n == 150 {
+				line = bytes.ReplaceAll(line, []byte("\xa0"), []byte("x")) // a long line of ASCII
+				line = bytes.ReplaceAll(line, []byte("\xa2"), []byte("y"))
+			}
+			p.line = line
+			ascii, nul := p.index(line)
+			if want := !bytes.ContainsFunc(line, func(r rune) bool { return r >= 0x80 }); ascii != want || nul {
+				t.Errorf("index(%q) = %v, %v, want %v, false", line, ascii, nul, want)
+			}
+			var quotes []int
+			for i := 0; i <= n; i++ {
+				end, next := i, i
+				for end < n && line[end] != ' ' {
+					end++
 				}
-				if got := tokenEnd(b, start); got != want {
-					t.Errorf("tokenEnd(%q, %d) = %d, want %d", b, start, got, want)
+				for next < n && line[next] == ' ' {
+					next++
+				}
+				if got := p.tokenEnd(i); got != end {
+					t.Errorf("tokenEnd(%q, %d) = %d, want %d", line, i, got, end)
+				}
+				if got := p.skipSpaces(i); got != next {
+					t.Errorf("skipSpaces(%q, %d) = %d, want %d", line, i, got, next)
+				}
+				if i < n && line[i] == '"' {
+					quotes = append(quotes, i)
+				}
+			}
+			for _, from := range []int{0, 3, 64, 65, 130} {
+				if from >= n {
+					continue
+				}
+				p.quotes = p.quotes[:0]
+				p.quoted(from) // fills p.quotes first, whatever it then decides
+				var want []int
+				for _, q := range quotes {
+					if q >= from {
+						want = append(want, q)
+					}
+				}
+				if !slices.Equal(p.quotes, want) {
+					t.Errorf("quotes of %q from %d = %v, want %v", line, from, p.quotes, want)
+				}
+			}
+		}
+	}
+}
+
+// TestIndexBlocks holds indexBlocks (assembly on amd64) to the portable
+// indexBlocksGo and to plain loops, on random blocks rich in spaces,
+// quotes, NULs and high bytes.
+func TestIndexBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []byte{' ', '"', 0, 0x80, 0xa0, 0xa2, 0xff, 0x7f, '!', 'a', 0x20 | 0x80, 0x22 | 0x80}
+	for n := 0; n <= 5; n++ {
+		for range 300 {
+			b := make([]byte, 64*n)
+			kinds := 1 + rng.IntN(len(alphabet))
+			for i := range b {
+				b[i] = alphabet[rng.IntN(kinds)]
+			}
+			sp, qt := make([]uint64, n), make([]uint64, n)
+			sp2, qt2 := make([]uint64, n), make([]uint64, n)
+			hi, nul := indexBlocks(b, sp, qt)
+			hi2, nul2 := indexBlocksGo(b, sp2, qt2)
+			wantHi, wantNul := bytes.ContainsFunc(b, func(r rune) bool { return r >= 0x80 || r == utf8.RuneError }), bytes.IndexByte(b, 0) >= 0
+			if hi != wantHi || nul != wantNul || hi2 != wantHi || nul2 != wantNul {
+				t.Fatalf("%x: hi, nul = %v, %v (Go %v, %v), want %v, %v", b, hi, nul, hi2, nul2, wantHi, wantNul)
+			}
+			for w := range n {
+				var ws, wq uint64
+				for j := range 64 {
+					if b[w*64+j] == ' ' {
+						ws |= 1 << j
+					}
+					if b[w*64+j] == '"' {
+						wq |= 1 << j
+					}
+				}
+				if sp[w] != ws || qt[w] != wq || sp2[w] != ws || qt2[w] != wq {
+					t.Fatalf("%x block %d: spaces %x quotes %x (Go %x %x), want %x %x", b, w, sp[w], qt[w], sp2[w], qt2[w], ws, wq)
 				}
 			}
 		}
