@@ -134,7 +134,11 @@ func (env *Env) exec(ctx context.Context, c *command, args []string) int {
 		}
 		return exitRejected
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		fmt.Fprintln(env.Stderr, "s3logs: interrupted")
+		msg := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error())
+		if err == context.Canceled || msg == "" {
+			msg = "interrupted"
+		}
+		fmt.Fprintf(env.Stderr, "s3logs: %s\n", msg)
 		return exitError
 	default:
 		fmt.Fprintf(env.Stderr, "s3logs: %s\n", err)

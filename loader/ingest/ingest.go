@@ -140,7 +140,7 @@ func (s Summary) String() string {
 		extra = append(extra, plural(s.Resumed, "grown file")+" read from where it stopped")
 	}
 	if s.Reloaded > 0 {
-		extra = append(extra, plural(s.Reloaded, "changed file")+" reloaded")
+		extra = append(extra, plural(s.Reloaded, "changed or interrupted file")+" reloaded")
 	}
 	if s.Failed > 0 {
 		extra = append(extra, fmt.Sprintf("%d failed", s.Failed))
