@@ -251,6 +251,17 @@ func TestLoadSamples(t *testing.T) {
 	if len(check) != 2 {
 		t.Errorf("%d manifest rows, want 2", len(check))
 	}
+	// Panther's names resolve to the same rows; timestamps print in UTC.
+	names := ndjsonRows(t, dbPath, `SELECT (SELECT count(*) FROM aws_s3serveraccess) AS local,
+		(SELECT count(*) FROM panther_logs.aws_s3serveraccess) AS panther,
+		(SELECT count(*) FROM panther_logs.public.aws_s3serveraccess) AS public`)
+	if fmt.Sprint(names) != "[map[local:96 panther:96 public:96]]" {
+		t.Errorf("row counts by name: %v, want 96 each", names)
+	}
+	code, stdout, _ := cli(t, "", "query", "--db", dbPath, "--format", "csv", `SELECT min(time) AS t FROM aws_s3serveraccess WHERE requestid = '3E57427F3EXAMPLE' AND bucket = 'mybucket'`)
+	if code != 0 || stdout != "t\n2014-02-06T00:00:38Z\n" {
+		t.Errorf("csv time: exit %d, %q", code, stdout)
+	}
 }
 
 // summaryRE removes the timing from a summary line.
