@@ -84,8 +84,12 @@ import (
 )
 
 // DefaultBatchRows is the number of rows per record batch when
-// Options.BatchRows is zero.
-const DefaultBatchRows = 16384
+// Options.BatchRows is zero. A batch's rows are staged in the Reader's
+// buffers before being copied into the record batch; at 4096 rows of
+// typical lines (2.5 MB) the staging stays in cache, and the whole parse
+// measured 5 to 10% faster than with 16384 (BenchmarkReader). DuckDB
+// scans Arrow in chunks of 2048 rows whatever the batch size.
+const DefaultBatchRows = 4096
 
 const (
 	// maxLineBytes is the longest line read; a longer one is rejected
