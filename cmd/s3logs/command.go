@@ -225,7 +225,7 @@ func (env *Env) printOverview(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].Summary)
 	}
-	fmt.Fprintf(w, "\nRun 's3logs COMMAND --help' for a command's flags and examples.\n")
+	fmt.Fprintf(w, "\nRun 's3logs demo' to see it work on sample logs, 's3logs COMMAND --help' for a command's\nflags and examples.\n")
 	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected.\n")
 }
 
