@@ -23,11 +23,7 @@ const DefaultChunkBytes = 4 << 20
 // Options.Workers at once across the whole load. It returns whether
 // anything was sent, the summed stats, and the first error.
 func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, firstLine int64, parseTime time.Time, msgs chan<- message) (loaded bool, total loader.Stats, err error) {
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		parseErr error
-	)
+	var acc chunkResults
 	line := firstLine
 	var carry []byte
 	for k := 0; ; k++ {
@@ -36,32 +32,14 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, first
 			select {
 			case l.slots <- struct{}{}:
 			case <-ctx.Done():
-				wg.Wait()
-				return loaded, total, ctx.Err()
+				acc.wg.Wait()
+				return acc.loaded, acc.total, ctx.Err()
 			}
-			wg.Add(1)
+			acc.wg.Add(1)
 			go func(chunk []byte, first int64, hold bool) {
-				defer wg.Done()
+				defer acc.wg.Done()
 				defer func() { <-l.slots }()
-				rd := loader.NewReader(bytes.NewReader(chunk), j.obj.ID, loader.Options{
-					Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
-					FirstLine: first, Since: l.opts.Since, Until: l.opts.Until,
-				})
-				defer rd.Release()
-				sent, perr := l.parse(ctx, j, rd, hold, msgs)
-				mu.Lock()
-				defer mu.Unlock()
-				st := rd.Stats()
-				total.Lines += st.Lines
-				total.Rows += st.Rows
-				total.Rejected += st.Rejected
-				total.Blank += st.Blank
-				total.Filtered += st.Filtered
-				total.Bytes += st.Bytes
-				loaded = loaded || sent
-				if perr != nil && parseErr == nil {
-					parseErr = perr
-				}
+				acc.add(l.parseChunk(ctx, j, chunk, first, hold, parseTime, msgs))
 			}(chunk, line, k == 0 && last)
 			line += countLines(chunk)
 		}
@@ -70,14 +48,50 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, first
 			break
 		}
 	}
-	wg.Wait()
-	if parseErr != nil {
-		err = parseErr
+	acc.wg.Wait()
+	if acc.err != nil {
+		err = acc.err
 	}
 	if err == nil {
 		err = ctx.Err()
 	}
-	return loaded, total, err
+	return acc.loaded, acc.total, err
+}
+
+// parseChunk parses one chunk whose first line is line first+1 and sends
+// its batches. hold: the chunk is the whole object (see parse).
+func (l *Loader) parseChunk(ctx context.Context, j *job, chunk []byte, first int64, hold bool, parseTime time.Time, msgs chan<- message) (bool, loader.Stats, error) {
+	rd := loader.NewReader(bytes.NewReader(chunk), j.obj.ID, loader.Options{
+		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
+		FirstLine: first, Since: l.opts.Since, Until: l.opts.Until,
+	})
+	defer rd.Release()
+	sent, err := l.parse(ctx, j, rd, hold, msgs)
+	return sent, rd.Stats(), err
+}
+
+// chunkResults sums what the chunks of one object did.
+type chunkResults struct {
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	loaded bool
+	total  loader.Stats
+	err    error // the first error of a chunk
+}
+
+func (c *chunkResults) add(sent bool, st loader.Stats, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.total.Lines += st.Lines
+	c.total.Rows += st.Rows
+	c.total.Rejected += st.Rejected
+	c.total.Blank += st.Blank
+	c.total.Filtered += st.Filtered
+	c.total.Bytes += st.Bytes
+	c.loaded = c.loaded || sent
+	if err != nil && c.err == nil {
+		c.err = err
+	}
 }
 
 // countLines counts the lines of a chunk as the Reader does: every '\n',

@@ -368,6 +368,7 @@ type ObjectError struct {
 	Err  error
 }
 
+// Error says which object, after which line, and what went wrong.
 func (e *ObjectError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s: after line %d: %v", e.Name, e.Line, e.Err)
@@ -375,6 +376,7 @@ func (e *ObjectError) Error() string {
 	return fmt.Sprintf("%s: %v", e.Name, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *ObjectError) Unwrap() error { return e.Err }
 
 // ErrNotLog is wrapped by the ObjectError of an object whose first lines
