@@ -18,6 +18,23 @@ import (
 // p_row_id are those of a sequential read.
 const DefaultChunkBytes = 4 << 20
 
+// minChunkBytes is the smallest first chunk of an object of known size.
+const minChunkBytes = 64 << 10
+
+// firstChunkBytes is the size of the first chunk read of an object whose
+// size as stored is size (-1 when unknown), given the chunk size chunk: a
+// small object gets a buffer that holds it whole (one byte more, so that
+// the read sees its end) instead of a full chunk, so that loading thousands
+// of small S3 objects does not allocate a full chunk for each. A gzipped
+// object may turn out larger than its stored size; its later chunks are
+// full-sized.
+func firstChunkBytes(size int64, chunk int) int {
+	if size < 0 || size >= int64(chunk) {
+		return chunk
+	}
+	return min(chunk, max(int(size)+1, minChunkBytes))
+}
+
 // parseChunks reads r (the decompressed object, whose first line is line
 // firstLine+1) chunk by chunk and parses the chunks in parallel, at most
 // Options.Workers at once across the whole load. It returns whether
@@ -26,8 +43,10 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, first
 	var acc chunkResults
 	line := firstLine
 	var carry []byte
+	size := firstChunkBytes(j.obj.Size, l.opts.ChunkBytes)
 	for k := 0; ; k++ {
-		chunk, last, rerr := readChunk(r, &carry, l.opts.ChunkBytes)
+		chunk, last, rerr := readChunk(r, &carry, size)
+		size = l.opts.ChunkBytes
 		if len(chunk) > 0 {
 			select {
 			case l.slots <- struct{}{}:

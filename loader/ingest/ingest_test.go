@@ -471,3 +471,58 @@ func TestSettingsRestored(t *testing.T) {
 		t.Errorf("settings after the load %q, before %q", after, before)
 	}
 }
+
+func TestFirstChunkBytes(t *testing.T) {
+	tests := []struct {
+		size  int64
+		chunk int
+		want  int
+	}{
+		{-1, DefaultChunkBytes, DefaultChunkBytes},                    // unknown size: a full chunk
+		{0, DefaultChunkBytes, minChunkBytes},                         // empty object
+		{5000, DefaultChunkBytes, minChunkBytes},                      // small object: the floor
+		{1 << 20, DefaultChunkBytes, 1<<20 + 1},                       // its size, plus one byte to see the end
+		{DefaultChunkBytes - 1, DefaultChunkBytes, DefaultChunkBytes}, // just under a chunk
+		{DefaultChunkBytes, DefaultChunkBytes, DefaultChunkBytes},     // a chunk or more
+		{1 << 30, DefaultChunkBytes, DefaultChunkBytes},
+		{500, 1000, 1000}, // chunks smaller than the floor stay as set
+	}
+	for _, tt := range tests {
+		if got := firstChunkBytes(tt.size, tt.chunk); got != tt.want {
+			t.Errorf("firstChunkBytes(%d, %d) = %d, want %d", tt.size, tt.chunk, got, tt.want)
+		}
+	}
+}
+
+// TestGzipLargerThanFirstChunk loads a gzipped file whose stored size is
+// below a chunk but whose lines are several chunks: the first chunk is
+// sized by the stored size, the later ones are full; the rows must be
+// those of the plain file.
+func TestGzipLargerThanFirstChunk(t *testing.T) {
+	dir := t.TempDir()
+	data := genLines(t, 3000, 51)
+	gz := gzipped(t, data)
+	const chunk = 512 << 10
+	if len(gz) >= chunk || len(data) < 3*chunk {
+		t.Fatalf("test data: %d bytes gzipped, %d plain; want under %d and over %d", len(gz), len(data), chunk, 3*chunk)
+	}
+	writeFile(t, filepath.Join(dir, "a.log"), data)
+	writeFile(t, filepath.Join(dir, "b.gz"), gz)
+	plain, zipped := openDB(t), openDB(t)
+	s1 := load(t, plain, Options{ChunkBytes: chunk}, filepath.Join(dir, "a.log"))
+	s2 := load(t, zipped, Options{ChunkBytes: chunk}, filepath.Join(dir, "b.gz"))
+	if got, want := tallyOf(s2), (tally{Objects: 1, Lines: 3000, Rows: 3000}); got != want || tallyOf(s1) != want {
+		t.Errorf("gzipped load %+v, plain %+v, want %+v", got, tallyOf(s1), want)
+	}
+	rows := func(d *db.DB) string {
+		var s string
+		q := `SELECT string_agg(requestid || ' ' || httpstatus || ' ' || key, ',' ORDER BY requestid, key) FROM aws_s3serveraccess`
+		if err := d.QueryRow(q).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if r1, r2 := rows(plain), rows(zipped); r1 != r2 || r1 == "" {
+		t.Errorf("the gzipped load's rows differ from the plain load's (%d and %d bytes)", len(r2), len(r1))
+	}
+}
