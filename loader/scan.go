@@ -108,6 +108,14 @@ func movemask(m uint64) uint64 {
 // a space (len(p.line) when there is none); i is returned when it is past
 // the line.
 func (p *parser) skipSpaces(i int) int {
+	if i+1 < len(p.line) && p.line[i+1] != ' ' {
+		// The common case, one space or none at i, from the bytes: they
+		// are in cache, and the bitmap word need not be loaded.
+		if p.line[i] == ' ' {
+			return i + 1
+		}
+		return i
+	}
 	if i >= len(p.line) {
 		return i
 	}
