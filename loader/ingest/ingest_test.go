@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -524,5 +525,58 @@ func TestGzipLargerThanFirstChunk(t *testing.T) {
 	}
 	if r1, r2 := rows(plain), rows(zipped); r1 != r2 || r1 == "" {
 		t.Errorf("the gzipped load's rows differ from the plain load's (%d and %d bytes)", len(r2), len(r1))
+	}
+}
+
+// TestOnlyTablesLeft checks that after a load, a new process sees only the
+// three tables: the Arrow view each INSERT reads from is not left behind,
+// and one that an earlier version left is removed.
+func TestOnlyTablesLeft(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, src, append(genLines(t, 300, 61), "a rejected line\n"...))
+	tests := []struct {
+		name   string
+		before string // SQL run on the database before the load
+	}{
+		{"new database", ""},
+		{"view left by an earlier version", "CREATE VIEW s3logs_ingest_view AS SELECT 1 AS x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "t.duckdb")
+			d, err := db.Open(context.Background(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.before != "" {
+				if _, err := d.Exec(tt.before); err != nil {
+					t.Fatal(err)
+				}
+			}
+			sum := load(t, d, Options{}, src)
+			d.Close()
+			if sum.Rows != 300 || sum.Rejected != 1 {
+				t.Fatalf("loaded %d rows, %d rejected; want 300, 1", sum.Rows, sum.Rejected)
+			}
+			raw, err := sql.Open("duckdb", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			var names, shown string
+			q := `SELECT string_agg(name, ',' ORDER BY name) FROM (
+				SELECT table_name AS name FROM duckdb_tables() UNION ALL
+				SELECT view_name FROM duckdb_views() WHERE NOT internal)`
+			if err := raw.QueryRow(q).Scan(&names); err != nil {
+				t.Fatal(err)
+			}
+			if err := raw.QueryRow(`SELECT string_agg(name, ',' ORDER BY name) FROM (SHOW TABLES)`).Scan(&shown); err != nil {
+				t.Fatal(err)
+			}
+			const want = "aws_s3serveraccess,aws_s3serveraccess_rejects,s3logs_manifest"
+			if names != want || shown != want {
+				t.Errorf("tables and views %q, SHOW TABLES %q; want %q", names, shown, want)
+			}
+		})
 	}
 }

@@ -18,9 +18,15 @@ import (
 	"github.com/s3logs/s3logs/schema"
 )
 
-// viewName is the Arrow view each INSERT reads from. It lives on the
-// inserter's own connection only.
+// viewName is the Arrow view each INSERT reads from. DuckDB's Arrow scan
+// creates it as an ordinary view of the database (in the open transaction),
+// so insertView drops it again after each INSERT: it is never committed,
+// and a database only ever shows its tables (an earlier version left it
+// behind; newInserter drops it from such databases).
 const viewName = "s3logs_ingest_view"
+
+// dropViewSQL removes the Arrow view.
+const dropViewSQL = "DROP VIEW IF EXISTS " + viewName
 
 // inserter owns the one connection that writes: it inserts the batches
 // the workers send, and commits them with the manifest rows that describe
@@ -77,6 +83,10 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 	if _, err := in.ex.ExecContext(ctx, manifestSQL, nil); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("create %s: %w", ManifestTable, err)
+	}
+	if _, err := in.ex.ExecContext(ctx, dropViewSQL, nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("drop %s: %w", viewName, err)
 	}
 	if in.manifest, err = readManifest(ctx, conn.(driver.QueryerContext)); err != nil {
 		conn.Close()
@@ -275,16 +285,21 @@ func (in *inserter) deleteRows(ctx context.Context, id string) error {
 	return nil
 }
 
-// insertView registers rdr as the Arrow view and copies it into table.
-// Only a plain SELECT * of a registered view is reliable, and only once.
+// insertView registers rdr as the Arrow view, copies it into table and
+// drops the view. Only a plain SELECT * of a registered view is reliable,
+// and only once.
 func (in *inserter) insertView(ctx context.Context, rdr array.RecordReader, table string) error {
 	release, err := in.ar.RegisterView(rdr, viewName)
 	if err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
 	defer release()
-	if _, err := in.ex.ExecContext(ctx, "INSERT INTO "+schema.Quote(table)+" SELECT * FROM "+viewName, nil); err != nil {
+	_, err = in.ex.ExecContext(ctx, "INSERT INTO "+schema.Quote(table)+" SELECT * FROM "+viewName, nil)
+	if err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	if _, err := in.ex.ExecContext(ctx, dropViewSQL, nil); err != nil {
+		return fmt.Errorf("drop %s: %w", viewName, err)
 	}
 	return nil
 }
