@@ -44,7 +44,7 @@ are rewritten, each swapped in whole, so the lake never holds a row twice
 credentials (--profile, --region, --endpoint-url as for load).`,
 		Examples: []string{
 			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE httpstatus = 403\" --out denied.parquet",
-			"s3logs export --saved top-talkers --param since=now-7d --out talkers.parquet",
+			"s3logs export --saved principal_activity --param principal=arn:aws:iam::123456789012:user/alice --param start=now-7d --out alice.parquet",
 			"s3logs export --table --out all.parquet --compression snappy",
 			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('1 d')\" --out today.csv.gz",
 			"s3logs export --table --partition-by day --out lake/",
