@@ -32,8 +32,9 @@ Tab completes SQL keywords and functions, tables, the columns of the tables
 the statement names (with their descriptions), saved query names and their
 parameters after .run, and file paths after .load and .export. Ctrl-C cancels
 a running query or clears the line; Ctrl-D on an empty line or .quit leaves.
-History is kept in the file that 'repl.DefaultHistoryFile' names:
-$XDG_STATE_HOME/s3logs/history, else your config folder's s3logs/history.
+History is kept across sessions in $XDG_STATE_HOME/s3logs/history, else in
+s3logs/history under your config folder ($XDG_CONFIG_HOME or ~/.config on
+Linux, ~/Library/Application Support on macOS).
 
 When standard input is not a terminal, statements are read from it and their
 results printed with no prompt and no colour; the exit status is 1 when any
