@@ -338,6 +338,7 @@ func TestLoadBadInputs(t *testing.T) {
 		"binary.bin":       append([]byte{0x7f, 'E', 'L', 'F', 0, 0}, bytes.Repeat([]byte{0, 9}, 3000)...),
 		"cloudtrail.json":  bytes.Repeat([]byte(`{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}]}`+"\n"), 50),
 		"rejects.log":      append(must(os.ReadFile(good)), "not a log line\n\nanother bad line\n"...),
+		"notes.txt":        []byte("TODO\n\nload the logs\n"),
 	}
 	for name, b := range files {
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
@@ -358,7 +359,10 @@ func TestLoadBadInputs(t *testing.T) {
 		{"glob without match", []string{"D/*.csv"}, 1, []string{"s3logs: D/*.csv: pattern matches no file: no log files found"}},
 		{"truncated gzip", []string{"D/truncated.log.gz"}, 1, []string{"s3logs: D/truncated.log.gz: after line ", ": gzip stream is truncated: unexpected EOF"}},
 		{"binary file", []string{"D/binary.bin"}, 1, []string{"s3logs: D/binary.bin: not an S3 server access log: it holds binary data"}},
-		{"other log format", []string{"D/cloudtrail.json"}, 1, []string{"s3logs: D/cloudtrail.json: not an S3 server access log: none of its first 50 lines is one, so none of it was loaded; line 1: "}},
+		{"other log format", []string{"D/cloudtrail.json"}, 1, []string{"s3logs: D/cloudtrail.json: not an S3 server access log: none of its 50 lines is one (50 rejected, 0 blank), so none of it was loaded; line 1: ",
+			"loaded 0 files: 0 lines, 0 rows, 0 rejected, 0 blank in ", "s3logs: 1 of the sources could not be loaded in full (see the messages above)"}},
+		{"small file of another format", []string{"D/notes.txt", "D/good.log"}, 1, []string{"s3logs: D/notes.txt: not an S3 server access log: none of its 3 lines is one (2 rejected, 1 blank), so none of it was loaded; line 1: ",
+			"loaded 1 file: 100 lines, 100 rows, 0 rejected, 0 blank in ", "; 1 failed\n"}},
 		{"rejected lines", []string{"D/rejects.log"}, 3, []string{"loaded 1 file: 103 lines, 100 rows, 2 rejected, 1 blank in ", "s3logs: 2 lines could not be parsed; see them with: s3logs query 'SELECT * FROM aws_s3serveraccess_rejects'"}},
 	}
 	for _, tt := range tests {

@@ -30,8 +30,13 @@ s3logs_manifest. Loading the same files again adds nothing; a file that grew
 is read from where the last load stopped; a changed file is reloaded whole;
 an interrupted load (Ctrl-C, kill) is completed by running it again.
 
-Exit status: 0 when everything loaded, 3 when it loaded but some lines were
-rejected, 1 when a source could not be read (the others are still loaded).`,
+A file none of whose lines is an S3 server access log line (another log
+format, a README) is not loaded at all, not even as rejects: it is an error
+naming the file and how many of its lines were rejected.
+
+Exit status: 0 when everything loaded; 3 when it loaded but some lines were
+rejected (see aws_s3serveraccess_rejects); 1 when a source could not be read
+or is not an S3 server access log (the others are still loaded).`,
 		Examples: []string{
 			"s3logs load ./logs/",
 			"s3logs load --db cases/incident-42.duckdb 'archive/2024-06-*.gz'",

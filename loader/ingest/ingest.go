@@ -64,9 +64,6 @@ type Options struct {
 	CommitRows int
 	// CommitEvery bounds the time between commits; 0 means DefaultCommitEvery.
 	CommitEvery time.Duration
-	// NotLogAfter is how many rejected lines, with no parsed row before
-	// them, make an object "not an S3 server access log"; 0 means 20.
-	NotLogAfter int
 	// Allocator allocates the record batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
 	// OnError, when set, is called (from any goroutine, one call at a time)
@@ -217,9 +214,6 @@ func New(d *db.DB, opts Options) *Loader {
 	}
 	if opts.CommitEvery <= 0 {
 		opts.CommitEvery = DefaultCommitEvery
-	}
-	if opts.NotLogAfter <= 0 {
-		opts.NotLogAfter = 20
 	}
 	if opts.Allocator == nil {
 		opts.Allocator = memory.DefaultAllocator
@@ -379,7 +373,10 @@ func (e *ObjectError) Error() string {
 // Unwrap returns the underlying error.
 func (e *ObjectError) Unwrap() error { return e.Err }
 
-// ErrNotLog is wrapped by the ObjectError of an object whose first lines
-// are all rejected, or that holds binary data: it is not an S3 server
-// access log, and nothing of it is loaded.
+// ErrNotLog is wrapped by the ObjectError of an object none of whose lines
+// (or of whose first 64 KB of lines, for a larger one) is a valid S3 server
+// access log line, or that holds binary data: it is not an S3 server access
+// log, and nothing of it is loaded, not even its rejected lines. The load
+// counts it as failed (s3logs load exits 1), not as rejected lines: a file
+// of another format is a wrong input, not a log with a few bad lines.
 var ErrNotLog = errors.New("not an S3 server access log")

@@ -272,7 +272,7 @@ func TestBrokenInputs(t *testing.T) {
 		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", nil, -1},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", nil, 0},
 		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data", ErrNotLog, 0},
-		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first", ErrNotLog, 0},
+		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first 1,310 lines is one (1,310 rejected, 0 blank), so none of it was loaded; line 1: ", ErrNotLog, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -576,6 +576,73 @@ func TestOnlyTablesLeft(t *testing.T) {
 			const want = "aws_s3serveraccess,aws_s3serveraccess_rejects,s3logs_manifest"
 			if names != want || shown != want {
 				t.Errorf("tables and views %q, SHOW TABLES %q; want %q", names, shown, want)
+			}
+		})
+	}
+}
+
+// TestNoValidLine checks how an object none of whose lines is valid is
+// told from a log with bad lines: it is refused whole (counted as failed,
+// nothing stored, its line counts in the message), whatever its size;
+// a valid line anywhere in it, even one outside the time window, makes it
+// a log whose other lines are rejects.
+func TestNoValidLine(t *testing.T) {
+	good := genLines(t, 5, 71)
+	junk := func(n int) []byte { return bytes.Repeat([]byte("date,time,x-edge-location,sc-bytes\n"), n) }
+	future := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		content  []byte
+		opts     Options
+		want     tally
+		filtered int64
+		db       [4]int64 // rows, distinct ids, rejects, manifest rows
+		err      string   // the error after the path, "" for none
+	}{
+		{"three lines of another format", junk(3), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 1},
+			": not an S3 server access log: none of its 3 lines is one (3 rejected, 0 blank), so none of it was loaded; line 1: "},
+		{"another format with blank lines", append(junk(30), "\n\n"...), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 1},
+			": not an S3 server access log: none of its 32 lines is one (30 rejected, 2 blank), so none of it was loaded; line 1: "},
+		{"larger than the probe", junk(3000), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 0}, // refused before its start is recorded
+			": not an S3 server access log: none of its first 1,872 lines is one (1,872 rejected, 0 blank), so none of it was loaded; line 1: "},
+		{"one valid line after many bad ones", append(junk(40), good[:bytes.IndexByte(good, '\n')+1]...), Options{},
+			tally{Objects: 1, Lines: 41, Rows: 1, Rejected: 40}, 0, [4]int64{1, 1, 40, 1}, ""},
+		{"valid lines outside the window", append(junk(1), good...), Options{Since: future},
+			tally{Objects: 1, Lines: 6, Rejected: 1}, 5, [4]int64{0, 0, 1, 1}, ""},
+		{"blank lines only", []byte("\n\n\n"), Options{}, tally{Objects: 1, Lines: 3, Blank: 3}, 0, [4]int64{0, 0, 0, 1}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.log")
+			writeFile(t, path, tt.content)
+			d := openDB(t)
+			sum := load(t, d, tt.opts, path)
+			if got := tallyOf(sum); got != tt.want || sum.Filtered != tt.filtered {
+				t.Errorf("summary %+v, %d filtered; want %+v, %d (errors %v)", got, sum.Filtered, tt.want, tt.filtered, sum.Errors)
+			}
+			if got := counts(t, d); got != tt.db {
+				t.Errorf("rows, distinct ids, rejects, manifest = %v, want %v", got, tt.db)
+			}
+			switch {
+			case tt.err == "" && len(sum.Errors) != 0:
+				t.Errorf("errors %v, want none", sum.Errors)
+			case tt.err != "" && (len(sum.Errors) != 1 || !strings.HasPrefix(sum.Errors[0].Error(), path+tt.err) || !errors.Is(sum.Errors[0], ErrNotLog)):
+				t.Errorf("errors %v, want one ErrNotLog starting %q", sum.Errors, path+tt.err)
+			}
+			if tt.db[3] == 0 {
+				return
+			}
+			var status string
+			var lines, rows, rejected int64
+			if err := d.QueryRow(`SELECT status, lines, rows, rejected FROM s3logs_manifest`).Scan(&status, &lines, &rows, &rejected); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus := StatusLoaded
+			if tt.err != "" {
+				wantStatus = StatusError
+			}
+			if status != wantStatus || lines != tt.want.Lines || rows != tt.want.Rows || rejected != tt.want.Rejected {
+				t.Errorf("manifest %s %d lines %d rows %d rejected, want %s %d %d %d", status, lines, rows, rejected, wantStatus, tt.want.Lines, tt.want.Rows, tt.want.Rejected)
 			}
 		})
 	}

@@ -375,8 +375,8 @@ func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	}
 	if d.err != nil {
 		r.Status, r.Error = StatusError, d.err.Error()
-		if !d.loaded {
-			r.Rows, r.Rejected = 0, 0
+		if !d.loaded { // nothing of it stored: no lines to account for
+			r.Lines, r.Rows, r.Rejected, r.Blank, r.Filtered = 0, 0, 0, 0, 0
 		}
 	}
 	return r

@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/s3logs/s3logs/loader"
-	"github.com/s3logs/s3logs/schema"
 )
 
 // message goes from a worker to the inserter. For each job a worker sends
@@ -149,13 +148,16 @@ func (l *Loader) probe(br *bufio.Reader, id string) error {
 	if len(rejects) == 0 {
 		return nil
 	}
-	return notLog(rejects, false)
+	return notLog(rejects, rd.Stats(), false)
 }
 
-// parse sends rd's batches. With hold (an object read as one chunk),
-// rejects are held back while no row has been parsed, so that an object of
-// another format (every line rejected) is refused as a whole instead of
-// filling the rejects table.
+// parse sends rd's batches. With hold (an object read as one chunk), its
+// rejects are held back while no line has been valid (a row, or one outside
+// the time window): an object none of whose lines is valid is not an S3
+// server access log, and is refused as a whole (ErrNotLog, nothing of it
+// stored) instead of filling the rejects table. Such a chunk is small:
+// objects larger than probeBytes with no valid line are refused by probe
+// before they are read.
 func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool, msgs chan<- message) (loaded bool, err error) {
 	var held []loader.Reject
 	var prev loader.Stats
@@ -175,10 +177,7 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool
 			m.rec = rec
 		}
 		held = append(held, rd.Rejects()...)
-		if hold && m.rec == nil && st.Rows == 0 {
-			if len(held) >= l.opts.NotLogAfter {
-				return false, notLog(held, false)
-			}
+		if hold && m.rec == nil && st.Rows+st.Filtered == 0 {
 			continue
 		}
 		m.rejects, held = held, nil
@@ -188,16 +187,16 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool
 		}
 		loaded = true
 	}
-	if len(held) > 0 {
-		if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held}) {
-			return loaded, ctx.Err()
-		}
-		if hold && rd.Stats().Rows == 0 && rd.Err() == nil {
-			return true, notLog(held, true)
-		}
-		loaded = true
+	if len(held) == 0 {
+		return loaded, nil
 	}
-	return loaded, nil
+	if st := rd.Stats(); hold && st.Rows+st.Filtered == 0 && rd.Err() == nil {
+		return false, notLog(held, st, true)
+	}
+	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held}) {
+		return loaded, ctx.Err()
+	}
+	return true, nil
 }
 
 // readErr drops the "read <source>: " the Reader puts before an I/O error,
@@ -209,15 +208,17 @@ func readErr(err error, id string) error {
 	return err
 }
 
-// notLog describes an object whose lines were all rejected: all of them
-// (kept in the rejects table) or the first few (nothing kept).
-func notLog(rejects []loader.Reject, all bool) error {
+// notLog describes an object none of whose lines is valid: rejects are its
+// rejected lines and st the counts of the lines read, all of the object
+// (whole) or its first ones (the probe). Nothing of it is stored.
+func notLog(rejects []loader.Reject, st loader.Stats, whole bool) error {
 	first := rejects[0]
-	what := fmt.Sprintf("none of its first %s is one, so none of it was loaded", plural(len(rejects), "line"))
-	if all {
-		what = fmt.Sprintf("all %s of it were rejected (see %s)", plural(len(rejects), "line"), schema.RejectsTableName)
+	what := fmt.Sprintf("none of its first %s is one", plural(int(st.Lines), "line"))
+	if whole {
+		what = fmt.Sprintf("none of its %s is one", plural(int(st.Lines), "line"))
 	}
-	return fmt.Errorf("%w: %s; line %d: %s", ErrNotLog, what, first.Line, reason(first))
+	return fmt.Errorf("%w: %s (%s rejected, %s blank), so none of it was loaded; line %d: %s",
+		ErrNotLog, what, group(st.Rejected), group(st.Blank), first.Line, reason(first))
 }
 
 func reason(r loader.Reject) string {
