@@ -112,7 +112,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d, err := env.OpenDB(ctx, *f.db)
+	d, err := env.openExisting(ctx, *f.db) // a missing file is an error, not an empty export
 	if err != nil {
 		return err
 	}

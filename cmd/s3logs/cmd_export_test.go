@@ -195,6 +195,25 @@ func TestExportCommand(t *testing.T) {
 	}
 }
 
+// TestExportMissingDatabase checks that exporting from a database file that
+// does not exist fails with a message saying how to make one, instead of
+// creating an empty database and exporting nothing with exit 0.
+func TestExportMissingDatabase(t *testing.T) {
+	dir := exportEnv(t)
+	dbPath := filepath.Join(dir, "typo.duckdb")
+	out := filepath.Join(dir, "all.parquet")
+	code, stdout, stderr := exportRun(t, "export", "--db", dbPath, "--table", "--out", out)
+	want := "s3logs: no database " + dbPath + ": load logs first with 's3logs load --db " + dbPath + " SOURCE...', or try 's3logs demo'\n"
+	if code != 1 || stderr != want || stdout != "" {
+		t.Fatalf("exit %d, stderr %q, stdout %q; want 1, %q and no stdout", code, stderr, stdout, want)
+	}
+	for _, p := range []string{dbPath, out} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("the failed export left %s behind (stat: %v)", p, err)
+		}
+	}
+}
+
 // exportFakeBucket returns an in-memory S3 backend holding an empty bucket.
 func exportFakeBucket(t *testing.T, name string) *s3mem.Backend {
 	t.Helper()
