@@ -264,7 +264,7 @@ func (s *Shell) execute(ctx context.Context, st Statement) (quit bool, err error
 	if ctx.Err() != nil && err != nil {
 		err = errCancelled
 	}
-	if s.timer && timed && !errors.Is(err, errCancelled) {
+	if s.timer && timed && err == nil { // a failed statement shows its error only
 		fmt.Fprintf(s.opts.Stdout, "Time: %s\n", formatElapsed(time.Since(start)))
 	}
 	s.comp.invalidate() // tables may have changed

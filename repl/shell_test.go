@@ -136,6 +136,8 @@ func TestMetaCommands(t *testing.T) {
 		{name: "queries", input: ".queries zz_\n",
 			stdout: "NAME       PARAMETERS                TITLE\nzz_one                               One\nzz_status  status=int bucket=string  Requests with one status\n(2 queries; .run NAME key=value ... runs one)\n"},
 		{name: "timer on", input: ".timer on\n.mode csv\nSELECT 1 AS x;\n.timer off\n", stdout: "x\n1\nTime: T\n"},
+		{name: "timer not shown for a failed statement", input: ".timer on\n.mode csv\nSELEC 1;\nSELECT 1 AS x;\n", failed: true,
+			stdout: "x\n1\nTime: T\n", stderr: "line 3, column 1: Parser Error: syntax error at or near \"SELEC\"\n"},
 		{name: "timer off", input: ".timer on\n.timer off\nSELECT 1 AS x;", stdout: " x\n--\n 1\n(1 row)\n"},
 		{name: "timer bad", input: ".timer maybe\n", failed: true, stderr: "line 1: usage: .timer on|off\n"},
 		{name: "load unavailable", input: ".load x\n", failed: true, stderr: "line 1: unknown command .load: .help lists them\n"},
