@@ -159,23 +159,21 @@ func runQueries(ctx context.Context, env *Env, args []string) error {
 
 // listQueries prints one line per saved query, optionally only those with tag.
 func (env *Env) listQueries(cat *queries.Catalog, tag string) error {
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTITLE\tPARAMETERS")
-	n := 0
+	var list []*queries.Query
 	for _, q := range cat.List() {
-		if tag != "" && !hasTag(q, tag) {
-			continue
+		if tag == "" || hasTag(q, tag) {
+			list = append(list, q)
 		}
-		n++
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, q.Title, paramSummary(q))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	if n == 0 && tag != "" {
+	if len(list) == 0 && tag != "" { // an error only, not a header over nothing
 		return fmt.Errorf("no saved query has tag %q", tag)
 	}
-	return nil
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tTITLE\tPARAMETERS")
+	for _, q := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, q.Title, paramSummary(q))
+	}
+	return tw.Flush()
 }
 
 // hasTag reports whether q is tagged tag.

@@ -108,6 +108,7 @@ func TestQueriesCommand(t *testing.T) {
 	}{
 		{"list", []string{"queries", "list"}, 0, "\nips_for_bucket              Remote IPs that accessed a bucket                    bucket! start=now-30d end=now\n", true, ""},
 		{"list by tag", []string{"queries", "list", "--tag", "signature"}, 0, "NAME            TITLE                                PARAMETERS\nsigv2_requests  Requesters still signing with SigV2  start end\n", false, ""},
+		{"list by unknown tag", []string{"queries", "list", "--tag", "nosuch"}, 1, "", false, `no saved query has tag "nosuch"`},
 		{"show", []string{"queries", "show", "bytes_sent_to_ip"}, 0, "  --param ip=     string     required  Remote IP address\n", true, ""},
 		{"run csv with params", []string{"queries", "run", "bytes_sent_to_ip", "--db", dbPath, "--format", "csv", "--param", "ip=10.0.0.5"}, 0,
 			"bucket,requester,requests,bytes_sent,distinct_keys,first_seen,last_seen\ndata,arn:aws:iam::111111111111:user/alice,2,300,2,2026-03-02T09:00:00Z,2026-03-02T09:01:00Z\n", false, ""},
@@ -135,7 +136,7 @@ func TestQueriesCommand(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
 			}
-			if tt.contains && !strings.Contains(out, tt.stdout) || !tt.contains && tt.code == 0 && out != tt.stdout {
+			if tt.contains && !strings.Contains(out, tt.stdout) || !tt.contains && out != tt.stdout {
 				t.Errorf("stdout\n%s\nwant (contains=%v)\n%s", out, tt.contains, tt.stdout)
 			}
 			if !strings.Contains(errOut, tt.stderr) {
