@@ -88,7 +88,7 @@ func (r *Reader) appendRow(row *row, line []byte) {
 
 // build turns the batch's columns into a record batch.
 func (r *Reader) build() arrow.RecordBatch {
-	mem, n := r.opts.Allocator, r.n
+	mem, n := r.mem, r.n
 	cols := make([]arrow.Array, len(r.schema.Fields()))
 	for col := 0; col < schema.NumLogFields; col++ {
 		valid, nulls := nullMasks(mem, r.masks, col)

@@ -37,7 +37,7 @@ func (b *bitmap) add(n int, valid bool) {
 
 // buffer copies the bitmap into a new allocator buffer, or returns nil
 // when no row is NULL (Arrow's way of saying all valid).
-func (b *bitmap) buffer(mem memory.Allocator) *memory.Buffer {
+func (b *bitmap) buffer(mem *recycler) *memory.Buffer {
 	if b.nulls == 0 {
 		return nil
 	}
@@ -90,7 +90,7 @@ func appendValidUTF8(dst, b []byte) []byte {
 // build returns the column's n rows as an Arrow array with the given
 // validity (nil when no row is NULL), which it takes over; the caller
 // releases the array.
-func (c *strCol) build(mem memory.Allocator, n int, valid *memory.Buffer, nulls int) arrow.Array {
+func (c *strCol) build(mem *recycler, n int, valid *memory.Buffer, nulls int) arrow.Array {
 	return newArray(arrow.BinaryTypes.String, n, nulls, nil,
 		valid, copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)), copyBuffer(mem, c.data))
 }
@@ -108,14 +108,14 @@ func (c *intCol) add(v int64) { c.vals = append(c.vals, v) }
 
 // build returns the column's n rows as an Arrow array of type dt with the
 // given validity, which it takes over; the caller releases the array.
-func (c *intCol) build(mem memory.Allocator, dt arrow.DataType, n int, valid *memory.Buffer, nulls int) arrow.Array {
+func (c *intCol) build(mem *recycler, dt arrow.DataType, n int, valid *memory.Buffer, nulls int) arrow.Array {
 	return newArray(dt, n, nulls, nil, valid, copyBuffer(mem, arrow.Int64Traits.CastToBytes(c.vals)))
 }
 
 // nullMasks returns the validity bitmap of column col from the per-row
 // masks of NULL log columns (bit col set when the row's value is NULL),
 // and the number of NULLs; the bitmap is nil when there are none.
-func nullMasks(mem memory.Allocator, masks []uint32, col int) (*memory.Buffer, int) {
+func nullMasks(mem *recycler, masks []uint32, col int) (*memory.Buffer, int) {
 	bit := uint32(1) << col
 	nulls := 0
 	for _, m := range masks {
@@ -126,10 +126,9 @@ func nullMasks(mem memory.Allocator, masks []uint32, col int) (*memory.Buffer, i
 	if nulls == 0 {
 		return nil, 0
 	}
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize((len(masks) + 7) / 8)
+	buf := newBuffer(mem, (len(masks)+7)/8)
 	bits := buf.Bytes()
-	clear(bits)
+	clear(bits) // the buffer is recycled: not zeroed
 	for i, m := range masks {
 		if m&bit == 0 {
 			bits[i>>3] |= 1 << (i & 7)
@@ -166,7 +165,7 @@ func (c *listCol) endRow(n int) {
 }
 
 // build returns the column's n rows as an Arrow array; the caller releases it.
-func (c *listCol) build(mem memory.Allocator, n int) arrow.Array {
+func (c *listCol) build(mem *recycler, n int) arrow.Array {
 	child := c.elems.build(mem, c.nelem, nil, 0)
 	defer child.Release()
 	return newArray(arrow.ListOf(arrow.BinaryTypes.String), n, c.valid.nulls, []arrow.ArrayData{child.Data()},
@@ -174,12 +173,10 @@ func (c *listCol) build(mem memory.Allocator, n int) arrow.Array {
 }
 
 // constStr returns n copies of s as a utf8 array; the caller releases it.
-func constStr(mem memory.Allocator, s string, n int) arrow.Array {
-	offs := memory.NewResizableBuffer(mem)
-	offs.Resize((n + 1) * 4)
+func constStr(mem *recycler, s string, n int) arrow.Array {
+	offs := newBuffer(mem, (n+1)*4)
 	o := arrow.Int32Traits.CastFromBytes(offs.Bytes())
-	data := memory.NewResizableBuffer(mem)
-	data.Resize(n * len(s))
+	data := newBuffer(mem, n*len(s))
 	d := data.Bytes()
 	for i := 0; i <= n; i++ {
 		o[i] = int32(i * len(s))
@@ -196,9 +193,8 @@ func constStr(mem memory.Allocator, s string, n int) arrow.Array {
 
 // constInt returns n copies of v as an array of type dt; the caller
 // releases it.
-func constInt(mem memory.Allocator, dt arrow.DataType, v int64, n int) arrow.Array {
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize(n * 8)
+func constInt(mem *recycler, dt arrow.DataType, v int64, n int) arrow.Array {
+	buf := newBuffer(mem, n*8)
 	vals := arrow.Int64Traits.CastFromBytes(buf.Bytes())
 	for i := range vals {
 		vals[i] = v
@@ -206,10 +202,9 @@ func constInt(mem memory.Allocator, dt arrow.DataType, v int64, n int) arrow.Arr
 	return newArray(dt, n, 0, nil, nil, buf)
 }
 
-// copyBuffer returns a new allocator buffer holding a copy of b.
-func copyBuffer(mem memory.Allocator, b []byte) *memory.Buffer {
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize(len(b))
+// copyBuffer returns a new buffer from mem holding a copy of b.
+func copyBuffer(mem *recycler, b []byte) *memory.Buffer {
+	buf := newBuffer(mem, len(b))
 	copy(buf.Bytes(), b)
 	return buf
 }

@@ -87,14 +87,15 @@ func rowMap(t testing.TB, rec arrow.RecordBatch, i int) map[string]any {
 	return m
 }
 
-// value returns element i of a as a plain Go value; nil for NULL.
+// value returns element i of a as a plain Go value; nil for NULL. Strings
+// are copied: the batch's buffers are recycled once it is released.
 func value(t testing.TB, a arrow.Array, i int) any {
 	if a.IsNull(i) {
 		return nil
 	}
 	switch a := a.(type) {
 	case *array.String:
-		return a.Value(i)
+		return strings.Clone(a.Value(i))
 	case *array.Int64:
 		return a.Value(i)
 	case *array.Timestamp:

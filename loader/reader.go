@@ -179,6 +179,8 @@ type Reader struct {
 	sourceID string
 	opts     Options
 	schema   *arrow.Schema
+	mem      *recycler // the batches' buffers, from Options.Allocator
+	ownMem   bool      // mem is the Reader's own, closed on Release
 
 	*state // buffers, pooled between Readers
 
@@ -233,6 +235,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	if opts.ParseTime.IsZero() {
 		opts.ParseTime = time.Now()
 	}
+	mem, ownMem := recyclerFor(opts.Allocator)
 	h := fnv.New64a()
 	h.Write([]byte(sourceID))
 	rd := &Reader{
@@ -241,6 +244,8 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		sourceID:  sourceID,
 		opts:      opts,
 		schema:    arrowSchema(),
+		mem:       mem,
+		ownMem:    ownMem,
 		maxLine:   maxLineBytes,
 		rowPrefix: fmt.Appendf(nil, "%016x", h.Sum64()),
 		parseTime: opts.ParseTime.UnixMicro(),
@@ -358,6 +363,12 @@ func (r *Reader) Release() {
 			statePool.Put(r.state)
 		}
 		r.state = nil
+	}
+	if r.ownMem {
+		// Hand the kept buffers back to the caller's allocator; buffers of
+		// batches still retained go straight to it when released.
+		r.mem.close()
+		r.ownMem = false
 	}
 }
 
