@@ -28,13 +28,21 @@ var strCols, intCols = func() (strs, ints []int) {
 
 // appendRow appends row, parsed from line, to the batch's columns.
 func (r *Reader) appendRow(row *row, line []byte) {
+	if r.n == r.rowCap {
+		r.growRows()
+	}
+	mem := r.mem
 	ok := row.utf8
 	var mask uint32
 	if ok {
-		// The common case written out: one append of the value's bytes
-		// and one of its end offset per column, without a call.
+		// The common case written out: one copy of the value's bytes and
+		// one store of its end offset per column, without a call. No value
+		// is longer than the line.
 		for _, col := range strCols {
 			c := &r.strs[col]
+			if len(c.data)+len(line) > cap(c.data) {
+				c.reserve(mem, len(line))
+			}
 			if v := row.v[col]; v.s >= 0 {
 				c.data = append(c.data, line[v.s:v.e]...)
 			} else {
@@ -44,10 +52,12 @@ func (r *Reader) appendRow(row *row, line []byte) {
 		}
 	} else {
 		for _, col := range strCols {
+			c := &r.strs[col]
 			if v := row.v[col]; v.s >= 0 {
-				r.strs[col].add(line[v.s:v.e], ok)
+				c.reserve(mem, 3*(v.e-v.s))
+				c.add(line[v.s:v.e], ok)
 			} else {
-				r.strs[col].addNull()
+				c.addNull()
 				mask |= 1 << col
 			}
 		}
@@ -80,6 +90,7 @@ func (r *Reader) appendRow(row *row, line []byte) {
 	r.arns.endRow(n)
 	r.accounts.endRow(n)
 	c := &r.rowIDs
+	c.reserve(mem, len(r.rowPrefix)+16)
 	c.data = append(c.data, r.rowPrefix...)
 	c.data = appendHex(c.data, uint64(r.line))
 	c.offs = append(c.offs, int32(len(c.data)))
@@ -112,6 +123,9 @@ func (r *Reader) build() arrow.RecordBatch {
 	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n)
 	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n)
 	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n)
+	// The buffers now belong to the batch; the next batch gets new ones,
+	// for as many rows as this one.
+	r.rowHint, r.rowCap = max(n, 1), 0
 	rec := array.NewRecordBatch(r.schema, cols, int64(n))
 	for _, c := range cols {
 		c.Release()
@@ -119,17 +133,57 @@ func (r *Reader) build() arrow.RecordBatch {
 	return rec
 }
 
-// resetBatch empties the column buffers, keeping their memory.
+// firstBatchRows is how many rows a Reader's first batch has room for
+// before it grows: a log object is often a few lines.
+const firstBatchRows = 256
+
+// resetBatch starts an empty batch: buffers for the columns with a value
+// per row, sized for as many rows as the last batch (or fewer when this
+// Reader has not built one yet), and the list columns emptied.
 func (r *Reader) resetBatch() {
 	r.n, r.batchBytes = 0, 0
 	r.masks = r.masks[:0]
-	for i := range r.strs {
-		r.strs[i].reset()
-		r.ints[i].reset()
+	if r.rowCap == 0 {
+		r.rowCap = min(r.opts.BatchRows, max(r.rowHint, firstBatchRows))
 	}
+	own := r.rowHint > 0 // the data hints are of this Reader's last batch
+	for _, col := range strCols {
+		r.strs[col].start(r.mem, r.rowCap, 16, own)
+	}
+	for _, col := range intCols {
+		r.ints[col].start(r.mem, r.rowCap)
+	}
+	r.ints[schema.ColTime].start(r.mem, r.rowCap)
+	r.rowIDs.start(r.mem, r.rowCap, 24, own)
 	r.extra.reset()
 	r.ips.reset()
 	r.arns.reset()
 	r.accounts.reset()
-	r.rowIDs.reset()
+}
+
+// growRows doubles the number of rows the batch's buffers have room for.
+func (r *Reader) growRows() {
+	r.rowCap = min(2*r.rowCap, r.opts.BatchRows)
+	for _, col := range strCols {
+		r.strs[col].growRows(r.mem, r.rowCap)
+	}
+	for _, col := range intCols {
+		r.ints[col].growRows(r.mem, r.rowCap)
+	}
+	r.ints[schema.ColTime].growRows(r.mem, r.rowCap)
+	r.rowIDs.growRows(r.mem, r.rowCap)
+}
+
+// freeColumns gives the buffers of the batch being built back to the
+// recycler.
+func (r *Reader) freeColumns() {
+	for _, col := range strCols {
+		r.strs[col].free(r.mem)
+	}
+	for _, col := range intCols {
+		r.ints[col].free(r.mem)
+	}
+	r.ints[schema.ColTime].free(r.mem)
+	r.rowIDs.free(r.mem)
+	r.rowCap = 0
 }

@@ -1,14 +1,17 @@
 package loader
 
-// Column buffers. Each column of a batch is accumulated in plain Go slices
-// that are reused from batch to batch (so a steady load allocates nothing
-// per row), and copied once into allocator-owned Arrow buffers when the
-// batch is built. This is cheaper than array builders, which check
-// capacity and grow per value, and it lets constant columns be written in
-// bulk.
+// Column buffers. The columns with a value per row are written directly
+// into recycled allocator buffers (see recycler), sized from the previous
+// batch, which the record batch takes over when it is built: no copy, no
+// zeroing, and no capacity check per value beyond one per row and one per
+// string. The small list columns are staged in Go slices reused from batch
+// to batch and copied once. This is cheaper than array builders, which
+// check capacity and grow per value, and it lets constant columns be
+// written in bulk.
 
 import (
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,21 +47,54 @@ func (b *bitmap) buffer(mem *recycler) *memory.Buffer {
 	return copyBuffer(mem, b.bits)
 }
 
-// strCol is a utf8 column being built. Its validity comes from the
-// batch's per-row NULL masks (see nullMasks), so adding a value is just two
-// appends.
+// strCol is a utf8 column of the batch's rows, written directly into
+// recycled buffers (see recycler) that the record batch takes over when
+// it is built. Its validity comes from the batch's per-row NULL masks
+// (see nullMasks). Its offsets have room for the Reader's rowCap rows
+// (Reader.growRows makes more); its data grows by reserve.
 type strCol struct {
-	offs []int32
-	data []byte
+	offsBuf []byte  // the offsets' buffer
+	offs    []int32 // offsBuf as int32s
+	data    []byte
+	hint    int // bytes of the last batch built, to size the next one's data
 }
 
-func (c *strCol) reset() {
+// start gives c empty buffers for a batch of up to rows rows, its data
+// sized from the previous batch when useHint (the Reader's own, not the
+// pooled state's last Reader's), else perRow bytes a row.
+func (c *strCol) start(mem *recycler, rows, perRow int, useHint bool) {
+	if c.offsBuf == nil {
+		c.offsBuf = mem.Allocate(4 * (rows + 1))
+		c.offs = int32s(c.offsBuf)
+	}
+	if c.data == nil {
+		size := rows * perRow
+		if useHint {
+			size = max(size, c.hint+c.hint/8)
+		}
+		c.data = mem.Allocate(size)[:0]
+	}
 	c.offs = append(c.offs[:0], 0)
 	c.data = c.data[:0]
 }
 
-// add appends v. When v may hold invalid UTF-8 (ok is false), each invalid
-// byte is written as U+FFFD, so the column never holds an invalid string.
+// growRows makes room for rows rows in the offsets.
+func (c *strCol) growRows(mem *recycler, rows int) {
+	c.offsBuf = mem.Reallocate(4*(rows+1), c.offsBuf[:4*len(c.offs)])
+	c.offs = int32s(c.offsBuf)[:len(c.offs)]
+}
+
+// reserve makes room for n more bytes of data.
+func (c *strCol) reserve(mem *recycler, n int) {
+	if len(c.data)+n > cap(c.data) {
+		c.data = mem.Reallocate(max(2*cap(c.data), len(c.data)+n), c.data)[:len(c.data)]
+	}
+}
+
+// add appends v, which the caller has reserved 3*len(v) bytes for when ok
+// is false. When v may hold invalid UTF-8 (ok is false), each invalid byte
+// is written as U+FFFD (at most 3 bytes for 1), so the column never holds
+// an invalid string.
 func (c *strCol) add(v []byte, ok bool) {
 	if ok {
 		c.data = append(c.data, v...)
@@ -71,6 +107,57 @@ func (c *strCol) add(v []byte, ok bool) {
 // addNull appends an empty value, for a row that is NULL in the validity
 // bitmap.
 func (c *strCol) addNull() { c.offs = append(c.offs, int32(len(c.data))) }
+
+// build returns the column's n rows as an Arrow array with the given
+// validity (nil when no row is NULL), which it takes over, as it takes
+// over c's buffers; the caller releases the array.
+func (c *strCol) build(mem *recycler, n int, valid *memory.Buffer, nulls int) arrow.Array {
+	offs := memory.NewBufferWithAllocator(c.offsBuf[:4*(n+1)], mem)
+	data := memory.NewBufferWithAllocator(c.data, mem)
+	c.hint = len(c.data)
+	c.offsBuf, c.offs, c.data = nil, nil, nil
+	return newArray(arrow.BinaryTypes.String, n, nulls, nil, valid, offs, data)
+}
+
+// free gives c's buffers back to mem.
+func (c *strCol) free(mem *recycler) {
+	if c.offsBuf != nil {
+		mem.Free(c.offsBuf)
+	}
+	if c.data != nil {
+		mem.Free(c.data)
+	}
+	c.offsBuf, c.offs, c.data = nil, nil, nil
+}
+
+// stagedStr is the utf8 child of a list column: it is small and its
+// length is not bounded by the rows, so it is staged in Go slices reused
+// from batch to batch and copied into a buffer when the batch is built.
+type stagedStr struct {
+	offs []int32
+	data []byte
+}
+
+func (c *stagedStr) reset() {
+	c.offs = append(c.offs[:0], 0)
+	c.data = c.data[:0]
+}
+
+// add appends v, writing invalid UTF-8 as U+FFFD when ok is false.
+func (c *stagedStr) add(v []byte, ok bool) {
+	if ok {
+		c.data = append(c.data, v...)
+	} else {
+		c.data = appendValidUTF8(c.data, v)
+	}
+	c.offs = append(c.offs, int32(len(c.data)))
+}
+
+// build returns the n values as an Arrow array; the caller releases it.
+func (c *stagedStr) build(mem *recycler, n int) arrow.Array {
+	return newArray(arrow.BinaryTypes.String, n, 0, nil,
+		nil, copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)), copyBuffer(mem, c.data))
+}
 
 // appendValidUTF8 appends b to dst with every byte that is not part of a
 // valid UTF-8 sequence replaced by U+FFFD.
@@ -87,29 +174,55 @@ func appendValidUTF8(dst, b []byte) []byte {
 	return dst
 }
 
-// build returns the column's n rows as an Arrow array with the given
-// validity (nil when no row is NULL), which it takes over; the caller
-// releases the array.
-func (c *strCol) build(mem *recycler, n int, valid *memory.Buffer, nulls int) arrow.Array {
-	return newArray(arrow.BinaryTypes.String, n, nulls, nil,
-		valid, copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)), copyBuffer(mem, c.data))
-}
-
-// intCol is an int64 or timestamp column being built; like strCol, its
-// validity comes from the NULL masks.
+// intCol is an int64 or timestamp column of the batch's rows, written
+// directly into a recycled buffer like strCol.
 type intCol struct {
-	vals []int64
+	buf  []byte
+	vals []int64 // buf as int64s
 }
 
-func (c *intCol) reset() { c.vals = c.vals[:0] }
+// start gives c an empty buffer for up to rows rows.
+func (c *intCol) start(mem *recycler, rows int) {
+	if c.buf == nil {
+		c.buf = mem.Allocate(8 * rows)
+		c.vals = int64s(c.buf)
+	}
+	c.vals = c.vals[:0]
+}
+
+// growRows makes room for rows rows.
+func (c *intCol) growRows(mem *recycler, rows int) {
+	c.buf = mem.Reallocate(8*rows, c.buf[:8*len(c.vals)])
+	c.vals = int64s(c.buf)[:len(c.vals)]
+}
 
 // add appends v (any value for a NULL row).
 func (c *intCol) add(v int64) { c.vals = append(c.vals, v) }
 
 // build returns the column's n rows as an Arrow array of type dt with the
-// given validity, which it takes over; the caller releases the array.
+// given validity, taking over both; the caller releases the array.
 func (c *intCol) build(mem *recycler, dt arrow.DataType, n int, valid *memory.Buffer, nulls int) arrow.Array {
-	return newArray(dt, n, nulls, nil, valid, copyBuffer(mem, arrow.Int64Traits.CastToBytes(c.vals)))
+	vals := memory.NewBufferWithAllocator(c.buf[:8*n], mem)
+	c.buf, c.vals = nil, nil
+	return newArray(dt, n, nulls, nil, valid, vals)
+}
+
+// free gives c's buffer back to mem.
+func (c *intCol) free(mem *recycler) {
+	if c.buf != nil {
+		mem.Free(c.buf)
+	}
+	c.buf, c.vals = nil, nil
+}
+
+// int32s and int64s view the whole capacity of b (from the recycler: at
+// least 64 bytes, 64-byte aligned) as an empty slice of integers.
+func int32s(b []byte) []int32 {
+	return unsafe.Slice((*int32)(unsafe.Pointer(unsafe.SliceData(b))), cap(b)/4)[:0]
+}
+
+func int64s(b []byte) []int64 {
+	return unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(b))), cap(b)/8)[:0]
 }
 
 // nullMasks returns the validity bitmap of column col from the per-row
@@ -141,7 +254,7 @@ func nullMasks(mem *recycler, masks []uint32, col int) (*memory.Buffer, int) {
 type listCol struct {
 	valid bitmap
 	offs  []int32
-	elems strCol
+	elems stagedStr
 	nelem int
 }
 
@@ -166,7 +279,7 @@ func (c *listCol) endRow(n int) {
 
 // build returns the column's n rows as an Arrow array; the caller releases it.
 func (c *listCol) build(mem *recycler, n int) arrow.Array {
-	child := c.elems.build(mem, c.nelem, nil, 0)
+	child := c.elems.build(mem, c.nelem)
 	defer child.Release()
 	return newArray(arrow.ListOf(arrow.BinaryTypes.String), n, c.valid.nulls, []arrow.ArrayData{child.Data()},
 		c.valid.buffer(mem), copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)))

@@ -204,6 +204,8 @@ type Reader struct {
 	n          int
 	batchBytes int
 	bigBatch   bool // a batch grew past poolBatchBytes: do not pool the state
+	rowCap     int  // rows the buffers of the batch being built have room for
+	rowHint    int  // rows of the Reader's last batch built; 0 before the first
 
 	line    int64
 	stats   Stats
@@ -359,6 +361,7 @@ func (r *Reader) Err() error { return r.err }
 func (r *Reader) Release() {
 	r.releaseRecord()
 	if r.state != nil {
+		r.freeColumns()
 		if cap(r.buf) <= poolReadBytes && !r.bigBatch {
 			statePool.Put(r.state)
 		}
