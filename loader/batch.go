@@ -101,8 +101,12 @@ func (r *Reader) appendRow(row *row, line []byte) {
 func (r *Reader) build() arrow.RecordBatch {
 	mem, n := r.mem, r.n
 	cols := make([]arrow.Array, len(r.schema.Fields()))
+	var any uint32
+	for _, m := range r.masks {
+		any |= m
+	}
 	for col := 0; col < schema.NumLogFields; col++ {
-		valid, nulls := nullMasks(mem, r.masks, col)
+		valid, nulls := nullMasks(mem, r.masks, any, col)
 		switch {
 		case col == schema.ColTime:
 			cols[col] = r.ints[col].build(mem, schema.TimestampType, n, valid, nulls)

@@ -10,6 +10,7 @@ package loader
 // written in bulk.
 
 import (
+	"math/bits"
 	"unicode/utf8"
 	"unsafe"
 
@@ -227,25 +228,32 @@ func int64s(b []byte) []int64 {
 
 // nullMasks returns the validity bitmap of column col from the per-row
 // masks of NULL log columns (bit col set when the row's value is NULL),
-// and the number of NULLs; the bitmap is nil when there are none.
-func nullMasks(mem *recycler, masks []uint32, col int) (*memory.Buffer, int) {
-	bit := uint32(1) << col
-	nulls := 0
-	for _, m := range masks {
-		if m&bit != 0 {
-			nulls++
-		}
-	}
-	if nulls == 0 {
+// and the number of NULLs; the bitmap is nil when there are none, which
+// is when bit col of any (the OR of the masks) is clear. It writes every
+// byte of the bitmap, eight rows at a time without a branch.
+func nullMasks(mem *recycler, masks []uint32, any uint32, col int) (*memory.Buffer, int) {
+	if any>>col&1 == 0 {
 		return nil, 0
 	}
-	buf := newBuffer(mem, (len(masks)+7)/8)
-	bits := buf.Bytes()
-	clear(bits) // the buffer is recycled: not zeroed
-	for i, m := range masks {
-		if m&bit == 0 {
-			bits[i>>3] |= 1 << (i & 7)
+	n := len(masks)
+	buf := newBuffer(mem, (n+7)/8)
+	out := buf.Bytes()
+	nulls := 0
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		m := masks[i : i+8 : i+8]
+		b := m[0]>>col&1 | m[1]>>col&1<<1 | m[2]>>col&1<<2 | m[3]>>col&1<<3 |
+			m[4]>>col&1<<4 | m[5]>>col&1<<5 | m[6]>>col&1<<6 | m[7]>>col&1<<7
+		out[i>>3] = ^byte(b)
+		nulls += bits.OnesCount8(byte(b))
+	}
+	if i < n {
+		var b uint32
+		for j := i; j < n; j++ {
+			b |= masks[j] >> col & 1 << (j - i)
 		}
+		out[i>>3] = ^byte(b) & byte(1<<(n-i)-1)
+		nulls += bits.OnesCount8(byte(b))
 	}
 	return buf, nulls
 }

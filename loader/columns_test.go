@@ -1,0 +1,62 @@
+package loader
+
+import (
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// TestNullMasks checks the validity bitmaps built eight rows at a time
+// against a bit-by-bit reading of the masks, for every length up to 40
+// rows (full bytes and partial last bytes), on poisoned memory.
+func TestNullMasks(t *testing.T) {
+	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	mem, _ := recyclerFor(poisonAllocator{checked})
+	for n := 0; n <= 40; n++ {
+		masks := make([]uint32, n)
+		var any uint32
+		for i := range masks {
+			// Column 0 NULL every third row, column 3 on rows 5 and 17,
+			// column 7 never.
+			if i%3 == 0 {
+				masks[i] |= 1
+			}
+			if i == 5 || i == 17 {
+				masks[i] |= 1 << 3
+			}
+			any |= masks[i]
+		}
+		for _, col := range []int{0, 3, 7} {
+			buf, nulls := nullMasks(mem, masks, any, col)
+			want := 0
+			for _, m := range masks {
+				want += int(m >> col & 1)
+			}
+			if nulls != want {
+				t.Errorf("n %d col %d: %d nulls, want %d", n, col, nulls, want)
+			}
+			if want == 0 {
+				if buf != nil {
+					t.Errorf("n %d col %d: a bitmap without NULLs", n, col)
+					buf.Release()
+				}
+				continue
+			}
+			b := buf.Bytes()
+			if len(b) != (n+7)/8 {
+				t.Fatalf("n %d col %d: %d bytes, want %d", n, col, len(b), (n+7)/8)
+			}
+			for i, m := range masks {
+				if valid := b[i>>3]>>(i&7)&1 == 1; valid != (m>>col&1 == 0) {
+					t.Errorf("n %d col %d row %d: valid %v", n, col, i, valid)
+				}
+			}
+			if n%8 != 0 && b[len(b)-1]>>(n%8) != 0 {
+				t.Errorf("n %d col %d: bits past the last row set: %08b", n, col, b[len(b)-1])
+			}
+			buf.Release()
+		}
+	}
+	mem.close()
+	checked.AssertSize(t, 0)
+}
