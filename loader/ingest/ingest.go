@@ -72,14 +72,23 @@ type Options struct {
 	OnError func(err error)
 }
 
+// RowGroupRows is the number of rows in one of DuckDB's row groups, the
+// unit it compresses and writes to the database file (DuckDB's default,
+// which internal/db keeps).
+const RowGroupRows = 122880
+
 // Defaults of Options.
 const (
-	// DefaultCommitRows is two of DuckDB's row groups (122,880 rows each):
-	// DuckDB holds a transaction's rows uncompressed in memory and, when
-	// they fill whole row groups, compresses them straight into the
-	// database file at commit. Two row groups per commit bounds memory
-	// (about 250 MB) while keeping most data off the write-ahead log.
-	DefaultCommitRows  = 2 * 122880
+	// DefaultCommitRows is eight of DuckDB's row groups: DuckDB compresses
+	// a transaction's row groups into the database file as they fill and
+	// holds little else, so memory does not grow with it, while each
+	// commit costs about half a second on its own (it writes the last row
+	// group and the metadata): on 1,000,000 lines, commits of 8 row groups
+	// made the load about 1.4 times faster than commits of 2.
+	DefaultCommitRows = 8 * RowGroupRows
+	// DefaultCommitEvery bounds the time between commits (at a row group
+	// boundary when rows keep coming), so an interrupted load keeps most
+	// of its work.
 	DefaultCommitEvery = 5 * time.Second
 )
 

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/s3logs/s3logs/internal/db"
@@ -645,5 +647,92 @@ func TestNoValidLine(t *testing.T) {
 				t.Errorf("manifest %s %d lines %d rows %d rejected, want %s %d %d %d", status, lines, rows, rejected, wantStatus, tt.want.Lines, tt.want.Rows, tt.want.Rejected)
 			}
 		})
+	}
+}
+
+// TestAdmit checks how batches are cut so that a transaction ends on
+// CommitRows, or once it is CommitEvery old on a row group boundary.
+func TestAdmit(t *testing.T) {
+	tests := []struct {
+		name       string
+		commitRows int
+		txnRows    int   // rows in the transaction before the batch
+		old        bool  // the transaction is CommitEvery old
+		n          int64 // rows in the batch
+		out, carry int64 // rows inserted now, and carried to the next transaction (0: none)
+		full       bool
+		after      int // txnRows after
+	}{
+		{"fits", 1000, 0, false, 300, 300, 0, false, 300},
+		{"fills exactly", 1000, 700, false, 300, 300, 0, true, 1000},
+		{"cut at CommitRows", 1000, 900, false, 300, 100, 200, true, 1000},
+		{"whole row groups", 8 * RowGroupRows, 8*RowGroupRows - 5, false, 4096, 5, 4091, true, 8 * RowGroupRows},
+		{"old: cut at the next row group", 8 * RowGroupRows, RowGroupRows + 100, true, 4096, 4096, 0, false, RowGroupRows + 4196},
+		{"old: cut at the row group boundary", 8 * RowGroupRows, 2*RowGroupRows - 10, true, 4096, 10, 4086, true, 2 * RowGroupRows},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			l := New(nil, Options{CommitRows: tt.commitRows, Allocator: alloc})
+			in := &inserter{l: l, txnRows: tt.txnRows, txnStart: time.Now(), touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
+			if tt.old {
+				in.txnStart = time.Now().Add(-l.opts.CommitEvery)
+			}
+			b := array.NewRecordBuilder(alloc, arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil))
+			for i := range tt.n {
+				b.Field(0).(*array.Int64Builder).Append(i)
+			}
+			rec := b.NewRecordBatch()
+			b.Release()
+			j := &job{}
+			out, full := in.admit(j, rec)
+			var carry int64
+			if in.carry != nil {
+				carry = in.carry.rec.NumRows()
+				if first := in.carry.rec.Column(0).(*array.Int64).Value(0); first != out.NumRows() || in.carry.j != j {
+					t.Errorf("carried rows start at %d, want %d", first, out.NumRows())
+				}
+			}
+			if out.NumRows() != tt.out || carry != tt.carry || full != tt.full || in.txnRows != tt.after {
+				t.Errorf("admit: %d rows now, %d carried, full %v, txnRows %d; want %d, %d, %v, %d",
+					out.NumRows(), carry, full, in.txnRows, tt.out, tt.carry, tt.full, tt.after)
+			}
+			out.Release()
+			in.txnRows, in.txnStart = 0, time.Now()
+			if rec, _ := in.takeCarry(); rec != nil {
+				if rec.NumRows() != tt.carry || in.txnRows != int(tt.carry) {
+					t.Errorf("next transaction starts with %d rows (txnRows %d), want %d", rec.NumRows(), in.txnRows, tt.carry)
+				}
+				rec.Release()
+			}
+			if n := alloc.CurrentAlloc(); n != 0 {
+				t.Errorf("%d bytes of Arrow memory left allocated", n)
+			}
+		})
+	}
+}
+
+// TestCutBatchesGiveSameRows loads a file with transactions that end in
+// the middle of batches (the rest carried into the next): the rows, their
+// line numbers and p_row_ids must be those of a load in one transaction.
+func TestCutBatchesGiveSameRows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, append(genLines(t, 7000, 81), "one bad line\n\n"...))
+	cut, whole := openDB(t), openDB(t)
+	s1 := load(t, cut, Options{CommitRows: 1000, BatchRows: 700, ChunkBytes: 300 << 10}, path)
+	s2 := load(t, whole, Options{}, path)
+	if want := (tally{Objects: 1, Lines: 7002, Rows: 7000, Rejected: 1, Blank: 1}); tallyOf(s1) != want || tallyOf(s2) != want {
+		t.Errorf("summaries %+v and %+v, want %+v", tallyOf(s1), tallyOf(s2), want)
+	}
+	if got, want := counts(t, cut), [4]int64{7000, 7000, 1, 1}; got != want || counts(t, whole) != want {
+		t.Errorf("rows, distinct ids, rejects, manifest = %v and %v, want %v", got, counts(t, whole), want)
+	}
+	if rowIDs(t, cut) != rowIDs(t, whole) {
+		t.Errorf("p_row_ids differ between the cut and the whole load")
+	}
+	var status string
+	cut.QueryRow(`SELECT status FROM s3logs_manifest`).Scan(&status)
+	if status != StatusLoaded {
+		t.Errorf("manifest status %q, want %q", status, StatusLoaded)
 	}
 }

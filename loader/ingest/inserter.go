@@ -50,6 +50,7 @@ type inserter struct {
 	inTxn    bool
 	txnStart time.Time
 	txnRows  int
+	carry    *carried // rows cut off a batch at the end of the last transaction, first in the next
 	rejects  []loader.Reject
 	stash    *message           // a start whose DELETE waits for the running INSERT to end
 	restore  [][2]string        // settings to put back when the load ends
@@ -137,6 +138,10 @@ func (in *inserter) tune(ctx context.Context) error {
 // close rolls back what was not committed, restores the settings and
 // closes the connection.
 func (in *inserter) close() {
+	if in.carry != nil {
+		in.carry.rec.Release()
+		in.carry = nil
+	}
 	bg := context.Background()
 	if in.inTxn {
 		in.ex.ExecContext(bg, "ROLLBACK", nil)
@@ -201,12 +206,17 @@ func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, erro
 	}
 }
 
-// commitDue says whether to commit now: the transaction is big or old
-// enough, or the load is idle (nothing queued, every object read) so that
-// what arrived (under --watch, say) shows up promptly.
+// commitDue says whether to commit now: the transaction holds CommitRows
+// rows; or it is CommitEvery old and ends on a row group boundary (admit
+// cuts it at the next one), or the input is slow (nothing queued) or it
+// has been a second more; or the load is idle (nothing queued, every
+// object read) so that what arrived (under --watch, say) shows up promptly.
 func (in *inserter) commitDue(queued int) bool {
 	age := time.Since(in.txnStart)
-	if in.txnRows >= in.l.opts.CommitRows || age >= in.l.opts.CommitEvery {
+	if in.txnRows >= in.l.opts.CommitRows {
+		return true
+	}
+	if every := in.l.opts.CommitEvery; age >= every && (in.txnRows%RowGroupRows == 0 || queued == 0 || age >= every+time.Second) {
 		return true
 	}
 	if queued > 0 || age < 100*time.Millisecond || len(in.touched) == 0 {
@@ -235,10 +245,11 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 	case msgBatch:
 		in.touched[m.j] = in.live[m.j]
 		in.rejects = append(in.rejects, m.rejects...)
+		var full bool
 		if m.rec != nil {
-			in.txnRows += int(m.rec.NumRows())
+			rec, full = in.admit(m.j, m.rec)
 		}
-		return m.rec, len(in.rejects) >= 4096
+		return rec, full || len(in.rejects) >= 4096
 	case msgDone:
 		st := in.live[m.j]
 		if st == nil { // nothing was started: the object could not be opened or is binary
@@ -252,6 +263,59 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		}
 	}
 	return nil, false
+}
+
+// carried is the part of a batch of job j that did not fit in the last
+// transaction.
+type carried struct {
+	j   *job
+	rec arrow.RecordBatch
+}
+
+// admit counts rec's rows into the open transaction and returns what of
+// it to insert now. A batch that would take the transaction past
+// CommitRows (or, once the transaction is CommitEvery old, past the next
+// row group boundary) is cut there: the rest is carried into the next
+// transaction, and full says the transaction is due. So a transaction
+// holds whole row groups of DuckDB (CommitRows is a multiple of them),
+// which DuckDB writes compressed to the file; one that ended in a partial
+// row group left rows that the final checkpoint compressed again
+// (measured on 1,000,000 lines: a 2.7 s checkpoint, and a third of the
+// file free blocks).
+func (in *inserter) admit(j *job, rec arrow.RecordBatch) (out arrow.RecordBatch, full bool) {
+	n := int(rec.NumRows())
+	room := in.l.opts.CommitRows - in.txnRows
+	if time.Since(in.txnStart) >= in.l.opts.CommitEvery {
+		room = min(room, RowGroupRows-in.txnRows%RowGroupRows) // due by age: end at the next row group
+	}
+	if n < room {
+		in.txnRows += n
+		return rec, false
+	}
+	in.txnRows += room
+	if n == room {
+		return rec, true
+	}
+	if room <= 0 { // a transaction already over (not cut: CommitRows changed under it)
+		in.txnRows += n - room
+		return rec, true
+	}
+	out = rec.NewSlice(0, int64(room))
+	in.carry = &carried{j: j, rec: rec.NewSlice(int64(room), int64(n))}
+	rec.Release()
+	return out, true
+}
+
+// takeCarry returns the rows carried from the last transaction, if any,
+// counted into the open one.
+func (in *inserter) takeCarry() (rec arrow.RecordBatch, full bool) {
+	c := in.carry
+	if c == nil {
+		return nil, false
+	}
+	in.carry = nil
+	in.touched[c.j] = in.live[c.j]
+	return in.admit(c.j, c.rec)
 }
 
 // start records that an object's rows begin.

@@ -77,6 +77,10 @@ func (s *streamReader) Next() bool {
 	if s.stopAfter {
 		return false
 	}
+	if rec, full := s.in.takeCarry(); rec != nil {
+		s.cur, s.stopAfter = rec, full
+		return true
+	}
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
