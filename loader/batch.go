@@ -5,6 +5,7 @@ package loader
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -25,6 +26,18 @@ var strCols, intCols = func() (strs, ints []int) {
 	}
 	return strs, ints
 }()
+
+// Bits of a row's NULL mask (Reader.masks) past the log columns' (bit c
+// for log column c): the list columns that are NULL in the row.
+const (
+	maskExtra    = schema.NumLogFields + iota // additionalFields
+	maskIPs                                   // p_any_ip_addresses
+	maskARNs                                  // p_any_aws_arns
+	maskAccounts                              // p_any_aws_account_ids
+)
+
+// The masks are uint32.
+var _ [32 - maskAccounts - 1]struct{}
 
 // appendRow appends row, parsed from line, to the batch's columns.
 func (r *Reader) appendRow(row *row, line []byte) {
@@ -69,29 +82,49 @@ func (r *Reader) appendRow(row *row, line []byte) {
 		}
 	}
 	r.ints[schema.ColTime].add(row.time)
-	r.masks = append(r.masks, mask)
 
-	n := r.n
+	// The list columns: their NULLs go in the row's mask too.
+	if len(row.extra) == 0 {
+		mask |= 1 << maskExtra
+	}
 	for _, v := range row.extra {
 		r.extra.addElem(line[v.s:v.e], ok)
 	}
-	r.extra.endRow(n)
+	r.extra.endRow()
 	if v := row.v[schema.ColRemoteip]; v.s >= 0 && isIP(line[v.s:v.e]) {
 		r.ips.addElem(line[v.s:v.e], true)
+	} else {
+		mask |= 1 << maskIPs
 	}
-	r.ips.endRow(n)
+	r.ips.endRow()
+	arn, acct := false, false
 	if v := row.v[schema.ColRequester]; v.s >= 0 && bytes.HasPrefix(line[v.s:v.e], []byte("arn:")) {
 		req := line[v.s:v.e]
 		r.arns.addElem(req, ok)
-		if acct := arnAccount(req); acct != nil {
-			r.accounts.addElem(acct, true)
+		arn = true
+		if a := arnAccount(req); a != nil {
+			r.accounts.addElem(a, true)
+			acct = true
 		}
 	}
-	r.arns.endRow(n)
-	r.accounts.endRow(n)
+	if !arn {
+		mask |= 1 << maskARNs
+	}
+	if !acct {
+		mask |= 1 << maskAccounts
+	}
+	r.arns.endRow()
+	r.accounts.endRow()
+	r.masks = append(r.masks, mask)
+
+	// p_row_id: the source's 16 hex digits as two 8-byte stores, then the
+	// line number.
 	c := &r.rowIDs
-	c.reserve(mem, len(r.rowPrefix)+16)
-	c.data = append(c.data, r.rowPrefix...)
+	c.reserve(mem, 16+16)
+	d := len(c.data)
+	c.data = c.data[:d+16]
+	binary.LittleEndian.PutUint64(c.data[d:], r.rowPrefix[0])
+	binary.LittleEndian.PutUint64(c.data[d+8:], r.rowPrefix[1])
 	c.data = appendHex(c.data, uint64(r.line))
 	c.offs = append(c.offs, int32(len(c.data)))
 	r.n++
@@ -116,7 +149,7 @@ func (r *Reader) build() arrow.RecordBatch {
 			cols[col] = r.strs[col].build(mem, n, valid, nulls)
 		}
 	}
-	cols[schema.ColAdditionalFields] = r.extra.build(mem, n)
+	cols[schema.ColAdditionalFields] = r.extra.build(mem, n, any, maskExtra, r.masks)
 	cols[schema.ColPLogType] = constStr(mem, schema.LogType, n)
 	cols[schema.ColPRowID] = r.rowIDs.build(mem, n, nil, 0)
 	cols[schema.ColPEventTime] = cols[schema.ColTime] // same values: share the array
@@ -124,9 +157,9 @@ func (r *Reader) build() arrow.RecordBatch {
 	cols[schema.ColPParseTime] = constInt(mem, schema.TimestampType, r.parseTime, n)
 	cols[schema.ColPSourceID] = constStr(mem, r.sourceID, n)
 	cols[schema.ColPSourceLabel] = constStr(mem, r.opts.Label, n)
-	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n)
-	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n)
-	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n)
+	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n, any, maskIPs, r.masks)
+	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n, any, maskARNs, r.masks)
+	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n, any, maskAccounts, r.masks)
 	// The buffers now belong to the batch; the next batch gets new ones,
 	// for as many rows as this one.
 	r.rowHint, r.rowCap = max(n, 1), 0

@@ -19,35 +19,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// bitmap is an Arrow validity bitmap being built, one bit per row.
-type bitmap struct {
-	bits  []byte
-	nulls int
-}
-
-func (b *bitmap) reset() { b.bits, b.nulls = b.bits[:0], 0 }
-
-// add appends a validity bit for row n (rows are appended in order).
-func (b *bitmap) add(n int, valid bool) {
-	if n&7 == 0 {
-		b.bits = append(b.bits, 0)
-	}
-	if valid {
-		b.bits[n>>3] |= 1 << (n & 7)
-	} else {
-		b.nulls++
-	}
-}
-
-// buffer copies the bitmap into a new allocator buffer, or returns nil
-// when no row is NULL (Arrow's way of saying all valid).
-func (b *bitmap) buffer(mem *recycler) *memory.Buffer {
-	if b.nulls == 0 {
-		return nil
-	}
-	return copyBuffer(mem, b.bits)
-}
-
 // strCol is a utf8 column of the batch's rows, written directly into
 // recycled buffers (see recycler) that the record batch takes over when
 // it is built. Its validity comes from the batch's per-row NULL masks
@@ -258,16 +229,16 @@ func nullMasks(mem *recycler, masks []uint32, any uint32, col int) (*memory.Buff
 	return buf, nulls
 }
 
-// listCol is a list<utf8> column being built.
+// listCol is a list<utf8> column being built. Its validity comes from
+// the batch's per-row NULL masks, like a log column's: a row with no
+// elements is NULL.
 type listCol struct {
-	valid bitmap
 	offs  []int32
 	elems stagedStr
 	nelem int
 }
 
 func (c *listCol) reset() {
-	c.valid.reset()
 	c.offs = append(c.offs[:0], 0)
 	c.elems.reset()
 	c.nelem = 0
@@ -279,18 +250,17 @@ func (c *listCol) addElem(v []byte, ok bool) {
 	c.nelem++
 }
 
-// endRow ends row n; a row with no elements is NULL.
-func (c *listCol) endRow(n int) {
-	c.valid.add(n, int(c.offs[len(c.offs)-1]) != c.nelem)
-	c.offs = append(c.offs, int32(c.nelem))
-}
+// endRow ends the current row.
+func (c *listCol) endRow() { c.offs = append(c.offs, int32(c.nelem)) }
 
-// build returns the column's n rows as an Arrow array; the caller releases it.
-func (c *listCol) build(mem *recycler, n int) arrow.Array {
+// build returns the column's n rows as an Arrow array, NULL where bit of
+// the row's mask is set; the caller releases it.
+func (c *listCol) build(mem *recycler, n int, any uint32, bit int, masks []uint32) arrow.Array {
 	child := c.elems.build(mem, c.nelem)
 	defer child.Release()
-	return newArray(arrow.ListOf(arrow.BinaryTypes.String), n, c.valid.nulls, []arrow.ArrayData{child.Data()},
-		c.valid.buffer(mem), copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)))
+	valid, nulls := nullMasks(mem, masks, any, bit)
+	return newArray(arrow.ListOf(arrow.BinaryTypes.String), n, nulls, []arrow.ArrayData{child.Data()},
+		valid, copyBuffer(mem, arrow.Int32Traits.CastToBytes(c.offs)))
 }
 
 // constStr returns n copies of s as a utf8 array; the caller releases it.

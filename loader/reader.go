@@ -71,6 +71,7 @@ package loader
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -193,10 +194,10 @@ type Reader struct {
 	emptyReads int  // consecutive reads that returned nothing
 	maxLine    int
 
-	rowPrefix []byte // p_row_id before the line number
-	parseTime int64  // p_parse_time, µs
-	since     int64  // µs; valid when hasSince
-	until     int64  // µs; valid when hasUntil
+	rowPrefix [2]uint64 // p_row_id before the line number: 16 hex digits, as two little-endian words
+	parseTime int64     // p_parse_time, µs
+	since     int64     // µs; valid when hasSince
+	until     int64     // µs; valid when hasUntil
 	hasSince  bool
 	hasUntil  bool
 
@@ -249,7 +250,6 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		mem:       mem,
 		ownMem:    ownMem,
 		maxLine:   maxLineBytes,
-		rowPrefix: fmt.Appendf(nil, "%016x", h.Sum64()),
 		parseTime: opts.ParseTime.UnixMicro(),
 		since:     opts.Since.UnixMicro(),
 		until:     opts.Until.UnixMicro(),
@@ -257,6 +257,8 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		hasUntil:  !opts.Until.IsZero(),
 		line:      opts.FirstLine,
 	}
+	prefix := fmt.Appendf(nil, "%016x", h.Sum64())
+	rd.rowPrefix = [2]uint64{binary.LittleEndian.Uint64(prefix), binary.LittleEndian.Uint64(prefix[8:])}
 	rd.resetBatch()
 	return rd
 }
