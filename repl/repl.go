@@ -281,7 +281,7 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	if err != nil {
 		return err
 	}
-	if noResult(q) {
+	if NoResult(q) {
 		_, err := s.conn.ExecContext(ctx, q, args...)
 		return err
 	}
@@ -332,8 +332,10 @@ var noResultWords = map[string]bool{
 	"START": true, "LOAD": true, "INSTALL": true,
 }
 
-// noResult reports whether q is a statement run for its effect only.
-func noResult(q string) bool {
+// NoResult reports whether q is a statement run for its effect only
+// (CREATE, SET, BEGIN...), whose empty result the shell and s3logs query
+// do not print.
+func NoResult(q string) bool {
 	for _, t := range tokens(q) {
 		return t.kind == tokWord && noResultWords[strings.ToUpper(q[t.start:t.end])]
 	}

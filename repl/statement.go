@@ -67,6 +67,23 @@ func (b *Buffer) Flush() (Statement, bool) {
 	return st, true
 }
 
+// Split cuts script into its statements as the shell reads them, in
+// order: SQL ending at a ";" outside quotes, comments and dollar-quoted
+// text, meta-command lines, and at the end whatever is left without a ";".
+// s3logs query runs several statements with it.
+func Split(script string) []Statement {
+	var b Buffer
+	b.Write(script)
+	var sts []Statement
+	for {
+		st, ok := b.Flush()
+		if !ok {
+			return sts
+		}
+		sts = append(sts, st)
+	}
+}
+
 // Pending returns the buffered input that does not yet form a statement.
 func (b *Buffer) Pending() string { return b.text }
 

@@ -116,6 +116,46 @@ func TestComplete(t *testing.T) {
 	}
 }
 
+func TestSplit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		script string
+		want   []Statement
+	}{
+		{"empty", " \n-- nothing\n", nil},
+		{"one without semicolon", "SELECT 1", []Statement{{Text: "SELECT 1", Line: 1}}},
+		{"two on a line", "SELECT 1; SELECT 2", []Statement{{Text: "SELECT 1;", Line: 1}, {Text: "SELECT 2", Line: 1}}},
+		{"quotes, comments and dollar-quoting", "SELECT ';' AS a; -- x; y\nSELECT $t$;$t$ /* ; */;\nSELECT \"b;\";",
+			[]Statement{{Text: "SELECT ';' AS a;", Line: 1}, {Text: "SELECT $t$;$t$ /* ; */;", Line: 2}, {Text: `SELECT "b;";`, Line: 3}}},
+		{"meta-command at the end", "SELECT 1;\n.tables", []Statement{{Text: "SELECT 1;", Line: 1}, {Text: ".tables", Meta: true, Line: 2}}},
+		{"unterminated string", "SELECT 1; SELECT 'a;", []Statement{{Text: "SELECT 1;", Line: 1}, {Text: "SELECT 'a;", Line: 1}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Split(tc.script); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("Split(%q) =\n%+v\nwant\n%+v", tc.script, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestNoResult(t *testing.T) {
+	for _, tc := range []struct {
+		sql  string
+		want bool
+	}{
+		{"CREATE TABLE t (a INT)", true},
+		{"  set threads = 1", true},
+		{"-- comment\nBEGIN", true},
+		{"SELECT 1", false},
+		{"INSERT INTO t VALUES (1)", false},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", false},
+	} {
+		if got := NoResult(tc.sql); got != tc.want {
+			t.Errorf("NoResult(%q) = %v, want %v", tc.sql, got, tc.want)
+		}
+	}
+}
+
 // FuzzBuffer checks, for any input, that cutting it into statements does
 // not depend on how it arrives (whole, or line by line as a script is
 // read), and that every statement is a piece of the input.

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestQueryStatements checks that s3logs query runs every statement of its
+// SQL in order, on one connection, prints each result in every format, and
+// stops at the first failure naming it.
+func TestQueryStatements(t *testing.T) {
+	const script = "CREATE TEMP TABLE t AS SELECT 1 AS a; SELECT * FROM t; SET threads = 1; SELECT 'x;' AS b, NULL AS c -- ; not the end\n"
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr string // the first line of stderr, exactly
+	}{
+		{"table", "", []string{"--format", "table", script}, 0,
+			" a\n--\n 1\n(1 row)\n\n b  |    c\n----+-----\n x; | NULL\n(1 row)\n", ""},
+		{"csv", "", []string{"--format", "csv", script}, 0, "a\n1\n\nb,c\nx;,\n", ""},
+		{"markdown", "", []string{"--format", "markdown", script}, 0,
+			"| a |\n| ---: |\n| 1 |\n\n| b | c |\n| --- | ---: |\n| x; | NULL |\n", ""},
+		{"line", "", []string{"--format", "line", script}, 0, "a = 1\n\nb = x;\nc = NULL\n", ""},
+		{"json: one array per statement", "", []string{"--format", "json", script}, 0,
+			"[\n{\"a\":1}\n]\n[\n{\"b\":\"x;\",\"c\":null}\n]\n", ""},
+		{"ndjson: the rows of all statements", "", []string{"--format", "ndjson", script}, 0,
+			"{\"a\":1}\n{\"b\":\"x;\",\"c\":null}\n", ""},
+		{"dollar-quoting and Panther macros", "", []string{"--format", "csv",
+			"SELECT $q$a;b$q$ AS s; SELECT count(*) AS n FROM panther_logs.aws_s3serveraccess WHERE p_occurs_since('1 d')"}, 0,
+			"s\na;b\n\nn\n0\n", ""},
+		{"a failure stops the run and names the statement", "", []string{"--format", "csv", "SELECT 1 AS a;\nSELECT nope;\nSELECT 3 AS c"}, 1,
+			"a\n1\n", `s3logs: statement 2 of 3, line 2: Binder Error: Referenced column "nope" was not found because the FROM clause is missing`},
+		{"a macro error names the statement", "", []string{"--format", "csv", "SELECT 1 AS a; SELECT 2 WHERE p_occurs_since('soon')"}, 1,
+			"a\n1\n", "s3logs: statement 2 of 2, line 1: 1:16: p_occurs_since: offset must be a number of seconds or a string such as '6 d', '2 weeks', '96 hrs', '30 min'; got 'soon'"},
+		{"statements from standard input", "SELECT 1 AS a;\n\n-- two\nSELECT 2 AS b;\nSELECT x;\n", []string{"--format", "csv", "-"}, 1,
+			"a\n1\n\nb\n2\n", `s3logs: statement 3 of 3, line 5: Binder Error: Referenced column "x" was not found because the FROM clause is missing`},
+		{"a meta-command is refused", "", []string{"SELECT 1 AS a;\n.tables"}, 1,
+			" a\n--\n 1\n(1 row)\n", "s3logs: statement 2 of 2, line 2: .tables: meta-commands work only in the shell (s3logs repl)"},
+		{"only separators", "", []string{" ; ;"}, 2, "", "s3logs query: no SQL given"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := cli(t, tt.stdin, append([]string{"query", "--db", ":memory:"}, tt.args...)...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if stdout != tt.stdout {
+				t.Errorf("stdout:\n%q\nwant:\n%q", stdout, tt.stdout)
+			}
+			first, _, _ := strings.Cut(stderr, "\n")
+			if first != tt.stderr {
+				t.Errorf("stderr line %q, want %q", first, tt.stderr)
+			}
+		})
+	}
+}
