@@ -39,7 +39,9 @@ p_occurs_between(start, end) and p_occurs_since('6 d'). Rejected lines are in
 aws_s3serveraccess_rejects, loaded files in s3logs_manifest.
 
 Timestamps are UTC. ndjson prints one JSON object per row, with NULL as null,
-timestamps in RFC 3339 and lists as JSON arrays.`,
+timestamps in RFC 3339 and lists as JSON arrays. A table on a terminal fits
+its width and, as in the shell, shows NULL dimmed, so that it differs from the
+string 'NULL'; elsewhere it is plain text.`,
 		Examples: []string{
 			`s3logs query "SELECT bucket, count(*) AS requests FROM aws_s3serveraccess GROUP BY ALL ORDER BY 2 DESC"`,
 			`s3logs query --format ndjson "SELECT * FROM aws_s3serveraccess WHERE httpstatus >= 400 LIMIT 10"`,
@@ -161,10 +163,14 @@ func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts rende
 }
 
 // printRows writes rows to env.Stdout; a table on a terminal fits its
-// width.
+// width and, as in the shell, is coloured: NULL dimmed (so that it differs
+// from the string 'NULL') and the header bold. Off a terminal it is plain.
 func (env *Env) printRows(rows *sql.Rows, opts render.Options) error {
 	if opts.Width == 0 {
 		opts.Width = env.termWidth(env.Stdout)
+	}
+	if env.IsTerminal(env.Stdout) {
+		opts.Color = true
 	}
 	_, err := render.Write(env.Stdout, rows, opts)
 	return err

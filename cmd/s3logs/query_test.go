@@ -1,8 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/term"
 )
 
 // TestQueryStatements checks that s3logs query runs every statement of its
@@ -55,5 +62,52 @@ func TestQueryStatements(t *testing.T) {
 				t.Errorf("stderr line %q, want %q", first, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestQueryNullOnTerminal checks that a table printed to a terminal shows
+// NULL dimmed, as the shell does, so that it differs from the string 'NULL',
+// and that a table printed elsewhere has no escape codes.
+func TestQueryNullOnTerminal(t *testing.T) {
+	const q = "SELECT NULL AS a, 'NULL' AS b" // a is an INTEGER, right-aligned
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	pty.Setsize(ptmx, &pty.Winsize{Rows: 30, Cols: 100})
+	// The terminal turns "\n" into "\r\n"; raw mode keeps the bytes as written.
+	if _, err := term.MakeRaw(int(tty.Fd())); err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(ptmx) // until tty is closed
+		read <- string(b)
+	}()
+	var errb bytes.Buffer
+	code := run(context.Background(), []string{"query", "--db", ":memory:", q}, strings.NewReader(""), tty, &errb)
+	tty.Close()
+	var onTerminal string
+	select {
+	case onTerminal = <-read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no output from the terminal")
+	}
+	_, plain, _ := cli(t, "", "query", "--db", ":memory:", q)
+
+	for _, tc := range []struct {
+		name, got, want string
+	}{
+		{"terminal", onTerminal, "    \x1b[1ma\x1b[0m | \x1b[1mb\x1b[0m\n------+-----\n \x1b[2mNULL\x1b[0m | NULL\n(1 row)\n"},
+		{"not a terminal", plain, "    a | b\n------+-----\n NULL | NULL\n(1 row)\n"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: stdout\n%q\nwant\n%q", tc.name, tc.got, tc.want)
+		}
+	}
+	if code != 0 {
+		t.Errorf("exit code %d; stderr:\n%s", code, errb.String())
 	}
 }
