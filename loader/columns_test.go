@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -59,4 +60,30 @@ func TestNullMasks(t *testing.T) {
 	}
 	mem.close()
 	checked.AssertSize(t, 0)
+}
+
+// TestIndexReadsPastLineInPlace checks that a line indexed in the read
+// buffer, whose last block takes in the bytes of the next line, is not
+// judged by them: a NUL byte, a quote, spaces or a non-ASCII byte in the
+// next line change nothing in the one before.
+func TestIndexReadsPastLineInPlace(t *testing.T) {
+	line := mkLine(func(map[int]string) {})
+	alone := readAll(t, line+"\n", "s3://b/k", Options{})
+	if len(alone.rows) != 1 {
+		t.Fatalf("base line: %d rows, rejects %v", len(alone.rows), alone.rejects)
+	}
+	want := alone.rows[0]
+	for _, next := range []string{"\x00binary", "\"  \" é", "é\x00\"", "   "} {
+		res := readAll(t, line+"\n"+next+"\n", "s3://b/k", Options{})
+		if len(res.rows) != 1 || !reflect.DeepEqual(res.rows[0], want) {
+			t.Errorf("next line %q: rows %v, want [%v]", next, res.rows, want)
+		}
+		wantRejects := 1
+		if next == "   " {
+			wantRejects = 0
+		}
+		if len(res.rejects) != wantRejects {
+			t.Errorf("next line %q: %d rejects, want %d", next, len(res.rejects), wantRejects)
+		}
+	}
 }

@@ -59,12 +59,40 @@ func (p *parser) index(line []byte) (ascii, nul bool) {
 	p.spaces, p.quoteBits = p.spaces[:n], p.quoteBits[:n]
 	full := n - 1
 	hi, z := indexBlocks(line[:64*full], p.spaces[:full], p.quoteBits[:full])
-	// The last, partial block is padded with a byte that is neither a
-	// space, a quote, a NUL nor a high byte.
+	rest := line[64*full:]
+	if cap(rest) >= 64 {
+		// The last, partial block is read in place, with the bytes after
+		// the line (the rest of the read buffer): its bits past the line
+		// are cleared, and a high or NUL byte found in the block is looked
+		// for again in the line's part of it.
+		hi2, z2 := indexBlocks(rest[:64], p.spaces[full:], p.quoteBits[full:])
+		keep := uint64(1)<<len(rest) - 1
+		p.spaces[full] &= keep
+		p.quoteBits[full] &= keep
+		if hi2 {
+			hi2 = hasHigh(rest)
+		}
+		if z2 {
+			z2 = bytes.IndexByte(rest, 0) >= 0
+		}
+		return !hi && !hi2, z || z2
+	}
+	// At the end of the buffer, the last block is padded with a byte that
+	// is neither a space, a quote, a NUL nor a high byte.
 	var last [64]byte
-	copy(last[copy(last[:], line[64*full:]):], padding[:])
+	copy(last[copy(last[:], rest):], padding[:])
 	hi2, z2 := indexBlocks(last[:], p.spaces[full:], p.quoteBits[full:])
 	return !hi && !hi2, z || z2
+}
+
+// hasHigh reports whether b holds a byte of 0x80 or above.
+func hasHigh(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 // padding fills the last block of index.
