@@ -112,7 +112,7 @@ func New(d *db.DB, opts Options) *Shell {
 		opts.Exit = os.Exit
 	}
 	s := &Shell{db: d, opts: opts}
-	s.tty = isTerminal(opts.Stdin) && isTerminal(opts.Stdout)
+	s.tty = Interactive(opts.Stdin, opts.Stdout)
 	return s
 }
 
@@ -412,6 +412,13 @@ func scriptError(st Statement, err error) string {
 }
 
 // isTerminal reports whether v is an *os.File on a terminal.
+// Interactive reports whether a shell with this stdin and stdout is an
+// interactive session (both are terminals: prompt, colour, history) rather
+// than a script read from stdin.
+func Interactive(stdin io.Reader, stdout io.Writer) bool {
+	return isTerminal(stdin) && isTerminal(stdout)
+}
+
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))

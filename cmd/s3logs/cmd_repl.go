@@ -38,7 +38,14 @@ Linux, ~/Library/Application Support on macOS).
 
 When standard input is not a terminal, statements are read from it and their
 results printed with no prompt and no colour; the exit status is 1 when any
-statement failed.`,
+statement failed.
+
+SOURCE arguments are loaded first, as s3logs load does, with its messages.
+If a source cannot be loaded, a script (standard input not a terminal) stops
+there with exit status 1 and none of its statements runs; an interactive
+session prints the error and opens on what did load. When the load only
+rejected some lines, a script runs and its exit status is 3 (as for
+s3logs load) unless a statement fails (1).`,
 		Examples: []string{
 			"s3logs repl",
 			"s3logs repl --db cases/incident-42.duckdb ./logs/",
@@ -65,15 +72,9 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	}
 	defer d.Close()
 	load := loadHook(env, d)
-	if srcs := fs.Args(); len(srcs) > 0 {
-		// Problems were reported as they happened; the shell opens anyway
-		// (on what did load), unless the load was interrupted.
-		if _, err := load(ctx, srcs); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			fmt.Fprintf(env.Stderr, "s3logs: %v\n", err)
-		}
+	status, err := env.loadFirst(ctx, load, fs.Args(), repl.Interactive(env.Stdin, env.Stdout))
+	if err != nil {
+		return err
 	}
 	var rows int64
 	if err := d.QueryRowContext(ctx, "SELECT count(*) FROM aws_s3serveraccess").Scan(&rows); err != nil {
@@ -98,7 +99,41 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	if errors.Is(err, repl.ErrFailed) {
 		return errReplFailed
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return status
+}
+
+// loadFirst loads the SOURCE arguments before the shell opens; load
+// reports each problem as it happens. A failed load ends a script with its
+// error (exit 1) before any statement runs, since they would run on data
+// that is not all there; an interactive session prints the error and opens
+// on what did load. A load that only rejected lines prints how many; a
+// script then runs and ends with status errRejected (exit 3, as s3logs
+// load) unless a statement fails. An interrupted load ends the shell.
+func (env *Env) loadFirst(ctx context.Context, load func(context.Context, []string) (string, error), srcs []string, interactive bool) (status, err error) {
+	if len(srcs) == 0 {
+		return nil, nil
+	}
+	_, err = load(ctx, srcs)
+	switch {
+	case err == nil:
+		return nil, nil
+	case ctx.Err() != nil:
+		return nil, err
+	case errors.Is(err, errRejected):
+		fmt.Fprintf(env.Stderr, "s3logs: %v\n", err)
+		if interactive {
+			return nil, nil
+		}
+		return errRejected, nil
+	case interactive:
+		fmt.Fprintf(env.Stderr, "s3logs: %v\n", err)
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("%w; no statement was run", err)
+	}
 }
 
 // loadHook loads sources into d for .load and the SOURCE arguments, with

@@ -52,8 +52,8 @@ SELECT count(*) AS n FROM panther_logs.public.aws_s3serveraccess WHERE p_occurs_
 .run top_ips limit=1
 `
 	code, stdout, stderr := replCLI(t, script, "--db", dbPath, logPath)
-	if code != exitOK {
-		t.Errorf("exit code %d, stderr:\n%s", code, stderr)
+	if code != exitRejected {
+		t.Errorf("exit code %d, want %d (a line was rejected); stderr:\n%s", code, exitRejected, stderr)
 	}
 	want := "operation,httpstatus\nREST.GET.LOGGING_STATUS,200\nREST.GET.VERSIONING,200\n" +
 		"source,line,column,field,reason,raw\n"
@@ -85,17 +85,60 @@ SELECT count(*) AS n FROM panther_logs.public.aws_s3serveraccess WHERE p_occurs_
 	}
 }
 
-// TestReplMissingSource checks a SOURCE that cannot be read is reported
-// and the shell still opens.
-func TestReplMissingSource(t *testing.T) {
+// TestReplSourceLoad checks the exit status and output of a script run
+// after loading SOURCE arguments: a failed load stops it before any
+// statement runs (exit 1), rejected lines give exit 3 as s3logs load does,
+// unless a statement fails.
+func TestReplSourceLoad(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	missing := filepath.Join(t.TempDir(), "nope.log")
-	code, stdout, stderr := replCLI(t, ".mode csv\nSELECT 1 AS x;\n", "--db", ":memory:", missing)
-	if code != exitOK || stdout != "x\n1\n" {
-		t.Errorf("exit %d, stdout %q", code, stdout)
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
 	}
-	if !strings.Contains(stderr, missing+": no such file or directory") {
-		t.Errorf("stderr does not name the missing file:\n%s", stderr)
+	good := write("good.log", replLines[:strings.LastIndex(replLines[:len(replLines)-1], "\n")+1])
+	withReject := write("reject.log", replLines)
+	bad := write("bad.log", "hello\nworld\n")
+	missing := filepath.Join(dir, "nope.log")
+	const notRun = "s3logs: 1 of the sources could not be loaded in full (see the messages above); no statement was run"
+	tests := []struct {
+		name    string
+		script  string
+		sources []string
+		code    int
+		stdout  string
+		stderr  []string // lines stderr must have
+	}{
+		{"loaded", ".mode csv\nSELECT count(*) AS n FROM aws_s3serveraccess;\n", []string{good}, exitOK, "n\n2\n", nil},
+		{"missing file", ".mode csv\nSELECT 1 AS x;\n", []string{missing}, exitError, "",
+			[]string{"s3logs: " + missing + ": no such file or directory", notRun}},
+		{"not a log", ".mode csv\nSELECT 1 AS x;\n", []string{bad}, exitError, "",
+			[]string{"s3logs: " + bad + ": not an S3 server access log: none of its 2 lines is one (2 rejected, 0 blank), so none of it was loaded; " +
+				"line 1: not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field", notRun}},
+		{"one good source, one missing", ".mode csv\nSELECT 1 AS x;\n", []string{good, missing}, exitError, "", []string{notRun}},
+		{"rejected lines", ".mode csv\nSELECT count(*) AS n FROM aws_s3serveraccess;\n", []string{withReject}, exitRejected, "n\n2\n",
+			[]string{"s3logs: 1 line could not be parsed; see them with: s3logs query 'SELECT * FROM aws_s3serveraccess_rejects'"}},
+		{"rejected lines and a failed statement", ".mode csv\nSELECT nope;\nSELECT 1 AS x;\n", []string{withReject}, exitError, "x\n1\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"--db", ":memory:"}, tt.sources...)
+			code, stdout, stderr := replCLI(t, tt.script, args...)
+			if code != tt.code {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if stdout != tt.stdout {
+				t.Errorf("stdout %q, want %q", stdout, tt.stdout)
+			}
+			for _, line := range tt.stderr {
+				if !strings.Contains("\n"+stderr, "\n"+line+"\n") {
+					t.Errorf("stderr lacks the line %q:\n%s", line, stderr)
+				}
+			}
+		})
 	}
 }
 
@@ -127,7 +170,8 @@ func TestReplDemoAndDetect(t *testing.T) {
 // TestReplTerminal runs the real s3logs (this test binary as main, see
 // TestMain) in a pseudo-terminal: on a terminal Ctrl-C must cancel the
 // query through the command's interrupt routing, not end the program, and
-// Ctrl-D must leave the terminal as it was.
+// Ctrl-D must leave the terminal as it was. A SOURCE that cannot be loaded
+// is reported and the session opens anyway, ending with status 0.
 func TestReplTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs s3logs in a pseudo-terminal")
@@ -144,7 +188,8 @@ func TestReplTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := subprocess(t, "repl", "--db", filepath.Join(dir, "t.duckdb"))
+	missing := filepath.Join(dir, "nope.log") // reported, and the session opens anyway
+	cmd := subprocess(t, "repl", "--db", filepath.Join(dir, "t.duckdb"), missing)
 	cmd.Env = append(cmd.Env, "XDG_STATE_HOME="+dir, "XDG_CONFIG_HOME="+dir, "TERM=xterm")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
@@ -191,6 +236,8 @@ func TestReplTerminal(t *testing.T) {
 		ptmx.Write([]byte(s))
 		time.Sleep(100 * time.Millisecond)
 	}
+	waitFor(missing + ": no such file or directory")
+	waitFor("1 of the sources could not be loaded in full")
 	waitFor("The database is empty: .load PATH")
 	waitFor("s3logs> ")
 	typeText("SELECT count(*) FROM range(10000000000) a, range(10) b;\r")
