@@ -51,11 +51,12 @@ func (r *Reader) appendRow(row *row, line []byte) {
 		// The common case written out: one copy of the value's bytes and
 		// one store of its end offset per column, without a call. No value
 		// is longer than the line.
+		if len(line) > r.room {
+			r.reserveData(len(line))
+		}
+		r.room -= len(line)
 		for _, col := range strCols {
 			c := &r.strs[col]
-			if len(c.data)+len(line) > cap(c.data) {
-				c.reserve(mem, len(line))
-			}
 			if v := row.v[col]; v.s >= 0 {
 				c.data = append(c.data, line[v.s:v.e]...)
 			} else {
@@ -64,6 +65,7 @@ func (r *Reader) appendRow(row *row, line []byte) {
 			c.offs = append(c.offs, int32(len(c.data)))
 		}
 	} else {
+		r.room = 0 // the values may grow: reserved one by one
 		for _, col := range strCols {
 			c := &r.strs[col]
 			if v := row.v[col]; v.s >= 0 {
@@ -162,7 +164,7 @@ func (r *Reader) build() arrow.RecordBatch {
 	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n, any, maskAccounts, r.masks)
 	// The buffers now belong to the batch; the next batch gets new ones,
 	// for as many rows as this one.
-	r.rowHint, r.rowCap = max(n, 1), 0
+	r.rowHint, r.rowCap, r.room = max(n, 1), 0, 0
 	rec := array.NewRecordBatch(r.schema, cols, int64(n))
 	for _, c := range cols {
 		c.Release()
@@ -178,7 +180,7 @@ const firstBatchRows = 256
 // per row, sized for as many rows as the last batch (or fewer when this
 // Reader has not built one yet), and the list columns emptied.
 func (r *Reader) resetBatch() {
-	r.n, r.batchBytes = 0, 0
+	r.n, r.batchBytes, r.room = 0, 0, 0
 	r.masks = r.masks[:0]
 	if r.rowCap == 0 {
 		r.rowCap = min(r.opts.BatchRows, max(r.rowHint, firstBatchRows))
@@ -196,6 +198,22 @@ func (r *Reader) resetBatch() {
 	r.ips.reset()
 	r.arns.reset()
 	r.accounts.reset()
+}
+
+// reserveBytes is the least room reserveData makes in the data of every
+// string column, so that it runs once per several rows.
+const reserveBytes = 8 << 10
+
+// reserveData makes room for at least max(n, reserveBytes) more bytes in
+// the data of every string column, and records it in r.room: since no
+// value is longer than its line, rows whose lines add up to r.room bytes
+// fit without another check.
+func (r *Reader) reserveData(n int) {
+	n = max(n, reserveBytes)
+	for _, col := range strCols {
+		r.strs[col].reserve(r.mem, n)
+	}
+	r.room = n
 }
 
 // growRows doubles the number of rows the batch's buffers have room for.
@@ -222,5 +240,5 @@ func (r *Reader) freeColumns() {
 	}
 	r.ints[schema.ColTime].free(r.mem)
 	r.rowIDs.free(r.mem)
-	r.rowCap = 0
+	r.rowCap, r.room = 0, 0
 }

@@ -25,10 +25,11 @@ import (
 // (see nullMasks). Its offsets have room for the Reader's rowCap rows
 // (Reader.growRows makes more); its data grows by reserve.
 type strCol struct {
-	offsBuf []byte  // the offsets' buffer
-	offs    []int32 // offsBuf as int32s
-	data    []byte
-	hint    int // bytes of the last batch built, to size the next one's data
+	offsBuf  []byte  // the offsets' buffer
+	offs     []int32 // offsBuf as int32s
+	data     []byte
+	hint     int // bytes of the last batch built, to size the next one's data
+	hintRows int // rows of the last batch built
 }
 
 // start gives c empty buffers for a batch of up to rows rows, its data
@@ -43,6 +44,9 @@ func (c *strCol) start(mem *recycler, rows, perRow int, useHint bool) {
 		size := rows * perRow
 		if useHint {
 			size = max(size, c.hint+c.hint/8)
+		} else if c.hintRows > 0 {
+			// Another Reader's last batch: as many bytes a row as it had.
+			size = max(size, rows*(c.hint/c.hintRows+1))
 		}
 		c.data = mem.Allocate(size)[:0]
 	}
@@ -86,7 +90,7 @@ func (c *strCol) addNull() { c.offs = append(c.offs, int32(len(c.data))) }
 func (c *strCol) build(mem *recycler, n int, valid *memory.Buffer, nulls int) arrow.Array {
 	offs := memory.NewBufferWithAllocator(c.offsBuf[:4*(n+1)], mem)
 	data := memory.NewBufferWithAllocator(c.data, mem)
-	c.hint = len(c.data)
+	c.hint, c.hintRows = len(c.data), n
 	c.offsBuf, c.offs, c.data = nil, nil, nil
 	return newArray(arrow.BinaryTypes.String, n, nulls, nil, valid, offs, data)
 }

@@ -206,6 +206,7 @@ type Reader struct {
 	batchBytes int
 	bigBatch   bool // a batch grew past poolBatchBytes: do not pool the state
 	rowCap     int  // rows the buffers of the batch being built have room for
+	room       int  // bytes of lines the string columns' data has room for (see reserveData)
 	rowHint    int  // rows of the Reader's last batch built; 0 before the first
 
 	line    int64
