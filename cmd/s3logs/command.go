@@ -108,6 +108,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		env.printOverview(stdout)
 		return exitOK
+	case "--version", "-version":
+		if c := commands["version"]; c != nil {
+			return env.exec(ctx, c, args[1:])
+		}
 	}
 	c := commands[args[0]]
 	if c == nil {
