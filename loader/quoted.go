@@ -119,11 +119,24 @@ func (p *parser) natural(i int) bool {
 		}
 		e := p.tokenEnd(j)
 		tok := line[j:e]
-		if e > q[2] || !strictMid(k, tok) {
+		if e > q[2] {
 			return p.unnatural()
 		}
-		if r.v[col] = nullable(line, j, e); k != 1 && !r.v[col].isNull() {
-			r.n[col], _ = parseInt(tok)
+		// strictMid's checks, with each integer parsed once.
+		switch {
+		case len(tok) == 1 && tok[0] == '-':
+			r.v[col] = null
+		case k == 1: // errorcode
+			if !isUpper(tok[0]) {
+				return p.unnatural()
+			}
+			r.v[col] = span{j, e}
+		default:
+			n, ok := parseInt(tok)
+			if !ok || k == 0 && len(tok) != 3 {
+				return p.unnatural()
+			}
+			r.n[col], r.v[col] = n, span{j, e}
 		}
 		j = e
 	}
