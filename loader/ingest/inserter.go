@@ -102,12 +102,19 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 
 // loadSettings are the DuckDB settings a load changes, and their values
 // while it runs. One DuckDB thread: the Arrow stream feeds the INSERT on one
-// thread anyway, and idle DuckDB workers spinning for tasks take CPU from
-// the parsers. A memory limit (for a database file; an in-memory one
-// must keep everything): written blocks otherwise stay cached without bound
-// (the default limit is 80% of RAM), so memory would grow with the data
-// loaded. 512 MB holds a transaction's two row groups and the cache.
-var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", "'512MB'"}}
+// thread anyway, and with two (measured on 1,000,000 lines, also with
+// preserve_insertion_order off) the load was 1.5 to 3 times slower, its
+// idle workers spinning against the parsers, and the file twice as big
+// (each thread's row groups written, then merged and written again). A
+// memory limit (for a database file; an in-memory one must keep
+// everything): written blocks otherwise stay cached without bound (the
+// default limit is 80% of RAM). 512 MB holds the row groups being filled
+// (about 150 MB) and the cache of written blocks, which dropCache empties
+// at each commit.
+var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", loadMemoryLimit}}
+
+// loadMemoryLimit is DuckDB's memory limit during a load into a file.
+const loadMemoryLimit = "'512MB'"
 
 // tune applies loadSettings, remembering the values to restore (the
 // database may stay open after the load, in the shell).
@@ -131,6 +138,26 @@ func (in *inserter) tune(ctx context.Context) error {
 		if _, err := in.ex.ExecContext(ctx, "SET "+kv[0]+" = "+kv[1], nil); err != nil {
 			return fmt.Errorf("SET %s: %w", kv[0], err)
 		}
+	}
+	return nil
+}
+
+// dropCache empties DuckDB's cache of the blocks committed so far, by
+// lowering the memory limit for a moment (a file database only). DuckDB
+// keeps every block it wrote cached until the memory limit forces it out,
+// so without this a load's memory grew with the data loaded until the
+// cache reached the limit: measured on 1,000,000 and 4,000,000 lines, peaks
+// of 0.68 and 1.11 GB (1.64x); with it 0.63 and 0.72 GB (1.14x), in the
+// same time. The blocks are on disk; nothing is read back. A failure to
+// lower the limit (memory pinned elsewhere, as by the shell) only leaves
+// the cache as it was.
+func (in *inserter) dropCache(ctx context.Context) error {
+	if in.l.d.Path == db.Memory || in.l.d.Path == "" {
+		return nil
+	}
+	in.ex.ExecContext(ctx, "SET memory_limit = '16MB'", nil)
+	if _, err := in.ex.ExecContext(ctx, "SET memory_limit = "+loadMemoryLimit, nil); err != nil {
+		return fmt.Errorf("SET memory_limit: %w", err)
 	}
 	return nil
 }
@@ -408,6 +435,9 @@ func (in *inserter) commit(ctx context.Context) error {
 	}
 	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if err := in.dropCache(ctx); err != nil {
+		return err
 	}
 	in.inTxn = false
 	for j, st := range in.touched {
