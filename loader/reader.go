@@ -139,7 +139,7 @@ var arrowSchema = sync.OnceValue(schema.S3ServerAccess.ArrowSchema)
 type Options struct {
 	Label     string           // p_source_label of every row
 	BatchRows int              // rows per record batch; 0 means DefaultBatchRows
-	Allocator memory.Allocator // allocates the record batches; nil means memory.DefaultAllocator
+	Allocator memory.Allocator // allocates the record batches (through a recycler, see alloc.go); nil means memory.DefaultAllocator
 	ParseTime time.Time        // p_parse_time of every row; zero means time.Now()
 	FirstLine int64            // lines already consumed before the reader (resume of a grown file); line numbers continue from it
 	Since     time.Time        // when non-zero, rows whose event time is before Since are dropped and counted in Stats.Filtered
@@ -345,7 +345,9 @@ func (r *Reader) reject(line []byte, e lineError) {
 // schema.S3ServerAccess.ArrowSchema() and zero rows when the batch holds
 // only rejects; it is never nil after Next returned true. The Reader owns
 // it: it is valid until the next Next or Release; call Retain to keep it
-// longer (and Release it then).
+// longer (and Release it then). Its buffers are reused for later batches
+// once released, so values read from it (array.String.Value shares the
+// buffer's bytes) must be copied to outlive it.
 func (r *Reader) RecordBatch() arrow.RecordBatch { return r.rec }
 
 // Rejects returns the lines rejected since the previous Next. The slice is
