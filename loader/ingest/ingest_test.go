@@ -592,6 +592,10 @@ func TestNoValidLine(t *testing.T) {
 	good := genLines(t, 5, 71)
 	junk := func(n int) []byte { return bytes.Repeat([]byte("date,time,x-edge-location,sc-bytes\n"), n) }
 	future := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	// A valid line whose request URI alone is longer than probeBytes: the
+	// probe sees no line end, so it must not judge the file by a cut-off line.
+	longLine := []byte(`79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be b [06/Feb/2019:01:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.OBJECT k "GET /k?` +
+		strings.Repeat("x", probeBytes+1000) + ` HTTP/1.1" 200 - 1 1 1 - "-" "UA" - hid= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader b.s3.amazonaws.com TLSv1.2 - -` + "\n")
 	tests := []struct {
 		name     string
 		content  []byte
@@ -612,6 +616,7 @@ func TestNoValidLine(t *testing.T) {
 		{"valid lines outside the window", append(junk(1), good...), Options{Since: future},
 			tally{Objects: 1, Lines: 6, Rejected: 1}, 5, [4]int64{0, 0, 1, 1}, ""},
 		{"blank lines only", []byte("\n\n\n"), Options{}, tally{Objects: 1, Lines: 3, Blank: 3}, 0, [4]int64{0, 0, 0, 1}, ""},
+		{"first line longer than the probe", longLine, Options{}, tally{Objects: 1, Lines: 1, Rows: 1}, 0, [4]int64{1, 1, 0, 1}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -133,9 +133,13 @@ func (l *Loader) probe(br *bufio.Reader, id string) error {
 	if len(head) < probeBytes {
 		return nil
 	}
-	if i := bytes.LastIndexByte(head, '\n'); i >= 0 {
-		head = head[:i+1]
+	i := bytes.LastIndexByte(head, '\n')
+	if i < 0 {
+		// The first line is longer than the probe: it cannot be judged
+		// from a cut-off part, so the parse decides, line by line.
+		return nil
 	}
+	head = head[:i+1]
 	rd := loader.NewReader(bytes.NewReader(head), id, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator})
 	defer rd.Release()
 	var rejects []loader.Reject
