@@ -144,7 +144,7 @@ func loadHook(env *Env, d *db.DB) func(ctx context.Context, sources []string) (s
 		if err != nil {
 			return "", err
 		}
-		return "", loadResult(sum)
+		return "", loadResult(sum, ".rejects")
 	}
 }
 

@@ -120,7 +120,7 @@ func TestReplSourceLoad(t *testing.T) {
 				"line 1: not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field", notRun}},
 		{"one good source, one missing", ".mode csv\nSELECT 1 AS x;\n", []string{good, missing}, exitError, "", []string{notRun}},
 		{"rejected lines", ".mode csv\nSELECT count(*) AS n FROM aws_s3serveraccess;\n", []string{withReject}, exitRejected, "n\n2\n",
-			[]string{"s3logs: 1 line could not be parsed; see them with: s3logs query 'SELECT * FROM aws_s3serveraccess_rejects'"}},
+			[]string{"s3logs: 1 line could not be parsed; see them with: .rejects"}},
 		{"rejected lines and a failed statement", ".mode csv\nSELECT nope;\nSELECT 1 AS x;\n", []string{withReject}, exitError, "x\n1\n", nil},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -96,7 +97,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return loadResult(sum)
+	return loadResult(sum, rejectsHint(*dbPath))
 }
 
 // options turns the parsed flags into ingest options.
@@ -174,6 +175,9 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 			listers = append(listers, ingest.Source{Lister: l, Label: arg})
 			continue
 		}
+		if arg == "-" && env.IsTerminal(env.Stdin) {
+			fmt.Fprintln(env.Stderr, "s3logs: reading log lines from standard input; end with Ctrl-D")
+		}
 		listers = append(listers, ingest.Source{Lister: loader.LocalLister(arg, env.Stdin), Label: arg})
 	}
 	if hasS3 && opts.Workers == 0 {
@@ -200,15 +204,26 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	return sum, nil
 }
 
-// loadResult is the error (and so the exit code) of a finished load.
-func loadResult(sum ingest.Summary) error {
+// loadResult is the error (and so the exit code) of a finished load; hint
+// says how to see the rejected lines.
+func loadResult(sum ingest.Summary, hint string) error {
 	switch {
 	case sum.Failed > 0:
 		return fmt.Errorf("%d of the sources could not be loaded in full (see the messages above)", sum.Failed)
 	case sum.Rejected > 0:
-		return &rejectedError{fmt.Sprintf("%s could not be parsed; see them with: s3logs query 'SELECT * FROM aws_s3serveraccess_rejects'", pluralLines(sum.Rejected))}
+		return &rejectedError{fmt.Sprintf("%s could not be parsed; see them with: %s", pluralLines(sum.Rejected), hint)}
 	}
 	return nil
+}
+
+// rejectsHint is the command that shows the rejected lines of the database
+// at dbPath, naming it when it is not the one query would open by default.
+func rejectsHint(dbPath string) string {
+	dbArg := ""
+	if def := os.Getenv("S3LOGS_DB"); dbPath != defaultDB && (def == "" || dbPath != def) {
+		dbArg = " --db " + shellQuote(dbPath)
+	}
+	return "s3logs query" + dbArg + " 'SELECT * FROM aws_s3serveraccess_rejects'"
 }
 
 // progressLine draws a live progress line on a terminal stderr, and prints
@@ -308,4 +323,12 @@ func groupInt(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
