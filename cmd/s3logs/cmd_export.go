@@ -59,28 +59,11 @@ type exportFlags struct {
 	db, query, saved, out, partition, compression *string
 	region, profile, endpoint                     *string
 	table, force, noSign                          *bool
-	params                                        exportParams
-}
-
-// exportParams collects repeated --param key=value flags.
-type exportParams map[string]string
-
-func (p exportParams) String() string { return "" }
-
-func (p exportParams) Set(v string) error {
-	k, val, ok := strings.Cut(v, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("want key=value, got %q", v)
-	}
-	if _, dup := p[k]; dup {
-		return fmt.Errorf("parameter %s given twice", k)
-	}
-	p[k] = val
-	return nil
+	params                                        paramFlag
 }
 
 func defineExportFlags(fs *flag.FlagSet) *exportFlags {
-	f := &exportFlags{params: exportParams{}}
+	f := &exportFlags{params: paramFlag{}}
 	f.db = dbFlag(fs)
 	f.query = fs.String("query", "", "`SQL` whose results are exported")
 	f.saved = fs.String("saved", "", "`NAME` of a saved query whose results are exported")
