@@ -309,6 +309,55 @@ func TestIsFullIPv6(t *testing.T) {
 	}
 }
 
+// TestIsIPv4 checks the IPv4 shortcut against netip.ParseAddr on
+// strings built from parts that are and are not IPv4 parts, and a table of
+// edge cases.
+func TestIsIPv4(t *testing.T) {
+	parts := []string{"0", "1", "9", "10", "99", "100", "199", "255", "256", "300", "999", "00", "01", "001", "010", "1000", "", "a", "1a", " ", "-", ":"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	accepted, rejected := 0, 0
+	for range 50000 {
+		var b []byte
+		// Mostly four parts, mostly valid ones (the first eight).
+		for i, k := 0, []int{3, 4, 4, 4, 5}[rng.IntN(5)]; i < k; i++ {
+			if i > 0 {
+				b = append(b, '.')
+			}
+			if rng.IntN(5) == 0 {
+				b = append(b, parts[rng.IntN(len(parts))]...)
+			} else {
+				b = append(b, parts[rng.IntN(8)]...)
+			}
+		}
+		if rng.IntN(8) == 0 && len(b) > 0 {
+			b[rng.IntN(len(b))] = "./0x9"[rng.IntN(5)]
+		}
+		a, err := netip.ParseAddr(string(b))
+		want := err == nil && a.Is4()
+		if got := isIPv4(b); got != want {
+			t.Fatalf("isIPv4(%q) = %v, want %v", b, got, want)
+		}
+		if want {
+			accepted++
+		} else {
+			rejected++
+		}
+	}
+	if accepted < 1000 || rejected < 1000 {
+		t.Errorf("%d generated strings accepted, %d rejected: the test does not cover both", accepted, rejected)
+	}
+	for s, want := range map[string]bool{
+		"0.0.0.0": true, "255.255.255.255": true, "1.22.123.4": true, "192.0.2.3": true,
+		"256.0.0.0": false, "0.0.0.256": false, "1.2.3.04": false, "1.2.3": false, "1.2.3.4.": false, ".1.2.3.4": false,
+		"1.2.3.4.5": false, "1..2.3": false, "1.2.3.1234": false, "1234.1.1.1": false, "255.255.255.2555": false,
+		"1.2.3.4 ": false, "1.2.3./": false, "1.2.3.:": false, "": false, "1.2.3.4\x00": false, "1.2.3.": false,
+	} {
+		if got := isIPv4([]byte(s)); got != want {
+			t.Errorf("isIPv4(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
 // TestReaderBatchBytes checks that a batch ends once its lines (rows and
 // rejects alike) reach maxBatchBytes, so that memory stays bounded.
 func TestReaderBatchBytes(t *testing.T) {
