@@ -6,6 +6,7 @@ package loader
 import (
 	"bytes"
 	"encoding/binary"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -25,6 +26,20 @@ var strCols, intCols = func() (strs, ints []int) {
 		}
 	}
 	return strs, ints
+}()
+
+// numIntCols is how many log columns are bigint: httpstatus, bytessent,
+// objectsize, totaltime and turnaroundtime.
+const numIntCols = 5
+
+// strColsArr is strCols as an array, whose constant length lets
+// appendRow's loop go without bounds checks.
+var strColsArr = func() (a [schema.NumLogFields - 1 - numIntCols]int) {
+	if len(strCols) != len(a) || len(intCols) != numIntCols {
+		panic("loader: numIntCols does not match schema.S3ServerAccess")
+	}
+	copy(a[:], strCols)
+	return a
 }()
 
 // Bits of a row's NULL mask (Reader.masks) past the log columns' (bit c
@@ -55,10 +70,32 @@ func (r *Reader) appendRow(row *row, line []byte) {
 			r.reserveData(len(line))
 		}
 		r.room -= len(line)
-		for _, col := range strCols {
-			c := &r.strs[col]
+		// The values are short (a few dozen bytes): copied 16 bytes at a
+		// time, the last block running past the value's end (into the
+		// column's overcopy slack, see reserveData; the next value
+		// overwrites it), which costs less than memmove's call and its
+		// choice of method per size. The source may run past the line
+		// into the read buffer; near the buffer's end, copy exactly.
+		// Bounds: v.s <= v.e <= len(line), checked by the tokenizer;
+		// the source's end against cap(line) here, the destination's
+		// room by reserveData.
+		src := unsafe.Pointer(unsafe.SliceData(line))
+		srcCap := cap(line)
+		strs := &r.strs
+		for _, col := range &strColsArr {
+			c := &strs[col]
 			if v := row.v[col]; v.s >= 0 {
-				c.data = append(c.data, line[v.s:v.e]...)
+				d, n := len(c.data), v.e-v.s
+				if v.e+overcopy <= srcCap {
+					dst := unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.data)), d)
+					from := unsafe.Add(src, v.s)
+					for i := 0; i < n; i += overcopy {
+						*(*[overcopy]byte)(unsafe.Add(dst, i)) = *(*[overcopy]byte)(unsafe.Add(from, i))
+					}
+				} else {
+					copy(c.data[d:d+n], line[v.s:v.e])
+				}
+				c.data = c.data[:d+n]
 			} else {
 				mask |= 1 << col
 			}
@@ -204,14 +241,19 @@ func (r *Reader) resetBatch() {
 // string column, so that it runs once per several rows.
 const reserveBytes = 8 << 10
 
+// overcopy is how many bytes appendRow copies at a time, and how far past
+// a value's end it may write.
+const overcopy = 16
+
 // reserveData makes room for at least max(n, reserveBytes) more bytes in
 // the data of every string column, and records it in r.room: since no
 // value is longer than its line, rows whose lines add up to r.room bytes
-// fit without another check.
+// fit without another check. Every column has overcopy bytes more than
+// r.room, for appendRow's copies that run past a value's end.
 func (r *Reader) reserveData(n int) {
 	n = max(n, reserveBytes)
 	for _, col := range strCols {
-		r.strs[col].reserve(r.mem, n)
+		r.strs[col].reserve(r.mem, n+overcopy)
 	}
 	r.room = n
 }
