@@ -5,6 +5,8 @@ package loader
 // hand-written parser does neither and rejects impossible dates (31/Feb,
 // hour 25) instead of normalising them.
 
+import "encoding/binary"
+
 // timeLen is the length of the bracketed time including the brackets.
 const timeLen = len("[02/Jan/2006:15:04:05 -0700]")
 
@@ -54,6 +56,43 @@ func parseTime(b []byte) (micros int64, ok bool) {
 	}
 	secs := daysFromCivil(year, month, day)*86400 + int64(hour*3600+min*60+sec) - int64(off)
 	return secs * 1e6, true
+}
+
+// timeCache remembers the last time parseTime accepted, by the bytes of
+// its date (dd/Mon/yyyy:) and its offset ( +hhmm), which a log's lines
+// share for hours at a time: when a time has the same bytes there, only
+// its hh:mm:ss is parsed. The checks are parseTime's; any time that does
+// not pass them here is handed to parseTime, so the results are
+// parseTime's exactly.
+type timeCache struct {
+	date  uint64 // b[0:8]
+	date2 uint32 // b[8:12]
+	zone  uint64 // b[18:26] >> 16, i.e. b[20:26]
+	base  int64  // seconds from the epoch of the date's 00:00:00 in UTC (offset applied)
+	ok    bool   // the fields hold an accepted time
+}
+
+// parse is parseTime(b), through the cache.
+func (c *timeCache) parse(b []byte) (micros int64, ok bool) {
+	if len(b) != timeLen-2 {
+		return 0, false
+	}
+	date, date2, zone := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint32(b[8:]), binary.LittleEndian.Uint64(b[18:])>>16
+	if c.ok && date == c.date && date2 == c.date2 && zone == c.zone && b[14] == ':' && b[17] == ':' {
+		hour, ok1 := digits2(b[12], b[13])
+		min, ok2 := digits2(b[15], b[16])
+		sec, ok3 := digits2(b[18], b[19])
+		if ok1 && ok2 && ok3 && hour <= 23 && min <= 59 && sec <= 59 {
+			return (c.base + int64(hour*3600+min*60+sec)) * 1e6, true
+		}
+	}
+	micros, ok = parseTime(b)
+	if ok {
+		// parseTime checked the digits of hh:mm:ss.
+		hms := int64(int(b[12]-'0')*36000 + int(b[13]-'0')*3600 + int(b[15]-'0')*600 + int(b[16]-'0')*60 + int(b[18]-'0')*10 + int(b[19]-'0'))
+		*c = timeCache{date: date, date2: date2, zone: zone, base: micros/1e6 - hms, ok: true}
+	}
+	return micros, ok
 }
 
 // digits2 returns the value of two ASCII decimal digits.

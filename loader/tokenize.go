@@ -109,6 +109,7 @@ type parser struct {
 	quoteBits []uint64 // bitmap of the quotes of line
 	row       row
 	err       lineError
+	times     timeCache // the last time parsed
 
 	full     bool // never take the shortcut of natural (tests compare the two)
 	shortcut bool // the last line's quoted fields were read by natural
@@ -185,7 +186,7 @@ func (p *parser) parseTime(i int) bool {
 	line := p.line
 	end := i + timeLen
 	if line[i] == '[' && end <= len(line) && line[end-1] == ']' && (end == len(line) || line[end] == ' ') {
-		if t, ok := parseTime(line[i+1 : end-1]); ok {
+		if t, ok := p.times.parse(line[i+1 : end-1]); ok {
 			p.row.time = t
 			p.row.v[schema.ColTime] = span{i + 1, end - 1}
 			return true
