@@ -440,3 +440,43 @@ func TestReadersConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestAppendRowAtBufferEnd checks appendRow's exact copies, taken for the
+// values near the end of a line that has no room after it in the read
+// buffer (its blocks would run past it), against its block copies: the
+// same line, once with no capacity past its end and once with some, must
+// give the same row, and the expected values.
+func TestAppendRowAtBufferEnd(t *testing.T) {
+	line := mkLine(func(f map[int]string) {
+		f[25], f[26], f[27] = "arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP", "Yes", "us-east-1"
+	})
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	var rows []map[string]any
+	for _, b := range [][]byte{
+		[]byte(line)[:len(line):len(line)],
+		append([]byte(line), make([]byte, 2*overcopy)...)[:len(line)],
+	} {
+		r := NewReader(strings.NewReader(""), "end.log", Options{Allocator: mem, ParseTime: testParseTime})
+		if !r.p.parse(b) {
+			t.Fatalf("rejected: %s", r.p.err.reason)
+		}
+		r.line = 1
+		r.appendRow(&r.p.row, b)
+		rec := r.build()
+		rows = append(rows, rowMap(t, rec, 0))
+		rec.Release()
+		r.Release()
+	}
+	for col, want := range map[string]any{
+		"bucket": "DOC-EXAMPLE-BUCKET1", "aclrequired": "Yes", "additionalFields": []string{"us-east-1"},
+		"accesspointarn": "arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP", "tlsVersion": "TLSV1.2",
+	} {
+		if got := rows[0][col]; js(got) != js(want) {
+			t.Errorf("%s = %s, want %s", col, js(got), js(want))
+		}
+	}
+	if js(rows[0]) != js(rows[1]) {
+		t.Errorf("row copied at the buffer's end:\n%s\nwith room after the line:\n%s", js(rows[0]), js(rows[1]))
+	}
+}
