@@ -52,10 +52,12 @@ func isDashAt(line []byte, i int) bool {
 // end of the line, so that lookups end there.
 func (p *parser) index(line []byte) (ascii, nul bool) {
 	n := len(line)/64 + 1
-	if cap(p.spaces) < n {
-		p.spaces = make([]uint64, n+n/4)
+	if cap(p.spaces) < n+1 {
+		p.spaces = make([]uint64, n+1+n/4)
 		p.quoteBits = make([]uint64, n+n/4)
 	}
+	p.spaces2 = p.spaces[:n+1]
+	p.spaces2[n] = 0
 	p.spaces, p.quoteBits = p.spaces[:n], p.quoteBits[:n]
 	full := n - 1
 	hi, z := indexBlocks(line[:64*full], p.spaces[:full], p.quoteBits[:full])
@@ -160,14 +162,19 @@ func (p *parser) skipSpaces(i int) int {
 }
 
 // tokenEnd returns the index of the first space at or after i, or
-// len(p.line).
+// len(p.line). It looks at the 64 bytes from i at once, from two words of
+// the bitmap (p.spaces2 has a zero word past p.spaces): looking in i's word
+// first, as it did, left a token that crosses a word boundary, which
+// depends on where the line's tokens fall, to a loop that mispredicted.
 func (p *parser) tokenEnd(i int) int {
 	if i >= len(p.line) {
 		return len(p.line)
 	}
-	k := i >> 6
-	w := p.spaces[k] >> (i & 63)
+	k, sh := i>>6, uint(i&63)
+	w := p.spaces2[k]>>sh | p.spaces2[k+1]<<(64-sh)
 	for w == 0 {
+		// A token of 64 bytes or more (a canonical user id): on from
+		// the next word.
 		if k++; k == len(p.spaces) {
 			return len(p.line)
 		}

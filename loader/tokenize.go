@@ -106,6 +106,7 @@ type parser struct {
 	quotes []int // positions of '"' in the quoted part of line
 
 	spaces    []uint64 // bitmap of the spaces of line (see index)
+	spaces2   []uint64 // spaces and a zero word after it (see tokenEnd)
 	quoteBits []uint64 // bitmap of the quotes of line
 	row       row
 	err       lineError
