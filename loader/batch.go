@@ -209,6 +209,7 @@ func (r *Reader) build() arrow.RecordBatch {
 	// The buffers now belong to the batch; the next batch gets new ones,
 	// for as many rows as this one.
 	r.rowHint, r.rowCap, r.room = max(n, 1), 0, 0
+	r.lastRows = max(r.lastRows, n)
 	rec := array.NewRecordBatch(r.schema, cols, int64(n))
 	for _, c := range cols {
 		c.Release()
@@ -216,7 +217,7 @@ func (r *Reader) build() arrow.RecordBatch {
 	return rec
 }
 
-// firstBatchRows is how many rows a Reader's first batch has room for
+// firstBatchRows is the fewest rows a Reader's first batch has room for
 // before it grows: a log object is often a few lines.
 const firstBatchRows = 256
 
@@ -227,7 +228,17 @@ func (r *Reader) resetBatch() {
 	r.n, r.batchBytes, r.room = 0, 0, 0
 	r.masks = r.masks[:0]
 	if r.rowCap == 0 {
-		r.rowCap = min(r.opts.BatchRows, max(r.rowHint, firstBatchRows))
+		// A Reader's first batch is sized for as many rows as the
+		// largest batch of the last Reader of its state (pooled): a
+		// load's objects tend to be alike, and growing a batch from a
+		// few rows to thousands copied all its columns several times.
+		// After a large object, one small one's batch is oversized once.
+		hint := r.rowHint
+		if hint == 0 {
+			hint = r.lastRows
+			r.lastRows = 0
+		}
+		r.rowCap = min(r.opts.BatchRows, max(hint, firstBatchRows))
 	}
 	own := r.rowHint > 0 // the data hints are of this Reader's last batch
 	for _, col := range strCols {

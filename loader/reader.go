@@ -126,6 +126,7 @@ type state struct {
 	accounts listCol
 	rowIDs   strCol
 	masks    []uint32 // per row of the batch: bit c set when log column c is NULL
+	lastRows int      // rows of the largest batch built so far by the state's Reader (the last one's, until its first batch)
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}

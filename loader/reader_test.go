@@ -480,3 +480,21 @@ func TestAppendRowAtBufferEnd(t *testing.T) {
 		t.Errorf("row copied at the buffer's end:\n%s\nwith room after the line:\n%s", js(rows[0]), js(rows[1]))
 	}
 }
+
+// TestFirstBatchRows checks that a Reader's first batch is sized from the
+// largest batch of the last Reader of its pooled state, within
+// [firstBatchRows, Options.BatchRows], and that the hint is used once.
+func TestFirstBatchRows(t *testing.T) {
+	r := NewReader(strings.NewReader(""), "rows.log", Options{BatchRows: 4096})
+	defer r.Release()
+	for _, tc := range []struct{ lastRows, want int }{
+		{0, firstBatchRows}, {10, firstBatchRows}, {3000, 3000}, {4096, 4096}, {100000, 4096},
+	} {
+		r.freeColumns()
+		r.lastRows, r.rowHint = tc.lastRows, 0
+		r.resetBatch()
+		if r.rowCap != tc.want || r.lastRows != 0 {
+			t.Errorf("after a Reader whose largest batch had %d rows: first batch for %d rows (hint left %d), want %d (0)", tc.lastRows, r.rowCap, r.lastRows, tc.want)
+		}
+	}
+}
