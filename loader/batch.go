@@ -137,7 +137,7 @@ func (r *Reader) appendRow(row *row, line []byte) {
 		r.extra.addElem(line[v.s:v.e], ok)
 	}
 	r.extra.endRow()
-	if v := row.v[schema.ColRemoteip]; v.s >= 0 && isIP(line[v.s:v.e]) {
+	if v := row.v[schema.ColRemoteip]; v.s >= 0 && r.ipSeen.isIP(line[v.s:v.e]) {
 		r.ips.addElem(line[v.s:v.e], true)
 	} else {
 		mask |= 1 << maskIPs

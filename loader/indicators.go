@@ -6,6 +6,7 @@ package loader
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"net/netip"
 	"unsafe"
@@ -27,6 +28,38 @@ func isIP(b []byte) bool {
 	// holds it) is dropped here.
 	_, err := netip.ParseAddr(unsafe.String(unsafe.SliceData(b), len(b)))
 	return err == nil
+}
+
+// ipCache remembers whether recently seen remote IPs are addresses (isIP),
+// in a direct-mapped table: a log's requests come from far fewer addresses
+// than it has lines, and looking one up costs less than checking it.
+type ipCache [ipCacheSize]struct {
+	b  [ipCacheMax]byte // the IP, zero-padded
+	n  uint8            // its length; 0 for an empty entry
+	ok bool             // isIP(b[:n])
+}
+
+const (
+	ipCacheBits = 10
+	ipCacheSize = 1 << ipCacheBits
+	ipCacheMax  = 40 // longest IP cached (a full IPv6 address is 39 bytes)
+)
+
+// isIP is isIP(b), through the cache.
+func (c *ipCache) isIP(b []byte) bool {
+	n := len(b)
+	if n < 8 || n > ipCacheMax {
+		return isIP(b)
+	}
+	x := binary.LittleEndian.Uint64(b) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(b[n-8:]), 29) ^ uint64(n)
+	e := &c[(x*0x9e3779b97f4a7c15)>>(64-ipCacheBits)]
+	if int(e.n) == n && string(e.b[:n]) == string(b) {
+		return e.ok
+	}
+	ok := isIP(b)
+	copy(e.b[:], b)
+	e.n, e.ok = uint8(n), ok
+	return ok
 }
 
 // appendHex appends x in lower-case hex without leading zeros, like

@@ -3,6 +3,7 @@ package loader
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/netip"
@@ -496,5 +497,56 @@ func TestFirstBatchRows(t *testing.T) {
 		if r.rowCap != tc.want || r.lastRows != 0 {
 			t.Errorf("after a Reader whose largest batch had %d rows: first batch for %d rows (hint left %d), want %d (0)", tc.lastRows, r.rowCap, r.lastRows, tc.want)
 		}
+	}
+}
+
+// TestIPCache checks that the cache answers as isIP does, on strings that
+// repeat (hits), that evict each other from a small table, and that are
+// too short or too long to be cached.
+func TestIPCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var pool []string
+	for i := range 3000 {
+		var s string
+		switch i % 6 {
+		case 0:
+			s = fmt.Sprintf("%d.%d.%d.%d", rng.IntN(300), rng.IntN(256), rng.IntN(256), rng.IntN(256))
+		case 1:
+			s = fmt.Sprintf("2600:1f18:%x:57ad:ec3a:ee2a:%x:c2e9", rng.IntN(1<<16), rng.IntN(1<<17))
+		case 2:
+			s = fmt.Sprintf("2001:db8::%x", rng.IntN(1<<20))
+		case 3:
+			s = fmt.Sprintf("1.2.3.%d", rng.IntN(10)) // 7 bytes: not cached
+		case 4:
+			s = fmt.Sprintf("%d.%d.%d.0%d", rng.IntN(256), rng.IntN(256), rng.IntN(256), rng.IntN(10))
+		default:
+			s = strings.Repeat("1:", 20) + strconv.Itoa(rng.IntN(100)) // too long to cache
+		}
+		pool = append(pool, s)
+	}
+	var c ipCache
+	hits := 0
+	for range 100000 {
+		s := pool[rng.IntN(len(pool))]
+		b := []byte(s)
+		want := isIP(b)
+		n := len(b)
+		cached := false
+		if n >= 8 && n <= ipCacheMax {
+			for i := range c {
+				if int(c[i].n) == n && string(c[i].b[:n]) == s {
+					cached = true
+				}
+			}
+		}
+		if got := c.isIP(b); got != want {
+			t.Fatalf("ipCache.isIP(%q) = %v, want %v (cached before: %v)", s, got, want, cached)
+		}
+		if cached {
+			hits++
+		}
+	}
+	if hits < 10000 {
+		t.Errorf("%d of 100000 look-ups hit the cache: the test does not cover hits", hits)
 	}
 }
