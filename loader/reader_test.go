@@ -550,3 +550,40 @@ func TestIPCache(t *testing.T) {
 		t.Errorf("%d of 100000 look-ups hit the cache: the test does not cover hits", hits)
 	}
 }
+
+// TestShortLineAfterLong checks that a line with fewer fields, after one
+// with all of them, has NULL in the fields it lacks, whether natural (six
+// quotes) or the search (here seven) read it: nothing of the previous
+// line's values may be left in the row.
+func TestShortLineAfterLong(t *testing.T) {
+	long := mkLine(func(f map[int]string) {
+		f[25], f[26], f[27] = "arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP", "Yes", "us-east-1"
+	})
+	short := mkLine(func(f map[int]string) {
+		for k := 18; k <= 26; k++ {
+			delete(f, k)
+		}
+	})
+	quirky := mkLine(func(f map[int]string) {
+		f[17] = `"S3Console/0.4 "quoted""`
+		for k := 20; k <= 26; k++ {
+			delete(f, k)
+		}
+	})
+	res := readAll(t, long+"\n"+short+"\n"+long+"\n"+quirky+"\n", "short.log", Options{})
+	if len(res.rows) != 4 || len(res.rejects) != 0 {
+		t.Fatalf("%d rows, %d rejects, want 4 rows", len(res.rows), len(res.rejects))
+	}
+	for i, want := range []map[string]any{
+		{"useragent": "S3Console/0.4", "versionid": nil, "hostid": nil, "tlsVersion": nil, "aclrequired": nil, "additionalFields": nil},
+		{"useragent": `S3Console/0.4 "quoted"`, "versionid": nil, "hostid": "s9lzHYrFp76ZVxRcpX9+5cjAnEH2ROuNkd2BHfIa6UkFVdtjf5mKR3/eTPFvsiP/XV/VLi31234=",
+			"signatureversion": nil, "tlsVersion": nil, "accesspointarn": nil, "aclrequired": nil, "additionalFields": nil},
+	} {
+		row := res.rows[2*i+1]
+		for col, v := range want {
+			if js(row[col]) != js(v) {
+				t.Errorf("row %d: %s = %s, want %s", 2*i+2, col, js(row[col]), js(v))
+			}
+		}
+	}
+}
