@@ -184,8 +184,9 @@ func (r *Reader) build() arrow.RecordBatch {
 	for _, m := range r.masks {
 		any |= m
 	}
+	r.valid.compute(r.masks)
 	for col := 0; col < schema.NumLogFields; col++ {
-		valid, nulls := nullMasks(mem, r.masks, any, col)
+		valid, nulls := r.valid.bitmap(mem, any, col)
 		switch {
 		case col == schema.ColTime:
 			cols[col] = r.ints[col].build(mem, schema.TimestampType, n, valid, nulls)
@@ -195,7 +196,7 @@ func (r *Reader) build() arrow.RecordBatch {
 			cols[col] = r.strs[col].build(mem, n, valid, nulls)
 		}
 	}
-	cols[schema.ColAdditionalFields] = r.extra.build(mem, n, any, maskExtra, r.masks)
+	cols[schema.ColAdditionalFields] = r.extra.build(mem, n, any, maskExtra, &r.valid)
 	cols[schema.ColPLogType] = constStr(mem, schema.LogType, n)
 	cols[schema.ColPRowID] = r.rowIDs.build(mem, n, nil, 0)
 	cols[schema.ColPEventTime] = cols[schema.ColTime] // same values: share the array
@@ -203,9 +204,9 @@ func (r *Reader) build() arrow.RecordBatch {
 	cols[schema.ColPParseTime] = constInt(mem, schema.TimestampType, r.parseTime, n)
 	cols[schema.ColPSourceID] = constStr(mem, r.sourceID, n)
 	cols[schema.ColPSourceLabel] = constStr(mem, r.opts.Label, n)
-	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n, any, maskIPs, r.masks)
-	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n, any, maskARNs, r.masks)
-	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n, any, maskAccounts, r.masks)
+	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n, any, maskIPs, &r.valid)
+	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n, any, maskARNs, &r.valid)
+	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n, any, maskAccounts, &r.valid)
 	// The buffers now belong to the batch; the next batch gets new ones,
 	// for as many rows as this one.
 	r.rowHint, r.rowCap, r.room = max(n, 1), 0, 0

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -86,4 +87,54 @@ func TestIndexReadsPastLineInPlace(t *testing.T) {
 			t.Errorf("next line %q: %d rejects, want %d", next, len(res.rejects), wantRejects)
 		}
 	}
+}
+
+// TestValidityAllColumns checks the one-pass validity bytes of all 32 mask
+// bits against a bit-by-bit reading, on random masks of every length up to
+// 70 rows, and the NULL counts of the bitmaps made from them.
+func TestValidityAllColumns(t *testing.T) {
+	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	mem, _ := recyclerFor(poisonAllocator{checked})
+	rng := rand.New(rand.NewPCG(9, 10))
+	var v validity
+	for n := 0; n <= 70; n++ {
+		masks := make([]uint32, n)
+		var any uint32
+		for i := range masks {
+			masks[i] = rng.Uint32() & rng.Uint32() // about a quarter of the bits set
+			any |= masks[i]
+		}
+		v.compute(masks)
+		for col := range 32 {
+			b := v.bytes[col]
+			if len(b) != (n+7)/8 {
+				t.Fatalf("n %d col %d: %d bytes, want %d", n, col, len(b), (n+7)/8)
+			}
+			want := 0
+			for i, m := range masks {
+				null := m>>col&1 == 1
+				if null {
+					want++
+				}
+				if valid := b[i>>3]>>(i&7)&1 == 1; valid == null {
+					t.Fatalf("n %d col %d row %d: valid %v, mask %032b", n, col, i, valid, m)
+				}
+			}
+			if n%8 != 0 && b[len(b)-1]>>(n%8) != 0 {
+				t.Errorf("n %d col %d: bits past the last row set: %08b", n, col, b[len(b)-1])
+			}
+			buf, nulls := v.bitmap(mem, any, col)
+			if nulls != want || (buf == nil) != (want == 0) {
+				t.Errorf("n %d col %d: bitmap %v with %d nulls, want %d", n, col, buf != nil, nulls, want)
+			}
+			if buf != nil {
+				if string(buf.Bytes()[:len(b)]) != string(b) {
+					t.Errorf("n %d col %d: bitmap differs from the validity bytes", n, col)
+				}
+				buf.Release()
+			}
+		}
+	}
+	mem.close()
+	checked.AssertSize(t, 0)
 }

@@ -126,6 +126,7 @@ type state struct {
 	accounts listCol
 	rowIDs   strCol
 	masks    []uint32 // per row of the batch: bit c set when log column c is NULL
+	valid    validity // the masks as validity bytes, per column (see build)
 	ipSeen   ipCache  // remote IPs seen, for p_any_ip_addresses
 	lastRows int      // rows of the largest batch built so far by the state's Reader (the last one's, until its first batch)
 }
