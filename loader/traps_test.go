@@ -372,6 +372,7 @@ func TestIsOperation(t *testing.T) {
 		"BATCH.DELETE.OBJECT": true, "S3.EXPIRE.OBJECT": true, "REST.GET.LOGGING_STATUS": true,
 		"3E57427F3EXAMPLE": false, "0e6e7f67-2d1b-4b6f-9b1a-6f1f3b0c8d2e": false, "REST": false, "REST.": false,
 		"rest.get.object": false, ".GET": false, "REST..GET": false, "ABCDEFGHIJKL.X": false, "E2EXAMPLEID": false, "-": false,
+		"ABCDEFGHIJ.X": true, "ABCDEFGHIJK.X": false, "ABCDEFGH.X": true, "ABCDEFGHIJ": false, "A.B": true, "A1234567.Bc_d": true,
 	} {
 		if got := isOperation([]byte(tok)); got != want {
 			t.Errorf("isOperation(%q) = %v, want %v", tok, got, want)
