@@ -363,6 +363,11 @@ func TestListCancel(t *testing.T) {
 	n := 0
 	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10}).List(ctx, func(o loader.Object) error {
 		n++
+		if n == 11 {
+			// A slow caller on the 2nd page: the listing may fetch the
+			// 3rd page meanwhile, but no further.
+			time.Sleep(200 * time.Millisecond)
+		}
 		if n == 15 {
 			cancel()
 		}

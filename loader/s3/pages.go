@@ -47,7 +47,10 @@ type page struct {
 func (l *Lister) pages(ctx context.Context, in *awss3.ListObjectsV2Input, last func(*awss3.ListObjectsV2Output) bool, fn func(*awss3.ListObjectsV2Output) (bool, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ch := make(chan page, 1)
+	// Unbuffered: the goroutine fetches the page after the one fn is
+	// handling, then waits for fn to finish with it. A buffer would let it
+	// fetch a second page ahead.
+	ch := make(chan page)
 	go func() {
 		defer close(ch)
 		for {
