@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/s3logs/s3logs/internal/db"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden files")
@@ -78,19 +80,7 @@ func TestSavedQueries(t *testing.T) {
 	ctx := context.Background()
 	for _, q := range cat.List() {
 		t.Run(q.Name, func(t *testing.T) {
-			params, ok := savedQueryParams[q.Name]
-			if !ok {
-				t.Fatalf("no test parameters for %s: add it to savedQueryParams", q.Name)
-			}
-			text, args, err := q.Bind(params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := d.QueryContext(ctx, text, args...)
-			if err != nil {
-				t.Fatalf("%s: %v", q.File, err)
-			}
-			got := dump(t, rows)
+			got := runSaved(t, ctx, d, q, savedQueryParams, "savedQueryParams")
 			if strings.Count(got, "\n") < 2 {
 				t.Errorf("%s returns no rows on the fixture; make the fixture exercise it", q.Name)
 			}
@@ -102,6 +92,25 @@ func TestSavedQueries(t *testing.T) {
 			t.Errorf("savedQueryParams has %s, which is not a built-in query", name)
 		}
 	}
+}
+
+// runSaved binds q with its parameters from params (named tableName in
+// the failure message), runs it on d and returns its rows dumped.
+func runSaved(t *testing.T, ctx context.Context, d *db.DB, q *Query, params map[string]map[string]string, tableName string) string {
+	t.Helper()
+	p, ok := params[q.Name]
+	if !ok {
+		t.Fatalf("no test parameters for %s: add it to %s", q.Name, tableName)
+	}
+	text, args, err := q.Bind(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.QueryContext(ctx, text, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q.File, err)
+	}
+	return dump(t, rows)
 }
 
 // dump renders rows as a header line and one tab-separated line per row;

@@ -101,19 +101,8 @@ func TestSavedQueriesOnSamples(t *testing.T) {
 	ctx := context.Background()
 	for _, q := range cat.List() {
 		t.Run(q.Name, func(t *testing.T) {
-			params, ok := samplesParams[q.Name]
-			if !ok {
-				t.Fatalf("no sample parameters for %s: add it to samplesParams", q.Name)
-			}
-			text, args, err := q.Bind(params)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows, err := d.QueryContext(ctx, text, args...)
-			if err != nil {
-				t.Fatalf("%s: %v", q.File, err)
-			}
-			golden(t, filepath.Join("testdata", "golden", "samples", q.Name+".txt"), dump(t, rows))
+			got := runSaved(t, ctx, d, q, samplesParams, "samplesParams")
+			golden(t, filepath.Join("testdata", "golden", "samples", q.Name+".txt"), got)
 		})
 	}
 }
