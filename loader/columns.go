@@ -23,7 +23,7 @@ import (
 // strCol is a utf8 column of the batch's rows, written directly into
 // recycled buffers (see recycler) that the record batch takes over when
 // it is built. Its validity comes from the batch's per-row NULL masks
-// (see nullMasks). Its offsets have room for the Reader's rowCap rows
+// (see validity). Its offsets have room for the Reader's rowCap rows
 // (Reader.growRows makes more); its data grows by reserve.
 type strCol struct {
 	offsBuf  []byte  // the offsets' buffer
@@ -200,16 +200,6 @@ func int32s(b []byte) []int32 {
 
 func int64s(b []byte) []int64 {
 	return unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(b))), cap(b)/8)[:0]
-}
-
-// nullMasks returns the validity bitmap of column col from the per-row
-// masks of NULL log columns (bit col set when the row's value is NULL),
-// and the number of NULLs; the bitmap is nil when there are none, which
-// is when bit col of any (the OR of the masks) is clear.
-func nullMasks(mem *recycler, masks []uint32, any uint32, col int) (*memory.Buffer, int) {
-	var v validity
-	v.compute(masks)
-	return v.bitmap(mem, any, col)
 }
 
 // validity is the validity bytes of every bit of a batch's per-row NULL

@@ -8,9 +8,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// TestNullMasks checks the validity bitmaps built eight rows at a time
-// against a bit-by-bit reading of the masks, for every length up to 40
-// rows (full bytes and partial last bytes), on poisoned memory.
+// TestNullMasks checks the validity bitmaps that build makes
+// (validity.compute, then bitmap), eight rows at a time, against a
+// bit-by-bit reading of the masks, for every length up to 40 rows (full
+// bytes and partial last bytes), on poisoned memory.
 func TestNullMasks(t *testing.T) {
 	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	mem, _ := recyclerFor(poisonAllocator{checked})
@@ -29,7 +30,9 @@ func TestNullMasks(t *testing.T) {
 			any |= masks[i]
 		}
 		for _, col := range []int{0, 3, 7} {
-			buf, nulls := nullMasks(mem, masks, any, col)
+			var v validity
+			v.compute(masks)
+			buf, nulls := v.bitmap(mem, any, col)
 			want := 0
 			for _, m := range masks {
 				want += int(m >> col & 1)
