@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/s3logs/s3logs/internal/benchproc"
 	"github.com/s3logs/s3logs/internal/gen"
 	"github.com/s3logs/s3logs/schema"
 )
@@ -172,7 +173,7 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 	if !c.keep {
 		defer os.RemoveAll(dir)
 	}
-	bin, err := s3logsBinary(ctx, c, dir, stderr)
+	bin, err := benchproc.S3logsBinary(ctx, c.s3logs, dir, stderr)
 	if err != nil {
 		return err
 	}
@@ -188,21 +189,6 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 	}
 	report(stdout, c, &rr)
 	return nil
-}
-
-// s3logsBinary returns -s3logs, or builds ./cmd/s3logs into dir.
-func s3logsBinary(ctx context.Context, c *config, dir string, stderr io.Writer) (string, error) {
-	if c.s3logs != "" {
-		return c.s3logs, nil
-	}
-	bin := filepath.Join(dir, "s3logs")
-	fmt.Fprintln(stderr, "building s3logs ...")
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "duckdb_arrow", "-o", bin, "github.com/s3logs/s3logs/cmd/s3logs")
-	build.Stdout, build.Stderr = stderr, stderr
-	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("build s3logs (or pass -s3logs PATH): %w", err)
-	}
-	return bin, nil
 }
 
 // benchSize generates a log of k*c.lines lines and runs the steps whose
@@ -273,27 +259,12 @@ func writeLog(dir, name string, n int, opts gen.Options, stderr io.Writer) (stri
 	return path, st.Size(), nil
 }
 
-// measure runs cmd and returns its wall time and peak resident memory.
-func measure(cmd *exec.Cmd) (time.Duration, int64, error) {
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if cmd.ProcessState == nil {
-		return 0, 0, err
-	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // Linux reports KiB
-	}
-	return wall, rss, err
-}
-
 func loadS3logs(ctx context.Context, bin, dbPath, file string) (result, error) {
 	r := result{name: "s3logs load"}
 	var out strings.Builder
 	cmd := exec.CommandContext(ctx, bin, "load", "--db", dbPath, file)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	wall, rss, err := measure(cmd)
+	wall, rss, err := benchproc.Measure(cmd)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) && exit.ExitCode() == 3 {
 		err = nil // loaded, with rejected lines; counted below
@@ -322,7 +293,7 @@ func runChild(ctx context.Context, mode, name, dbPath, file string) (result, err
 	cmd := exec.CommandContext(ctx, self, append(args, file)...)
 	cmd.Env = append(os.Environ(), childEnv+"=1")
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	wall, rss, err := measure(cmd)
+	wall, rss, err := benchproc.Measure(cmd)
 	if err != nil {
 		return r, fmt.Errorf("%s: %w\n%s", name, err, errOut.String())
 	}

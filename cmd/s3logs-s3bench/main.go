@@ -49,6 +49,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/s3logs/s3logs/internal/benchproc"
 	"github.com/s3logs/s3logs/internal/db"
 )
 
@@ -150,7 +151,7 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	bin, err := s3logsBinary(ctx, c, dir, stderr)
+	bin, err := benchproc.S3logsBinary(ctx, c.s3logs, dir, stderr)
 	if err != nil {
 		return err
 	}
@@ -180,20 +181,6 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 	}
 	report(stdout, rs, same)
 	return nil
-}
-
-// s3logsBinary returns -s3logs or builds ./cmd/s3logs into dir.
-func s3logsBinary(ctx context.Context, c *config, dir string, stderr io.Writer) (string, error) {
-	if c.s3logs != "" {
-		return c.s3logs, nil
-	}
-	bin := filepath.Join(dir, "s3logs")
-	build := exec.CommandContext(ctx, "go", "build", "-tags", "duckdb_arrow", "-o", bin, "github.com/s3logs/s3logs/cmd/s3logs")
-	build.Stdout, build.Stderr = stderr, stderr
-	if err := build.Run(); err != nil {
-		return "", fmt.Errorf("build s3logs (or pass -s3logs PATH): %w", err)
-	}
-	return bin, nil
 }
 
 // startServer starts this program with -serve and returns the URL it
@@ -260,7 +247,7 @@ func runS3logs(ctx context.Context, c *config, bin, url, dir string, r *result) 
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.Env = append(os.Environ(), "AWS_EC2_METADATA_DISABLED=true")
 	var err error
-	r.wall, r.rss, err = measure(cmd)
+	r.wall, r.rss, err = benchproc.Measure(cmd)
 	r.s3logsOutput = strings.TrimSpace(out.String())
 	if err != nil {
 		return fmt.Errorf("s3logs load of %d objects: %w\n%s", r.n, err, r.s3logsOutput)
@@ -281,28 +268,13 @@ func runBaselineChild(ctx context.Context, url string, r *result) error {
 	cmd := exec.CommandContext(ctx, self, "-baseline", url, "-prefix", r.prefix())
 	cmd.Env = append(os.Environ(), "AWS_EC2_METADATA_DISABLED=true")
 	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if r.baseWall, r.baseRSS, err = measure(cmd); err != nil {
+	if r.baseWall, r.baseRSS, err = benchproc.Measure(cmd); err != nil {
 		return fmt.Errorf("baseline of %d objects: %w\n%s", r.n, err, errOut.String())
 	}
 	if r.baseRows, err = strconv.ParseInt(strings.TrimSpace(out.String()), 10, 64); err != nil {
 		return fmt.Errorf("baseline printed %q: %w", out.String(), err)
 	}
 	return nil
-}
-
-// measure runs cmd and returns its wall time and peak resident memory.
-func measure(cmd *exec.Cmd) (time.Duration, int64, error) {
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if cmd.ProcessState == nil {
-		return 0, 0, err
-	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // Linux reports KiB
-	}
-	return wall, rss, err
 }
 
 // countRows counts the rows s3logs loaded.
