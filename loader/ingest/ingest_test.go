@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -739,5 +740,57 @@ func TestCutBatchesGiveSameRows(t *testing.T) {
 	cut.QueryRow(`SELECT status FROM s3logs_manifest`).Scan(&status)
 	if status != StatusLoaded {
 		t.Errorf("manifest status %q, want %q", status, StatusLoaded)
+	}
+}
+
+// failingRows yields the manifest rows it holds, then fails with err.
+type failingRows struct {
+	rows [][]driver.Value
+	err  error
+}
+
+func (r *failingRows) Columns() []string { return make([]string, 12) }
+func (r *failingRows) Close() error      { return nil }
+func (r *failingRows) Next(dst []driver.Value) error {
+	if len(r.rows) == 0 {
+		return r.err
+	}
+	copy(dst, r.rows[0])
+	r.rows = r.rows[1:]
+	return nil
+}
+
+// fakeManifest answers readManifest's query with rows.
+type fakeManifest struct{ rows *failingRows }
+
+func (f fakeManifest) QueryContext(context.Context, string, []driver.NamedValue) (driver.Rows, error) {
+	return f.rows, nil
+}
+
+// TestReadManifestError checks that a manifest read that fails part way is
+// an error, not a shorter manifest: the objects of the missing rows would
+// be loaded again next to their old rows.
+func TestReadManifestError(t *testing.T) {
+	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c"}
+	boom := errors.New("chunk: boom")
+	tests := []struct {
+		name    string
+		err     error
+		wantIDs int
+		wantErr error
+	}{
+		{"end of rows", io.EOF, 1, nil},
+		{"error after a row", boom, 0, boom},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := readManifest(context.Background(), fakeManifest{&failingRows{rows: [][]driver.Value{row}, err: tt.err}})
+			if !errors.Is(err, tt.wantErr) || len(m) != tt.wantIDs {
+				t.Fatalf("readManifest = %d rows, %v; want %d rows, %v", len(m), err, tt.wantIDs, tt.wantErr)
+			}
+			if tt.wantErr == nil && m["/a.log"].Checksum != "c" {
+				t.Errorf("row = %+v", m["/a.log"])
+			}
+		})
 	}
 }

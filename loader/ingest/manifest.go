@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -63,8 +64,12 @@ func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]mani
 	m := map[string]manifestRow{}
 	vals := make([]driver.Value, 12)
 	for {
-		if err := rows.Next(vals); err != nil {
-			break // io.EOF, or an error the Close below reports
+		if err := rows.Next(vals); err == io.EOF {
+			break
+		} else if err != nil {
+			// Close does not report it: a manifest read in part would load
+			// the objects of the missing rows again, next to their old rows.
+			return nil, fmt.Errorf("read %s: %w", ManifestTable, err)
 		}
 		r := manifestRow{
 			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
