@@ -1,41 +1,33 @@
 package queries
 
+import "strings"
+
 // kind is the lexical class of one element of SQL text.
 type kind int
 
 const (
 	code    kind = iota // any byte outside the elements below
-	literal             // '...' string, or $$...$$ dollar-quoted string
+	literal             // '...' or E'...' string, or $$...$$ / $tag$...$tag$ dollar-quoted string
 	quoted              // "..." identifier
-	comment             // -- to end of line, or /* ... */
+	comment             // -- to end of line, or /* ... */ (nested)
 )
 
 // next returns the end (exclusive) of the lexical element that starts at
-// s[i] and its kind. String literals, quoted identifiers, comments and
-// dollar-quoted strings are one element each; any other byte is a code
-// element of length one. An unterminated element extends to the end of s.
+// s[i] and its kind, lexing as DuckDB does: string literals (with E'...'
+// backslash escapes), quoted identifiers, comments (block comments nest)
+// and dollar-quoted strings ($$...$$ or $tag$...$tag$) are one element
+// each; any other byte is a code element of length one. An unterminated
+// element extends to the end of s.
 func next(s string, i int) (end int, k kind) {
 	switch c := s[i]; {
 	case c == '\'' || c == '"':
-		// A doubled quote inside is an escaped quote, not the end.
-		j := i + 1
-		for j < len(s) {
-			if s[j] == c {
-				if j+1 < len(s) && s[j+1] == c {
-					j += 2
-					continue
-				}
-				if c == '"' {
-					return j + 1, quoted
-				}
-				return j + 1, literal
-			}
-			j++
-		}
+		k = literal
 		if c == '"' {
-			return len(s), quoted
+			k = quoted
 		}
-		return len(s), literal
+		return quotedEnd(s, i+1, c, false), k
+	case (c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\'' && (i == 0 || !isIdentChar(s[i-1])):
+		return quotedEnd(s, i+2, '\'', true), literal
 	case c == '-' && i+1 < len(s) && s[i+1] == '-':
 		for j := i + 2; j < len(s); j++ {
 			if s[j] == '\n' {
@@ -44,21 +36,60 @@ func next(s string, i int) (end int, k kind) {
 		}
 		return len(s), comment
 	case c == '/' && i+1 < len(s) && s[i+1] == '*':
-		for j := i + 2; j+1 < len(s); j++ {
-			if s[j] == '*' && s[j+1] == '/' {
-				return j + 2, comment
+		depth := 0
+		for j := i; j+1 < len(s); {
+			switch {
+			case s[j] == '/' && s[j+1] == '*':
+				depth++
+				j += 2
+			case s[j] == '*' && s[j+1] == '/':
+				depth--
+				j += 2
+				if depth == 0 {
+					return j, comment
+				}
+			default:
+				j++
 			}
 		}
 		return len(s), comment
-	case c == '$' && i+1 < len(s) && s[i+1] == '$':
-		for j := i + 2; j+1 < len(s); j++ {
-			if s[j] == '$' && s[j+1] == '$' {
-				return j + 2, literal
-			}
+	case c == '$':
+		// $tag$ opens a dollar-quoted string closed by the same tag; a tag
+		// does not start with a digit ($1 is a parameter).
+		j := i + 1
+		for j < len(s) && isIdentChar(s[j]) {
+			j++
 		}
-		return len(s), literal
+		if j < len(s) && s[j] == '$' && (j == i+1 || !('0' <= s[i+1] && s[i+1] <= '9')) {
+			tag := s[i : j+1]
+			if e := strings.Index(s[j+1:], tag); e >= 0 {
+				return j + 1 + e + len(tag), literal
+			}
+			return len(s), literal
+		}
 	}
 	return i + 1, code
+}
+
+// quotedEnd returns the offset just after the closing quote q of a quoted
+// element whose content starts at s[i], or len(s) when it is not closed. A
+// doubled quote stands for one; with backslash, \ escapes the next byte.
+func quotedEnd(s string, i int, q byte, backslash bool) int {
+	for i < len(s) {
+		switch {
+		case backslash && s[i] == '\\':
+			i += 2
+		case s[i] == q:
+			if i+1 < len(s) && s[i+1] == q {
+				i += 2
+				continue
+			}
+			return i + 1
+		default:
+			i++
+		}
+	}
+	return len(s)
 }
 
 func isIdentStart(c byte) bool {

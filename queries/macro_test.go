@@ -53,6 +53,13 @@ func TestExpand(t *testing.T) {
 			"(p_event_time BETWEEN CAST(CASE WHEN (p_event_time >= now() - INTERVAL '60 seconds') THEN 'a' END AS TIMESTAMPTZ) AND CAST('b' AS TIMESTAMPTZ))"},
 		{"parameters as arguments", "p_occurs_between($start, $end)",
 			"(p_event_time BETWEEN CAST($start AS TIMESTAMPTZ) AND CAST($end AS TIMESTAMPTZ))"},
+		{"in tagged dollar string untouched", "SELECT $t$ p_occurs_since(1) $t$", "SELECT $t$ p_occurs_since(1) $t$"},
+		{"in nested block comment untouched", "SELECT /* /* */ p_occurs_since(1) */ 1", "SELECT /* /* */ p_occurs_since(1) */ 1"},
+		{"after a tagged dollar string holding a quote", "SELECT $t$it's$t$ WHERE p_occurs_since(60)",
+			"SELECT $t$it's$t$ WHERE (p_event_time >= now() - INTERVAL '60 seconds')"},
+		{"after an escape string with a backslash quote", `SELECT E'it\'s' WHERE p_occurs_since(60)`,
+			`SELECT E'it\'s' WHERE (p_event_time >= now() - INTERVAL '60 seconds')`},
+		{"parameter next to a dollar string", "SELECT $$a$$ || $start, $1", "SELECT $$a$$ || $start, $1"},
 		{"escaped quote in string", "p_occurs_between('it''s', 'b')",
 			"(p_event_time BETWEEN CAST('it''s' AS TIMESTAMPTZ) AND CAST('b' AS TIMESTAMPTZ))"},
 	}
