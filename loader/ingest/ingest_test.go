@@ -274,7 +274,11 @@ func TestBrokenInputs(t *testing.T) {
 	}{
 		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", nil, -1},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", nil, 0},
-		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data", ErrNotLog, 0},
+		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", ErrNotLog, 0},
+		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
+			": it is zstd-compressed, and s3logs reads logs as plain text or gzip: decompress it first (zstd -d)", nil, 0},
+		{"bzip2 file", []byte("BZh91AY&SY\xa1\x05\n"), tally{Failed: 1},
+			": it is bzip2-compressed, and s3logs reads logs as plain text or gzip: decompress it first (bunzip2)", nil, 0},
 		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first 1,310 lines is one (1,310 rejected, 0 blank), so none of it was loaded; line 1: ", ErrNotLog, 0},
 	}
 	for _, tt := range tests {

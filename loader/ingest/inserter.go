@@ -279,7 +279,7 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		return rec, full || len(in.rejects) >= 4096
 	case msgDone:
 		st := in.live[m.j]
-		if st == nil { // nothing was started: the object could not be opened or is binary
+		if st == nil { // nothing was started: the object could not be opened or was refused (binary, not a log)
 			in.l.fail(m.err)
 			return nil, false
 		}

@@ -93,8 +93,12 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	}
 	done.firstLine = start.firstLine
 	raw := bufio.NewReaderSize(rc, 64<<10)
-	magic, _ := raw.Peek(2)
+	magic, _ := raw.Peek(8)
 	gz := loader.IsGzip(magic)
+	if err := otherCompression(magic); err != nil {
+		done.err = err
+		return done
+	}
 	r, err := loader.Decompress(raw)
 	if err != nil {
 		done.err = err
@@ -102,7 +106,8 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	if head, _ := br.Peek(4096); bytes.IndexByte(head, 0) >= 0 {
-		done.err = fmt.Errorf("%w: it holds binary data", ErrNotLog)
+		done.err = fmt.Errorf("%w: it holds binary data (a NUL byte at byte %d); s3logs reads logs as plain text or gzip",
+			ErrNotLog, bytes.IndexByte(head, 0)+1)
 		return done
 	}
 	if err := l.probe(br, j.obj.ID); err != nil {
@@ -118,6 +123,29 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
 	}
 	return done
+}
+
+// compressions are the compression formats other than gzip, by their magic
+// bytes, with the command that undoes each.
+var compressions = []struct{ magic, name, undo string }{
+	{"\x28\xb5\x2f\xfd", "zstd", "zstd -d"},
+	{"BZh", "bzip2", "bunzip2"},
+	{"\xfd7zXZ\x00", "xz", "unxz"},
+	{"\x04\x22\x4d\x18", "lz4", "lz4 -d"},
+	{"PK\x03\x04", "zip", "unzip"},
+}
+
+// otherCompression refuses an object whose first bytes are magic of a
+// compression s3logs does not read, saying which one and how to undo it:
+// otherwise it would be refused as binary data, or its compressed bytes
+// rejected line by line.
+func otherCompression(magic []byte) error {
+	for _, c := range compressions {
+		if bytes.HasPrefix(magic, []byte(c.magic)) {
+			return fmt.Errorf("it is %s-compressed, and s3logs reads logs as plain text or gzip: decompress it first (%s)", c.name, c.undo)
+		}
+	}
+	return nil
 }
 
 // probeBytes is how much of an object probe parses to tell whether it is
