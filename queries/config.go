@@ -133,7 +133,7 @@ func LoadConfig(path string) (*Config, error) {
 	return c, nil
 }
 
-// Validate checks networks, hours, sizes and rule IDs.
+// Validate checks networks, hours, sizes, rule IDs and bucket_roles globs.
 func (c *Config) Validate() error {
 	if _, err := c.networks(); err != nil {
 		return err
@@ -159,6 +159,11 @@ func (c *Config) Validate() error {
 	for _, br := range c.BucketRoles {
 		if br.Bucket == "" {
 			return errors.New("bucket_roles: every entry needs a bucket glob")
+		}
+		for _, g := range append([]string{br.Bucket}, br.Roles...) {
+			if err := checkGlob(g); err != nil {
+				return fmt.Errorf("bucket_roles: %v", err)
+			}
 		}
 	}
 	return nil

@@ -328,6 +328,7 @@ func TestLoadConfig(t *testing.T) {
 		{"bad cidr", `{"allowed_networks": ["10.0.0.0/99"]}`, `bad.json: allowed_networks: "10.0.0.0/99" is not a CIDR network`},
 		{"bad hours", `{"business_hours": {"start": 9, "end": 9}}`, "bad.json: business_hours: want 0 <= start <= 23, 1 <= end <= 24 and start != end, got 9-9"},
 		{"unknown rule", `{"rules": {"Nope": {"threshold": 1}}}`, `bad.json: rules: unknown rule "Nope" (see s3logs detect --list)`},
+		{"reversed range in a glob", `{"bucket_roles": [{"bucket": "data-*", "roles": ["arn:aws:iam::*:user/[z-a]*"]}]}`, `bad.json: bucket_roles: bad glob "arn:aws:iam::*:user/[z-a]*": invalid character class range z-a`},
 		{"bad threshold", `{"rules": {"s3logs.mass_deletion": {"threshold": 0}}}`, `bad.json: rules: s3logs.mass_deletion: threshold must be at least 1`},
 	}
 	for _, tt := range tests {
@@ -378,6 +379,13 @@ func TestFnmatch(t *testing.T) {
 		{"", "*", true},
 		{"", "x*", false},
 		{"über", "ü*", true},
+		{"a]", "[[:alpha:]]", true}, // the class is "[:alph" then a literal ]
+		{"x]", "[[:alpha:]]", false},
+		{`a\`, `a[\]`, true},
+		{"^", "[^a]", true},
+		{"b", "[^a]", false},
+		{"-", "[a-]", true},
+		{"z", "[z-a]", false}, // reversed range: matches nothing (Validate rejects it)
 	}
 	for _, tt := range tests {
 		if got := fnmatch(tt.name, tt.pattern); got != tt.want {

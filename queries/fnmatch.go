@@ -1,28 +1,51 @@
 package queries
 
 import (
+	"errors"
+	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 )
 
 // fnmatch reports whether name matches the shell glob pattern as Python's
 // fnmatch does on POSIX (case-sensitive): * matches any run of characters,
 // dots and slashes included; ? one character; [seq] and [!seq] a character
-// class. A malformed class is matched literally, as Python does.
+// class. A malformed class is matched literally, as Python does. A pattern
+// checkGlob rejects (a reversed range) matches nothing.
 func fnmatch(name, pattern string) bool {
-	return globRE(pattern).MatchString(name)
+	re, err := globRE(pattern)
+	return err == nil && re.MatchString(name)
+}
+
+// checkGlob returns an error when pattern has a class that cannot match,
+// such as the reversed range [z-a].
+func checkGlob(pattern string) error {
+	if _, err := globRE(pattern); err != nil {
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			return fmt.Errorf("bad glob %q: %s %s", pattern, se.Code, se.Expr)
+		}
+		return fmt.Errorf("bad glob %q: %v", pattern, err)
+	}
+	return nil
 }
 
 var globCache sync.Map // pattern -> *regexp.Regexp
 
-func globRE(pattern string) *regexp.Regexp {
+func globRE(pattern string) (*regexp.Regexp, error) {
 	if re, ok := globCache.Load(pattern); ok {
-		return re.(*regexp.Regexp)
+		return re.(*regexp.Regexp), nil
 	}
-	re := regexp.MustCompile(translateGlob(pattern))
+	re, err := regexp.Compile(translateGlob(pattern))
+	if err != nil {
+		return nil, err
+	}
 	globCache.Store(pattern, re)
-	return re
+	return re, nil
 }
 
 // translateGlob converts a glob into an anchored regular expression.
@@ -56,15 +79,20 @@ func translateGlob(pattern string) string {
 			if neg {
 				class = class[1:]
 			}
-			class = strings.ReplaceAll(class, `\`, `\\`)
-			if strings.HasPrefix(class, "^") {
-				class = `\` + class
-			}
 			if neg {
-				b.WriteString("[^" + class + "]")
+				b.WriteString("[^")
 			} else {
-				b.WriteString("[" + class + "]")
+				b.WriteString("[")
 			}
+			for _, r := range class {
+				// Every member is literal but the - of a range: escaped,
+				// [ cannot start a POSIX class such as [:alpha:].
+				if r != '-' && r < utf8.RuneSelf && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+					b.WriteByte('\\')
+				}
+				b.WriteRune(r)
+			}
+			b.WriteString("]")
 			i = j
 		default:
 			b.WriteString(regexp.QuoteMeta(string(c)))
