@@ -57,9 +57,9 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 // exportFlags are the export command's flags.
 type exportFlags struct {
 	db, query, saved, out, partition, compression *string
-	region, profile, endpoint                     *string
-	table, force, noSign                          *bool
+	table, force                                  *bool
 	params                                        paramFlag
+	aws                                           awscfg.Options
 }
 
 func defineExportFlags(fs *flag.FlagSet) *exportFlags {
@@ -73,10 +73,7 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
-	f.region = fs.String("region", "", "AWS `region` for s3:// outputs")
-	f.profile = fs.String("profile", "", "AWS shared config `profile` for s3:// outputs")
-	f.endpoint = fs.String("endpoint-url", "", "S3-compatible endpoint `URL` for s3:// outputs (path-style)")
-	f.noSign = fs.Bool("no-sign-request", false, "send unsigned requests for s3:// outputs")
+	defineAWSFlags(fs, &f.aws) // for s3:// outputs, as for load
 	return f
 }
 
@@ -142,7 +139,7 @@ func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
 		}
 	}
 	if strings.HasPrefix(opts.Out, "s3://") {
-		c, err := awscfg.S3Client(ctx, awscfg.Options{Region: *f.region, Profile: *f.profile, Endpoint: *f.endpoint, NoSign: *f.noSign})
+		c, err := awscfg.S3Client(ctx, f.aws)
 		if err != nil {
 			return export.Options{}, err
 		}

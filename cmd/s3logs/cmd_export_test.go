@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -222,4 +224,44 @@ func exportFakeBucket(t *testing.T, name string) *s3mem.Backend {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestExportEndpointFromEnv: export takes its S3 endpoint from
+// AWS_ENDPOINT_URL_S3 as load does, so a local store named there is
+// addressed path-style (bucket in the path, not in the host name). Export
+// had its own --endpoint-url with no environment default; the SDK then
+// took the endpoint from the environment by itself, virtual-hosted.
+func TestExportEndpointFromEnv(t *testing.T) {
+	tests := []struct {
+		env, flag, want string
+	}{
+		{"http://127.0.0.1:9000", "", "http://127.0.0.1:9000"},
+		{"http://127.0.0.1:9000", "http://127.0.0.1:9001", "http://127.0.0.1:9001"},
+	}
+	for _, tt := range tests {
+		exportEnv(t)
+		t.Setenv("AWS_ENDPOINT_URL_S3", tt.env)
+		t.Setenv("AWS_ENDPOINT_URL", "")
+		fs := newFlagSet("export")
+		f := defineExportFlags(fs)
+		args := []string{"--table", "--out", "s3://b/p/", "--region", "us-east-1"}
+		if tt.flag != "" {
+			args = append(args, "--endpoint-url", tt.flag)
+		}
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		opts, err := f.options(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, ok := opts.S3.(*awss3.Client)
+		if !ok {
+			t.Fatalf("opts.S3 is %T, want *s3.Client", opts.S3)
+		}
+		o := c.Options()
+		if got := aws.ToString(o.BaseEndpoint); got != tt.want || !o.UsePathStyle {
+			t.Errorf("env %s, flag %q: endpoint %q, path-style %v; want %s, path-style", tt.env, tt.flag, got, o.UsePathStyle, tt.want)
+		}
+	}
 }

@@ -49,11 +49,7 @@ func defineS3Flags(fs *flag.FlagSet) {
 	now := time.Now()
 	st.since.now, st.until.now = now, now
 	s3Current = st
-	fs.StringVar(&st.aws.Region, "region", "", "AWS `REGION` of the bucket (default: AWS_REGION, the profile's, or us-east-1)")
-	fs.StringVar(&st.aws.Profile, "profile", "", "`NAME` of a profile in the shared AWS config and credentials files (default: AWS_PROFILE)")
-	fs.StringVar(&st.aws.Endpoint, "endpoint-url", firstEnv("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
-		"`URL` of an S3-compatible store or local server, addressed path-style (default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)")
-	fs.BoolVar(&st.aws.NoSign, "no-sign-request", false, "send anonymous requests, for public buckets (no credentials are looked up)")
+	defineAWSFlags(fs, &st.aws)
 	fs.Var(&st.since, "since", "load only rows at or after `T`: a date (2024-06-01), an RFC 3339 time, or an age (24h, 7d, 2w, 1d12h); for s3:// sources it also narrows the listing")
 	fs.Var(&st.until, "until", "load only rows before `T` (same forms as --since)")
 	fs.Func("concurrency", "s3:// objects fetched and parsed at once, `N` (same as --workers; default 32 for s3:// sources)", func(v string) error {
@@ -67,6 +63,19 @@ func defineS3Flags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.DurationVar(&st.watch, "watch", 0, "keep polling the s3:// sources every `INTERVAL` (30s, 5m) and load new objects as they arrive, until Ctrl-C")
+}
+
+// defineAWSFlags defines on fs the flags that say how to reach S3
+// (--region, --profile, --endpoint-url, --no-sign-request) into o. Load and
+// export both use it, so that they take the same flags with the same
+// environment defaults: an endpoint from AWS_ENDPOINT_URL_S3 is addressed
+// path-style by awscfg only when it comes through o.Endpoint.
+func defineAWSFlags(fs *flag.FlagSet, o *awscfg.Options) {
+	fs.StringVar(&o.Region, "region", "", "AWS `REGION` of the bucket (default: AWS_REGION, the profile's, or us-east-1)")
+	fs.StringVar(&o.Profile, "profile", "", "`NAME` of a profile in the shared AWS config and credentials files (default: AWS_PROFILE)")
+	fs.StringVar(&o.Endpoint, "endpoint-url", firstEnv("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
+		"`URL` of an S3-compatible store or local server, addressed path-style (default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)")
+	fs.BoolVar(&o.NoSign, "no-sign-request", false, "send anonymous requests, for public buckets (no credentials are looked up)")
 }
 
 // firstEnv returns the first non-empty environment variable of names.
