@@ -113,8 +113,7 @@ func (r *Reader) appendRow(row *row, line []byte) {
 		for _, col := range strCols {
 			c := &r.strs[col]
 			if v := row.v[col]; v.s >= 0 {
-				c.reserve(mem, 3*(v.e-v.s))
-				c.add(line[v.s:v.e], ok)
+				c.addLossy(mem, line[v.s:v.e])
 			} else {
 				c.addNull()
 				mask |= 1 << col

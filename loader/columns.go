@@ -68,16 +68,13 @@ func (c *strCol) reserve(mem *recycler, n int) {
 	}
 }
 
-// add appends v, which the caller has reserved 3*len(v) bytes for when ok
-// is false. When v may hold invalid UTF-8 (ok is false), each invalid byte
-// is written as U+FFFD (at most 3 bytes for 1), so the column never holds
-// an invalid string.
-func (c *strCol) add(v []byte, ok bool) {
-	if ok {
-		c.data = append(c.data, v...)
-	} else {
-		c.data = appendValidUTF8(c.data, v)
-	}
+// addLossy appends v, a value of a row that is not valid UTF-8, with each
+// invalid byte written as U+FFFD (3 bytes for 1, reserved first so that
+// the data stays in the recycler's buffer), so the column never holds an
+// invalid string. Values of valid rows are copied by appendRow itself.
+func (c *strCol) addLossy(mem *recycler, v []byte) {
+	c.reserve(mem, 3*len(v))
+	c.data = appendValidUTF8(c.data, v)
 	c.offs = append(c.offs, int32(len(c.data)))
 }
 
