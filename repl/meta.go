@@ -73,14 +73,15 @@ func lookupMeta(s *Shell, name string) (*metaCommand, bool) {
 	return nil, false
 }
 
-// runMeta runs a meta-command line such as ".schema aws_s3serveraccess".
-func (s *Shell) runMeta(ctx context.Context, line string) error {
+// runMeta runs a meta-command line such as ".schema aws_s3serveraccess";
+// timed reports whether .timer shows the command's time.
+func (s *Shell) runMeta(ctx context.Context, line string) (timed bool, err error) {
 	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
 	m, ok := lookupMeta(s, name)
 	if !ok {
-		return fmt.Errorf("unknown command %s: .help lists them", name)
+		return false, fmt.Errorf("unknown command %s: .help lists them", name)
 	}
-	return m.run(s, ctx, strings.TrimSpace(args))
+	return m.timed, m.run(s, ctx, strings.TrimSpace(args))
 }
 
 func (s *Shell) metaHelp(context.Context, string) error {

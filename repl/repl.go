@@ -249,12 +249,9 @@ func (s *Shell) execute(ctx context.Context, st Statement) (quit bool, err error
 		cancel()
 	}()
 	start := time.Now()
-	timed := !st.Meta
+	timed := true
 	if st.Meta {
-		name, _, _ := strings.Cut(st.Text, " ")
-		m, ok := lookupMeta(s, name)
-		timed = ok && m.timed
-		err = s.runMeta(ctx, st.Text)
+		timed, err = s.runMeta(ctx, st.Text)
 		if errors.Is(err, errQuit) {
 			return true, nil
 		}
