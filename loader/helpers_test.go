@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,25 @@ func parseOne(t testing.TB, line string) (map[string]any, *Reject) {
 	}
 	t.Fatalf("%d rows, %d rejects from one line", len(res.rows), len(res.rejects))
 	return nil, nil
+}
+
+// checkRow parses line, which must become a row, and checks the columns
+// named in want (the others are not looked at).
+func checkRow(t *testing.T, line string, want map[string]any) {
+	t.Helper()
+	row, rej := parseOne(t, line)
+	if rej != nil {
+		t.Fatalf("rejected: %s", rej.Error())
+	}
+	for k, w := range want {
+		got, ok := row[k]
+		if !ok {
+			t.Fatalf("no column %q", k)
+		}
+		if !reflect.DeepEqual(got, w) {
+			t.Errorf("%s = %#v, want %#v", k, got, w)
+		}
+	}
 }
 
 // rowMap returns row i of rec as column name -> value.

@@ -3,7 +3,6 @@ package loader
 import (
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 )
@@ -109,19 +108,7 @@ func TestSampleTraps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			line := sampleLine(t, tt.file, tt.line)
-			row, rej := parseOne(t, line)
-			if rej != nil {
-				t.Fatalf("rejected: %v", rej.Error())
-			}
-			for k, want := range tt.want {
-				if _, ok := row[k]; !ok {
-					t.Fatalf("no column %q", k)
-				}
-				if got := row[k]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s = %#v, want %#v", k, got, want)
-				}
-			}
+			checkRow(t, sampleLine(t, tt.file, tt.line), tt.want)
 		})
 	}
 }

@@ -3,7 +3,6 @@ package loader
 import (
 	"bytes"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -146,18 +145,7 @@ func TestTrapsParsed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			row, rej := parseOne(t, tt.line)
-			if rej != nil {
-				t.Fatalf("rejected: %s", rej.Error())
-			}
-			for k, want := range tt.want {
-				if _, ok := row[k]; !ok {
-					t.Fatalf("no column %q", k)
-				}
-				if got := row[k]; !reflect.DeepEqual(got, want) {
-					t.Errorf("%s = %#v, want %#v", k, got, want)
-				}
-			}
+			checkRow(t, tt.line, tt.want)
 		})
 	}
 }
