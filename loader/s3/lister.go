@@ -21,7 +21,7 @@
 // as its page arrives (one page is fetched ahead), so memory does not grow
 // with the number of objects. Object.Open is a GetObject whose body is
 // streamed to the parser, with no temporary file; the concurrency of the
-// GETs is that of the pipeline's workers (see Lister.Concurrency).
+// GETs is that of the pipeline's workers (DefaultConcurrency for S3).
 package s3
 
 import (
@@ -40,8 +40,8 @@ import (
 	"github.com/s3logs/s3logs/loader"
 )
 
-// DefaultConcurrency is the number of objects fetched at once when
-// Options.Concurrency is zero. S3 objects are small and a GET costs tens of
+// DefaultConcurrency is the number of objects the load pipeline should
+// fetch and parse at once from S3 unless told otherwise. S3 objects are small and a GET costs tens of
 // milliseconds of latency, so many more fetches than cores are in flight.
 const DefaultConcurrency = 32
 
@@ -51,8 +51,9 @@ const maxDepth = 8
 // Options narrow and shape a listing. The zero value lists everything once.
 type Options struct {
 	// Since and Until bound the event times wanted, [Since, Until); zero
-	// means unbounded. They narrow the listing (widened by Margin) and are
-	// returned by Window for the parser's row filter.
+	// means unbounded. They narrow the listing (widened by Margin); the
+	// rows themselves are filtered by the parser (loader.Options.Since,
+	// Until), which the caller gives the same window.
 	Since, Until time.Time
 	// Margin widens the listing window on both sides, for records delivered
 	// late and objects that span midnight; 0 means DefaultMargin, a
@@ -62,10 +63,6 @@ type Options struct {
 	// that were not there before, until its context is done (see the
 	// function Watch to poll several prefixes).
 	Watch time.Duration
-	// Concurrency is the number of objects the load pipeline should fetch
-	// at once; 0 means DefaultConcurrency. The lister itself only reports
-	// it (Concurrency).
-	Concurrency int
 	// PageSize is MaxKeys of each listing request; 0 means S3's 1000.
 	PageSize int32
 	// Warn, when set, is told about a failed poll in watch mode; the next
@@ -118,21 +115,10 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 	case opts.Margin < 0:
 		opts.Margin = 0
 	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = DefaultConcurrency
-	}
 	l := &Lister{url: url, bucket: bucket, prefix: prefix, opts: opts}
 	l.client.Store(client)
 	return l, nil
 }
-
-// Window returns the event-time window [since, until) the rows must fall
-// in; the load pipeline passes it to loader.Options.Since/Until.
-func (l *Lister) Window() (since, until time.Time) { return l.opts.Since, l.opts.Until }
-
-// Concurrency returns how many objects the load pipeline should fetch and
-// parse at once for this source.
-func (l *Lister) Concurrency() int { return l.opts.Concurrency }
 
 // Stats returns the totals so far.
 func (l *Lister) Stats() Stats {
