@@ -56,6 +56,21 @@ func cli(t *testing.T, stdin string, args ...string) (code int, stdout, stderr s
 	return code, out.String(), errb.String()
 }
 
+// isolate points what s3logs reads of the user's environment (saved
+// queries and shell history under the config folder, AWS profiles,
+// S3LOGS_DB) at a fresh directory, which it returns, so that a test gives
+// the same result whoever runs it. Child processes (subprocess) inherit it.
+func isolate(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("HOME", dir)
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "aws-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "aws-credentials"))
+	t.Setenv("S3LOGS_DB", "")
+	return dir
+}
+
 // genFile writes n generated lines (with the format's traps) to path and
 // returns their records.
 func genFile(t *testing.T, path string, n int, seed int64) []gen.Record {
@@ -166,7 +181,7 @@ func jsonInt(v sql.NullInt64) any {
 // command line and reads them back with query --format ndjson, comparing
 // field by field with the generator's records.
 func TestLoadQueryGenerated(t *testing.T) {
-	dir := t.TempDir()
+	dir := isolate(t)
 	dbPath := filepath.Join(dir, "t.duckdb")
 	recs := genFile(t, filepath.Join(dir, "a.log"), 3000, 5)
 	code, _, stderr := cli(t, "", "load", "--db", dbPath, filepath.Join(dir, "a.log"))
@@ -268,7 +283,7 @@ func TestLoadSamples(t *testing.T) {
 var summaryRE = regexp.MustCompile(` in \d+\.\ds( \([0-9.]+ MB/s\))?`)
 
 func TestLoadIncremental(t *testing.T) {
-	dir := t.TempDir()
+	dir := isolate(t)
 	dbPath := filepath.Join(dir, "t.duckdb")
 	log := filepath.Join(dir, "a.log")
 	genFile(t, log, 2000, 1)
@@ -326,7 +341,7 @@ func must[T any](v T, err error) T {
 // TestLoadBadInputs feeds broken inputs next to a good file: each gets one
 // message naming it, the good file loads, and the exit code says so.
 func TestLoadBadInputs(t *testing.T) {
-	dir := t.TempDir()
+	dir := isolate(t)
 	good := filepath.Join(dir, "good.log")
 	genFile(t, good, 100, 9)
 	var zb bytes.Buffer
@@ -387,7 +402,7 @@ func TestLoadBadInputs(t *testing.T) {
 }
 
 func TestDatabaseErrors(t *testing.T) {
-	dir := t.TempDir()
+	dir := isolate(t)
 	good := filepath.Join(dir, "good.log")
 	genFile(t, good, 10, 9)
 	ro := filepath.Join(dir, "ro")
@@ -438,7 +453,7 @@ func TestDatabaseErrors(t *testing.T) {
 // committed as partial, then checks that the database is consistent and
 // that running the load again completes it without duplicates.
 func TestKill9(t *testing.T) {
-	dir := t.TempDir()
+	dir := isolate(t)
 	dbPath := filepath.Join(dir, "t.duckdb")
 	path := filepath.Join(dir, "a.log")
 	if err := syscall.Mkfifo(path, 0o644); err != nil {
@@ -545,7 +560,7 @@ func TestParseTimeFlag(t *testing.T) {
 // TestLoadTimeWindow loads with --since/--until: rows outside the window
 // are counted as filtered, never stored, and lines still add up.
 func TestLoadTimeWindow(t *testing.T) {
-	dir := t.TempDir()
+	dir := isolate(t)
 	log := filepath.Join(dir, "a.log")
 	recs := genFile(t, log, 2000, 12)
 	since, until := time.Date(2026, 1, 15, 6, 0, 0, 0, time.UTC), time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
