@@ -107,17 +107,22 @@ func (p Param) value(v string, now time.Time) (any, error) {
 	return p.Type.parse(v, now)
 }
 
+// maxRelative bounds a relative timestamp, far below time.Duration's
+// 292 years so that N*unit cannot overflow.
+const maxRelative = 100 * 366 * 24 * time.Hour
+
 func parseTimestamp(v string, now time.Time) (time.Time, error) {
 	s := strings.ToLower(strings.TrimSpace(v))
 	if s == "now" {
 		return now.UTC(), nil
 	}
 	if m := relRE.FindStringSubmatch(s); m != nil {
+		unit := unitDur[m[3]]
 		n, err := strconv.ParseInt(m[2], 10, 64)
-		if err != nil || n > 100*365*24 {
-			return time.Time{}, fmt.Errorf("relative time %q is too large", v)
+		if err != nil || n > int64(maxRelative/unit) {
+			return time.Time{}, fmt.Errorf("relative time %q is too large (at most 100 years)", v)
 		}
-		d := time.Duration(n) * unitDur[m[3]]
+		d := time.Duration(n) * unit
 		if m[1] == "+" {
 			return now.Add(d).UTC(), nil
 		}

@@ -182,6 +182,10 @@ SELECT $s, $n, $b, $at, $net, $l, $opt, $unit, p_occurs_since('1 d')`))
 		{"bad int", map[string]string{"s": "x", "n": "1e3"}, nil, `query q: parameter n: invalid int "1e3"`},
 		{"bad bool", map[string]string{"s": "x", "b": "maybe"}, nil, `query q: parameter b: invalid bool "maybe" (true or false)`},
 		{"bad time", map[string]string{"s": "x", "at": "yesterday"}, nil, `query q: parameter at: invalid timestamp "yesterday" (want RFC 3339, 2006-01-02[ 15:04:05], now, now-7d or 24h)`},
+		{"relative days", map[string]string{"s": "x", "at": "now-36500d"}, map[string]any{
+			"s": "x", "n": int64(100), "b": false, "at": now.Add(-36500 * 24 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil, "unit": nil}, ""},
+		{"relative time overflowing a Duration", map[string]string{"s": "x", "at": "now-200000d"}, nil, `query q: parameter at: relative time "now-200000d" is too large (at most 100 years)`},
+		{"relative weeks overflowing a Duration", map[string]string{"s": "x", "at": "800000w"}, nil, `query q: parameter at: relative time "800000w" is too large (at most 100 years)`},
 		{"bad cidr", map[string]string{"s": "x", "net": "10.0.0.0/33"}, nil, `query q: parameter net: invalid network "10.0.0.0/33" (want CIDR such as 10.0.0.0/8)`},
 		{"not one of", map[string]string{"s": "x", "unit": "week"}, nil, `query q: parameter unit: "week" is not one of hour, day`},
 	}
