@@ -191,6 +191,9 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 		if !ok {
 			return fmt.Errorf("parameter %q: want key=value", w)
 		}
+		if _, dup := params[k]; dup {
+			return fmt.Errorf("parameter %s given twice", k)
+		}
 		params[k] = v
 	}
 	text, qargs, err := q.Bind(params)

@@ -132,6 +132,7 @@ func TestMetaCommands(t *testing.T) {
 		{name: "run missing param", input: ".run zz_status\n", failed: true,
 			stderr: "line 1: query zz_status: missing required parameter status (int): use --param status=VALUE\n"},
 		{name: "run bad param", input: ".run zz_status status\n", failed: true, stderr: "line 1: parameter \"status\": want key=value\n"},
+		{name: "run param given twice", input: ".run zz_status status=200 status=403\n", failed: true, stderr: "line 1: parameter status given twice\n"},
 		{name: "run unknown", input: ".run zz_nope\n", failed: true, stderr: "line 1: no such saved query: \"zz_nope\" (see `s3logs queries list`)\n"},
 		{name: "queries", input: ".queries zz_\n",
 			stdout: "NAME       PARAMETERS                TITLE\nzz_one                               One\nzz_status  status=int bucket=string  Requests with one status\n(2 queries; .run NAME key=value ... runs one)\n"},
