@@ -189,7 +189,7 @@ func (r *Reader) build() arrow.RecordBatch {
 		switch {
 		case col == schema.ColTime:
 			cols[col] = r.ints[col].build(mem, schema.TimestampType, n, valid, nulls)
-		case isInt[col]:
+		case schema.S3ServerAccess.Columns[col].Type == schema.BigInt:
 			cols[col] = r.ints[col].build(mem, arrow.PrimitiveTypes.Int64, n, valid, nulls)
 		default:
 			cols[col] = r.strs[col].build(mem, n, valid, nulls)

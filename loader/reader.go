@@ -221,14 +221,6 @@ type Reader struct {
 	rejects []Reject
 }
 
-// isInt tells the integer columns (bigint in the schema) from the strings.
-var isInt = func() (m [schema.NumLogFields]bool) {
-	for i, c := range schema.S3ServerAccess.Columns[:schema.NumLogFields] {
-		m[i] = c.Type == schema.BigInt
-	}
-	return m
-}()
-
 // NewReader returns a Reader of r, whose bytes must already be
 // decompressed. sourceID becomes p_source_id and seeds p_row_id. The
 // Reader owns the batches it returns; the caller must call Release when
