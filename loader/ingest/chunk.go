@@ -59,7 +59,7 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, first
 				defer acc.wg.Done()
 				defer func() { <-l.slots }()
 				acc.add(l.parseChunk(ctx, j, chunk, first, hold, parseTime, msgs))
-			}(chunk, line, k == 0 && last)
+			}(chunk, line, k == 0 && last && firstLine == 0)
 			line += countLines(chunk)
 		}
 		if rerr != nil || last || ctx.Err() != nil {
@@ -78,7 +78,8 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, first
 }
 
 // parseChunk parses one chunk whose first line is line first+1 and sends
-// its batches. hold: the chunk is the whole object (see parse).
+// its batches. hold: the chunk is the whole object, read from its start
+// (see parse).
 func (l *Loader) parseChunk(ctx context.Context, j *job, chunk []byte, first int64, hold bool, parseTime time.Time, msgs chan<- message) (bool, loader.Stats, error) {
 	rd := loader.NewReader(bytes.NewReader(chunk), j.obj.ID, loader.Options{
 		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,

@@ -798,3 +798,44 @@ func TestReadManifestError(t *testing.T) {
 		})
 	}
 }
+
+// TestGrownFileWithBadLines checks that the bad lines appended to a loaded
+// file are rejects of a resumed load, not a reason to refuse the file as
+// "not an S3 server access log" (which left the manifest saying none of
+// its lines was loaded while its earlier rows stayed in the table).
+func TestGrownFileWithBadLines(t *testing.T) {
+	first := genLines(t, 3000, 7)
+	tests := []struct {
+		name string
+		tail []byte
+		bad  int64
+	}{
+		{"a few bad lines (judged by the parse)", []byte("not a log line\nnor this\n"), 2},
+		{"more than the probe of bad lines", bytes.Repeat([]byte("date,time,x-edge-location,sc-bytes,c-ip,cs-method\n"), 2000), 2000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "a.log")
+			writeFile(t, path, first)
+			d := openDB(t)
+			load(t, d, Options{}, path)
+			writeFile(t, path, append(append([]byte{}, first...), tt.tail...))
+			os.Chtimes(path, time.Now(), time.Now().Add(time.Second))
+			sum := load(t, d, Options{}, path)
+			if got, want := tallyOf(sum), (tally{Objects: 1, Resumed: 1, Lines: tt.bad, Rejected: tt.bad}); got != want {
+				t.Errorf("summary %+v, want %+v (errors %v)", got, want, sum.Errors)
+			}
+			if got, want := counts(t, d), [4]int64{3000, 3000, tt.bad, 1}; got != want {
+				t.Errorf("rows, distinct ids, rejects, manifest = %v, want %v", got, want)
+			}
+			var status string
+			var lines, rows, rejected int64
+			if err := d.QueryRow(`SELECT status, lines, "rows", rejected FROM s3logs_manifest`).Scan(&status, &lines, &rows, &rejected); err != nil {
+				t.Fatal(err)
+			}
+			if status != StatusLoaded || lines != 3000+tt.bad || rows != 3000 || rejected != tt.bad {
+				t.Errorf("manifest status, lines, rows, rejected = %s, %d, %d, %d, want loaded, %d, 3000, %d", status, lines, rows, rejected, 3000+tt.bad, tt.bad)
+			}
+		})
+	}
+}

@@ -110,9 +110,13 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 			ErrNotLog, bytes.IndexByte(head, 0)+1)
 		return done
 	}
-	if err := l.probe(br, j.obj.ID); err != nil {
-		done.err = err
-		return done
+	// The new part of a grown file is of a log already loaded: its bad
+	// lines are rejects, whatever their number.
+	if start.firstLine == 0 {
+		if err := l.probe(br, j.obj.ID); err != nil {
+			done.err = err
+			return done
+		}
 	}
 	if !send(ctx, msgs, start) {
 		done.err = ctx.Err()
@@ -183,13 +187,14 @@ func (l *Loader) probe(br *bufio.Reader, id string) error {
 	return notLog(rejects, rd.Stats(), false)
 }
 
-// parse sends rd's batches. With hold (an object read as one chunk), its
-// rejects are held back while no line has been valid (a row, or one outside
-// the time window): an object none of whose lines is valid is not an S3
-// server access log, and is refused as a whole (ErrNotLog, nothing of it
-// stored) instead of filling the rejects table. Such a chunk is small:
-// objects larger than probeBytes with no valid line are refused by probe
-// before they are read.
+// parse sends rd's batches. With hold (an object read from its start as
+// one chunk), its rejects are held back while no line has been valid (a
+// row, or one outside the time window): an object none of whose lines is
+// valid is not an S3 server access log, and is refused as a whole
+// (ErrNotLog, nothing of it stored) instead of filling the rejects table.
+// Such a chunk is small: objects larger than probeBytes with no valid line
+// are refused by probe before they are read. The new part of a grown file
+// is never held: the file is a log, and its bad lines are rejects.
 func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool, msgs chan<- message) (loaded bool, err error) {
 	var held []loader.Reject
 	var prev loader.Stats
