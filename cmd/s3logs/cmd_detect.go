@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -116,12 +117,6 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *f.format != "table" && *f.format != "json" {
-		return usagef("--format: want table or json, got %q", *f.format)
-	}
-	if *f.samples < 0 {
-		return usagef("--samples must not be negative")
-	}
 	if *f.list {
 		return env.listRules()
 	}
@@ -129,27 +124,36 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := opts.Selected(); err != nil {
-		return usagef("--rule: %v", err)
-	}
 	d, err := env.openExisting(ctx, *f.db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	alerts, err := queries.Detect(ctx, d.DB, opts)
+	return f.detect(ctx, d.DB, env.Stdout, opts)
+}
+
+// detect runs the rules opts selects on d and writes their alerts to w in
+// the --format: what s3logs detect and the shell's .detect share.
+func (f *detectFlags) detect(ctx context.Context, d *sql.DB, w io.Writer, opts queries.Options) error {
+	alerts, err := queries.Detect(ctx, d, opts)
 	if err != nil {
 		return err
 	}
 	if *f.format == "json" {
-		return writeAlertsJSON(env.Stdout, alerts)
+		return writeAlertsJSON(w, alerts)
 	}
-	return writeAlertsTable(env.Stdout, alerts)
+	return writeAlertsTable(w, alerts)
 }
 
-// options turns the flags into detection options.
+// options checks the flags and turns them into detection options.
 func (f *detectFlags) options(now time.Time) (queries.Options, error) {
 	var opts queries.Options
+	if *f.format != "table" && *f.format != "json" {
+		return opts, usagef("--format: want table or json, got %q", *f.format)
+	}
+	if *f.samples < 0 {
+		return opts, usagef("--samples must not be negative")
+	}
 	var err error
 	if opts.Since, err = parseTimeFlag(*f.since, now); err != nil {
 		return opts, usagef("--since: %v", err)
@@ -178,6 +182,9 @@ func (f *detectFlags) options(now time.Time) (queries.Options, error) {
 	opts.Samples = *f.samples
 	if opts.Samples == 0 {
 		opts.Samples = -1 // Detect's 0 means the default
+	}
+	if _, err := opts.Selected(); err != nil {
+		return opts, usagef("--rule: %v", err)
 	}
 	return opts, nil
 }

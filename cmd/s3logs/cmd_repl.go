@@ -223,14 +223,7 @@ func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args 
 		if err != nil {
 			return err
 		}
-		alerts, err := queries.Detect(ctx, d.DB, opts)
-		if err != nil {
-			return err
-		}
-		if *f.format == "json" {
-			return writeAlertsJSON(w, alerts)
-		}
-		return writeAlertsTable(w, alerts)
+		return f.detect(ctx, d.DB, w, opts)
 	}
 }
 

@@ -148,10 +148,20 @@ func TestReplDemoAndDetect(t *testing.T) {
 .detect --rule AWS.S3.ServerAccess.Insecure --format json --samples 0
 .detect --db x.duckdb
 .detect --list
+.detect --format xml --samples -1
+.detect --rule Nope
 `
 	code, stdout, stderr := replCLI(t, script, "--db", ":memory:")
 	if code != exitError {
 		t.Errorf("exit code %d, want 1 (the --db line fails)", code)
+	}
+	for _, want := range []string{ // s3logs detect's own checks, not a table in another format
+		`line 5: --format: want table or json, got "xml"`,
+		`line 6: --rule: unknown rule "Nope"`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 	if !regexp.MustCompile(`(?m)^demo logs: loaded \d+ files: [\d,]+ lines`).MatchString(stdout) {
 		t.Errorf("no demo summary in:\n%s", stdout)
