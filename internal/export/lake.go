@@ -153,7 +153,7 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 	// A partition someone deleted from the lake is written again.
 	gone, err := st.missing(ctx, prev)
 	if err != nil {
-		return Result{}, fmt.Errorf("%w: %v", ErrWrite, err)
+		return Result{}, fmt.Errorf("%w: %w", ErrWrite, err)
 	}
 	res := Result{Out: st.location(), NoTime: noTime}
 	var touched []string
@@ -178,12 +178,12 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 func lakeState(ctx context.Context, st store, opts Options, lay layout) (*state, error) {
 	prev, err := st.readState(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: read %s: %v", ErrWrite, StateFile, err)
+		return nil, fmt.Errorf("%w: read %s: %w", ErrWrite, StateFile, err)
 	}
 	if prev == nil {
 		empty, err := st.isEmpty(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrWrite, err)
+			return nil, fmt.Errorf("%w: %w", ErrWrite, err)
 		}
 		if !empty && !opts.Force {
 			return nil, fmt.Errorf("%w (it is not empty and has no %s, so it is not a lake s3logs wrote)", ErrExists, StateFile)
@@ -245,7 +245,7 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 	for _, key := range touched {
 		names, err := st.publish(ctx, key, filepath.Join(work, filepath.FromSlash(key)))
 		if err != nil {
-			return fmt.Errorf("%w: partition %s: %v", ErrWrite, key, err)
+			return fmt.Errorf("%w: partition %s: %w", ErrWrite, key, err)
 		}
 		ps := cur[key]
 		ps.Files = names
@@ -257,7 +257,7 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 		}
 	}
 	if err := st.writeState(ctx, prev); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWrite, StateFile, err)
+		return fmt.Errorf("%w: %s: %w", ErrWrite, StateFile, err)
 	}
 	sort.Strings(res.Files)
 	return nil

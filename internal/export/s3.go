@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/s3logs/s3logs/internal/db"
+	s3err "github.com/s3logs/s3logs/loader/s3"
 )
 
 // S3API is the part of the S3 client that exports use; *s3.Client (from
@@ -65,7 +66,7 @@ func objectExists(ctx context.Context, c S3API, bucket, key string) (bool, error
 	if isNotFound(err) {
 		return false, nil
 	}
-	return false, err
+	return false, s3err.Classify(err, "head", bucket, key)
 }
 
 // putFile uploads the local file src as bucket/key. S3 makes the object
@@ -87,7 +88,7 @@ func putFile(ctx context.Context, c S3API, src, bucket, key string) error {
 		ContentLength: aws.Int64(fi.Size()),
 		ContentType:   aws.String("application/vnd.apache.parquet"),
 	})
-	return err
+	return s3err.Classify(err, "put", bucket, key)
 }
 
 // listKeys returns every key under prefix.
@@ -97,7 +98,7 @@ func listKeys(ctx context.Context, c S3API, bucket, prefix string, limit int) ([
 	for {
 		out, err := c.ListObjectsV2(ctx, in)
 		if err != nil {
-			return nil, err
+			return nil, s3err.Classify(err, "list", bucket, prefix)
 		}
 		for _, o := range out.Contents {
 			keys = append(keys, aws.ToString(o.Key))
@@ -125,7 +126,7 @@ func runFileS3(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	dest := u.String()
 	exists, err := objectExists(ctx, opts.S3, u.bucket, u.key)
 	if err != nil {
-		return Result{}, fmt.Errorf("export %s: %w: %v", dest, ErrWrite, err)
+		return Result{}, fmt.Errorf("export %s: %w: %w", dest, ErrWrite, err)
 	}
 	if exists && !opts.Force {
 		return Result{}, fmt.Errorf("export %s: %w", dest, ErrExists)
@@ -141,7 +142,7 @@ func runFileS3(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 		return Result{}, fmt.Errorf("export %s: %w", dest, err)
 	}
 	if err := putFile(ctx, opts.S3, local, u.bucket, u.key); err != nil {
-		return Result{}, fmt.Errorf("export %s: %w: upload: %v", dest, ErrWrite, err)
+		return Result{}, fmt.Errorf("export %s: %w: upload: %w", dest, ErrWrite, err)
 	}
 	return Result{Out: dest, Files: []string{dest}, Rows: rows}, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
+	s3err "github.com/s3logs/s3logs/loader/s3"
 )
 
 // fakeS3 starts gofakes3 on loopback with bucket "lake" and returns a client
@@ -174,3 +175,31 @@ func TestS3Lake(t *testing.T) {
 
 // check that *s3.Client satisfies S3API, as the command relies on it.
 var _ S3API = (*s3.Client)(nil)
+
+// TestS3ErrorsClassified: a failed S3 request of an export is reported the
+// way the loader reports one (loader/s3.Classify: kind, status and what to
+// do), and the kind can be tested with errors.Is, for a file and for a lake.
+func TestS3ErrorsClassified(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t, 20)
+	c := fakeS3(t)
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"file", Options{Table: true, Out: "s3://nosuch/x.parquet", S3: c},
+			"export s3://nosuch/x.parquet: cannot write: upload: bucket does not exist (HTTP 404 NoSuchBucket): check the bucket name in s3://nosuch/"},
+		{"lake", Options{Table: true, Out: "s3://nosuch/lake/", PartitionBy: ByDay, S3: c},
+			"export s3://nosuch/lake/: cannot write: read _s3logs_export.json: bucket does not exist (HTTP 404 NoSuchBucket): check the bucket name in s3://nosuch/"},
+	}
+	for _, tt := range tests {
+		_, err := Run(ctx, d, tt.opts)
+		if !errors.Is(err, ErrWrite) || !errors.Is(err, s3err.ErrNoSuchBucket) {
+			t.Errorf("%s: err = %v, want ErrWrite and s3.ErrNoSuchBucket", tt.name, err)
+		}
+		if err != nil && err.Error() != tt.want {
+			t.Errorf("%s: error\n%s\nwant\n%s", tt.name, err, tt.want)
+		}
+	}
+}

@@ -32,7 +32,7 @@ var (
 // prints Object.Name before it, and List wraps it with the URL. It never
 // contains credentials.
 type Error struct {
-	Op     string // "list", "get" or "read"
+	Op     string // "list", "get" or "read"; "head", "put" or "delete" from export
 	Bucket string
 	Key    string // the object key, or the prefix of a listing
 	Kind   error  // one of the Err* kinds above
@@ -66,8 +66,13 @@ func (e *Error) hint() string {
 	case ErrNoSuchBucket:
 		return "check the bucket name in s3://" + e.Bucket + "/"
 	case ErrAccessDenied:
-		if e.Op == "list" {
+		switch e.Op {
+		case "list":
 			return "the credentials may not list this bucket (s3:ListBucket); check --profile, or use --no-sign-request for a public bucket"
+		case "put":
+			return "the credentials may not write this object (s3:PutObject)"
+		case "delete":
+			return "the credentials may not delete this object (s3:DeleteObject)"
 		}
 		return "the credentials may not read this object (s3:GetObject)"
 	case ErrWrongRegion:
@@ -109,10 +114,12 @@ func Reason(err error) string {
 // AuthorizationHeaderMalformed error.
 var wrongRegionMessage = regexp.MustCompile(`expecting '([a-z0-9-]+)'`)
 
-// classify turns an SDK error into an *Error. Context cancellation is
-// returned as is, so that Ctrl-C is reported as an interruption and not as
-// an S3 failure.
-func classify(err error, op, bucket, key string) error {
+// Classify turns an error of an S3 request into an *Error that says what
+// to do about it; the lister uses it for every request, and export for its
+// uploads. op names the request: "list", "get", "read", "head", "put" or
+// "delete". Context cancellation is returned as is, so that Ctrl-C is
+// reported as an interruption and not as an S3 failure.
+func Classify(err error, op, bucket, key string) error {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}

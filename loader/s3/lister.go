@@ -394,7 +394,7 @@ func (l *Lister) object(key, etag string, size int64, mod time.Time) loader.Obje
 		Open: func(ctx context.Context) (io.ReadCloser, error) {
 			out, err := l.client.Load().GetObject(ctx, &awss3.GetObjectInput{Bucket: &l.bucket, Key: &key})
 			if err != nil {
-				return nil, classify(err, "get", l.bucket, key)
+				return nil, Classify(err, "get", l.bucket, key)
 			}
 			return &body{ctx: ctx, rc: out.Body, bucket: l.bucket, key: key}, nil
 		},
@@ -416,7 +416,7 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	if err != nil && err != io.EOF {
-		err = classify(err, "read", b.bucket, b.key)
+		err = Classify(err, "read", b.bucket, b.key)
 	}
 	return n, err
 }

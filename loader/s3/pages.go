@@ -19,14 +19,14 @@ func (l *Lister) list(ctx context.Context, in *awss3.ListObjectsV2Input) (*awss3
 	c := l.client.Load()
 	out, err := c.ListObjectsV2(ctx, in)
 	var se *Error
-	if err != nil && errors.As(classify(err, "list", l.bucket, l.prefix), &se) && se.Kind == ErrWrongRegion &&
+	if err != nil && errors.As(Classify(err, "list", l.bucket, l.prefix), &se) && se.Kind == ErrWrongRegion &&
 		se.Region != "" && se.Region != c.Options().Region {
 		l.client.CompareAndSwap(c, awss3.New(c.Options(), func(o *awss3.Options) { o.Region = se.Region }))
 		l.stats.listRequests.Add(1)
 		out, err = l.client.Load().ListObjectsV2(ctx, in)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("s3://%s/%s: %w", l.bucket, l.prefix, classify(err, "list", l.bucket, l.prefix))
+		return nil, fmt.Errorf("s3://%s/%s: %w", l.bucket, l.prefix, Classify(err, "list", l.bucket, l.prefix))
 	}
 	l.stats.keysSeen.Add(int64(len(out.Contents) + len(out.CommonPrefixes)))
 	return out, nil
