@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/queries"
 )
 
@@ -155,10 +156,10 @@ func (f *detectFlags) options(now time.Time) (queries.Options, error) {
 		return opts, usagef("--samples must not be negative")
 	}
 	var err error
-	if opts.Since, err = parseTimeFlag(*f.since, now); err != nil {
+	if opts.Since, err = s3.ParseTime(*f.since, now); err != nil {
 		return opts, usagef("--since: %v", err)
 	}
-	if opts.Until, err = parseTimeFlag(*f.until, now); err != nil {
+	if opts.Until, err = s3.ParseTime(*f.until, now); err != nil {
 		return opts, usagef("--until: %v", err)
 	}
 	c := queries.DefaultConfig()

@@ -14,6 +14,7 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/s3"
 )
 
 func init() {
@@ -112,7 +113,7 @@ func (lf *loadFlags) options(now time.Time) (ingest.Options, error) {
 		t    *time.Time
 	}{{"since", &opts.Since}, {"until", &opts.Until}} {
 		v := lf.fs.Lookup(f.name).Value.String()
-		if *f.t, err = parseTimeFlag(v, now); err != nil {
+		if *f.t, err = s3.ParseTime(v, now); err != nil {
 			return opts, usagef("--%s %s: %v", f.name, v, err)
 		}
 	}
@@ -120,36 +121,6 @@ func (lf *loadFlags) options(now time.Time) (ingest.Options, error) {
 		return opts, usagef("--until must be after --since")
 	}
 	return opts, nil
-}
-
-// parseTimeFlag reads a --since/--until value: empty (no bound), a date
-// 2006-01-02 (midnight UTC), an RFC 3339 time, or an age such as 90m, 24h,
-// 7d or 2w before now.
-func parseTimeFlag(v string, now time.Time) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{"2006-01-02", time.RFC3339, "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	mult := time.Duration(0)
-	switch {
-	case strings.HasSuffix(v, "d"):
-		mult = 24 * time.Hour
-	case strings.HasSuffix(v, "w"):
-		mult = 7 * 24 * time.Hour
-	}
-	if mult > 0 {
-		var n int
-		if _, err := fmt.Sscanf(v[:len(v)-1], "%d", &n); err == nil && n >= 0 && fmt.Sprint(n) == v[:len(v)-1] {
-			return now.Add(-time.Duration(n) * mult).UTC(), nil
-		}
-	} else if d, err := time.ParseDuration(v); err == nil && d >= 0 {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, errors.New("want a date (2024-06-01), an RFC 3339 time (2024-06-01T12:00:00Z) or an age (90m, 24h, 7d, 2w)")
 }
 
 // loadSources loads args (paths, folders, globs, -, s3:// URLs) into d,
@@ -181,7 +152,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		listers = append(listers, ingest.Source{Lister: loader.LocalLister(arg, env.Stdin), Label: arg})
 	}
 	if hasS3 && opts.Workers == 0 {
-		opts.Workers = 32
+		opts.Workers = s3.DefaultConcurrency
 	}
 	pl := newProgressLine(env)
 	opts.OnError = func(err error) { pl.printf("s3logs: %v\n", err) }
