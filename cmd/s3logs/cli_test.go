@@ -580,7 +580,7 @@ func TestLoadTimeWindow(t *testing.T) {
 	}
 	dbPath := filepath.Join(dir, "t.duckdb")
 	code, _, stderr := cli(t, "", "load", "--db", dbPath, "--since", "2026-01-15T06:00:00Z", "--until", "2026-01-15T12:00:00Z", log)
-	want := fmt.Sprintf("loaded 1 file: 2,000 lines, %s rows, 0 rejected, 0 blank, %s outside the time window", groupInt(int64(in)), groupInt(int64(len(recs)-in)))
+	want := fmt.Sprintf("loaded 1 file: 2,000 lines, %s rows, 0 rejected, 0 blank, %s outside the time window", ingest.Group(int64(in)), ingest.Group(int64(len(recs)-in)))
 	if got := summaryRE.ReplaceAllString(strings.TrimSpace(stderr), ""); code != 0 || got != want {
 		t.Errorf("exit %d, summary %q, want %q", code, got, want)
 	}
@@ -608,8 +608,8 @@ func TestProgressText(t *testing.T) {
 		}
 	}
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", -1234567: "-1,234,567"} {
-		if got := groupInt(n); got != want {
-			t.Errorf("groupInt(%d) = %q, want %q", n, got, want)
+		if got := ingest.Group(n); got != want {
+			t.Errorf("Group(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -202,7 +202,7 @@ func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args 
 	return func(ctx context.Context, w io.Writer, args []string) error {
 		fs := newFlagSet("detect")
 		f := newDetectFlags(fs)
-		sub := &Env{Stdin: env.Stdin, Stdout: w, Stderr: env.Stderr, Getenv: env.Getenv, cmd: commands["detect"]}
+		sub := &Env{Stdin: env.Stdin, Stdout: w, Stderr: env.Stderr, cmd: commands["detect"]}
 		if err := sub.Parse(fs, args); errors.Is(err, errHelp) {
 			return nil
 		} else if err != nil {

@@ -47,8 +47,6 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
-	// Getenv reads an environment variable (os.Getenv outside tests).
-	Getenv func(string) string
 
 	cmd *command // the command being run, for its help
 }
@@ -88,7 +86,7 @@ const (
 // run is the whole program: it picks the subcommand, runs it and turns its
 // error into an exit code. Only run chooses exit codes.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv}
+	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if len(args) == 0 {
 		if c := commands["repl"]; c != nil && env.IsTerminal(stdin) && env.IsTerminal(stdout) {
 			return env.exec(ctx, c, nil)

@@ -266,11 +266,11 @@ func progressText(pr ingest.Progress) string {
 	if s := pr.Elapsed.Seconds(); s > 0 {
 		mbs = float64(pr.Bytes) / 1e6 / s
 	}
-	files := groupInt(pr.Objects) + " files"
+	files := ingest.Group(pr.Objects) + " files"
 	if pr.Objects == 1 {
 		files = "1 file"
 	}
-	s := fmt.Sprintf("loading: %s, %s lines, %s rejected, %.1f MB/s", files, groupInt(pr.Lines), groupInt(pr.Rejected), mbs)
+	s := fmt.Sprintf("loading: %s, %s lines, %s rejected, %.1f MB/s", files, ingest.Group(pr.Lines), ingest.Group(pr.Rejected), mbs)
 	if pr.Skipped > 0 {
 		s += fmt.Sprintf(", %d unchanged", pr.Skipped)
 	}
@@ -284,16 +284,7 @@ func pluralLines(n int64) string {
 	if n == 1 {
 		return "1 line"
 	}
-	return groupInt(n) + " lines"
-}
-
-// groupInt formats n with thousands separators.
-func groupInt(n int64) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return ingest.Group(n) + " lines"
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.

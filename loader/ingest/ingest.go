@@ -130,9 +130,9 @@ func (s Summary) String() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "loaded %s: %s lines, %s rows, %s rejected, %s blank",
-		plural(s.Objects, "file"), group(s.Lines), group(s.Rows), group(s.Rejected), group(s.Blank))
+		plural(s.Objects, "file"), Group(s.Lines), Group(s.Rows), Group(s.Rejected), Group(s.Blank))
 	if s.Filtered > 0 {
-		fmt.Fprintf(&b, ", %s outside the time window", group(s.Filtered))
+		fmt.Fprintf(&b, ", %s outside the time window", Group(s.Filtered))
 	}
 	secs := s.Elapsed.Seconds()
 	fmt.Fprintf(&b, " in %.1fs", secs)
@@ -162,11 +162,12 @@ func plural(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
-	return group(int64(n)) + " " + what + "s"
+	return Group(int64(n)) + " " + what + "s"
 }
 
-// group formats n with thousands separators: 1,234,567.
-func group(n int64) string {
+// Group formats n with thousands separators, 1,234,567, as the load
+// summary and progress line print counts.
+func Group(n int64) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

@@ -255,7 +255,7 @@ func notLog(rejects []loader.Reject, st loader.Stats, whole bool) error {
 		what = fmt.Sprintf("none of its %s is one", plural(int(st.Lines), "line"))
 	}
 	return fmt.Errorf("%w: %s (%s rejected, %s blank), so none of it was loaded; line %d: %s",
-		ErrNotLog, what, group(st.Rejected), group(st.Blank), first.Line, reason(first))
+		ErrNotLog, what, Group(st.Rejected), Group(st.Blank), first.Line, reason(first))
 }
 
 func reason(r loader.Reject) string {
