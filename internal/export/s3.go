@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/internal/db"
-	s3err "github.com/s3logs/s3logs/loader/s3"
 )
 
 // S3API is the part of the S3 client that exports use; *s3.Client (from
@@ -66,7 +66,7 @@ func objectExists(ctx context.Context, c S3API, bucket, key string) (bool, error
 	if isNotFound(err) {
 		return false, nil
 	}
-	return false, s3err.Classify(err, "head", bucket, key)
+	return false, awscfg.Classify(err, awscfg.OpHead, bucket, key)
 }
 
 // putFile uploads the local file src as bucket/key. S3 makes the object
@@ -88,7 +88,7 @@ func putFile(ctx context.Context, c S3API, src, bucket, key string) error {
 		ContentLength: aws.Int64(fi.Size()),
 		ContentType:   aws.String("application/vnd.apache.parquet"),
 	})
-	return s3err.Classify(err, "put", bucket, key)
+	return awscfg.Classify(err, awscfg.OpPut, bucket, key)
 }
 
 // listKeys returns every key under prefix.
@@ -98,7 +98,7 @@ func listKeys(ctx context.Context, c S3API, bucket, prefix string, limit int) ([
 	for {
 		out, err := c.ListObjectsV2(ctx, in)
 		if err != nil {
-			return nil, s3err.Classify(err, "list", bucket, prefix)
+			return nil, awscfg.Classify(err, awscfg.OpList, bucket, prefix)
 		}
 		for _, o := range out.Contents {
 			keys = append(keys, aws.ToString(o.Key))

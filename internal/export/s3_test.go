@@ -17,7 +17,6 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
-	s3err "github.com/s3logs/s3logs/loader/s3"
 )
 
 // fakeS3 starts gofakes3 on loopback with bucket "lake" and returns a client
@@ -177,7 +176,7 @@ func TestS3Lake(t *testing.T) {
 var _ S3API = (*s3.Client)(nil)
 
 // TestS3ErrorsClassified: a failed S3 request of an export is reported the
-// way the loader reports one (loader/s3.Classify: kind, status and what to
+// way the loader reports one (awscfg.Classify: kind, status and what to
 // do), and the kind can be tested with errors.Is, for a file and for a lake.
 func TestS3ErrorsClassified(t *testing.T) {
 	ctx := context.Background()
@@ -195,8 +194,8 @@ func TestS3ErrorsClassified(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := Run(ctx, d, tt.opts)
-		if !errors.Is(err, ErrWrite) || !errors.Is(err, s3err.ErrNoSuchBucket) {
-			t.Errorf("%s: err = %v, want ErrWrite and s3.ErrNoSuchBucket", tt.name, err)
+		if !errors.Is(err, ErrWrite) || !errors.Is(err, awscfg.ErrNoSuchBucket) {
+			t.Errorf("%s: err = %v, want ErrWrite and awscfg.ErrNoSuchBucket", tt.name, err)
 		}
 		if err != nil && err.Error() != tt.want {
 			t.Errorf("%s: error\n%s\nwant\n%s", tt.name, err, tt.want)

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	s3err "github.com/s3logs/s3logs/loader/s3"
+	"github.com/s3logs/s3logs/internal/awscfg"
 )
 
 // s3Store is a lake under an S3 prefix. Partitions are replaced by
@@ -62,7 +62,7 @@ func (s *s3Store) readState(ctx context.Context) (*state, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, s3err.Classify(err, "get", s.u.bucket, s.u.key+StateFile)
+		return nil, awscfg.Classify(err, awscfg.OpGet, s.u.bucket, s.u.key+StateFile)
 	}
 	defer out.Body.Close()
 	b, err := io.ReadAll(out.Body)
@@ -111,7 +111,7 @@ func (s *s3Store) publish(ctx context.Context, key, src string) ([]string, error
 			continue
 		}
 		if _, err := s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.u.bucket), Key: aws.String(k)}); err != nil {
-			return nil, fmt.Errorf("delete old %s: %w", k, s3err.Classify(err, "delete", s.u.bucket, k))
+			return nil, fmt.Errorf("delete old %s: %w", k, awscfg.Classify(err, awscfg.OpDelete, s.u.bucket, k))
 		}
 	}
 	return names, nil
@@ -128,5 +128,5 @@ func (s *s3Store) writeState(ctx context.Context, st *state) error {
 		Body:        strings.NewReader(string(append(b, '\n'))),
 		ContentType: aws.String("application/json"),
 	})
-	return s3err.Classify(err, "put", s.u.bucket, s.u.key+StateFile)
+	return awscfg.Classify(err, awscfg.OpPut, s.u.bucket, s.u.key+StateFile)
 }

@@ -37,6 +37,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/loader"
 )
 
@@ -132,7 +133,7 @@ func (l *Lister) Stats() Stats {
 
 // List calls fn for each log object under the prefix, in key order,
 // streaming the listing. A failed listing (missing bucket, access denied,
-// wrong region, network failure) returns one *Error wrapped with the URL.
+// wrong region, network failure) returns one *awscfg.Error wrapped with the URL.
 // A prefix without any object returns an error wrapping loader.ErrNoLogs
 // (not when a window or Watch is set: a window may be empty). With
 // Options.Watch, List polls until ctx is done and then returns ctx.Err()
@@ -158,7 +159,7 @@ func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
 // one less the margin (the simple layout's delivery times, or the current
 // day folders of the partitioned one), so polling a large bucket stays
 // cheap. A failed first listing ends Watch; a later poll that fails with
-// ErrUnavailable or ErrNetwork is reported to Options.Warn of its Lister
+// awscfg.ErrUnavailable or awscfg.ErrNetwork is reported to Options.Warn of its Lister
 // (when set) and tried again at the next interval.
 func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(loader.Object) error) error {
 	passes := make([]*pass, len(ls))
@@ -171,7 +172,7 @@ func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(lo
 			err := p.run(ctx)
 			switch {
 			case err == nil:
-			case n > 0 && p.l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNetwork)):
+			case n > 0 && p.l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, awscfg.ErrUnavailable) || errors.Is(err, awscfg.ErrNetwork)):
 				p.l.opts.Warn(err)
 			default:
 				return err
@@ -394,7 +395,7 @@ func (l *Lister) object(key, etag string, size int64, mod time.Time) loader.Obje
 		Open: func(ctx context.Context) (io.ReadCloser, error) {
 			out, err := l.client.Load().GetObject(ctx, &awss3.GetObjectInput{Bucket: &l.bucket, Key: &key})
 			if err != nil {
-				return nil, Classify(err, "get", l.bucket, key)
+				return nil, awscfg.Classify(err, awscfg.OpGet, l.bucket, key)
 			}
 			return &body{ctx: ctx, rc: out.Body, bucket: l.bucket, key: key}, nil
 		},
@@ -416,7 +417,7 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	n, err := b.rc.Read(p)
 	if err != nil && err != io.EOF {
-		err = Classify(err, "read", b.bucket, b.key)
+		err = awscfg.Classify(err, awscfg.OpRead, b.bucket, b.key)
 	}
 	return n, err
 }

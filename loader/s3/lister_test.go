@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/s3/s3test"
@@ -221,15 +222,15 @@ func TestListErrors(t *testing.T) {
 		wantKind error
 		wantMsg  string
 	}{
-		{name: "missing bucket", url: "s3://nope/logs/", wantKind: s3.ErrNoSuchBucket,
+		{name: "missing bucket", url: "s3://nope/logs/", wantKind: awscfg.ErrNoSuchBucket,
 			wantMsg: "s3://nope/logs/: bucket does not exist (HTTP 404 NoSuchBucket): check the bucket name in s3://nope/"},
-		{name: "access denied", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 403, Code: "AccessDenied"}, wantKind: s3.ErrAccessDenied,
+		{name: "access denied", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 403, Code: "AccessDenied"}, wantKind: awscfg.ErrAccessDenied,
 			wantMsg: "s3://logs/simple/: access denied (HTTP 403 AccessDenied): the credentials may not list this bucket (s3:ListBucket); check --profile, or use --no-sign-request for a public bucket"},
-		{name: "wrong region", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 301, Code: "PermanentRedirect", Region: "eu-west-3"}, wantKind: s3.ErrWrongRegion,
+		{name: "wrong region", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 301, Code: "PermanentRedirect", Region: "eu-west-3"}, wantKind: awscfg.ErrWrongRegion,
 			wantMsg: "s3://logs/simple/: bucket is in another region (HTTP 301 PermanentRedirect): the bucket is in eu-west-3; use --region eu-west-3"},
-		{name: "bad credentials", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 403, Code: "InvalidAccessKeyId"}, wantKind: s3.ErrBadCredentials,
+		{name: "bad credentials", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 403, Code: "InvalidAccessKeyId"}, wantKind: awscfg.ErrBadCredentials,
 			wantMsg: "s3://logs/simple/: credentials rejected by S3 (HTTP 403 InvalidAccessKeyId): check --profile and the keys in the environment"},
-		{name: "server down", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 503, Code: "SlowDown"}, wantKind: s3.ErrUnavailable,
+		{name: "server down", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 503, Code: "SlowDown"}, wantKind: awscfg.ErrUnavailable,
 			wantMsg: "s3://logs/simple/: S3 kept failing after retries (HTTP 503 SlowDown): injected by s3test"},
 		{name: "empty prefix", url: "s3://logs/nothing/", wantKind: loader.ErrNoLogs,
 			wantMsg: "s3://logs/nothing/: no objects under this prefix: no log files found"},
@@ -276,7 +277,7 @@ func TestListNetworkFailure(t *testing.T) {
 	l, err := s3.NewLister(c, "s3://logs/", s3.Options{})
 	must(t, err)
 	_, _, err = collect(context.Background(), l)
-	if !errors.Is(err, s3.ErrNetwork) || !strings.HasPrefix(err.Error(), "s3://logs/: cannot reach S3: dial tcp ") {
+	if !errors.Is(err, awscfg.ErrNetwork) || !strings.HasPrefix(err.Error(), "s3://logs/: cannot reach S3: dial tcp ") {
 		t.Errorf("err = %v, want ErrNetwork starting with s3://logs/: cannot reach S3: dial tcp", err)
 	}
 }
@@ -312,11 +313,11 @@ func TestObjectFailures(t *testing.T) {
 			if err == nil || err.Error() != want {
 				t.Errorf("%s: err = %v, want %s", o.Name, err, want)
 			}
-			var se *s3.Error
+			var se *awscfg.Error
 			if !errors.As(err, &se) || se.Bucket != "logs" || se.Key != key {
 				t.Errorf("%s: err %v does not name bucket and key", o.Name, err)
 			}
-			reasons[s3.Reason(err)]++
+			reasons[awscfg.Reason(err)]++
 			continue
 		}
 		if err != nil || !bytes.Equal(got, f.bodies[key]) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/s3logs/s3logs/internal/awscfg"
 )
 
 // list sends one ListObjectsV2 request and counts it. When S3 answers
@@ -18,15 +20,15 @@ func (l *Lister) list(ctx context.Context, in *awss3.ListObjectsV2Input) (*awss3
 	l.stats.listRequests.Add(1)
 	c := l.client.Load()
 	out, err := c.ListObjectsV2(ctx, in)
-	var se *Error
-	if err != nil && errors.As(Classify(err, "list", l.bucket, l.prefix), &se) && se.Kind == ErrWrongRegion &&
+	var se *awscfg.Error
+	if err != nil && errors.As(awscfg.Classify(err, awscfg.OpList, l.bucket, l.prefix), &se) && se.Kind == awscfg.ErrWrongRegion &&
 		se.Region != "" && se.Region != c.Options().Region {
 		l.client.CompareAndSwap(c, awss3.New(c.Options(), func(o *awss3.Options) { o.Region = se.Region }))
 		l.stats.listRequests.Add(1)
 		out, err = l.client.Load().ListObjectsV2(ctx, in)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("s3://%s/%s: %w", l.bucket, l.prefix, Classify(err, "list", l.bucket, l.prefix))
+		return nil, fmt.Errorf("s3://%s/%s: %w", l.bucket, l.prefix, awscfg.Classify(err, awscfg.OpList, l.bucket, l.prefix))
 	}
 	l.stats.keysSeen.Add(int64(len(out.Contents) + len(out.CommonPrefixes)))
 	return out, nil

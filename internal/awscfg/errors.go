@@ -1,4 +1,4 @@
-package s3
+package awscfg
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // The kinds of S3 failure. An *Error matches its kind with errors.Is, so a
 // load summary can count skipped objects by reason with errors.Is or with
-// Reason.
+// Reason, and an export can say why an upload failed.
 var (
 	ErrNoSuchBucket   = errors.New("bucket does not exist")
 	ErrAccessDenied   = errors.New("access denied")
@@ -27,12 +27,27 @@ var (
 	ErrRequest        = errors.New("S3 request failed")
 )
 
+// Op names an S3 request; it decides what an access-denied error says is
+// missing.
+type Op string
+
+// The S3 requests s3logs makes: the loader lists, gets and reads log
+// objects; export also heads, puts and deletes.
+const (
+	OpList   Op = "list"
+	OpGet    Op = "get"
+	OpRead   Op = "read" // reading the body of a GET
+	OpHead   Op = "head"
+	OpPut    Op = "put"
+	OpDelete Op = "delete"
+)
+
 // Error is a failed S3 request, classified so that a person can act on it.
 // Its text does not repeat the s3:// name of the object: the load pipeline
-// prints Object.Name before it, and List wraps it with the URL. It never
-// contains credentials.
+// prints Object.Name before it, List and export wrap it with the URL. It
+// never contains credentials.
 type Error struct {
-	Op     string // "list", "get" or "read"; "head", "put" or "delete" from export
+	Op     Op
 	Bucket string
 	Key    string // the object key, or the prefix of a listing
 	Kind   error  // one of the Err* kinds above
@@ -67,11 +82,11 @@ func (e *Error) hint() string {
 		return "check the bucket name in s3://" + e.Bucket + "/"
 	case ErrAccessDenied:
 		switch e.Op {
-		case "list":
+		case OpList:
 			return "the credentials may not list this bucket (s3:ListBucket); check --profile, or use --no-sign-request for a public bucket"
-		case "put":
+		case OpPut:
 			return "the credentials may not write this object (s3:PutObject)"
-		case "delete":
+		case OpDelete:
 			return "the credentials may not delete this object (s3:DeleteObject)"
 		}
 		return "the credentials may not read this object (s3:GetObject)"
@@ -115,11 +130,11 @@ func Reason(err error) string {
 var wrongRegionMessage = regexp.MustCompile(`expecting '([a-z0-9-]+)'`)
 
 // Classify turns an error of an S3 request into an *Error that says what
-// to do about it; the lister uses it for every request, and export for its
-// uploads. op names the request: "list", "get", "read", "head", "put" or
-// "delete". Context cancellation is returned as is, so that Ctrl-C is
-// reported as an interruption and not as an S3 failure.
-func Classify(err error, op, bucket, key string) error {
+// to do about it; the S3 lister (loader/s3) uses it for every request, and
+// export for its uploads. op names the request. A nil error stays nil, and
+// context cancellation is returned as is, so that Ctrl-C is reported as an
+// interruption and not as an S3 failure.
+func Classify(err error, op Op, bucket, key string) error {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
