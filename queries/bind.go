@@ -4,12 +4,13 @@ import (
 	"database/sql"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/s3logs/s3logs/internal/when"
 )
 
 // ParamType is the type of a saved query parameter: how its text value is
@@ -22,7 +23,7 @@ const (
 	TypeString    ParamType = iota // string
 	TypeInt                        // int64
 	TypeBool                       // bool: true/false, yes/no, 1/0
-	TypeTimestamp                  // time.Time (UTC): RFC 3339, 2006-01-02[ 15:04[:05]], now, now-7d, 7d (= now-7d), -24h
+	TypeTimestamp                  // time.Time (UTC): any form of internal/when (2024-01-02, RFC 3339, now, now-7d, 7d, 1d12h)
 	TypeCIDR                       // string: a canonical network such as 10.0.0.0/8 (a bare IP becomes /32 or /128)
 	TypeList                       // []string: comma-separated values; empty or missing is an empty list
 )
@@ -49,12 +50,6 @@ func parseType(s string) (ParamType, error) {
 // refTime is the reference time used to validate relative defaults at load.
 var refTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-var (
-	relRE      = regexp.MustCompile(`^(?:now)?\s*([+-]?)\s*([0-9]+)\s*([smhdw])$`)
-	timeLayout = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"}
-	unitDur    = map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour}
-)
-
 // parse converts a text value to the Go value bound for type t; now anchors
 // relative timestamps.
 func (t ParamType) parse(v string, now time.Time) (any, error) {
@@ -76,7 +71,7 @@ func (t ParamType) parse(v string, now time.Time) (any, error) {
 		}
 		return nil, fmt.Errorf("invalid bool %q (true or false)", v)
 	case TypeTimestamp:
-		return parseTimestamp(v, now)
+		return when.Parse(v, now)
 	case TypeCIDR:
 		s := strings.TrimSpace(v)
 		if a, err := netip.ParseAddr(s); err == nil {
@@ -105,35 +100,6 @@ func (p Param) value(v string, now time.Time) (any, error) {
 		return nil, fmt.Errorf("%q is not one of %s", v, strings.Join(p.OneOf, ", "))
 	}
 	return p.Type.parse(v, now)
-}
-
-// maxRelative bounds a relative timestamp, far below time.Duration's
-// 292 years so that N*unit cannot overflow.
-const maxRelative = 100 * 366 * 24 * time.Hour
-
-func parseTimestamp(v string, now time.Time) (time.Time, error) {
-	s := strings.ToLower(strings.TrimSpace(v))
-	if s == "now" {
-		return now.UTC(), nil
-	}
-	if m := relRE.FindStringSubmatch(s); m != nil {
-		unit := unitDur[m[3]]
-		n, err := strconv.ParseInt(m[2], 10, 64)
-		if err != nil || n > int64(maxRelative/unit) {
-			return time.Time{}, fmt.Errorf("relative time %q is too large (at most 100 years)", v)
-		}
-		d := time.Duration(n) * unit
-		if m[1] == "+" {
-			return now.Add(d).UTC(), nil
-		}
-		return now.Add(-d).UTC(), nil // 7d and now-7d both mean 7 days ago
-	}
-	for _, l := range timeLayout {
-		if t, err := time.Parse(l, strings.TrimSpace(v)); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("invalid timestamp %q (want RFC 3339, 2006-01-02[ 15:04:05], now, now-7d or 24h)", v)
 }
 
 // Bind checks params (name -> text value) against the query's declared

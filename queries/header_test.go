@@ -181,7 +181,9 @@ SELECT $s, $n, $b, $at, $net, $l, $opt, $unit, p_occurs_since('1 d')`))
 		{"unknown", map[string]string{"s": "x", "zz": "1", "aa": "2"}, nil, "query q: unknown parameter aa, zz (parameters: s, n, b, at, net, l, opt, unit)"},
 		{"bad int", map[string]string{"s": "x", "n": "1e3"}, nil, `query q: parameter n: invalid int "1e3"`},
 		{"bad bool", map[string]string{"s": "x", "b": "maybe"}, nil, `query q: parameter b: invalid bool "maybe" (true or false)`},
-		{"bad time", map[string]string{"s": "x", "at": "yesterday"}, nil, `query q: parameter at: invalid timestamp "yesterday" (want RFC 3339, 2006-01-02[ 15:04:05], now, now-7d or 24h)`},
+		{"bad time", map[string]string{"s": "x", "at": "yesterday"}, nil, `query q: parameter at: invalid time "yesterday": want a date (2024-01-02), an RFC 3339 time (2024-01-02T15:04:05Z), now, an age before now (90m, 24h, 7d, 2w, 1d12h) or now-7d`},
+		{"combined age, as load --since takes it", map[string]string{"s": "x", "at": "1d12h"}, map[string]any{
+			"s": "x", "n": int64(100), "b": false, "at": now.Add(-36 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil, "unit": nil}, ""},
 		{"relative days", map[string]string{"s": "x", "at": "now-36500d"}, map[string]any{
 			"s": "x", "n": int64(100), "b": false, "at": now.Add(-36500 * 24 * time.Hour), "net": "10.0.0.0/8", "l": []string{}, "opt": nil, "unit": nil}, ""},
 		{"relative time overflowing a Duration", map[string]string{"s": "x", "at": "now-200000d"}, nil, `query q: parameter at: relative time "now-200000d" is too large (at most 100 years)`},

@@ -20,7 +20,6 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
 	"github.com/s3logs/s3logs/loader/ingest"
-	"github.com/s3logs/s3logs/loader/s3"
 )
 
 // TestMain lets a test re-run this test binary as the s3logs command (for
@@ -528,37 +527,6 @@ func TestDemo(t *testing.T) {
 	code, stdout, _ = cli(t, "", "demo", "--db", dbPath)
 	if code != 0 || !strings.Contains(stdout, "s3logs demo: nothing new to load: 3 files already loaded and unchanged\n") || !strings.Contains(stdout, "\n     4096 |") {
 		t.Errorf("second demo into %s: exit %d:\n%s", dbPath, code, stdout)
-	}
-}
-
-// TestParseTimeFlag checks the --since/--until forms load and detect take
-// (through loader/s3's ParseTime, which both use).
-func TestParseTimeFlag(t *testing.T) {
-	now := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
-	tests := []struct{ in, want string }{
-		{"", "0001-01-01T00:00:00Z"},
-		{"2024-06-01", "2024-06-01T00:00:00Z"},
-		{"2024-06-01T10:00:00+02:00", "2024-06-01T08:00:00Z"},
-		{"2024-06-01 10:00:00", "2024-06-01T10:00:00Z"},
-		{"90m", "2026-01-15T10:30:00Z"},
-		{"24h", "2026-01-14T12:00:00Z"},
-		{"7d", "2026-01-08T12:00:00Z"},
-		{"2w", "2026-01-01T12:00:00Z"},
-		{"1d12h", "2026-01-14T00:00:00Z"},
-		{"200000d", "error"},
-		{"7x", "error"},
-		{"-3d", "error"},
-		{"d", "error"},
-	}
-	for _, tt := range tests {
-		got, err := s3.ParseTime(tt.in, now)
-		s := got.Format(time.RFC3339)
-		if err != nil {
-			s = "error"
-		}
-		if s != tt.want {
-			t.Errorf("ParseTime(%q) = %s, want %s", tt.in, s, tt.want)
-		}
 	}
 }
 

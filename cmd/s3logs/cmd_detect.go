@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/queries"
 )
 
@@ -82,19 +82,24 @@ func (l *listFlag) Set(v string) error {
 }
 
 type detectFlags struct {
-	db, since, until, format, config       *string
+	db, format, config                     *string
+	window                                 *window
 	all, list                              *bool
 	samples                                *int
 	rules, allow, monitor, auth, sensitive listFlag
 }
 
-// newDetectFlags defines detect's flags on fs.
-func newDetectFlags(fs *flag.FlagSet) *detectFlags {
+// detectFormats are the values of detect's --format: json is one object
+// per alert.
+var detectFormats = []string{"table", "json"}
+
+// newDetectFlags defines detect's flags on fs; relative --since and
+// --until count back from now.
+func newDetectFlags(fs *flag.FlagSet, now time.Time) *detectFlags {
 	f := &detectFlags{}
 	f.db = dbFlag(fs)
-	f.since = fs.String("since", "", "only events at or after `AGE|TIME`: 24h, 7d, 2w, 2024-06-01 or an RFC 3339 time")
-	f.until = fs.String("until", "", "only events before `TIME` (same forms as --since)")
-	f.format = fs.String("format", "table", "output `FORMAT`: table or json (one object per alert)")
+	f.window = windowFlags(fs, now)
+	f.format = formatFlag(fs, detectFormats, "table")
 	f.config = fs.String("config", "", "JSON detection settings `FILE` (see above)")
 	f.all = fs.Bool("all", false, "run every rule, including those off by default")
 	f.list = fs.Bool("list", false, "list the rules and exit")
@@ -111,7 +116,7 @@ func newDetectFlags(fs *flag.FlagSet) *detectFlags {
 // an error, so it returns nil when they fire.
 func runDetect(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("detect")
-	f := newDetectFlags(fs)
+	f := newDetectFlags(fs, time.Now())
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -121,7 +126,7 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 	if *f.list {
 		return env.listRules()
 	}
-	opts, err := f.options(time.Now())
+	opts, err := f.options()
 	if err != nil {
 		return err
 	}
@@ -147,20 +152,17 @@ func (f *detectFlags) detect(ctx context.Context, d *sql.DB, w io.Writer, opts q
 }
 
 // options checks the flags and turns them into detection options.
-func (f *detectFlags) options(now time.Time) (queries.Options, error) {
+func (f *detectFlags) options() (queries.Options, error) {
 	var opts queries.Options
-	if *f.format != "table" && *f.format != "json" {
-		return opts, usagef("--format: want table or json, got %q", *f.format)
+	if !slices.Contains(detectFormats, *f.format) {
+		return opts, usagef("--format: want %s, got %q", strings.Join(detectFormats, " or "), *f.format)
 	}
 	if *f.samples < 0 {
 		return opts, usagef("--samples must not be negative")
 	}
 	var err error
-	if opts.Since, err = s3.ParseTime(*f.since, now); err != nil {
-		return opts, usagef("--since: %v", err)
-	}
-	if opts.Until, err = s3.ParseTime(*f.until, now); err != nil {
-		return opts, usagef("--until: %v", err)
+	if opts.Since, opts.Until, err = f.window.bounds(); err != nil {
+		return opts, err
 	}
 	c := queries.DefaultConfig()
 	if *f.config != "" {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 
@@ -14,17 +13,17 @@ import (
 	"github.com/s3logs/s3logs/queries"
 )
 
-// The export command belongs to the EXPORT engineer.
 func init() {
 	register(&command{
 		Name:    "export",
-		Usage:   "export [--db PATH] (--query SQL | --saved NAME [--param key=value ...] | --table) --out PATH [--partition-by day|hour] [--compression zstd|snappy|gzip|none] [--force]",
+		Usage:   "export [--db PATH] (--query SQL | --saved NAME [--param key=value ...] [--queries-dir DIR] | --table) --out PATH [--partition-by day|hour] [--compression zstd|snappy|gzip|none] [--force]",
 		Summary: "Write query results, the table or a partitioned lake as Parquet",
 		Help: `Writes Parquet that keeps the table's types: timestamps as UTC timestamps,
 bigints, additionalFields and p_any_* as lists of strings.
 
 --query runs SQL (Panther macros such as p_occurs_since are expanded);
---saved runs a saved query (see 's3logs queries list') with --param values;
+--saved runs a saved query (see 's3logs queries list'; your own are read
+from --queries-dir as well) with --param values;
 --table exports the whole aws_s3serveraccess table. The output is one file,
 written under a temporary name and renamed, so it appears whole or not at
 all; an existing file is replaced only with --force. When --out is a folder
@@ -57,23 +56,25 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 // exportFlags are the export command's flags.
 type exportFlags struct {
 	db, query, saved, out, partition, compression *string
+	queriesDir                                    *string
 	table, force                                  *bool
 	params                                        paramFlag
-	aws                                           awscfg.Options
+	aws                                           *awscfg.Options
 }
 
 func defineExportFlags(fs *flag.FlagSet) *exportFlags {
-	f := &exportFlags{params: paramFlag{}}
+	f := &exportFlags{}
 	f.db = dbFlag(fs)
 	f.query = fs.String("query", "", "`SQL` whose results are exported")
 	f.saved = fs.String("saved", "", "`NAME` of a saved query whose results are exported")
-	fs.Var(f.params, "param", "`key=value` parameter of the saved query (repeatable)")
+	f.params = paramsFlag(fs)
+	f.queriesDir = queriesDirFlag(fs)
 	f.table = fs.Bool("table", false, "export the whole aws_s3serveraccess table")
 	f.out = fs.String("out", "", "output `PATH`: a .parquet file, a folder, or s3://bucket/prefix/ (required)")
 	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
-	defineAWSFlags(fs, &f.aws) // for s3:// outputs, as for load
+	f.aws = awsFlags(fs) // for s3:// outputs, as for load
 	return f
 }
 
@@ -134,12 +135,12 @@ func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
 			return export.Options{}, usagef("--query: %s", err)
 		}
 	case *f.saved != "":
-		if opts.Query, opts.Args, err = exportBindSaved(*f.saved, f.params); err != nil {
+		if opts.Query, opts.Args, err = exportBindSaved(*f.saved, *f.queriesDir, f.params); err != nil {
 			return export.Options{}, err
 		}
 	}
 	if strings.HasPrefix(opts.Out, "s3://") {
-		c, err := awscfg.S3Client(ctx, f.aws)
+		c, err := awscfg.S3Client(ctx, *f.aws)
 		if err != nil {
 			return export.Options{}, err
 		}
@@ -159,20 +160,11 @@ func exportCountTrue(bs ...bool) int {
 	return n
 }
 
-// exportBindSaved loads the saved queries (built-in and the user's folder) and
-// binds the one called name.
-func exportBindSaved(name string, params map[string]string) (string, []any, error) {
-	var dirs []fs.FS
-	if dir, err := queries.DefaultDir(); err == nil {
-		user, err := queries.Dir(dir, false)
-		if err != nil {
-			return "", nil, err
-		}
-		if user != nil {
-			dirs = append(dirs, user)
-		}
-	}
-	cat, err := queries.Load(dirs...)
+// exportBindSaved loads the saved queries as every command does
+// (loadCatalog: built-in, the user's default folder, then --queries-dir)
+// and binds the one called name.
+func exportBindSaved(name, queriesDir string, params map[string]string) (string, []any, error) {
+	cat, err := loadCatalog(queriesDir)
 	if err != nil {
 		return "", nil, err
 	}

@@ -32,6 +32,9 @@ s3logs_manifest. Loading the same files again adds nothing; a file that grew
 is read from where the last load stopped; a changed file is reloaded whole;
 an interrupted load (Ctrl-C, kill) is completed by running it again.
 
+--since and --until keep the rows of a time window (see the forms below); for
+s3:// sources they also narrow the listing to the objects that may hold them.
+
 A file none of whose lines is an S3 server access log line (another log
 format, a README) is not loaded at all, not even as rejects: it is an error
 naming the file and how many of its lines were rejected.
@@ -53,39 +56,32 @@ or is not an S3 server access log (the others are still loaded).`,
 type loadFlags struct {
 	label   *string
 	workers *int
-	fs      *flag.FlagSet
+	window  *window
+	s3      *s3Flags
 }
 
-// defineLoadFlags defines load's flags on fs, including the S3 engineer's
-// through s3Flags. --since/--until are defined here unless s3Flags defined
-// them already; either way loadOptions reads them by name.
-func defineLoadFlags(fs *flag.FlagSet) *loadFlags {
-	lf := &loadFlags{fs: fs}
+// defineLoadFlags defines load's flags on fs; relative --since and
+// --until count back from now.
+func defineLoadFlags(fs *flag.FlagSet, now time.Time) *loadFlags {
+	lf := &loadFlags{}
 	lf.label = fs.String("label", "", "`LABEL` of the loaded rows, their p_source_label (default: each SOURCE as given)")
 	lf.workers = fs.Int("workers", 0, "`N` objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
-	if s3Flags != nil {
-		s3Flags(fs)
-	}
-	if fs.Lookup("since") == nil {
-		fs.String("since", "", "load only rows at or after `T`: a date (2024-06-01), an RFC 3339 time, or an age (24h, 7d)")
-	}
-	if fs.Lookup("until") == nil {
-		fs.String("until", "", "load only rows before `T` (same forms as --since)")
-	}
+	lf.window = windowFlags(fs, now)
+	lf.s3 = defineS3Flags(fs, lf.workers)
 	return lf
 }
 
 func runLoad(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("load")
 	dbPath := dbFlag(fs)
-	lf := defineLoadFlags(fs)
+	lf := defineLoadFlags(fs, time.Now())
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usagef("no SOURCE given: name log files, folders, glob patterns, - for standard input, or s3://bucket/prefix/")
 	}
-	opts, err := lf.options(time.Now())
+	opts, err := lf.options()
 	if err != nil {
 		return err
 	}
@@ -94,7 +90,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	sum, err := loadSources(ctx, env, d, fs.Args(), opts)
+	sum, err := loadSources(ctx, env, d, fs.Args(), opts, lf.s3)
 	if err != nil {
 		return err
 	}
@@ -102,43 +98,30 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 }
 
 // options turns the parsed flags into ingest options.
-func (lf *loadFlags) options(now time.Time) (ingest.Options, error) {
+func (lf *loadFlags) options() (ingest.Options, error) {
 	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers}
 	if *lf.workers < 0 {
 		return opts, usagef("--workers must be at least 1")
 	}
 	var err error
-	for _, f := range []struct {
-		name string
-		t    *time.Time
-	}{{"since", &opts.Since}, {"until", &opts.Until}} {
-		v := lf.fs.Lookup(f.name).Value.String()
-		if *f.t, err = s3.ParseTime(v, now); err != nil {
-			return opts, usagef("--%s %s: %v", f.name, v, err)
-		}
-	}
-	if !opts.Since.IsZero() && !opts.Until.IsZero() && !opts.Until.After(opts.Since) {
-		return opts, usagef("--until must be after --since")
-	}
-	return opts, nil
+	opts.Since, opts.Until, err = lf.window.bounds()
+	return opts, err
 }
 
 // loadSources loads args (paths, folders, globs, -, s3:// URLs) into d,
 // reporting each problem on env.Stderr as it happens, a progress line while
 // it runs when stderr is a terminal, and the summary line at the end. The
-// shell's .load uses it too.
-func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options) (ingest.Summary, error) {
+// s3:// sources are read as s3f says (nil: AWS's defaults, no --watch),
+// and within opts.Since and opts.Until. The shell's .load uses it too.
+func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags) (ingest.Summary, error) {
 	var listers []loader.Lister
 	var early []error
 	hasS3 := false
+	s3src := newS3Sources(s3f, args, opts, env.Stderr)
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "s3://") {
 			hasS3 = true
-			if s3Hook == nil {
-				early = append(early, fmt.Errorf("%s: s3:// sources need the S3 support, which this build of s3logs does not have", arg))
-				continue
-			}
-			l, err := s3Hook(ctx, arg)
+			l, err := s3src.lister(ctx, arg)
 			if err != nil {
 				early = append(early, err)
 				continue

@@ -52,26 +52,6 @@ p_occurs_between and p_occurs_since work in saved queries too.`,
 	})
 }
 
-// paramFlag collects repeated --param key=value flags.
-type paramFlag map[string]string
-
-// String is for flag.Value; the values are never printed as a default.
-func (p paramFlag) String() string { return "" }
-
-// Set adds one key=value; a key given twice is an error.
-func (p paramFlag) Set(v string) error {
-	k, val, ok := strings.Cut(v, "=")
-	k = strings.TrimSpace(k)
-	if !ok || k == "" {
-		return fmt.Errorf("want key=value, got %q", v)
-	}
-	if _, dup := p[k]; dup {
-		return fmt.Errorf("parameter %s given twice", k)
-	}
-	p[k] = val
-	return nil
-}
-
 type queriesFlags struct {
 	fs      *flag.FlagSet
 	db      *string
@@ -84,12 +64,12 @@ type queriesFlags struct {
 
 // newQueriesFlags defines the flags of every queries subcommand.
 func newQueriesFlags() *queriesFlags {
-	f := &queriesFlags{fs: newFlagSet("queries"), params: paramFlag{}}
+	f := &queriesFlags{fs: newFlagSet("queries")}
 	f.db = dbFlag(f.fs)
-	f.dir = f.fs.String("queries-dir", "", "folder of your own saved queries `DIR` (default: the s3logs/queries folder of your user config directory)")
-	f.format = f.fs.String("format", "table", "output `FORMAT` of run: "+strings.Join(render.Formats(), ", "))
+	f.dir = queriesDirFlag(f.fs)
+	f.format = formatFlag(f.fs, render.Formats(), "table")
 	f.tag = f.fs.String("tag", "", "list only queries with this `TAG`")
-	f.fs.Var(f.params, "param", "query parameter `key=value` for run (repeatable)")
+	f.params = paramsFlag(f.fs)
 	f.explain = f.fs.Bool("sql", false, "run: print the SQL and bound values instead of running it")
 	return f
 }

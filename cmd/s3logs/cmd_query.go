@@ -56,7 +56,7 @@ string 'NULL'; elsewhere it is plain text.`,
 func runQuery(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("query")
 	dbPath := dbFlag(fs)
-	format := fs.String("format", "table", "output `FORMAT`: "+strings.Join(render.Formats(), ", "))
+	format := formatFlag(fs, render.Formats(), "table")
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}

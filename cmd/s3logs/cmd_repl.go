@@ -58,7 +58,7 @@ s3logs load) unless a statement fails (1).`,
 func runRepl(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("repl")
 	dbPath := dbFlag(fs)
-	queriesDir := fs.String("queries-dir", "", "folder of your own saved queries (`DIR`; default: your config folder's s3logs/queries)")
+	queriesDir := queriesDirFlag(fs)
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (env *Env) loadFirst(ctx context.Context, load func(context.Context, []stri
 // load's progress line and summary on stderr.
 func loadHook(env *Env, d *db.DB) func(ctx context.Context, sources []string) (string, error) {
 	return func(ctx context.Context, sources []string) (string, error) {
-		sum, err := loadSources(ctx, env, d, sources, ingest.Options{})
+		sum, err := loadSources(ctx, env, d, sources, ingest.Options{}, nil)
 		if err != nil {
 			return "", err
 		}
@@ -201,7 +201,7 @@ func demoHook(d *db.DB) func(ctx context.Context) (string, error) {
 func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args []string) error {
 	return func(ctx context.Context, w io.Writer, args []string) error {
 		fs := newFlagSet("detect")
-		f := newDetectFlags(fs)
+		f := newDetectFlags(fs, time.Now())
 		sub := &Env{Stdin: env.Stdin, Stdout: w, Stderr: env.Stderr, cmd: commands["detect"]}
 		if err := sub.Parse(fs, args); errors.Is(err, errHelp) {
 			return nil
@@ -219,7 +219,7 @@ func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args 
 		if *f.list {
 			return sub.listRules()
 		}
-		opts, err := f.options(time.Now())
+		opts, err := f.options()
 		if err != nil {
 			return err
 		}

@@ -237,19 +237,6 @@ func newFlagSet(name string) *flag.FlagSet {
 	return flag.NewFlagSet(name, flag.ContinueOnError)
 }
 
-// defaultDB is the database used when neither --db nor S3LOGS_DB is given.
-const defaultDB = "s3logs.duckdb"
-
-// dbFlag defines the shared --db flag on fs: the DuckDB file to use,
-// default s3logs.duckdb in the working directory or $S3LOGS_DB.
-func dbFlag(fs *flag.FlagSet) *string {
-	def := defaultDB
-	if v := os.Getenv("S3LOGS_DB"); v != "" {
-		def = v
-	}
-	return fs.String("db", def, "DuckDB database `PATH` (:memory: for a throwaway one; env S3LOGS_DB)")
-}
-
 // OpenDB opens the database at path (db.Memory for in-memory) with the
 // tables and Panther names in place, and turns the common failures into a
 // message that names the file and what to do. The caller closes it.

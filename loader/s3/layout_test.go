@@ -61,53 +61,6 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
-func TestParseTime(t *testing.T) {
-	now := time.Date(2024, 3, 10, 12, 30, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Time
-		err  bool
-	}{
-		{in: "", want: time.Time{}},
-		{in: "now", want: now},
-		{in: "24h", want: now.Add(-24 * time.Hour)},
-		{in: "7d", want: now.AddDate(0, 0, -7)},
-		{in: "2w", want: now.AddDate(0, 0, -14)},
-		{in: "90m", want: now.Add(-90 * time.Minute)},
-		{in: "30s", want: now.Add(-30 * time.Second)},
-		{in: "1d12h", want: now.Add(-36 * time.Hour)},
-		{in: " 1h30m ", want: now.Add(-90 * time.Minute)},
-		{in: "2024-01-02", want: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)},
-		{in: "2024-01-02T15:04", want: time.Date(2024, 1, 2, 15, 4, 0, 0, time.UTC)},
-		{in: "2024-01-02 15:04:05", want: time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)},
-		{in: "2024-01-02T15:04:05Z", want: time.Date(2024, 1, 2, 15, 4, 5, 0, time.UTC)},
-		{in: "2024-01-02T15:04:05.5+02:00", want: time.Date(2024, 1, 2, 13, 4, 5, 5e8, time.UTC)},
-		{in: "5200w", want: now.AddDate(0, 0, -5200*7)},
-		{in: "999999999w", err: true},
-		{in: "36600d1h", err: true},
-		{in: "12h1d", err: true},
-		{in: "1h1h", err: true},
-		{in: "7", err: true},
-		{in: "d", err: true},
-		{in: "7y", err: true},
-		{in: "-7d", err: true},
-		{in: "2024-02-30", err: true},
-		{in: "yesterday", err: true},
-	}
-	for _, tc := range tests {
-		got, err := ParseTime(tc.in, now)
-		if tc.err {
-			if err == nil || !strings.Contains(err.Error(), "invalid time") {
-				t.Errorf("ParseTime(%q) = %v, %v; want an invalid time error", tc.in, got, err)
-			}
-			continue
-		}
-		if err != nil || !got.Equal(tc.want) || got.Location() != time.UTC {
-			t.Errorf("ParseTime(%q) = %v, %v; want %v UTC", tc.in, got, err, tc.want)
-		}
-	}
-}
-
 func TestWindowKeep(t *testing.T) {
 	at := func(d, h int) time.Time { return time.Date(2024, 1, d, h, 0, 0, 0, time.UTC) }
 	w := window{since: at(10, 6), until: at(11, 0), margin: 3 * time.Hour} // listed: [Jan 10 03:00, Jan 11 03:00)
@@ -169,31 +122,6 @@ func FuzzParseKey(f *testing.F) {
 			if !strings.HasPrefix(key, info.base+day) {
 				t.Errorf("partitioned key %q does not start with base %q and day %s", key, info.base, day)
 			}
-		}
-	})
-}
-
-// FuzzParseTime checks that ParseTime never panics and returns either an
-// error or a UTC time, and that its RFC 3339 output parses back to itself.
-func FuzzParseTime(f *testing.F) {
-	for _, s := range []string{"", "now", "24h", "7d", "1d12h", "2w", "2024-01-02", "2024-01-02T15:04:05Z", "2024-01-02 15:04", "-1h", "99999999999d"} {
-		f.Add(s)
-	}
-	now := time.Date(2024, 3, 10, 12, 30, 0, 0, time.UTC)
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParseTime(s, now)
-		if err != nil {
-			return
-		}
-		if got.Location() != time.UTC {
-			t.Errorf("ParseTime(%q) = %v, not UTC", s, got)
-		}
-		if got.IsZero() {
-			return
-		}
-		back, err := ParseTime(got.Format(time.RFC3339Nano), now)
-		if err != nil || !back.Equal(got) {
-			t.Errorf("ParseTime(%q) = %v does not round-trip: %v, %v", s, got, back, err)
 		}
 	})
 }

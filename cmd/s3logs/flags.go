@@ -1,0 +1,152 @@
+package main
+
+// The flags that several commands take, each defined once: a constructor
+// defines it on a command's flag set, with one name and one help text, and
+// returns where its value lands; the command passes that value down. No
+// flag is reached through a global or set up by an init function.
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/s3logs/s3logs/internal/awscfg"
+	"github.com/s3logs/s3logs/internal/when"
+)
+
+// defaultDB is the database used when neither --db nor S3LOGS_DB is given.
+const defaultDB = "s3logs.duckdb"
+
+// dbFlag defines the shared --db flag on fs: the DuckDB file to use,
+// default s3logs.duckdb in the working directory or $S3LOGS_DB.
+func dbFlag(fs *flag.FlagSet) *string {
+	def := defaultDB
+	if v := os.Getenv("S3LOGS_DB"); v != "" {
+		def = v
+	}
+	return fs.String("db", def, "DuckDB database `PATH` (:memory: for a throwaway one; env S3LOGS_DB)")
+}
+
+// window is the time window of --since and --until: the rows (or events)
+// at or after Since and before Until; a zero bound is no bound. load and
+// detect (and so the shell's .detect) take it.
+type window struct {
+	since, until timeValue
+}
+
+// windowFlags defines --since and --until on fs; their relative forms
+// (24h, now-7d) count back from now. Their values are checked as they are
+// parsed, so a bad time is a usage error naming the flag.
+func windowFlags(fs *flag.FlagSet, now time.Time) *window {
+	w := &window{since: timeValue{now: now}, until: timeValue{now: now}}
+	fs.Var(&w.since, "since", "only rows at or after `TIME`: "+when.Forms)
+	fs.Var(&w.until, "until", "only rows before `TIME` (same forms as --since)")
+	return w
+}
+
+// bounds returns the window, or a usage error when --until is not after
+// --since.
+func (w *window) bounds() (since, until time.Time, err error) {
+	since, until = w.since.t, w.until.t
+	if !since.IsZero() && !until.IsZero() && !until.After(since) {
+		return since, until, usagef("--until must be after --since")
+	}
+	return since, until, nil
+}
+
+// timeValue is a flag.Value holding a time parsed with when.Parse; the
+// empty string is the zero time, no bound.
+type timeValue struct {
+	now  time.Time
+	t    time.Time
+	text string
+}
+
+// String returns the text as given.
+func (v *timeValue) String() string {
+	if v == nil {
+		return ""
+	}
+	return v.text
+}
+
+// Set parses s.
+func (v *timeValue) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		v.t, v.text = time.Time{}, s
+		return nil
+	}
+	t, err := when.Parse(s, v.now)
+	if err != nil {
+		return err
+	}
+	v.t, v.text = t, s
+	return nil
+}
+
+// formatFlag defines --format on fs: one of formats, def when not given.
+// The command checks the value (render.ParseFormat, or its own list).
+func formatFlag(fs *flag.FlagSet, formats []string, def string) *string {
+	return fs.String("format", def, "output `FORMAT`: "+strings.Join(formats, ", "))
+}
+
+// queriesDirFlag defines --queries-dir on fs: the user's folder of saved
+// queries, read after the built-in ones and the default folder (see
+// loadCatalog).
+func queriesDirFlag(fs *flag.FlagSet) *string {
+	return fs.String("queries-dir", "", "folder `DIR` of your own saved queries (default: the s3logs/queries folder of your user config directory)")
+}
+
+// paramFlag collects repeated --param key=value flags.
+type paramFlag map[string]string
+
+// paramsFlag defines the repeatable --param on fs and returns its values.
+func paramsFlag(fs *flag.FlagSet) paramFlag {
+	p := paramFlag{}
+	fs.Var(p, "param", "`key=value` parameter of the saved query (repeatable)")
+	return p
+}
+
+// String is for flag.Value; the values are never printed as a default.
+func (p paramFlag) String() string { return "" }
+
+// Set adds one key=value; a key given twice is an error.
+func (p paramFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	if _, dup := p[k]; dup {
+		return fmt.Errorf("parameter %s given twice", k)
+	}
+	p[k] = val
+	return nil
+}
+
+// awsFlags defines on fs the flags that say how to reach S3 (--region,
+// --profile, --endpoint-url, --no-sign-request). Load and export both take
+// them, with the same environment defaults: an endpoint from
+// AWS_ENDPOINT_URL_S3 is addressed path-style by awscfg only when it comes
+// through Options.Endpoint.
+func awsFlags(fs *flag.FlagSet) *awscfg.Options {
+	o := &awscfg.Options{}
+	fs.StringVar(&o.Region, "region", "", "AWS `REGION` of the bucket (default: AWS_REGION, the profile's, or us-east-1)")
+	fs.StringVar(&o.Profile, "profile", "", "`NAME` of a profile in the shared AWS config and credentials files (default: AWS_PROFILE)")
+	fs.StringVar(&o.Endpoint, "endpoint-url", firstEnv("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
+		"`URL` of an S3-compatible store or local server, addressed path-style (default: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL)")
+	fs.BoolVar(&o.NoSign, "no-sign-request", false, "send anonymous requests, for public buckets (no credentials are looked up)")
+	return o
+}
+
+// firstEnv returns the first non-empty environment variable of names.
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := os.Getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
