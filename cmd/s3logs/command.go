@@ -242,11 +242,12 @@ func newFlagSet(name string) *flag.FlagSet {
 // message that names the file and what to do. The caller closes it.
 func (env *Env) OpenDB(ctx context.Context, path string) (*db.DB, error) {
 	d, err := db.Open(ctx, path)
+	var locked *db.LockedError
 	switch {
 	case err == nil:
 		return d, nil
-	case errors.Is(err, db.ErrLocked):
-		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, db.ErrLocked)
+	case errors.As(err, &locked):
+		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, locked)
 	default:
 		// Keep DuckDB's own words: drop the "open PATH: database/sql/driver:
 		// could not connect to database:" the layers put before them.

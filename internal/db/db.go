@@ -10,9 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -31,12 +29,10 @@ type DB struct {
 	Path      string // as given to Open; Memory for an in-memory database
 }
 
-// ErrLocked is wrapped by Open when another process holds the database file.
-var ErrLocked = errors.New("database is locked by another process")
-
 // Open opens (creating if needed) the DuckDB database at path, or an
 // in-memory one for "" or Memory, and prepares it: settings, tables,
-// Panther's names. The caller must Close it.
+// Panther's names. The caller must Close it. When another process holds
+// the file, the error is a *LockedError.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		path = Memory
@@ -47,8 +43,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	conn, err := duckdb.NewConnector(dsn, initConn)
 	if err != nil {
-		if strings.Contains(err.Error(), "Could not set lock") || strings.Contains(err.Error(), "Conflicting lock") {
-			return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+		if le := lockedError(path, err); le != nil {
+			return nil, le
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
