@@ -5,8 +5,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // TestMatchesPantherDoc checks the declaration against Panther's published
@@ -49,22 +47,6 @@ func TestIndexConstants(t *testing.T) {
 	for name, want := range map[string]int{"source": RejSource, "raw": RejRaw, "loaded_at": RejLoadedAt} {
 		if got := Rejects.Index(name); got != want {
 			t.Errorf("Rejects.Index(%q) = %d, want %d", name, got, want)
-		}
-	}
-}
-
-func TestArrowAndSQLAgree(t *testing.T) {
-	for _, tab := range []*Table{S3ServerAccess, Rejects} {
-		sc := tab.ArrowSchema()
-		ddl := tab.CreateSQL()
-		for i, c := range tab.Columns {
-			f := sc.Field(i)
-			if f.Name != c.Name || !arrow.TypeEqual(f.Type, c.Type.Arrow()) {
-				t.Errorf("%s: arrow field %d = %s %s, want %s %s", tab.Name, i, f.Name, f.Type, c.Name, c.Type.Arrow())
-			}
-			if !strings.Contains(ddl, Quote(c.Name)+" "+c.Type.DuckDB()) {
-				t.Errorf("%s: DDL lacks %s %s:\n%s", tab.Name, c.Name, c.Type.DuckDB(), ddl)
-			}
 		}
 	}
 }
