@@ -1,4 +1,4 @@
-// Package repl is s3logs' interactive SQL shell, owned by the REPL engineer.
+// Package repl is s3logs' interactive SQL shell.
 // It is handed an open database and a catalog of saved queries, and is split
 // the way xo/usql is: line input (input.go, on go-prompt, or plain reading
 // when standard input is not a terminal), a statement buffer that knows when
@@ -31,8 +31,8 @@ import (
 	"github.com/s3logs/s3logs/queries"
 )
 
-// Catalog is what the shell needs of the saved queries: *queries.Catalog
-// (the QUERIES engineer's) satisfies it.
+// Catalog is what the shell needs of the saved queries; *queries.Catalog
+// satisfies it.
 type Catalog interface {
 	List() []*queries.Query
 	Get(name string) (*queries.Query, error)

@@ -1,6 +1,6 @@
 // Command s3logs-bench measures loading S3 server access logs into a DuckDB
 // database file with s3logs against the do-it-yourself DuckDB way, in one run
-// on the same generated log. It is owned by the generator engineer.
+// on the same generated log.
 //
 // It writes a realistic log of -lines lines (package internal/gen, seeded, so
 // every run loads the same bytes) to a temporary folder, then runs, each in

@@ -1,6 +1,6 @@
 // Command s3logs-s3bench measures loading many small log objects from an
 // S3-protocol server with s3logs against a plain sequential list-and-get
-// baseline, in one run. It is owned by the S3 engineer.
+// baseline, in one run.
 //
 // It starts a gofakes3 server (loader/s3/s3test) in a separate process, so
 // that the server's CPU and memory are not counted as the loaders', holding

@@ -18,7 +18,6 @@ import (
 )
 
 // The shell: s3logs repl, and s3logs with no arguments on a terminal.
-// Owned by the REPL engineer.
 func init() {
 	register(&command{
 		Name:    "repl",

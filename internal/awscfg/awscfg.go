@@ -3,9 +3,10 @@
 // of the AWS SDK's default configuration chain: environment variables, the
 // shared config and credentials files, SSO, web identity and instance roles.
 //
-// The S3 engineer owns this package. Credentials are never copied into
-// errors or output: the SDK resolves them lazily and signs requests with
-// them; nothing here formats them.
+// It also classifies failed S3 requests (Classify, Error) for the loader
+// and export alike. Credentials are never copied into errors or output:
+// the SDK resolves them lazily and signs requests with them; nothing here
+// formats them.
 package awscfg
 
 import (

@@ -1,8 +1,7 @@
 // Package benchproc runs the measured steps of the benchmark commands
 // (cmd/s3logs-bench, cmd/s3logs-s3bench) as child processes, so that each
 // step's wall time and peak memory are its own, and finds or builds the
-// s3logs binary they measure. Both commands share it; the generator
-// engineer owns it.
+// s3logs binary they measure. Both commands share it.
 package benchproc
 
 import (

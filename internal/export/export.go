@@ -1,7 +1,7 @@
 // Package export writes s3logs data out: the result of a query, the whole
 // aws_s3serveraccess table, or a Hive-layout lake partitioned by event time
-// that Athena, Trino, Spark and DuckDB can scan in place. The EXPORT
-// engineer owns it; `s3logs export` and the shell's .export call Run.
+// that Athena, Trino, Spark and DuckDB can scan in place. `s3logs export`
+// and the shell's .export call Run.
 //
 // DuckDB's COPY ... TO ... (FORMAT parquet) does the writing, so the files
 // keep the schema's types: timestamps are Parquet TIMESTAMP(MICROS,

@@ -1,6 +1,5 @@
 // Package s3 lists AWS S3 server access log objects in an S3 bucket as
-// loader.Objects, for the load pipeline to fetch, parse and insert. It is
-// owned by the S3 engineer.
+// loader.Objects, for the load pipeline to fetch, parse and insert.
 //
 // Both key layouts AWS writes are understood (FORMAT.md, "Log objects in
 // S3"):

@@ -5,8 +5,6 @@
 // implementation. In front of gofakes3 it counts requests and listed keys
 // and can fail chosen requests, so that tests can check how much a window
 // narrows a listing and what happens when objects fail.
-//
-// The S3 engineer owns this package.
 package s3test
 
 import (
