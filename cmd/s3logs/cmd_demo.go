@@ -45,7 +45,7 @@ errors, and the lines that could not be parsed with the reason.`,
 
 func runDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("demo")
-	dbPath := fs.String("db", db.Memory, "DuckDB database `PATH` to load the samples into")
+	dbPath := dbFlagDefault(fs, db.Memory, "")
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}

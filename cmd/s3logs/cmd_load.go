@@ -32,7 +32,7 @@ s3logs_manifest. Loading the same files again adds nothing; a file that grew
 is read from where the last load stopped; a changed file is reloaded whole;
 an interrupted load (Ctrl-C, kill) is completed by running it again.
 
---since and --until keep the rows of a time window (see the forms below); for
+--since and --until keep the rows of a time window (forms under Flags); for
 s3:// sources they also narrow the listing to the objects that may hold them.
 
 A file none of whose lines is an S3 server access log line (another log

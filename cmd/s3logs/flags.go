@@ -26,7 +26,13 @@ func dbFlag(fs *flag.FlagSet) *string {
 	if v := os.Getenv("S3LOGS_DB"); v != "" {
 		def = v
 	}
-	return fs.String("db", def, "DuckDB database `PATH` (:memory: for a throwaway one; env S3LOGS_DB)")
+	return dbFlagDefault(fs, def, "; env S3LOGS_DB")
+}
+
+// dbFlagDefault defines --db on fs with the default def; note ends the
+// help's parenthesis. demo uses it for a database in memory by default.
+func dbFlagDefault(fs *flag.FlagSet, def, note string) *string {
+	return fs.String("db", def, "DuckDB database `PATH` (:memory: for a throwaway one"+note+")")
 }
 
 // window is the time window of --since and --until: the rows (or events)
