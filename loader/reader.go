@@ -279,7 +279,7 @@ func (r *Reader) Next() bool {
 		r.line++
 		r.stats.Lines++
 		if tooLong {
-			r.reject(line, lineError{field: -1, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.maxLine, len(line))})
+			r.reject(line, lineError{field: -1, kind: schema.RejectTooLong, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.maxLine, len(line))})
 			continue
 		}
 		r.addLine(line)
@@ -330,6 +330,7 @@ func (r *Reader) reject(line []byte, e lineError) {
 		Line:   r.line,
 		Column: e.col,
 		Field:  field,
+		Kind:   e.kind,
 		Reason: e.reason,
 		Raw:    bytes.Clone(line),
 	})
