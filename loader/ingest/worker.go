@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -234,15 +233,6 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool
 		return loaded, ctx.Err()
 	}
 	return true, nil
-}
-
-// readErr drops the "read <source>: " the Reader puts before an I/O error,
-// since the ObjectError names the object already.
-func readErr(err error, id string) error {
-	if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "read "+id+": ") {
-		return inner
-	}
-	return err
 }
 
 // notLog describes an object none of whose lines is valid: rejects are its
