@@ -221,8 +221,8 @@ type Reader struct {
 	rejects []Reject
 }
 
-// NewReader returns a Reader of r, whose bytes must already be
-// decompressed. sourceID becomes p_source_id and seeds p_row_id. The
+// NewReader returns a Reader of r, whose bytes must be text (an object's
+// stored bytes go through source.Decode first). sourceID becomes p_source_id and seeds p_row_id. The
 // Reader owns the batches it returns; the caller must call Release when
 // done with the Reader.
 func NewReader(r io.Reader, sourceID string, opts Options) *Reader {

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 func init() {
@@ -128,7 +128,7 @@ func (lf *loadFlags) options(now time.Time) (ingest.Options, error) {
 // it runs when stderr is a terminal, and the summary line at the end. The
 // shell's .load uses it too.
 func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options) (ingest.Summary, error) {
-	var listers []loader.Lister
+	var listers []source.Lister
 	var early []error
 	hasS3 := false
 	for _, arg := range args {
@@ -149,7 +149,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		if arg == "-" && env.IsTerminal(env.Stdin) {
 			fmt.Fprintln(env.Stderr, "s3logs: reading log lines from standard input; end with Ctrl-D")
 		}
-		listers = append(listers, ingest.Source{Lister: loader.LocalLister(arg, env.Stdin), Label: arg})
+		listers = append(listers, ingest.Source{Lister: source.LocalLister(arg, env.Stdin), Label: arg})
 	}
 	if hasS3 && opts.Workers == 0 {
 		opts.Workers = s3.DefaultConcurrency

@@ -17,8 +17,8 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/s3"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 func init() {
@@ -113,7 +113,7 @@ func (f *timeFlag) Set(v string) error {
 }
 
 // s3Lister is s3Hook: it makes the lister of one s3:// argument.
-func s3Lister(ctx context.Context, arg string) (loader.Lister, error) {
+func s3Lister(ctx context.Context, arg string) (source.Lister, error) {
 	st := s3Current
 	if st == nil || !st.fs.Parsed() || !contains(st.fs.Args(), arg) {
 		st = &s3Settings{}
@@ -151,7 +151,7 @@ func (st *s3Settings) warn(err error) {
 // watchLister arranges --watch: the load lists its sources one after the
 // other, so the s3:// sources before the last one list nothing themselves,
 // and the last one lists them all, then polls them all until Ctrl-C.
-func (st *s3Settings) watchLister(arg string, l *s3.Lister) (loader.Lister, error) {
+func (st *s3Settings) watchLister(arg string, l *s3.Lister) (source.Lister, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.pending = append(st.pending, l)
@@ -194,7 +194,7 @@ func contains(args []string, a string) bool {
 // last s3:// source's watchAll.
 type emptyLister struct{}
 
-func (emptyLister) List(context.Context, func(loader.Object) error) error { return nil }
+func (emptyLister) List(context.Context, func(source.Object) error) error { return nil }
 
 // watchAll lists several s3:// sources, then polls them (s3.Watch).
 type watchAll struct {
@@ -202,6 +202,6 @@ type watchAll struct {
 	every time.Duration
 }
 
-func (w watchAll) List(ctx context.Context, fn func(loader.Object) error) error {
+func (w watchAll) List(ctx context.Context, fn func(source.Object) error) error {
 	return s3.Watch(ctx, w.ls, w.every, fn)
 }

@@ -1,7 +1,6 @@
 // Package gen generates realistic, deterministic AWS S3 server access log
 // lines together with the exact values a correct parser must read from each
-// one: an oracle for parser tests and the data of the load benchmarks. It is
-// owned by the generator engineer.
+// one: an oracle for parser tests and the data of the load benchmarks.
 //
 // The same Options (Seed included) always give the same lines, byte for
 // byte. Lines mix many buckets, operations (REST.GET.OBJECT dominant; PUT,

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -68,7 +68,7 @@ func asInt(v any) int64 {
 
 // job is one object to read, with what the manifest knows of it.
 type job struct {
-	obj   loader.Object
+	obj   source.Object
 	label string
 	prev  *manifestRow // the manifest row of an earlier load, nil if none
 	// resume: the object is a local plain file that only grew since prev
@@ -78,7 +78,7 @@ type job struct {
 
 // plan decides what to do with o given the manifest: nil means it is
 // already loaded and unchanged.
-func plan(o loader.Object, m map[string]manifestRow) *job {
+func plan(o source.Object, m map[string]manifestRow) *job {
 	prev, ok := m[o.ID]
 	if !ok {
 		return &job{obj: o}
