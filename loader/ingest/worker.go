@@ -75,8 +75,9 @@ func (l *Loader) work(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	}
 }
 
-// read opens, decodes (see source.Decode) and parses j's object, sending start and batch
-// messages; it returns the done message (without kind and job set).
+// read opens, decodes (see source.Decode) and parses j's object, sending
+// start and batch messages; it returns the done message (without kind and
+// job set).
 func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs chan<- message) (done message) {
 	rc, err := j.obj.Open(ctx)
 	if err != nil {
