@@ -33,7 +33,7 @@ var strCols, intCols = func() (strs, ints []int) {
 const numIntCols = 5
 
 // strColsArr is strCols as an array, whose constant length lets
-// appendRow's loop go without bounds checks.
+// appendStrings's loop go without bounds checks.
 var strColsArr = func() (a [schema.NumLogFields - 1 - numIntCols]int) {
 	if len(strCols) != len(a) || len(intCols) != numIntCols {
 		panic("loader: numIntCols does not match schema.S3ServerAccess")
@@ -42,7 +42,7 @@ var strColsArr = func() (a [schema.NumLogFields - 1 - numIntCols]int) {
 	return a
 }()
 
-// Bits of a row's NULL mask (Reader.masks) past the log columns' (bit c
+// Bits of a row's NULL mask (batch.masks) past the log columns' (bit c
 // for log column c): the list columns that are NULL in the row.
 const (
 	maskExtra    = schema.NumLogFields + iota // additionalFields
@@ -54,163 +54,233 @@ const (
 // The masks are uint32.
 var _ [32 - maskAccounts - 1]struct{}
 
-// appendRow appends row, parsed from line, to the batch's columns.
-func (r *Reader) appendRow(row *row, line []byte) {
-	if r.n == r.rowCap {
-		r.growRows()
+// batch is the record batch being built: the column buffers its rows are
+// appended to (pooled between Readers with their size hints), and the
+// values every row of the Reader shares.
+type batch struct {
+	batchConsts
+	mem *recycler // the buffers' allocator, from Options.Allocator
+
+	strs     [schema.NumLogFields]strCol
+	ints     [schema.NumLogFields]intCol
+	extra    listCol
+	ips      listCol
+	arns     listCol
+	accounts listCol
+	rowIDs   strCol
+	masks    []uint32 // per row: bit c set when log column c is NULL (and see maskExtra)
+	valid    validity // the masks as validity bytes, per column (see build)
+	ipSeen   ipCache  // remote IPs seen, for p_any_ip_addresses
+
+	n        int  // rows so far
+	bytes    int  // bytes of the lines of the batch, rows' and rejects'
+	big      bool // a batch grew past poolBatchBytes: do not pool the state
+	rowCap   int  // rows the buffers have room for
+	room     int  // bytes of lines the string columns' data has room for (see reserveData)
+	rowHint  int  // rows of the Reader's last batch built; 0 before the first
+	lastRows int  // rows of the largest batch built by the Reader (by the state's last Reader, until its first batch)
+}
+
+// batchConsts are the values a Reader's rows share.
+type batchConsts struct {
+	sourceID  string    // p_source_id
+	label     string    // p_source_label
+	parseTime int64     // p_parse_time, µs
+	rowPrefix [2]uint64 // p_row_id before the line number: 16 hex digits, as two little-endian words
+	maxRows   int       // rows per batch
+}
+
+// begin readies a pooled batch for a new Reader, keeping its buffers'
+// size hints and lastRows.
+func (b *batch) begin(mem *recycler, c batchConsts) {
+	b.batchConsts, b.mem = c, mem
+	b.n, b.bytes, b.big, b.rowCap, b.room, b.rowHint = 0, 0, false, 0, 0, 0
+}
+
+// appendRow appends row, parsed from line number lineNo, to the batch's
+// columns.
+func (b *batch) appendRow(row *row, line []byte, lineNo int64) {
+	if b.n == b.rowCap {
+		b.growRows()
 	}
-	mem := r.mem
-	ok := row.utf8
 	var mask uint32
-	if ok {
-		// The common case written out: one copy of the value's bytes and
-		// one store of its end offset per column, without a call. No value
-		// is longer than the line.
-		if len(line) > r.room {
-			r.reserveData(len(line))
-		}
-		r.room -= len(line)
-		// The values are short (a few dozen bytes). Each is copied as
-		// four unconditional 16-byte blocks, then 16 bytes at a time past
-		// 64: the blocks run past the value's end (up to overcopy bytes,
-		// into the column's slack, see reserveData; the next value
-		// overwrites them), which costs less than memmove's call and its
-		// choice of method per size, and than a loop whose count, varying
-		// with each value's length, mispredicts. The source may run past
-		// the line into the read buffer; near the buffer's end, copy
-		// exactly.
-		// Bounds: v.s <= v.e <= len(line), checked by the tokenizer;
-		// the source's end against cap(line) here, the destination's
-		// room by reserveData.
-		src := unsafe.Pointer(unsafe.SliceData(line))
-		srcCap := cap(line)
-		strs := &r.strs
-		for _, col := range &strColsArr {
-			c := &strs[col]
-			if v := row.v[col]; v.s >= 0 {
-				d, n := len(c.data), v.e-v.s
-				if v.e+overcopy <= srcCap {
-					dst := unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.data)), d)
-					from := unsafe.Add(src, v.s)
-					*(*[16]byte)(dst) = *(*[16]byte)(from)
-					*(*[16]byte)(unsafe.Add(dst, 16)) = *(*[16]byte)(unsafe.Add(from, 16))
-					*(*[16]byte)(unsafe.Add(dst, 32)) = *(*[16]byte)(unsafe.Add(from, 32))
-					*(*[16]byte)(unsafe.Add(dst, 48)) = *(*[16]byte)(unsafe.Add(from, 48))
-					for i := 64; i < n; i += 16 {
-						*(*[16]byte)(unsafe.Add(dst, i)) = *(*[16]byte)(unsafe.Add(from, i))
-					}
-				} else {
-					copy(c.data[d:d+n], line[v.s:v.e])
-				}
-				c.data = c.data[:d+n]
-			} else {
-				mask |= 1 << col
-			}
-			c.offs = append(c.offs, int32(len(c.data)))
-		}
+	if row.utf8 {
+		mask = b.appendStrings(row, line)
 	} else {
-		r.room = 0 // the values may grow: reserved one by one
-		for _, col := range strCols {
-			c := &r.strs[col]
-			if v := row.v[col]; v.s >= 0 {
-				c.addLossy(mem, line[v.s:v.e])
+		mask = b.appendLossy(row, line)
+	}
+	mask |= b.appendInts(row)
+	mask |= b.appendIndicators(row, line)
+	b.masks = append(b.masks, mask)
+	b.appendRowID(lineNo)
+	b.n++
+	if b.bytes += len(line); b.bytes > poolBatchBytes {
+		b.big = true
+	}
+}
+
+// appendStrings appends the string values of row, whose line is valid
+// UTF-8, and returns the NULL bits of their columns. It is the common case
+// written out: one copy of the value's bytes and one store of its end
+// offset per column, without a call. No value is longer than the line.
+func (b *batch) appendStrings(row *row, line []byte) (mask uint32) {
+	if len(line) > b.room {
+		b.reserveData(len(line))
+	}
+	b.room -= len(line)
+	// The values are short (a few dozen bytes). Each is copied as four
+	// unconditional 16-byte blocks, then 16 bytes at a time past 64: the
+	// blocks run past the value's end (up to overcopy bytes, into the
+	// column's slack, see reserveData; the next value overwrites them),
+	// which costs less than memmove's call and its choice of method per
+	// size, and than a loop whose count, varying with each value's length,
+	// mispredicts. The source may run past the line into the read buffer;
+	// near the buffer's end, copy exactly.
+	// Bounds: v.s <= v.e <= len(line), checked by the tokenizer; the
+	// source's end against cap(line) here, the destination's room by
+	// reserveData.
+	src := unsafe.Pointer(unsafe.SliceData(line))
+	srcCap := cap(line)
+	strs := &b.strs
+	for _, col := range &strColsArr {
+		c := &strs[col]
+		if v := row.v[col]; v.s >= 0 {
+			d, n := len(c.data), v.e-v.s
+			if v.e+overcopy <= srcCap {
+				dst := unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.data)), d)
+				from := unsafe.Add(src, v.s)
+				*(*[16]byte)(dst) = *(*[16]byte)(from)
+				*(*[16]byte)(unsafe.Add(dst, 16)) = *(*[16]byte)(unsafe.Add(from, 16))
+				*(*[16]byte)(unsafe.Add(dst, 32)) = *(*[16]byte)(unsafe.Add(from, 32))
+				*(*[16]byte)(unsafe.Add(dst, 48)) = *(*[16]byte)(unsafe.Add(from, 48))
+				for i := 64; i < n; i += 16 {
+					*(*[16]byte)(unsafe.Add(dst, i)) = *(*[16]byte)(unsafe.Add(from, i))
+				}
 			} else {
-				c.addNull()
-				mask |= 1 << col
+				copy(c.data[d:d+n], line[v.s:v.e])
 			}
+			c.data = c.data[:d+n]
+		} else {
+			mask |= 1 << col
+		}
+		c.offs = append(c.offs, int32(len(c.data)))
+	}
+	return mask
+}
+
+// appendLossy appends the string values of row, whose line is not valid
+// UTF-8, with invalid bytes written as U+FFFD, and returns the NULL bits
+// of their columns.
+func (b *batch) appendLossy(row *row, line []byte) (mask uint32) {
+	b.room = 0 // the values may grow: reserved one by one
+	for _, col := range strCols {
+		c := &b.strs[col]
+		if v := row.v[col]; v.s >= 0 {
+			c.addLossy(b.mem, line[v.s:v.e])
+		} else {
+			c.addNull()
+			mask |= 1 << col
 		}
 	}
+	return mask
+}
+
+// appendInts appends the integer values of row and its time, and returns
+// the NULL bits of the integer columns.
+func (b *batch) appendInts(row *row) (mask uint32) {
 	for _, col := range intCols {
-		r.ints[col].add(row.n[col])
+		b.ints[col].add(row.n[col])
 		if row.v[col].s < 0 {
 			mask |= 1 << col
 		}
 	}
-	r.ints[schema.ColTime].add(row.time)
+	b.ints[schema.ColTime].add(row.time)
+	return mask
+}
 
-	// The list columns: their NULLs go in the row's mask too.
+// appendIndicators appends the list columns of row (additionalFields and
+// Panther's p_any_ indicators) and returns their NULL bits (maskExtra ..
+// maskAccounts): a list with no elements is NULL.
+func (b *batch) appendIndicators(row *row, line []byte) (mask uint32) {
+	ok := row.utf8
 	if len(row.extra) == 0 {
 		mask |= 1 << maskExtra
 	}
 	for _, v := range row.extra {
-		r.extra.addElem(line[v.s:v.e], ok)
+		b.extra.addElem(line[v.s:v.e], ok)
 	}
-	r.extra.endRow()
-	if v := row.v[schema.ColRemoteip]; v.s >= 0 && r.ipSeen.isIP(line[v.s:v.e]) {
-		r.ips.addElem(line[v.s:v.e], true)
+	b.extra.endRow()
+	if v := row.v[schema.ColRemoteip]; v.s >= 0 && b.ipSeen.isIP(line[v.s:v.e]) {
+		b.ips.addElem(line[v.s:v.e], true)
 	} else {
 		mask |= 1 << maskIPs
 	}
-	r.ips.endRow()
-	arn, acct := false, false
+	b.ips.endRow()
+	mask |= 1<<maskARNs | 1<<maskAccounts
 	if v := row.v[schema.ColRequester]; v.s >= 0 && bytes.HasPrefix(line[v.s:v.e], []byte("arn:")) {
 		req := line[v.s:v.e]
-		r.arns.addElem(req, ok)
-		arn = true
+		b.arns.addElem(req, ok)
+		mask &^= 1 << maskARNs
 		if a := arnAccount(req); a != nil {
-			r.accounts.addElem(a, true)
-			acct = true
+			b.accounts.addElem(a, true)
+			mask &^= 1 << maskAccounts
 		}
 	}
-	if !arn {
-		mask |= 1 << maskARNs
-	}
-	if !acct {
-		mask |= 1 << maskAccounts
-	}
-	r.arns.endRow()
-	r.accounts.endRow()
-	r.masks = append(r.masks, mask)
+	b.arns.endRow()
+	b.accounts.endRow()
+	return mask
+}
 
-	// p_row_id: the source's 16 hex digits as two 8-byte stores, then the
-	// line number.
-	c := &r.rowIDs
-	c.reserve(mem, 16+16)
+// appendRowID appends p_row_id of line number lineNo: the source's 16 hex
+// digits as two 8-byte stores, then the line number in hex.
+func (b *batch) appendRowID(lineNo int64) {
+	c := &b.rowIDs
+	c.reserve(b.mem, 16+16)
 	d := len(c.data)
 	c.data = c.data[:d+16]
-	binary.LittleEndian.PutUint64(c.data[d:], r.rowPrefix[0])
-	binary.LittleEndian.PutUint64(c.data[d+8:], r.rowPrefix[1])
-	c.data = appendHex(c.data, uint64(r.line))
+	binary.LittleEndian.PutUint64(c.data[d:], b.rowPrefix[0])
+	binary.LittleEndian.PutUint64(c.data[d+8:], b.rowPrefix[1])
+	c.data = appendHex(c.data, uint64(lineNo))
 	c.offs = append(c.offs, int32(len(c.data)))
-	r.n++
 }
 
 // build turns the batch's columns into a record batch.
-func (r *Reader) build() arrow.RecordBatch {
-	mem, n := r.mem, r.n
-	cols := make([]arrow.Array, len(r.schema.Fields()))
+func (b *batch) build() arrow.RecordBatch {
+	mem, n := b.mem, b.n
+	sch := arrowSchema()
+	cols := make([]arrow.Array, len(sch.Fields()))
 	var any uint32
-	for _, m := range r.masks {
+	for _, m := range b.masks {
 		any |= m
 	}
-	r.valid.compute(r.masks)
+	b.valid.compute(b.masks)
 	for col := 0; col < schema.NumLogFields; col++ {
-		valid, nulls := r.valid.bitmap(mem, any, col)
+		valid, nulls := b.valid.bitmap(mem, any, col)
 		switch {
 		case col == schema.ColTime:
-			cols[col] = r.ints[col].build(mem, schema.TimestampType, n, valid, nulls)
+			cols[col] = b.ints[col].build(mem, schema.TimestampType, n, valid, nulls)
 		case schema.S3ServerAccess.Columns[col].Type == schema.BigInt:
-			cols[col] = r.ints[col].build(mem, arrow.PrimitiveTypes.Int64, n, valid, nulls)
+			cols[col] = b.ints[col].build(mem, arrow.PrimitiveTypes.Int64, n, valid, nulls)
 		default:
-			cols[col] = r.strs[col].build(mem, n, valid, nulls)
+			cols[col] = b.strs[col].build(mem, n, valid, nulls)
 		}
 	}
-	cols[schema.ColAdditionalFields] = r.extra.build(mem, n, any, maskExtra, &r.valid)
+	cols[schema.ColAdditionalFields] = b.extra.build(mem, n, any, maskExtra, &b.valid)
 	cols[schema.ColPLogType] = constStr(mem, schema.LogType, n)
-	cols[schema.ColPRowID] = r.rowIDs.build(mem, n, nil, 0)
+	cols[schema.ColPRowID] = b.rowIDs.build(mem, n, nil, 0)
 	cols[schema.ColPEventTime] = cols[schema.ColTime] // same values: share the array
 	cols[schema.ColPEventTime].Retain()
-	cols[schema.ColPParseTime] = constInt(mem, schema.TimestampType, r.parseTime, n)
-	cols[schema.ColPSourceID] = constStr(mem, r.sourceID, n)
-	cols[schema.ColPSourceLabel] = constStr(mem, r.opts.Label, n)
-	cols[schema.ColPAnyIPAddresses] = r.ips.build(mem, n, any, maskIPs, &r.valid)
-	cols[schema.ColPAnyAWSARNs] = r.arns.build(mem, n, any, maskARNs, &r.valid)
-	cols[schema.ColPAnyAWSAccountIDs] = r.accounts.build(mem, n, any, maskAccounts, &r.valid)
+	cols[schema.ColPParseTime] = constInt(mem, schema.TimestampType, b.parseTime, n)
+	cols[schema.ColPSourceID] = constStr(mem, b.sourceID, n)
+	cols[schema.ColPSourceLabel] = constStr(mem, b.label, n)
+	cols[schema.ColPAnyIPAddresses] = b.ips.build(mem, n, any, maskIPs, &b.valid)
+	cols[schema.ColPAnyAWSARNs] = b.arns.build(mem, n, any, maskARNs, &b.valid)
+	cols[schema.ColPAnyAWSAccountIDs] = b.accounts.build(mem, n, any, maskAccounts, &b.valid)
 	// The buffers now belong to the batch; the next batch gets new ones,
 	// for as many rows as this one.
-	r.rowHint, r.rowCap, r.room = max(n, 1), 0, 0
-	r.lastRows = max(r.lastRows, n)
-	rec := array.NewRecordBatch(r.schema, cols, int64(n))
+	b.rowHint, b.rowCap, b.room = max(n, 1), 0, 0
+	b.lastRows = max(b.lastRows, n)
+	rec := array.NewRecordBatch(sch, cols, int64(n))
 	for _, c := range cols {
 		c.Release()
 	}
@@ -221,84 +291,83 @@ func (r *Reader) build() arrow.RecordBatch {
 // before it grows: a log object is often a few lines.
 const firstBatchRows = 256
 
-// resetBatch starts an empty batch: buffers for the columns with a value
-// per row, sized for as many rows as the last batch (or fewer when this
-// Reader has not built one yet), and the list columns emptied.
-func (r *Reader) resetBatch() {
-	r.n, r.batchBytes, r.room = 0, 0, 0
-	r.masks = r.masks[:0]
-	if r.rowCap == 0 {
+// reset starts an empty batch: buffers for the columns with a value per
+// row, sized for as many rows as the last batch (or fewer when this Reader
+// has not built one yet), and the list columns emptied.
+func (b *batch) reset() {
+	b.n, b.bytes, b.room = 0, 0, 0
+	b.masks = b.masks[:0]
+	if b.rowCap == 0 {
 		// A Reader's first batch is sized for as many rows as the
 		// largest batch of the last Reader of its state (pooled): a
 		// load's objects tend to be alike, and growing a batch from a
 		// few rows to thousands copied all its columns several times.
 		// After a large object, one small one's batch is oversized once.
-		hint := r.rowHint
+		hint := b.rowHint
 		if hint == 0 {
-			hint = r.lastRows
-			r.lastRows = 0
+			hint = b.lastRows
+			b.lastRows = 0
 		}
-		r.rowCap = min(r.opts.BatchRows, max(hint, firstBatchRows))
+		b.rowCap = min(b.maxRows, max(hint, firstBatchRows))
 	}
-	own := r.rowHint > 0 // the data hints are of this Reader's last batch
+	own := b.rowHint > 0 // the data hints are of this Reader's last batch
 	for _, col := range strCols {
-		r.strs[col].start(r.mem, r.rowCap, 16, own)
+		b.strs[col].start(b.mem, b.rowCap, 16, own)
 	}
 	for _, col := range intCols {
-		r.ints[col].start(r.mem, r.rowCap)
+		b.ints[col].start(b.mem, b.rowCap)
 	}
-	r.ints[schema.ColTime].start(r.mem, r.rowCap)
-	r.rowIDs.start(r.mem, r.rowCap, 24, own)
-	r.extra.reset()
-	r.ips.reset()
-	r.arns.reset()
-	r.accounts.reset()
+	b.ints[schema.ColTime].start(b.mem, b.rowCap)
+	b.rowIDs.start(b.mem, b.rowCap, 24, own)
+	b.extra.reset()
+	b.ips.reset()
+	b.arns.reset()
+	b.accounts.reset()
 }
 
 // reserveBytes is the least room reserveData makes in the data of every
 // string column, so that it runs once per several rows.
 const reserveBytes = 8 << 10
 
-// overcopy is how far past a value's end appendRow's copies may read and
+// overcopy is how far past a value's end appendStrings' copies may read and
 // write.
 const overcopy = 64
 
 // reserveData makes room for at least max(n, reserveBytes) more bytes in
-// the data of every string column, and records it in r.room: since no
-// value is longer than its line, rows whose lines add up to r.room bytes
+// the data of every string column, and records it in b.room: since no
+// value is longer than its line, rows whose lines add up to b.room bytes
 // fit without another check. Every column has overcopy bytes more than
-// r.room, for appendRow's copies that run past a value's end.
-func (r *Reader) reserveData(n int) {
+// b.room, for appendStrings' copies that run past a value's end.
+func (b *batch) reserveData(n int) {
 	n = max(n, reserveBytes)
 	for _, col := range strCols {
-		r.strs[col].reserve(r.mem, n+overcopy)
+		b.strs[col].reserve(b.mem, n+overcopy)
 	}
-	r.room = n
+	b.room = n
 }
 
 // growRows doubles the number of rows the batch's buffers have room for.
-func (r *Reader) growRows() {
-	r.rowCap = min(2*r.rowCap, r.opts.BatchRows)
+func (b *batch) growRows() {
+	b.rowCap = min(2*b.rowCap, b.maxRows)
 	for _, col := range strCols {
-		r.strs[col].growRows(r.mem, r.rowCap)
+		b.strs[col].growRows(b.mem, b.rowCap)
 	}
 	for _, col := range intCols {
-		r.ints[col].growRows(r.mem, r.rowCap)
+		b.ints[col].growRows(b.mem, b.rowCap)
 	}
-	r.ints[schema.ColTime].growRows(r.mem, r.rowCap)
-	r.rowIDs.growRows(r.mem, r.rowCap)
+	b.ints[schema.ColTime].growRows(b.mem, b.rowCap)
+	b.rowIDs.growRows(b.mem, b.rowCap)
 }
 
-// freeColumns gives the buffers of the batch being built back to the
-// recycler.
-func (r *Reader) freeColumns() {
+// free gives the buffers of the batch being built back to the recycler.
+func (b *batch) free() {
 	for _, col := range strCols {
-		r.strs[col].free(r.mem)
+		b.strs[col].free(b.mem)
 	}
 	for _, col := range intCols {
-		r.ints[col].free(r.mem)
+		b.ints[col].free(b.mem)
 	}
-	r.ints[schema.ColTime].free(r.mem)
-	r.rowIDs.free(r.mem)
-	r.rowCap, r.room = 0, 0
+	b.ints[schema.ColTime].free(b.mem)
+	b.rowIDs.free(b.mem)
+	b.rowCap, b.room = 0, 0
 }

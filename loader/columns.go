@@ -23,8 +23,8 @@ import (
 // strCol is a utf8 column of the batch's rows, written directly into
 // recycled buffers (see recycler) that the record batch takes over when
 // it is built. Its validity comes from the batch's per-row NULL masks
-// (see validity). Its offsets have room for the Reader's rowCap rows
-// (Reader.growRows makes more); its data grows by reserve.
+// (see validity). Its offsets have room for the batch's rowCap rows
+// (batch.growRows makes more); its data grows by reserve.
 type strCol struct {
 	offsBuf  []byte  // the offsets' buffer
 	offs     []int32 // offsBuf as int32s

@@ -10,12 +10,40 @@ import (
 	"io"
 )
 
-// readLine returns the next line with its ending, a sub-slice of the read
+// framer cuts its input into lines. Its read buffer is reused from Reader
+// to Reader (it is part of the pooled state); the rest is the Reader's own.
+type framer struct {
+	src  io.Reader
+	name string // the source id, for read errors
+
+	// buf[r:w] is read but not yet consumed; buf[r:scan] holds no newline.
+	buf        []byte
+	r, w       int
+	scan       int
+	eof        bool
+	skipping   bool // discarding the rest of an over-long line
+	emptyReads int  // consecutive reads that returned nothing
+	maxLine    int  // longest line returned whole
+
+	read int64 // bytes read from src
+	err  error // the read error that ended the input, if any
+}
+
+// begin starts framing src, keeping the read buffer of a previous Reader.
+func (r *framer) begin(src io.Reader, name string) {
+	*r = framer{src: src, name: name, buf: r.buf[:cap(r.buf)], maxLine: maxLineBytes}
+}
+
+// end drops the references to the source, so that the pooled state does
+// not keep it alive.
+func (r *framer) end() { r.src, r.err = nil, nil }
+
+// next returns the next line with its ending, a sub-slice of the read
 // buffer valid until the next call. tooLong reports a line longer than
 // r.maxLine, of which only the first rawKeepBytes are returned (the rest
 // is skipped). ok is false at the end of the input or on a read error; a
 // partial last line is returned at EOF but dropped on an error.
-func (r *Reader) readLine() (line []byte, tooLong, ok bool) {
+func (r *framer) next() (line []byte, tooLong, ok bool) {
 	for {
 		if r.skipping {
 			if k := bytes.IndexByte(r.buf[r.r:r.w], '\n'); k >= 0 {
@@ -54,7 +82,7 @@ func (r *Reader) readLine() (line []byte, tooLong, ok bool) {
 
 // fill reads more input into buf, moving the unconsumed bytes to its start
 // and growing it when it is full.
-func (r *Reader) fill() {
+func (r *framer) fill() {
 	if r.r > 0 {
 		copy(r.buf, r.buf[r.r:r.w])
 		r.w -= r.r
@@ -68,7 +96,7 @@ func (r *Reader) fill() {
 	}
 	n, err := r.src.Read(r.buf[r.w:])
 	r.w += n
-	r.stats.Bytes += int64(n)
+	r.read += int64(n)
 	if n == 0 && err == nil {
 		if r.emptyReads++; r.emptyReads >= 100 {
 			err = io.ErrNoProgress // as bufio does, rather than spin
@@ -80,7 +108,7 @@ func (r *Reader) fill() {
 	case err == io.EOF:
 		r.eof = true
 	case err != nil:
-		r.err = fmt.Errorf("read %s: %w", r.sourceID, err)
+		r.err = fmt.Errorf("read %s: %w", r.name, err)
 		r.eof = true
 		// Keep the complete lines read so far; drop the partial last one.
 		if k := bytes.LastIndexByte(r.buf[r.r:r.w], '\n'); k >= 0 {

@@ -3,6 +3,7 @@ package loader
 import (
 	"bytes"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -34,8 +35,8 @@ func FuzzReader(f *testing.F) {
 			t.Errorf("%d lines counted, input has %d newlines", res.stats.Lines, want)
 		}
 		for _, rj := range res.rejects {
-			if rj.Reason == "" {
-				t.Errorf("reject without a reason: %+v", rj)
+			if rj.Reason == "" || !slices.Contains(schema.RejectKinds(), rj.Kind) {
+				t.Errorf("reject without a reason or a kind: %+v", rj)
 			}
 			if rj.Field != "" && schema.S3ServerAccess.Index(rj.Field) < 0 {
 				t.Errorf("reject names unknown field %q", rj.Field)

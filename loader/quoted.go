@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/bits"
-	"strings"
 
 	"github.com/s3logs/s3logs/schema"
 )
@@ -50,7 +49,7 @@ func (p *parser) quoted(i int) bool {
 		}
 		for ; w != 0; w &= w - 1 {
 			if len(p.quotes) == maxSteps {
-				return p.fail(i, schema.ColRequesturi, "ambiguous quoting: too many possible ends of the quoted fields to try")
+				return p.fail(i, schema.ColRequesturi, schema.RejectAmbiguous, "ambiguous quoting: too many possible ends of the quoted fields to try")
 			}
 			p.quotes = append(p.quotes, k<<6+bits.TrailingZeros64(w))
 		}
@@ -70,16 +69,16 @@ func (p *parser) quoted(i int) bool {
 	}
 	switch {
 	case p.tries > maxReadings || p.steps > maxSteps:
-		return p.fail(i, schema.ColRequesturi, "ambiguous quoting: too many possible ends of the quoted fields to try")
+		return p.fail(i, schema.ColRequesturi, schema.RejectAmbiguous, "ambiguous quoting: too many possible ends of the quoted fields to try")
 	case p.found > 1:
-		return p.fail(i, schema.ColRequesturi, "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way")
-	case p.found == 0 && (p.far.col == i+1 || strings.HasPrefix(p.far.reason, "truncated")):
+		return p.fail(i, schema.ColRequesturi, schema.RejectAmbiguous, "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way")
+	case p.found == 0 && (p.far.col == i+1 || p.far.kind == schema.RejectTruncated):
 		p.err = p.far // the line is short, or the request URI itself is wrong
 		return false
 	case p.found == 0 && p.far.field < 0: // not expected: every failed reading says why
-		return p.fail(i, schema.ColRequesturi, "cannot tell where the quoted fields end")
+		return p.fail(i, schema.ColRequesturi, schema.RejectQuoting, "cannot tell where the quoted fields end")
 	case p.found == 0:
-		return p.fail(i, schema.ColRequesturi, fmt.Sprintf(
+		return p.fail(i, schema.ColRequesturi, schema.RejectQuoting, fmt.Sprintf(
 			"cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: %s at column %d: %s)",
 			schema.S3ServerAccess.Columns[p.far.field].Name, p.far.col, p.far.reason))
 	}
@@ -194,14 +193,14 @@ func (p *parser) readURI(i int) {
 		return
 	}
 	if line[i] != '"' {
-		p.miss(i, schema.ColRequesturi, `want a quoted request ("GET /key HTTP/1.1") or -`)
+		p.miss(i, schema.ColRequesturi, schema.RejectQuoting, `want a quoted request ("GET /key HTTP/1.1") or -`)
 		return
 	}
 	if p.nextQuote(0, i) == len(line) {
-		p.miss(i, schema.ColRequesturi, "truncated line: unterminated quote")
+		p.miss(i, schema.ColRequesturi, schema.RejectTruncated, "truncated line: unterminated quote")
 		return
 	}
-	p.miss(i, schema.ColRequesturi, "no closing quote followed by the status")
+	p.miss(i, schema.ColRequesturi, schema.RejectQuoting, "no closing quote followed by the status")
 	for k, c := range p.quotes {
 		p.steps++
 		if c <= i || c+1 >= len(line) || line[c+1] != ' ' {
@@ -242,7 +241,7 @@ func (p *parser) readMid(i, q int) {
 		tok := line[i:e]
 		p.steps += (e - s) >> 8 // long tokens cost steps too
 		if e > q {
-			p.miss(i, col, "unexpected quote")
+			p.miss(i, col, schema.RejectQuoting, "unexpected quote")
 			return
 		}
 		if p.strict && !strictMid(k, tok) {
@@ -280,7 +279,7 @@ func (p *parser) readRef(i int) {
 	line := p.line
 	if isDashAt(line, i) {
 		if !p.mixed && p.cur.uri.s >= 0 {
-			p.miss(i, schema.ColReferrer, "a quoted request URI has a quoted referrer")
+			p.miss(i, schema.ColReferrer, schema.RejectQuoting, "a quoted request URI has a quoted referrer")
 			return
 		}
 		p.cur.ref = span{-1, -1}
@@ -292,14 +291,14 @@ func (p *parser) readRef(i int) {
 		return
 	}
 	if line[i] != '"' {
-		p.miss(i, schema.ColReferrer, "want a quoted referrer or -")
+		p.miss(i, schema.ColReferrer, schema.RejectQuoting, "want a quoted referrer or -")
 		return
 	}
 	if !p.mixed && p.cur.uri.s < 0 {
-		p.miss(i, schema.ColReferrer, "a bare - request URI has a bare - referrer")
+		p.miss(i, schema.ColReferrer, schema.RejectQuoting, "a bare - request URI has a bare - referrer")
 		return
 	}
-	p.miss(i, schema.ColReferrer, "no closing quote followed by the user agent")
+	p.miss(i, schema.ColReferrer, schema.RejectQuoting, "no closing quote followed by the user agent")
 	for _, c := range p.quotes {
 		if p.steps++; p.steps > maxSteps {
 			return
@@ -320,7 +319,7 @@ func (p *parser) readRef(i int) {
 			continue
 		}
 		if line[u] != '"' && !isDashAt(line, u) {
-			p.miss(u, schema.ColUseragent, "want a quoted user agent or -")
+			p.miss(u, schema.ColUseragent, schema.RejectQuoting, "want a quoted user agent or -")
 			continue
 		}
 		p.cur.ref = span{i + 1, c}
@@ -341,11 +340,11 @@ func (p *parser) readUA(u int) {
 	}
 	if isDashAt(line, u) {
 		if !p.mixed && p.cur.ref.s >= 0 {
-			p.miss(u, schema.ColUseragent, "a quoted referrer has a quoted user agent")
+			p.miss(u, schema.ColUseragent, schema.RejectQuoting, "a quoted referrer has a quoted user agent")
 			return
 		}
 		if last > u {
-			p.miss(last, schema.ColVersionid, "unexpected quote after the user agent")
+			p.miss(last, schema.ColVersionid, schema.RejectQuoting, "unexpected quote after the user agent")
 			return
 		}
 		p.cur.ua = span{-1, -1}
@@ -353,15 +352,15 @@ func (p *parser) readUA(u int) {
 		return
 	}
 	if !p.mixed && p.cur.ref.s < 0 {
-		p.miss(u, schema.ColUseragent, "a bare - referrer has a bare - user agent")
+		p.miss(u, schema.ColUseragent, schema.RejectQuoting, "a bare - referrer has a bare - user agent")
 		return
 	}
 	if last <= u {
-		p.miss(u, schema.ColUseragent, "unterminated quote")
+		p.miss(u, schema.ColUseragent, schema.RejectQuoting, "unterminated quote")
 		return
 	}
 	if last+1 < len(line) && line[last+1] != ' ' {
-		p.miss(last, schema.ColUseragent, "the last quote of the line must end the user agent")
+		p.miss(last, schema.ColUseragent, schema.RejectQuoting, "the last quote of the line must end the user agent")
 		return
 	}
 	p.cur.ua = span{u + 1, last}

@@ -113,23 +113,14 @@ const (
 )
 
 // state is the memory a Reader reuses from line to line and batch to
-// batch: the read buffer, the tokenizer and the column buffers. It is
-// pooled between Readers because a load opens thousands of small log
-// objects, and growing fresh buffers for each would cost more than parsing.
+// batch, one part per job: the read buffer (framing), the tokenizer (the
+// row) and the column buffers (the batch). It is pooled between Readers
+// because a load opens thousands of small log objects, and growing fresh
+// buffers for each would cost more than parsing.
 type state struct {
-	buf      []byte
-	p        parser
-	strs     [schema.NumLogFields]strCol
-	ints     [schema.NumLogFields]intCol
-	extra    listCol
-	ips      listCol
-	arns     listCol
-	accounts listCol
-	rowIDs   strCol
-	masks    []uint32 // per row of the batch: bit c set when log column c is NULL
-	valid    validity // the masks as validity bytes, per column (see build)
-	ipSeen   ipCache  // remote IPs seen, for p_any_ip_addresses
-	lastRows int      // rows of the largest batch built so far by the state's Reader (the last one's, until its first batch)
+	lines framer // cuts the input into lines
+	p     parser // turns a line into a row
+	b     batch  // appends rows to the columns of a record batch
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -180,40 +171,12 @@ type Stats struct {
 //   - p_row_id is a hash of the source id in 16 hex digits followed by the
 //     line number in hex: unique per line and the same on every load.
 type Reader struct {
-	src      io.Reader
-	sourceID string
-	opts     Options
-	schema   *arrow.Schema
-	mem      *recycler // the batches' buffers, from Options.Allocator
-	ownMem   bool      // mem is the Reader's own, closed on Release
+	*state // framing, row and batch state, pooled between Readers
 
-	*state // buffers, pooled between Readers
+	window window // Options.Since and Options.Until
+	ownMem bool   // the batch's recycler is the Reader's own, closed on Release
 
-	// Framing: buf[r:w] is read but not yet consumed; buf[r:scan] holds no
-	// newline.
-	r, w       int
-	scan       int
-	eof        bool
-	skipping   bool // discarding the rest of an over-long line
-	emptyReads int  // consecutive reads that returned nothing
-	maxLine    int
-
-	rowPrefix [2]uint64 // p_row_id before the line number: 16 hex digits, as two little-endian words
-	parseTime int64     // p_parse_time, µs
-	since     int64     // µs; valid when hasSince
-	until     int64     // µs; valid when hasUntil
-	hasSince  bool
-	hasUntil  bool
-
-	// The batch being built, n rows so far.
-	n          int
-	batchBytes int
-	bigBatch   bool // a batch grew past poolBatchBytes: do not pool the state
-	rowCap     int  // rows the buffers of the batch being built have room for
-	room       int  // bytes of lines the string columns' data has room for (see reserveData)
-	rowHint    int  // rows of the Reader's last batch built; 0 before the first
-
-	line    int64
+	line    int64 // lines consumed, the current one included
 	stats   Stats
 	err     error
 	done    bool
@@ -221,10 +184,27 @@ type Reader struct {
 	rejects []Reject
 }
 
-// NewReader returns a Reader of r, whose bytes must already be
-// decompressed. sourceID becomes p_source_id and seeds p_row_id. The
-// Reader owns the batches it returns; the caller must call Release when
-// done with the Reader.
+// window is the time window of Options.Since and Options.Until, in
+// microseconds since the epoch, that rows must be in.
+type window struct {
+	since, until       int64
+	hasSince, hasUntil bool
+}
+
+// newWindow returns the window [since, until); a zero time is no bound.
+func newWindow(since, until time.Time) window {
+	return window{since: since.UnixMicro(), until: until.UnixMicro(), hasSince: !since.IsZero(), hasUntil: !until.IsZero()}
+}
+
+// excludes reports whether t (µs) is outside the window.
+func (w *window) excludes(t int64) bool {
+	return w.hasSince && t < w.since || w.hasUntil && t >= w.until
+}
+
+// NewReader returns a Reader of r, whose bytes must be text (an object's
+// stored bytes go through source.Decode first). sourceID becomes
+// p_source_id and seeds p_row_id. The Reader owns the batches it returns;
+// the caller must call Release when done with the Reader.
 func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	if opts.BatchRows <= 0 {
 		opts.BatchRows = DefaultBatchRows
@@ -236,28 +216,31 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		opts.ParseTime = time.Now()
 	}
 	mem, ownMem := recyclerFor(opts.Allocator)
+	rd := &Reader{
+		state:  statePool.Get().(*state),
+		window: newWindow(opts.Since, opts.Until),
+		ownMem: ownMem,
+		line:   opts.FirstLine,
+	}
+	rd.lines.begin(r, sourceID)
+	rd.b.begin(mem, batchConsts{
+		sourceID:  sourceID,
+		label:     opts.Label,
+		parseTime: opts.ParseTime.UnixMicro(),
+		rowPrefix: rowPrefix(sourceID),
+		maxRows:   opts.BatchRows,
+	})
+	rd.b.reset()
+	return rd
+}
+
+// rowPrefix returns the part of p_row_id before the line number: a hash of
+// the source id in 16 hex digits, as two little-endian words.
+func rowPrefix(sourceID string) [2]uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(sourceID))
-	rd := &Reader{
-		state:     statePool.Get().(*state),
-		src:       r,
-		sourceID:  sourceID,
-		opts:      opts,
-		schema:    arrowSchema(),
-		mem:       mem,
-		ownMem:    ownMem,
-		maxLine:   maxLineBytes,
-		parseTime: opts.ParseTime.UnixMicro(),
-		since:     opts.Since.UnixMicro(),
-		until:     opts.Until.UnixMicro(),
-		hasSince:  !opts.Since.IsZero(),
-		hasUntil:  !opts.Until.IsZero(),
-		line:      opts.FirstLine,
-	}
 	prefix := fmt.Appendf(nil, "%016x", h.Sum64())
-	rd.rowPrefix = [2]uint64{binary.LittleEndian.Uint64(prefix), binary.LittleEndian.Uint64(prefix[8:])}
-	rd.resetBatch()
-	return rd
+	return [2]uint64{binary.LittleEndian.Uint64(prefix), binary.LittleEndian.Uint64(prefix[8:])}
 }
 
 // Next reads up to Options.BatchRows rows. It returns true when a batch with
@@ -269,9 +252,9 @@ func (r *Reader) Next() bool {
 	if r.done {
 		return false
 	}
-	r.resetBatch()
-	for r.n < r.opts.BatchRows && len(r.rejects) < r.opts.BatchRows && r.batchBytes < maxBatchBytes {
-		line, tooLong, ok := r.readLine()
+	r.b.reset()
+	for r.b.n < r.b.maxRows && len(r.rejects) < r.b.maxRows && r.b.bytes < maxBatchBytes {
+		line, tooLong, ok := r.lines.next()
 		if !ok {
 			r.done = true
 			break
@@ -279,15 +262,16 @@ func (r *Reader) Next() bool {
 		r.line++
 		r.stats.Lines++
 		if tooLong {
-			r.reject(line, lineError{field: -1, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.maxLine, len(line))})
+			r.reject(line, lineError{field: -1, kind: schema.RejectTooLong, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.lines.maxLine, len(line))})
 			continue
 		}
 		r.addLine(line)
 	}
-	if r.n == 0 && len(r.rejects) == 0 {
+	r.stats.Bytes, r.err = r.lines.read, r.lines.err
+	if r.b.n == 0 && len(r.rejects) == 0 {
 		return false
 	}
-	r.rec = r.build()
+	r.rec = r.b.build()
 	return true
 }
 
@@ -308,14 +292,11 @@ func (r *Reader) addLine(line []byte) {
 		r.reject(line, r.p.err)
 		return
 	}
-	if t := r.p.row.time; r.hasSince && t < r.since || r.hasUntil && t >= r.until {
+	if r.window.excludes(r.p.row.time) {
 		r.stats.Filtered++
 		return
 	}
-	r.appendRow(&r.p.row, line)
-	if r.batchBytes += len(line); r.batchBytes > poolBatchBytes {
-		r.bigBatch = true
-	}
+	r.b.appendRow(&r.p.row, line, r.line)
 	r.stats.Rows++
 }
 
@@ -326,15 +307,16 @@ func (r *Reader) reject(line []byte, e lineError) {
 		field = schema.S3ServerAccess.Columns[e.field].Name
 	}
 	r.rejects = append(r.rejects, Reject{
-		Source: r.sourceID,
+		Source: r.b.sourceID,
 		Line:   r.line,
 		Column: e.col,
 		Field:  field,
+		Kind:   e.kind,
 		Reason: e.reason,
 		Raw:    bytes.Clone(line),
 	})
 	r.stats.Rejected++
-	r.batchBytes += len(line) // rejects keep their lines: they count toward a batch's size
+	r.b.bytes += len(line) // rejects keep their lines: they count toward a batch's size
 }
 
 // RecordBatch returns the batch read by the last Next. It has the schema
@@ -361,17 +343,20 @@ func (r *Reader) Err() error { return r.err }
 // pool. The Reader must not be used afterwards; releasing twice is safe.
 func (r *Reader) Release() {
 	r.releaseRecord()
-	if r.state != nil {
-		r.freeColumns()
-		if cap(r.buf) <= poolReadBytes && !r.bigBatch {
-			statePool.Put(r.state)
-		}
-		r.state = nil
+	if r.state == nil {
+		return
 	}
+	mem := r.b.mem
+	r.b.free()
+	r.lines.end()
+	if cap(r.lines.buf) <= poolReadBytes && !r.b.big {
+		statePool.Put(r.state)
+	}
+	r.state = nil
 	if r.ownMem {
 		// Hand the kept buffers back to the caller's allocator; buffers of
 		// batches still retained go straight to it when released.
-		r.mem.close()
+		mem.close()
 		r.ownMem = false
 	}
 }

@@ -172,7 +172,7 @@ func TestReaderLongLines(t *testing.T) {
 	in := ok + "\n" + strings.Repeat("x", 3*rawKeepBytes) + "\n" + ok + "\n"
 	r := NewReader(iotest.OneByteReader(strings.NewReader(in)), "f", Options{Allocator: mem})
 	defer r.Release()
-	r.maxLine = 2 * rawKeepBytes
+	r.lines.maxLine = 2 * rawKeepBytes
 	rows, rejects := 0, []Reject{}
 	for r.Next() {
 		rows += int(r.RecordBatch().NumRows())
@@ -462,9 +462,8 @@ func TestAppendRowAtBufferEnd(t *testing.T) {
 		if !r.p.parse(b) {
 			t.Fatalf("rejected: %s", r.p.err.reason)
 		}
-		r.line = 1
-		r.appendRow(&r.p.row, b)
-		rec := r.build()
+		r.b.appendRow(&r.p.row, b, 1)
+		rec := r.b.build()
 		rows = append(rows, rowMap(t, rec, 0))
 		rec.Release()
 		r.Release()
@@ -491,11 +490,11 @@ func TestFirstBatchRows(t *testing.T) {
 	for _, tc := range []struct{ lastRows, want int }{
 		{0, firstBatchRows}, {10, firstBatchRows}, {3000, 3000}, {4096, 4096}, {100000, 4096},
 	} {
-		r.freeColumns()
-		r.lastRows, r.rowHint = tc.lastRows, 0
-		r.resetBatch()
-		if r.rowCap != tc.want || r.lastRows != 0 {
-			t.Errorf("after a Reader whose largest batch had %d rows: first batch for %d rows (hint left %d), want %d (0)", tc.lastRows, r.rowCap, r.lastRows, tc.want)
+		r.b.free()
+		r.b.lastRows, r.b.rowHint = tc.lastRows, 0
+		r.b.reset()
+		if r.b.rowCap != tc.want || r.b.lastRows != 0 {
+			t.Errorf("after a Reader whose largest batch had %d rows: first batch for %d rows (hint left %d), want %d (0)", tc.lastRows, r.b.rowCap, r.b.lastRows, tc.want)
 		}
 	}
 }

@@ -1,17 +1,25 @@
 package loader
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/s3logs/s3logs/schema"
+)
 
 // Reject is a line the Reader could not turn into a row: where it came
-// from, what was wrong, and the line itself (a copy owned by the Reject,
-// without its line ending).
+// from, why it was rejected, and the line itself (a copy owned by the
+// Reject, without its line ending). Like encoding/csv's ParseError, it is
+// an error that carries its position and wraps the sentinel saying what
+// went wrong: errors.Is(rej, schema.RejectInteger) is true for a line
+// whose number field is not a number.
 type Reject struct {
-	Source string // p_source_id of the reader
-	Line   int64  // 1-based line number in the source
-	Column int    // 1-based byte column where the problem starts; 0 when it concerns the whole line
-	Field  string // column name the problem is in (e.g. httpstatus); empty when it concerns the whole line
-	Reason string // what was wrong
-	Raw    []byte // the line as read, without its line ending
+	Source string            // p_source_id of the reader
+	Line   int64             // 1-based line number in the source
+	Column int               // 1-based byte column where the problem starts; 0 when it concerns the whole line
+	Field  string            // column name the problem is in (e.g. httpstatus); empty when it concerns the whole line
+	Kind   schema.RejectKind // why, as a value to branch on; never zero
+	Reason string            // why, in words, with the detail (the reason column of the rejects table)
+	Raw    []byte            // the line as read, without its line ending
 }
 
 // Error formats the reject as "src:line:col: field: reason", leaving out
@@ -26,3 +34,6 @@ func (e *Reject) Error() string {
 	}
 	return s + " " + e.Reason
 }
+
+// Unwrap returns the reject's kind, so that errors.Is and errors.As see it.
+func (e *Reject) Unwrap() error { return e.Kind }

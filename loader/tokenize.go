@@ -69,9 +69,10 @@ type row struct {
 
 // lineError says why a line was rejected.
 type lineError struct {
-	col    int    // 1-based byte column; 0 when it concerns the whole line
-	field  int    // schema column index, or -1
-	reason string // what was wrong
+	col    int               // 1-based byte column; 0 when it concerns the whole line
+	field  int               // schema column index, or -1
+	kind   schema.RejectKind // why, as a value
+	reason string            // why, in words, with the detail
 }
 
 // span is a half-open byte range of the line; start < 0 means NULL.
@@ -135,7 +136,7 @@ func (p *parser) parse(line []byte) bool {
 	r.extra = r.extra[:0]
 	ascii, nul := p.index(line)
 	if nul {
-		return p.fail(bytes.IndexByte(line, 0), -1, "binary data (NUL byte): not a log line")
+		return p.fail(bytes.IndexByte(line, 0), -1, schema.RejectBinary, "binary data (NUL byte): not a log line")
 	}
 	r.utf8 = ascii || utf8.Valid(line)
 
@@ -151,10 +152,10 @@ func (p *parser) parse(line []byte) bool {
 		// Checked before anything else: a line without the bracketed time
 		// as its third field is some other kind of log, and saying so is
 		// more use than naming the first field that does not fit.
-		return p.fail(min(i, len(line)), -1, "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field")
+		return p.fail(min(i, len(line)), -1, schema.RejectNotLog, "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field")
 	}
 	if isNull(line[owner.s:owner.e]) {
-		return p.fail(owner.s, schema.ColBucketowner, "required field is -")
+		return p.fail(owner.s, schema.ColBucketowner, schema.RejectRequired, "required field is -")
 	}
 	r.v[schema.ColBucketowner] = owner
 	if !p.parseTime(i) {
@@ -198,7 +199,7 @@ func (p *parser) parseTime(i int) bool {
 	if k := bytes.IndexByte(line[i:], ']'); k >= 0 && i+k < end {
 		e = i + k + 1
 	}
-	return p.fail(i, schema.ColTime, fmt.Sprintf("invalid time %q, want %s", line[i:e], timeLayout))
+	return p.fail(i, schema.ColTime, schema.RejectTime, fmt.Sprintf("invalid time %q, want %s", line[i:e], timeLayout))
 }
 
 // requester reads fields 5 to 7 starting at line[i]: the requester (which
@@ -215,7 +216,7 @@ func (p *parser) requester(i int) (int, bool) {
 		e := p.tokenEnd(i)
 		if k >= 1 && isOperation(line[i:e]) {
 			if k == 1 {
-				return 0, p.fail(first, schema.ColRequester, fmt.Sprintf("missing requester or request id before operation %q", line[i:e]))
+				return 0, p.fail(first, schema.ColRequester, schema.RejectRequester, fmt.Sprintf("missing requester or request id before operation %q", line[i:e]))
 			}
 			p.row.v[schema.ColRequester] = nullable(line, first, prev2E)
 			p.row.v[schema.ColRequestid] = nullable(line, prevS, prevE)
@@ -228,7 +229,7 @@ func (p *parser) requester(i int) (int, bool) {
 	if i >= len(line) {
 		return 0, p.truncated(schema.ColOperation)
 	}
-	return 0, p.fail(first, schema.ColOperation, fmt.Sprintf("no operation (like REST.GET.OBJECT) within %d fields after the remote IP", maxRequesterTokens))
+	return 0, p.fail(first, schema.ColOperation, schema.RejectOperation, fmt.Sprintf("no operation (like REST.GET.OBJECT) within %d fields after the remote IP", maxRequesterTokens))
 }
 
 // isOperation reports whether b looks like an S3 operation: an upper-case
@@ -306,7 +307,7 @@ func (p *parser) numbers() bool {
 		b := p.line[s.s:s.e]
 		n, ok := parseInt(b)
 		if !ok {
-			return p.fail(s.s, col, fmt.Sprintf("invalid integer %q", clip(b)))
+			return p.fail(s.s, col, schema.RejectInteger, fmt.Sprintf("invalid integer %q", clip(b)))
 		}
 		r.n[col] = n
 	}
@@ -317,28 +318,28 @@ func (p *parser) numbers() bool {
 // that got furthest through the fields, and among those the one that
 // closed its quotes earliest (the natural reading). Only the loose pass
 // records: its failures are the ones reported.
-func (p *parser) miss(i, col int, reason string) {
+func (p *parser) miss(i, col int, kind schema.RejectKind, reason string) {
 	if !p.strict && !p.mixed && (col > p.far.field || col == p.far.field && i+1 < p.far.col) {
-		p.far = lineError{col: i + 1, field: col, reason: reason}
+		p.far = lineError{col: i + 1, field: col, kind: kind, reason: reason}
 	}
 }
 
 // missTruncated records that the line ended before column col.
 func (p *parser) missTruncated(col int) {
 	if !p.strict && !p.mixed {
-		p.miss(len(p.line), col, truncatedReason(col))
+		p.miss(len(p.line), col, schema.RejectTruncated, truncatedReason(col))
 	}
 }
 
 // fail sets p.err and returns false.
-func (p *parser) fail(i, col int, reason string) bool {
-	p.err = lineError{col: i + 1, field: col, reason: reason}
+func (p *parser) fail(i, col int, kind schema.RejectKind, reason string) bool {
+	p.err = lineError{col: i + 1, field: col, kind: kind, reason: reason}
 	return false
 }
 
 // truncated rejects the line because it ends before column col.
 func (p *parser) truncated(col int) bool {
-	return p.fail(len(p.line), col, truncatedReason(col))
+	return p.fail(len(p.line), col, schema.RejectTruncated, truncatedReason(col))
 }
 
 // truncatedReason says that a line ended before column col.

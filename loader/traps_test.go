@@ -2,11 +2,15 @@ package loader
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/s3logs/s3logs/schema"
 )
 
 // baseFields is a 26-field line (AWS's documented example), one element
@@ -160,58 +164,63 @@ func TestTrapsRejected(t *testing.T) {
 		col    int // 0: computed as the column of at
 		at     string
 		field  string
+		kind   schema.RejectKind
 		reason string // exact
 	}{
 		{name: "status is not a number", line: strings.Replace(base, " 200 ", " 2OO ", 1), at: "2OO",
-			field: "httpstatus", reason: `invalid integer "2OO"`},
+			field: "httpstatus", kind: schema.RejectInteger, reason: `invalid integer "2OO"`},
 		{name: "bytes sent is not a number", line: strings.Replace(base, " 113 ", " 11x ", 1), at: "11x",
-			field: "bytessent", reason: `invalid integer "11x"`},
+			field: "bytessent", kind: schema.RejectInteger, reason: `invalid integer "11x"`},
 		{name: "negative number", line: strings.Replace(base, " 7 ", " -7 ", 1), at: "-7",
-			field: "totaltime", reason: `invalid integer "-7"`},
+			field: "totaltime", kind: schema.RejectInteger, reason: `invalid integer "-7"`},
 		{name: "number overflows int64", line: strings.Replace(base, " 113 ", " 9223372036854775808 ", 1), at: "9223372036854775808",
-			field: "bytessent", reason: `invalid integer "9223372036854775808"`},
+			field: "bytessent", kind: schema.RejectInteger, reason: `invalid integer "9223372036854775808"`},
 		{name: "31 February", line: strings.Replace(base, "06/Feb", "31/Feb", 1), at: "[31/Feb",
-			field: "time", reason: `invalid time "[31/Feb/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+			field: "time", kind: schema.RejectTime, reason: `invalid time "[31/Feb/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
 		{name: "29 February of a common year", line: strings.Replace(base, "06/Feb/2019", "29/Feb/2019", 1), at: "[29/Feb",
-			field: "time", reason: `invalid time "[29/Feb/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+			field: "time", kind: schema.RejectTime, reason: `invalid time "[29/Feb/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
 		{name: "hour 25", line: strings.Replace(base, "2019:00:00:38", "2019:25:00:38", 1), at: "[06/Feb",
-			field: "time", reason: `invalid time "[06/Feb/2019:25:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+			field: "time", kind: schema.RejectTime, reason: `invalid time "[06/Feb/2019:25:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
 		{name: "unknown month", line: strings.Replace(base, "06/Feb", "06/Fev", 1), at: "[06/Fev",
-			field: "time", reason: `invalid time "[06/Fev/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+			field: "time", kind: schema.RejectTime, reason: `invalid time "[06/Fev/2019:00:00:38 +0000]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
 		{name: "time without offset", line: strings.Replace(base, " +0000]", "]", 1), at: "[06/Feb",
-			field: "time", reason: `invalid time "[06/Feb/2019:00:00:38]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
+			field: "time", kind: schema.RejectTime, reason: `invalid time "[06/Feb/2019:00:00:38]", want [dd/Mon/yyyy:hh:mm:ss +hhmm]`},
 		{name: "bucket owner is required", line: "-" + base[64:], col: 1,
-			field: "bucketowner", reason: "required field is -"},
+			field: "bucketowner", kind: schema.RejectRequired, reason: "required field is -"},
 		{name: "ends after the referrer", line: mkLine(upTo(16)), col: len(mkLine(upTo(16))) + 1,
-			field: "useragent", reason: "truncated line: it ends before field 17 (useragent); a line has at least 17 fields, through useragent"},
+			field: "useragent", kind: schema.RejectTruncated, reason: "truncated line: it ends before field 17 (useragent); a line has at least 17 fields, through useragent"},
 		{name: "ends after the status", line: mkLine(upTo(10)), col: len(mkLine(upTo(10))) + 1,
-			field: "errorcode", reason: "truncated line: it ends before field 11 (errorcode); a line has at least 17 fields, through useragent"},
+			field: "errorcode", kind: schema.RejectTruncated, reason: "truncated line: it ends before field 11 (errorcode); a line has at least 17 fields, through useragent"},
 		{name: "three fields", line: mkLine(upTo(3)), col: len(mkLine(upTo(3))) + 1,
-			field: "remoteip", reason: "truncated line: it ends before field 4 (remoteip); a line has at least 17 fields, through useragent"},
+			field: "remoteip", kind: schema.RejectTruncated, reason: "truncated line: it ends before field 4 (remoteip); a line has at least 17 fields, through useragent"},
 		{name: "NUL byte", line: strings.Replace(base, "S3Console", "S3\x00Console", 1), at: "\x00",
-			reason: "binary data (NUL byte): not a log line"},
+			kind: schema.RejectBinary, reason: "binary data (NUL byte): not a log line"},
 		{name: "another format (JSON)", line: `{"eventVersion":"1.08","userIdentity":{"type":"Root"}}`, col: 0,
-			reason: "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field"},
+			kind: schema.RejectNotLog, reason: "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field"},
 		{name: "another format (Apache)", line: `127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" 200 2326`, at: "frank",
-			reason: "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field"},
+			kind: schema.RejectNotLog, reason: "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field"},
 		{name: "two fields", line: "a b", col: 4,
-			reason: "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field"},
+			kind: schema.RejectNotLog, reason: "not an S3 server access log line: no [dd/Mon/yyyy:hh:mm:ss +hhmm] time as the third field"},
 		{name: "truncated inside the request URI", line: mkLine(upTo(8)) + ` "GET /DOC-EXAM`, at: `"GET`,
-			field: "requesturi", reason: "truncated line: unterminated quote"},
+			field: "requesturi", kind: schema.RejectTruncated, reason: "truncated line: unterminated quote"},
 		{name: "ambiguous quoting", line: mkLine(func(f map[int]string) { f[17] = `"a" "b"` }), at: `"GET`,
-			field: "requesturi", reason: "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way"},
+			field: "requesturi", kind: schema.RejectAmbiguous, reason: "ambiguous quoting: the quoted request URI, referrer and user agent can be read more than one way"},
 		{name: "request URI quote never closed before a space", line: strings.Replace(base, `HTTP/1.1"`, "HTTP/1.1", 1), at: `"GET`,
-			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: referrer at column 482: want a quoted referrer or -)"},
+			field: "requesturi", kind: schema.RejectQuoting, reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: referrer at column 482: want a quoted referrer or -)"},
 		{name: "unquoted user agent", line: mkLine(func(f map[int]string) { f[17] = "curl/7.38.0" }), at: `"GET`,
-			field: "requesturi", reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: useragent at column 296: want a quoted user agent or -)"},
+			field: "requesturi", kind: schema.RejectQuoting, reason: "cannot tell where the quoted fields end: no reading of the request URI, referrer and user agent fits the fields that follow (at best: useragent at column 296: want a quoted user agent or -)"},
 		{name: "unquoted request URI", line: strings.Replace(base, `"GET /DOC-EXAMPLE-BUCKET1?versioning HTTP/1.1"`, "GET", 1), at: "GET 200",
-			field: "requesturi", reason: `want a quoted request ("GET /key HTTP/1.1") or -`},
+			field: "requesturi", kind: schema.RejectQuoting, reason: `want a quoted request ("GET /key HTTP/1.1") or -`},
 		{name: "crafted to take quadratic time", line: mkLine(upTo(8)) + ` "GET /` + strings.Repeat(`" 200 - 1 1 1 1 "a" x`, 20000), at: `"GET`,
-			field: "requesturi", reason: "ambiguous quoting: too many possible ends of the quoted fields to try"},
+			field: "requesturi", kind: schema.RejectAmbiguous, reason: "ambiguous quoting: too many possible ends of the quoted fields to try"},
 		{name: "more quotes than the search budget", line: mkLine(upTo(8)) + ` "GET /` + strings.Repeat(`"`, 1<<20+5), at: `"GET`,
-			field: "requesturi", reason: "ambiguous quoting: too many possible ends of the quoted fields to try"},
+			field: "requesturi", kind: schema.RejectAmbiguous, reason: "ambiguous quoting: too many possible ends of the quoted fields to try"},
+		{name: "no operation", line: mkLine(upTo(4)) + strings.Repeat(" x", maxRequesterTokens+8), at: "x",
+			field: "operation", kind: schema.RejectOperation, reason: "no operation (like REST.GET.OBJECT) within 32 fields after the remote IP"},
+		{name: "ends before the operation", line: mkLine(upTo(4)) + strings.Repeat(" x", 5), col: len(mkLine(upTo(4))) + 11,
+			field: "operation", kind: schema.RejectTruncated, reason: "truncated line: it ends before field 7 (operation); a line has at least 17 fields, through useragent"},
 		{name: "missing requester", line: strings.Replace(base, "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE", "3E57427F3EXAMPLE", 1), at: "3E57427F3EXAMPLE",
-			field: "requester", reason: `missing requester or request id before operation "REST.GET.VERSIONING"`},
+			field: "requester", kind: schema.RejectRequester, reason: `missing requester or request id before operation "REST.GET.VERSIONING"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,6 +236,9 @@ func TestTrapsRejected(t *testing.T) {
 				col = len(tt.line) + 1
 			}
 			got := *rej
+			if got.Kind != tt.kind || !errors.Is(rej, tt.kind) {
+				t.Errorf("kind %v, want %v", got.Kind, tt.kind)
+			}
 			if got.Source != "test.log" || got.Line != 1 || got.Column != col || got.Field != tt.field || got.Reason != tt.reason || string(got.Raw) != tt.line {
 				t.Errorf("reject\n got %s:%d:%d: %s: %s (raw %q)\nwant test.log:1:%d: %s: %s (raw %q)",
 					got.Source, got.Line, got.Column, got.Field, got.Reason, got.Raw, col, tt.field, tt.reason, tt.line)
@@ -248,6 +260,29 @@ func TestRejectError(t *testing.T) {
 		if got := tt.rej.Error(); got != tt.want {
 			t.Errorf("Error() = %q, want %q", got, tt.want)
 		}
+	}
+}
+
+// TestRejectWrapsKind checks that a Reject, wrapped once more by a caller,
+// still answers errors.Is for its kind (and no other) and errors.As.
+func TestRejectWrapsKind(t *testing.T) {
+	_, rej := parseOne(t, strings.Replace(mkLine(func(map[int]string) {}), " 200 ", " 2OO ", 1))
+	if rej == nil {
+		t.Fatal("parsed, want a reject")
+	}
+	err := fmt.Errorf("load: %w", rej)
+	for _, k := range schema.RejectKinds() {
+		if got, want := errors.Is(err, k), k == schema.RejectInteger; got != want {
+			t.Errorf("errors.Is(err, %v) = %v, want %v", k, got, want)
+		}
+	}
+	var got *Reject
+	if !errors.As(err, &got) || got.Field != "httpstatus" || got.Line != 1 {
+		t.Errorf("errors.As: %v, %+v", errors.As(err, &got), got)
+	}
+	var kind schema.RejectKind
+	if !errors.As(err, &kind) || kind != schema.RejectInteger {
+		t.Errorf("errors.As kind = %v, want %v", kind, schema.RejectInteger)
 	}
 }
 

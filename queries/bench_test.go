@@ -8,8 +8,8 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // benchRows is the size of the generated data set the benchmarks use.
@@ -33,7 +33,7 @@ func openGenerated(b *testing.B) *db.DB {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { d.Close() })
-	if _, err := ingest.New(d, ingest.Options{}).Load(ctx, []loader.Lister{loader.LocalLister(p, nil)}); err != nil {
+	if _, err := ingest.New(d, ingest.Options{}).Load(ctx, []source.Lister{source.LocalLister(p, nil)}); err != nil {
 		b.Fatal(err)
 	}
 	return d

@@ -16,8 +16,8 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // This file is a second, independent implementation of every rule: plain Go
@@ -256,7 +256,7 @@ func openGen(t testing.TB, n int, seed int64, span time.Duration) *db.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	if _, err := ingest.New(d, ingest.Options{Workers: 1}).Load(ctx, []loader.Lister{loader.LocalLister(p, nil)}); err != nil {
+	if _, err := ingest.New(d, ingest.Options{Workers: 1}).Load(ctx, []source.Lister{source.LocalLister(p, nil)}); err != nil {
 		t.Fatal(err)
 	}
 	return d

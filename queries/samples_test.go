@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/s3logs/s3logs/internal/db"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // This file is the only one of package queries that uses the loader (a
@@ -78,7 +78,7 @@ func openSamples(t *testing.T) *db.DB {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample logs in ../testdata/samples (%v)", err)
 	}
-	var listers []loader.Lister
+	var listers []source.Lister
 	for _, f := range files {
 		listers = append(listers, ingest.Source{Lister: relativeFile(f), Label: filepath.Base(f)})
 	}
@@ -95,16 +95,16 @@ func openSamples(t *testing.T) *db.DB {
 // relativeFile lists one file under its relative path as its ID, so that
 // p_source_id and p_row_id (a hash of the ID and the line), and with them
 // the order of rows that tie on time, are the same in every checkout.
-// loader.LocalLister would use the absolute path, which differs between a
+// source.LocalLister would use the absolute path, which differs between a
 // developer's tree and CI's clone.
 type relativeFile string
 
-func (f relativeFile) List(ctx context.Context, fn func(loader.Object) error) error {
+func (f relativeFile) List(ctx context.Context, fn func(source.Object) error) error {
 	st, err := os.Stat(string(f))
 	if err != nil {
 		return err
 	}
-	return fn(loader.Object{
+	return fn(source.Object{
 		Name: string(f), ID: filepath.ToSlash(string(f)), Size: st.Size(), ModTime: st.ModTime(),
 		Open: func(context.Context) (io.ReadCloser, error) { return os.Open(string(f)) },
 	})

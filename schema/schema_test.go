@@ -1,7 +1,11 @@
 package schema
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -30,23 +34,98 @@ func TestMatchesPantherDoc(t *testing.T) {
 	}
 }
 
+// TestIndexConstants checks every column position constant (Col*, Rej*,
+// Man*) against its table's column list, by name: the constants are read
+// from the source, in the order of their iota block, so that a constant
+// added, dropped, renamed or moved without its column (or a column without
+// its constant) fails. The column list of S3ServerAccess is itself held to
+// Panther's doc by TestMatchesPantherDoc.
 func TestIndexConstants(t *testing.T) {
-	for name, want := range map[string]int{
-		"bucketowner": ColBucketowner, "time": ColTime, "httpstatus": ColHttpstatus,
-		"tlsVersion": ColTLSVersion, "aclrequired": ColAclrequired, "additionalFields": ColAdditionalFields,
-		"p_log_type": ColPLogType, "p_row_id": ColPRowID, "p_event_time": ColPEventTime,
-		"p_any_aws_account_ids": ColPAnyAWSAccountIDs,
+	blocks := iotaBlocks(t)
+	for _, tc := range []struct {
+		prefix string
+		table  *Table
+		last   int // the last constant's compiled value, tying the source to the build
+	}{
+		{"Col", S3ServerAccess, ColPAnyAWSAccountIDs},
+		{"Rej", Rejects, RejLoadedAt},
+		{"Man", Manifest, ManLoadedAt},
 	} {
-		if got := S3ServerAccess.Index(name); got != want {
-			t.Errorf("Index(%q) = %d, want %d", name, got, want)
+		names := blocks[tc.prefix]
+		if len(names) != len(tc.table.Columns) || tc.last != len(tc.table.Columns)-1 {
+			t.Errorf("%s: %d %s constants (last = %d) for %d columns", tc.table.Name, len(names), tc.prefix, tc.last, len(tc.table.Columns))
+		}
+		for i, name := range names {
+			if i >= len(tc.table.Columns) {
+				break
+			}
+			col := tc.table.Columns[i].Name
+			if norm(strings.TrimPrefix(name, tc.prefix)) != norm(col) {
+				t.Errorf("%s = %d, but column %d of %s is %q", name, i, i, tc.table.Name, col)
+			}
 		}
 	}
-	if n := len(S3ServerAccess.Columns); n != ColPAnyAWSAccountIDs+1 {
-		t.Errorf("%d columns, want %d", n, ColPAnyAWSAccountIDs+1)
+}
+
+// norm folds a constant's or a column's name for comparison: tlsVersion,
+// TLSVersion and p_any_aws_account_ids, PAnyAWSAccountIDs.
+func norm(s string) string { return strings.ToLower(strings.ReplaceAll(s, "_", "")) }
+
+// iotaBlocks returns, by prefix (Col, Rej, Man), the names of the
+// constants of each untyped const block of the package that starts with
+// "= iota", in order, so that a name's index is its value. A later
+// constant of the block with a value of its own (NumLogFields) is not a
+// column position, and must not carry the prefix.
+func iotaBlocks(t *testing.T) map[string][]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, want := range map[string]int{"source": RejSource, "raw": RejRaw, "loaded_at": RejLoadedAt} {
-		if got := Rejects.Index(name); got != want {
-			t.Errorf("Rejects.Index(%q) = %d, want %d", name, got, want)
+	out := map[string][]string{}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST || len(g.Specs) < 2 {
+				continue
+			}
+			first := g.Specs[0].(*ast.ValueSpec)
+			if id, ok := exprIdent(first); !ok || id != "iota" || first.Type != nil {
+				continue
+			}
+			prefix := first.Names[0].Name[:3]
+			for i, sp := range g.Specs {
+				vs := sp.(*ast.ValueSpec)
+				name := vs.Names[0].Name
+				if i > 0 && len(vs.Values) > 0 {
+					if strings.HasPrefix(name, prefix) {
+						t.Errorf("%s: %s has a value of its own in an iota block", path, name)
+					}
+					continue
+				}
+				out[prefix] = append(out[prefix], name)
+			}
 		}
 	}
+	return out
+}
+
+// exprIdent returns the identifier that is the only value of vs.
+func exprIdent(vs *ast.ValueSpec) (string, bool) {
+	if len(vs.Values) != 1 {
+		return "", false
+	}
+	id, ok := vs.Values[0].(*ast.Ident)
+	if !ok {
+		return "", false
+	}
+	return id.Name, true
 }

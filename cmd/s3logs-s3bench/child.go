@@ -13,6 +13,7 @@ import (
 	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/s3/s3test"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // bucket holds the benchmark's objects.
@@ -119,7 +120,7 @@ func fetchAndParse(ctx context.Context, client *awss3.Client, key string) (int64
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", key, err)
 	}
-	text, err := loader.Decompress(bytes.NewReader(body))
+	text, err := source.Decode(bytes.NewReader(body))
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", key, err)
 	}

@@ -13,8 +13,8 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/render"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // demoFS holds the demo's logs: every real sample line gathered for the
@@ -57,7 +57,7 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	sum, err := ingest.New(d, ingest.Options{Label: "demo"}).Load(ctx, []loader.Lister{fsLister{fsys: demoFS, dir: "demo"}})
+	sum, err := ingest.New(d, ingest.Options{Label: "demo"}).Load(ctx, []source.Lister{fsLister{fsys: demoFS, dir: "demo"}})
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ type fsLister struct {
 	dir  string
 }
 
-func (l fsLister) List(ctx context.Context, fn func(loader.Object) error) error {
+func (l fsLister) List(ctx context.Context, fn func(source.Object) error) error {
 	return fs.WalkDir(l.fsys, l.dir, func(p string, de fs.DirEntry, err error) error {
 		if err != nil || de.IsDir() {
 			return err
@@ -133,7 +133,7 @@ func (l fsLister) List(ctx context.Context, fn func(loader.Object) error) error 
 		}
 		sum := sha256.Sum256(b)
 		name := strings.TrimPrefix(p, l.dir+"/")
-		return fn(loader.Object{
+		return fn(source.Object{
 			Name: path.Join(l.dir, name),
 			ID:   "demo:" + name,
 			Size: int64(len(b)),

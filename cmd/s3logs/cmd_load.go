@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 func init() {
@@ -114,7 +114,7 @@ func (lf *loadFlags) options() (ingest.Options, error) {
 // s3:// sources are read as s3f says (nil: AWS's defaults, no --watch),
 // and within opts.Since and opts.Until. The shell's .load uses it too.
 func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags) (ingest.Summary, error) {
-	var listers []loader.Lister
+	var listers []source.Lister
 	var early []error
 	hasS3 := false
 	s3src := newS3Sources(s3f, args, opts, env.Stderr)
@@ -132,7 +132,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		if arg == "-" && env.IsTerminal(env.Stdin) {
 			fmt.Fprintln(env.Stderr, "s3logs: reading log lines from standard input; end with Ctrl-D")
 		}
-		listers = append(listers, ingest.Source{Lister: loader.LocalLister(arg, env.Stdin), Label: arg})
+		listers = append(listers, ingest.Source{Lister: source.LocalLister(arg, env.Stdin), Label: arg})
 	}
 	if hasS3 && opts.Workers == 0 {
 		opts.Workers = s3.DefaultConcurrency

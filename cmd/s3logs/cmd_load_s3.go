@@ -16,9 +16,9 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // s3Flags are load's flags for s3:// sources.
@@ -69,7 +69,7 @@ func newS3Sources(f *s3Flags, args []string, opts ingest.Options, stderr io.Writ
 }
 
 // lister makes the lister of one s3:// argument.
-func (st *s3Sources) lister(ctx context.Context, arg string) (loader.Lister, error) {
+func (st *s3Sources) lister(ctx context.Context, arg string) (source.Lister, error) {
 	if st.client == nil {
 		c, err := awscfg.S3Client(ctx, *st.flags.aws)
 		if err != nil {
@@ -92,7 +92,7 @@ func (st *s3Sources) warn(err error) {
 // watchLister arranges --watch: the load lists its sources one after the
 // other, so the s3:// sources before the last one list nothing themselves,
 // and the last one lists them all, then polls them all until Ctrl-C.
-func (st *s3Sources) watchLister(arg string, l *s3.Lister) (loader.Lister, error) {
+func (st *s3Sources) watchLister(arg string, l *s3.Lister) (source.Lister, error) {
 	st.pending = append(st.pending, l)
 	args := st.args
 	last := -1
@@ -124,7 +124,7 @@ func countS3(args []string) int {
 // last s3:// source's watchAll.
 type emptyLister struct{}
 
-func (emptyLister) List(context.Context, func(loader.Object) error) error { return nil }
+func (emptyLister) List(context.Context, func(source.Object) error) error { return nil }
 
 // watchAll lists several s3:// sources, then polls them (s3.Watch).
 type watchAll struct {
@@ -132,6 +132,6 @@ type watchAll struct {
 	every time.Duration
 }
 
-func (w watchAll) List(ctx context.Context, fn func(loader.Object) error) error {
+func (w watchAll) List(ctx context.Context, fn func(source.Object) error) error {
 	return s3.Watch(ctx, w.ls, w.every, fn)
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/export"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/repl"
 )
@@ -183,7 +183,7 @@ func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, pa
 // demoHook loads the embedded sample logs (those of s3logs demo) for .demo.
 func demoHook(d *db.DB) func(ctx context.Context) (string, error) {
 	return func(ctx context.Context) (string, error) {
-		sum, err := ingest.New(d, ingest.Options{Label: "demo"}).Load(ctx, []loader.Lister{fsLister{fsys: demoFS, dir: "demo"}})
+		sum, err := ingest.New(d, ingest.Options{Label: "demo"}).Load(ctx, []source.Lister{fsLister{fsys: demoFS, dir: "demo"}})
 		if err != nil {
 			return "", err
 		}

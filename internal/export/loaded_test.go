@@ -9,8 +9,8 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // loadedDB loads the real sample logs and a generated log with traps
@@ -34,9 +34,9 @@ func loadedDB(t *testing.T) (*db.DB, int64) {
 		t.Fatal(err)
 	}
 	f.Close()
-	var listers []loader.Lister
+	var listers []source.Lister
 	for _, p := range []string{"../../testdata/samples/panther-aws.log", "../../testdata/samples/peers.log", generated} {
-		listers = append(listers, loader.LocalLister(p, nil))
+		listers = append(listers, source.LocalLister(p, nil))
 	}
 	sum, err := ingest.New(d, ingest.Options{}).Load(ctx, listers)
 	if err != nil {

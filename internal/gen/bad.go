@@ -40,15 +40,15 @@ func (k BadKind) String() string {
 	return fmt.Sprintf("BadKind(%d)", int(k))
 }
 
-// Bad is a broken line and what its reject should say. Field is the column
-// the problem is in (a schema column name) when one field is wrong, and ""
-// when the line as a whole is not a valid record. Reason says, in words, what
-// the reject reason should be about.
+// Bad is a broken line and the reject the loader must make of it: Field is
+// the column the reject names (a schema column name), "" when the line as a
+// whole is not a record, and Reject its kind. TestBadLinesRejectedAsSaid
+// holds the loader to both.
 type Bad struct {
 	Kind   BadKind
 	Line   []byte // without a line ending; never contains '\n'
 	Field  string
-	Reason string
+	Reject schema.RejectKind
 }
 
 // BadLine returns a broken line of kind k, the same on every call.
@@ -69,27 +69,28 @@ func (g *Generator) BadLine(k BadKind) Bad {
 	b := Bad{Kind: k}
 	switch k {
 	case BadStatus:
-		b.Line, b.Field, b.Reason = r.appendLineWith(nil, schema.ColHttpstatus, "2OO"), "httpstatus", `invalid integer "2OO"`
+		b.Line, b.Field, b.Reject = r.appendLineWith(nil, schema.ColHttpstatus, "2OO"), "httpstatus", schema.RejectInteger
 	case BadBytesSent:
-		b.Line, b.Field, b.Reason = r.appendLineWith(nil, schema.ColBytessent, "12k"), "bytessent", `invalid integer "12k"`
+		b.Line, b.Field, b.Reject = r.appendLineWith(nil, schema.ColBytessent, "12k"), "bytessent", schema.RejectInteger
 	case BadDate:
-		b.Line, b.Field, b.Reason = r.appendLineWith(nil, schema.ColTime, "[31/Feb/2026:25:61:07 +0000]"), "time", "invalid date and time"
+		b.Line, b.Field, b.Reject = r.appendLineWith(nil, schema.ColTime, "[31/Feb/2026:25:61:07 +0000]"), "time", schema.RejectTime
 	case BadTruncated:
 		// The first 8 bytes of the quoted Request-URI, no closing quote.
 		head := r.appendFieldsUpTo(nil, schema.ColRequesturi)
-		b.Line, b.Reason = append(head, r.Line()[len(head):len(head)+8]...), "truncated line: unterminated quote"
+		b.Line, b.Field, b.Reject = append(head, r.Line()[len(head):len(head)+8]...), "requesturi", schema.RejectTruncated
 	case BadFewFields:
 		line := r.appendFieldsUpTo(nil, schema.ColBytessent+1)
-		b.Line, b.Reason = line[:len(line)-1], "too few fields (12, at least 18 expected)"
+		// The line ends before field 13, objectsize.
+		b.Line, b.Field, b.Reject = line[:len(line)-1], "objectsize", schema.RejectTruncated
 	case BadApache:
 		b.Line = []byte(`192.0.2.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`)
-		b.Reason = "not an S3 server access log line"
+		b.Reject = schema.RejectNotLog
 	case BadJSON:
 		b.Line = []byte(`{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1"}`)
-		b.Reason = "not an S3 server access log line"
+		b.Reject = schema.RejectNotLog
 	case BadBinary:
 		b.Line = []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00\xff\xfe\x00\x00\xc3\x28 \x89PNG\r\x1a\x00\x00\x00\rIHDR")
-		b.Reason = "binary data"
+		b.Reject = schema.RejectBinary
 	default:
 		panic("gen: BadLine: unknown kind " + k.String())
 	}

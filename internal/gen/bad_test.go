@@ -5,39 +5,41 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/s3logs/s3logs/schema"
 )
 
 func TestBadLine(t *testing.T) {
 	tests := []struct {
 		kind   BadKind
 		field  string
-		reason string
+		reject schema.RejectKind
 		check  func(line string) bool // the line is broken the way kind says
 	}{
-		{BadStatus, "httpstatus", `invalid integer "2OO"`, func(l string) bool {
+		{BadStatus, "httpstatus", schema.RejectInteger, func(l string) bool {
 			f, err := refSplit(l)
 			return err == nil && len(f) >= 24 && f[9] == "2OO"
 		}},
-		{BadBytesSent, "bytessent", `invalid integer "12k"`, func(l string) bool {
+		{BadBytesSent, "bytessent", schema.RejectInteger, func(l string) bool {
 			f, err := refSplit(l)
 			return err == nil && len(f) >= 24 && f[11] == "12k"
 		}},
-		{BadDate, "time", "invalid date and time", func(l string) bool {
+		{BadDate, "time", schema.RejectTime, func(l string) bool {
 			f, err := refSplit(l)
 			return err == nil && len(f) >= 24 && f[2] == "[31/Feb/2026:25:61:07 +0000]"
 		}},
-		{BadTruncated, "", "truncated line: unterminated quote", func(l string) bool {
+		{BadTruncated, "requesturi", schema.RejectTruncated, func(l string) bool {
 			_, err := refSplit(l)
 			q := strings.IndexByte(l, '"')
 			return err != nil && strings.Count(l, `"`) == 1 && len(l)-q == 8 && strings.HasPrefix(l[q:], `"GET /`)
 		}},
-		{BadFewFields, "", "too few fields (12, at least 18 expected)", func(l string) bool {
+		{BadFewFields, "objectsize", schema.RejectTruncated, func(l string) bool {
 			f, err := refSplit(l)
 			return err == nil && len(f) == 12 && !strings.HasSuffix(l, " ")
 		}},
-		{BadApache, "", "not an S3 server access log line", func(l string) bool { return strings.HasPrefix(l, "192.0.2.1 - frank [") }},
-		{BadJSON, "", "not an S3 server access log line", func(l string) bool { return strings.HasPrefix(l, `{"eventVersion"`) }},
-		{BadBinary, "", "binary data", func(l string) bool { return strings.Contains(l, "\x00") && !utf8.ValidString(l) }},
+		{BadApache, "", schema.RejectNotLog, func(l string) bool { return strings.HasPrefix(l, "192.0.2.1 - frank [") }},
+		{BadJSON, "", schema.RejectNotLog, func(l string) bool { return strings.HasPrefix(l, `{"eventVersion"`) }},
+		{BadBinary, "", schema.RejectBinary, func(l string) bool { return strings.Contains(l, "\x00") && !utf8.ValidString(l) }},
 	}
 	if len(tests) != len(BadKinds()) {
 		t.Fatalf("%d cases for %d kinds", len(tests), len(BadKinds()))
@@ -45,8 +47,8 @@ func TestBadLine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.kind.String(), func(t *testing.T) {
 			b := BadLine(tt.kind)
-			if b.Kind != tt.kind || b.Field != tt.field || b.Reason != tt.reason {
-				t.Errorf("got kind %v field %q reason %q, want %v %q %q", b.Kind, b.Field, b.Reason, tt.kind, tt.field, tt.reason)
+			if b.Kind != tt.kind || b.Field != tt.field || b.Reject != tt.reject {
+				t.Errorf("got kind %v field %q reject %v, want %v %q %v", b.Kind, b.Field, b.Reject, tt.kind, tt.field, tt.reject)
 			}
 			if bytes.ContainsAny(b.Line, "\n") {
 				t.Errorf("line contains a newline: %q", b.Line)

@@ -2,6 +2,7 @@ package gen_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -79,5 +80,33 @@ func TestLoaderAgreesWithOracle(t *testing.T) {
 	}
 	if st := rd.Stats(); st.Lines != n || st.Rows != n || line != n {
 		t.Fatalf("stats %+v, %d rows compared, want %d lines and rows", st, line, n)
+	}
+}
+
+// TestBadLinesRejectedAsSaid parses each kind of broken line with the
+// loader and checks that it is rejected for the kind, and in the field, the
+// generator says: the generator's expectations are the loader's own kinds,
+// not words that could drift from what the loader writes.
+func TestBadLinesRejectedAsSaid(t *testing.T) {
+	for _, k := range gen.BadKinds() {
+		t.Run(k.String(), func(t *testing.T) {
+			b := gen.BadLine(k)
+			rd := loader.NewReader(bytes.NewReader(b.Line), "bad.log", loader.Options{})
+			defer rd.Release()
+			var rejects []loader.Reject
+			for rd.Next() {
+				if n := rd.RecordBatch().NumRows(); n != 0 {
+					t.Fatalf("%d rows from a bad line: %q", n, b.Line)
+				}
+				rejects = append(rejects, rd.Rejects()...)
+			}
+			if len(rejects) != 1 {
+				t.Fatalf("%d rejects, want 1: %q", len(rejects), b.Line)
+			}
+			rej := &rejects[0]
+			if !errors.Is(rej, b.Reject) || rej.Field != b.Field {
+				t.Errorf("loader rejected it as %v in field %q (%s), generator says %v in field %q", rej.Kind, rej.Field, rej.Reason, b.Reject, b.Field)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // BenchmarkIngest loads the same generated log into a new database file
@@ -48,7 +49,7 @@ func BenchmarkIngest(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
-			sum, err := New(d, Options{}).Load(context.Background(), []loader.Lister{loader.PathLister(path)})
+			sum, err := New(d, Options{}).Load(context.Background(), []source.Lister{source.PathLister(path)})
 			if err != nil || sum.Rows != 100000 {
 				b.Fatalf("load: %v, %d rows", err, sum.Rows)
 			}
@@ -61,9 +62,9 @@ func BenchmarkIngest(b *testing.B) {
 
 // memLister lists in-memory objects, as an S3 listing of small objects
 // would, without a server.
-type memLister []loader.Object
+type memLister []source.Object
 
-func (m memLister) List(ctx context.Context, fn func(loader.Object) error) error {
+func (m memLister) List(ctx context.Context, fn func(source.Object) error) error {
 	for _, o := range m {
 		if err := fn(o); err != nil {
 			return err
@@ -78,7 +79,7 @@ func smallObjects(b *testing.B, n int, size func(int) int64) memLister {
 	var objs memLister
 	for i := range n {
 		data := genLines(b, 10, int64(i+1))
-		objs = append(objs, loader.Object{
+		objs = append(objs, source.Object{
 			Name: fmt.Sprintf("obj-%04d.log", i), ID: fmt.Sprintf("mem://bench/obj-%04d.log", i), Size: size(len(data)),
 			Open: func(context.Context) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil },
 		})
@@ -111,7 +112,7 @@ func BenchmarkSmallObjects(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				sum, err := New(d, Options{}).Load(context.Background(), []loader.Lister{objs})
+				sum, err := New(d, Options{}).Load(context.Background(), []source.Lister{objs})
 				if err != nil || sum.Rows != 10000 || sum.Objects != 1000 {
 					b.Fatalf("load: %v, %d objects, %d rows", err, sum.Objects, sum.Rows)
 				}

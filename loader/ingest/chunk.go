@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -39,7 +38,7 @@ func firstChunkBytes(size int64, chunk int) int {
 // firstLine+1) chunk by chunk and parses the chunks in parallel, at most
 // Options.Workers at once across the whole load. It returns whether
 // anything was sent, the summed stats, and the first error.
-func (l *Loader) parseChunks(ctx context.Context, j *job, r *bufio.Reader, firstLine int64, parseTime time.Time, msgs chan<- message) (loaded bool, total loader.Stats, err error) {
+func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine int64, parseTime time.Time, msgs chan<- message) (loaded bool, total loader.Stats, err error) {
 	var acc chunkResults
 	line := firstLine
 	var carry []byte
@@ -129,7 +128,7 @@ func countLines(chunk []byte) int64 {
 // last reports the end of r; then the chunk holds everything left,
 // including a last line without a line end. A read error ends the input
 // too: the bytes before it are returned with it.
-func readChunk(r *bufio.Reader, carry *[]byte, size int) (chunk []byte, last bool, err error) {
+func readChunk(r io.Reader, carry *[]byte, size int) (chunk []byte, last bool, err error) {
 	buf := make([]byte, len(*carry), len(*carry)+size)
 	copy(buf, *carry)
 	*carry = nil

@@ -5,7 +5,7 @@
 //
 // The pipeline:
 //
-//	listers ──objects──▶ N workers (open, Decompress, loader.Reader)
+//	listers ──objects──▶ N workers (open, source.Decode, loader.Reader)
 //	                         │ batches + rejects (bounded channel)
 //	                         ▼
 //	                 one inserter goroutine, one connection:
@@ -25,7 +25,6 @@ package ingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -38,6 +37,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // Options configures a Loader. The zero value is ready to use. Workers
@@ -97,7 +97,7 @@ const (
 // normally the argument as the user typed it. Load accepts a Source
 // anywhere it accepts a Lister.
 type Source struct {
-	loader.Lister
+	source.Lister
 	Label string
 }
 
@@ -258,7 +258,7 @@ func (l *Loader) fail(err error) {
 // Options.OnError); the error returned is for what stops the whole load: the
 // database failing, or ctx being cancelled. After an error, whatever was
 // committed is consistent, and loading again completes the work.
-func (l *Loader) Load(ctx context.Context, listers []loader.Lister) (Summary, error) {
+func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, error) {
 	l.startNano.Store(time.Now().UnixNano())
 	ins, err := newInserter(ctx, l)
 	if err != nil {
@@ -318,14 +318,14 @@ func (l *Loader) Load(ctx context.Context, listers []loader.Lister) (Summary, er
 // list runs the listers one after the other and sends each object that
 // needs loading to jobs. An object listed twice (a file named and also in a
 // named folder) is read once.
-func (l *Loader) list(ctx context.Context, listers []loader.Lister, m map[string]manifestRow, jobs chan<- *job) {
+func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string]manifestRow, jobs chan<- *job) {
 	seen := map[string]bool{}
 	for _, ls := range listers {
 		label := l.opts.Label
 		if src, ok := ls.(Source); ok && label == "" {
 			label = src.Label
 		}
-		err := ls.List(ctx, func(o loader.Object) error {
+		err := ls.List(ctx, func(o source.Object) error {
 			if seen[o.ID] || l.isDatabase(o.ID) {
 				return nil
 			}
@@ -383,11 +383,3 @@ func (e *ObjectError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *ObjectError) Unwrap() error { return e.Err }
-
-// ErrNotLog is wrapped by the ObjectError of an object none of whose lines
-// (or of whose first 64 KB of lines, for a larger one) is a valid S3 server
-// access log line, or that holds binary data: it is not an S3 server access
-// log, and nothing of it is loaded, not even its rejected lines. The load
-// counts it as failed (s3logs load exits 1), not as rejected lines: a file
-// of another format is a wrong input, not a log with a few bad lines.
-var ErrNotLog = errors.New("not an S3 server access log")

@@ -22,7 +22,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
-	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // genLines returns n generated log lines (no traps, so every line parses),
@@ -73,9 +73,9 @@ func load(t testing.TB, d *db.DB, opts Options, args ...string) Summary {
 	t.Helper()
 	alloc := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	opts.Allocator = alloc
-	var ls []loader.Lister
+	var ls []source.Lister
 	for _, a := range args {
-		ls = append(ls, Source{Lister: loader.LocalLister(a, nil), Label: a})
+		ls = append(ls, Source{Lister: source.LocalLister(a, nil), Label: a})
 	}
 	sum, err := New(d, opts).Load(context.Background(), ls)
 	if err != nil {
@@ -274,12 +274,12 @@ func TestBrokenInputs(t *testing.T) {
 	}{
 		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", nil, -1},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", nil, 0},
-		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", ErrNotLog, 0},
+		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", source.ErrNotLog, 0},
 		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
 			": it is zstd-compressed, and s3logs reads logs as plain text or gzip: decompress it first (zstd -d)", nil, 0},
 		{"bzip2 file", []byte("BZh91AY&SY\xa1\x05\n"), tally{Failed: 1},
 			": it is bzip2-compressed, and s3logs reads logs as plain text or gzip: decompress it first (bunzip2)", nil, 0},
-		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first 1,310 lines is one (1,310 rejected, 0 blank), so none of it was loaded; line 1: ", ErrNotLog, 0},
+		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first 1,310 lines is one (1,310 rejected, 0 blank), so none of it was loaded; line 1: ", source.ErrNotLog, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -332,12 +332,12 @@ func TestBrokenInputs(t *testing.T) {
 // stallingLister lists one object that serves the first n bytes of data,
 // then blocks until the load is cancelled.
 type stallingLister struct {
-	obj  loader.Object
+	obj  source.Object
 	data []byte
 	n    int
 }
 
-func (s stallingLister) List(ctx context.Context, fn func(loader.Object) error) error {
+func (s stallingLister) List(ctx context.Context, fn func(source.Object) error) error {
 	o := s.obj
 	o.Open = func(ctx context.Context) (io.ReadCloser, error) {
 		return io.NopCloser(io.MultiReader(bytes.NewReader(s.data[:s.n]), blockReader{ctx})), nil
@@ -358,8 +358,8 @@ func TestInterruptedLoad(t *testing.T) {
 	data := genLines(t, 5000, 21)
 	path := filepath.Join(t.TempDir(), "a.log")
 	writeFile(t, path, data)
-	var obj loader.Object
-	loader.PathLister(path).List(context.Background(), func(o loader.Object) error { obj = o; return nil })
+	var obj source.Object
+	source.PathLister(path).List(context.Background(), func(o source.Object) error { obj = o; return nil })
 	d := openDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -374,7 +374,7 @@ func TestInterruptedLoad(t *testing.T) {
 		}
 	}()
 	opts := Options{BatchRows: 500, CommitRows: 500, CommitEvery: 10 * time.Millisecond, ChunkBytes: 64 << 10}
-	_, err := New(d, opts).Load(ctx, []loader.Lister{stallingLister{obj, data, len(data) * 3 / 5}})
+	_, err := New(d, opts).Load(ctx, []source.Lister{stallingLister{obj, data, len(data) * 3 / 5}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Load error %v, want context.Canceled", err)
 	}
@@ -638,8 +638,8 @@ func TestNoValidLine(t *testing.T) {
 			switch {
 			case tt.err == "" && len(sum.Errors) != 0:
 				t.Errorf("errors %v, want none", sum.Errors)
-			case tt.err != "" && (len(sum.Errors) != 1 || !strings.HasPrefix(sum.Errors[0].Error(), path+tt.err) || !errors.Is(sum.Errors[0], ErrNotLog)):
-				t.Errorf("errors %v, want one ErrNotLog starting %q", sum.Errors, path+tt.err)
+			case tt.err != "" && (len(sum.Errors) != 1 || !strings.HasPrefix(sum.Errors[0].Error(), path+tt.err) || !errors.Is(sum.Errors[0], source.ErrNotLog)):
+				t.Errorf("errors %v, want one source.ErrNotLog starting %q", sum.Errors, path+tt.err)
 			}
 			if tt.db[3] == 0 {
 				return

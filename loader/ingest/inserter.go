@@ -81,9 +81,9 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, err
 	}
-	if _, err := in.ex.ExecContext(ctx, manifestSQL, nil); err != nil {
+	if _, err := in.ex.ExecContext(ctx, schema.Manifest.CreateSQL(), nil); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("create %s: %w", ManifestTable, err)
+		return nil, fmt.Errorf("create %s: %w", schema.ManifestTableName, err)
 	}
 	if _, err := in.ex.ExecContext(ctx, dropViewSQL, nil); err != nil {
 		conn.Close()

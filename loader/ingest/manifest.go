@@ -8,11 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/schema"
 )
-
-// ManifestTable is the table where each load records the objects it read.
-const ManifestTable = "s3logs_manifest"
 
 // Status values of a manifest row.
 const (
@@ -20,27 +18,6 @@ const (
 	StatusPartial = "partial" // a prefix of the object is in the tables; the load was interrupted
 	StatusError   = "error"   // reading the object failed; error says why (rows read before the failure are kept)
 )
-
-// manifestSQL creates the manifest. One row per object; rows, rejected,
-// blank and filtered add up to lines.
-const manifestSQL = `CREATE TABLE IF NOT EXISTS s3logs_manifest (
-  id        VARCHAR,     -- the object's stable identity: absolute path, s3://bucket/key, stdin:<sha256>
-  name      VARCHAR,     -- as shown to the user
-  size      BIGINT,      -- bytes as stored (compressed when gzipped), -1 when unknown
-  mtime     TIMESTAMPTZ, -- modification time, when known
-  etag      VARCHAR,     -- S3 entity tag (or content hash of stdin)
-  bytes     BIGINT,      -- bytes consumed after decompression: where a grown file resumes
-  lines     BIGINT,      -- lines read = rows + rejected + blank + filtered
-  "rows"    BIGINT,      -- lines loaded into aws_s3serveraccess
-  rejected  BIGINT,      -- lines in aws_s3serveraccess_rejects
-  blank     BIGINT,      -- empty lines
-  filtered  BIGINT,      -- lines outside --since/--until
-  status    VARCHAR,     -- loaded, partial (interrupted; reloaded next time) or error
-  error     VARCHAR,     -- what went wrong, for status error
-  checksum  VARCHAR,     -- hash of the first and last 4 KiB before bytes, to check a grown file
-  label     VARCHAR,     -- p_source_label of its rows
-  loaded_at TIMESTAMPTZ  -- when this row was written
-)`
 
 // manifestRow is one row of the manifest.
 type manifestRow struct {
@@ -56,9 +33,9 @@ type manifestRow struct {
 
 // readManifest returns the manifest rows by id.
 func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]manifestRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '') FROM s3logs_manifest`, nil)
+	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '') FROM `+schema.ManifestTableName, nil)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", ManifestTable, err)
+		return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 	}
 	defer rows.Close()
 	m := map[string]manifestRow{}
@@ -69,7 +46,7 @@ func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]mani
 		} else if err != nil {
 			// Close does not report it: a manifest read in part would load
 			// the objects of the missing rows again, next to their old rows.
-			return nil, fmt.Errorf("read %s: %w", ManifestTable, err)
+			return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 		}
 		r := manifestRow{
 			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
@@ -91,7 +68,7 @@ func asInt(v any) int64 {
 
 // job is one object to read, with what the manifest knows of it.
 type job struct {
-	obj   loader.Object
+	obj   source.Object
 	label string
 	prev  *manifestRow // the manifest row of an earlier load, nil if none
 	// resume: the object is a local plain file that only grew since prev
@@ -101,7 +78,7 @@ type job struct {
 
 // plan decides what to do with o given the manifest: nil means it is
 // already loaded and unchanged.
-func plan(o loader.Object, m map[string]manifestRow) *job {
+func plan(o source.Object, m map[string]manifestRow) *job {
 	prev, ok := m[o.ID]
 	if !ok {
 		return &job{obj: o}
@@ -124,7 +101,7 @@ func plan(o loader.Object, m map[string]manifestRow) *job {
 }
 
 // manifestCols is the number of columns of the manifest.
-const manifestCols = 16
+var manifestCols = len(schema.Manifest.Columns)
 
 // writeManifest inserts rows (deleting the earlier rows of the ids in
 // replace first) within the current transaction.
@@ -135,33 +112,42 @@ func writeManifest(ctx context.Context, ex driver.ExecerContext, rows []manifest
 		for i, id := range replace[:n] {
 			args[i] = driver.NamedValue{Ordinal: i + 1, Value: id}
 		}
-		q := "DELETE FROM s3logs_manifest WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+		q := "DELETE FROM " + schema.ManifestTableName + " WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 		if _, err := ex.ExecContext(ctx, q, args); err != nil {
-			return fmt.Errorf("update %s: %w", ManifestTable, err)
+			return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
 		}
 		replace = replace[n:]
 	}
 	for len(rows) > 0 {
 		n := min(len(rows), 100)
 		tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", manifestCols), ",") + ")"
-		q := "INSERT INTO s3logs_manifest VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
+		q := "INSERT INTO " + schema.ManifestTableName + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
 		args := make([]driver.NamedValue, 0, n*manifestCols)
 		for _, r := range rows[:n] {
-			var mtime any
-			if !r.MTime.IsZero() {
-				mtime = r.MTime
-			}
-			for _, v := range []any{r.ID, r.Name, r.Size, mtime, nullIfEmpty(r.ETag), r.Bytes, r.Lines, r.Rows,
-				r.Rejected, r.Blank, r.Filtered, r.Status, nullIfEmpty(r.Error), nullIfEmpty(r.Checksum), r.Label, r.LoadedAt} {
+			for _, v := range r.values() {
 				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
 			}
 		}
 		if _, err := ex.ExecContext(ctx, q, args); err != nil {
-			return fmt.Errorf("update %s: %w", ManifestTable, err)
+			return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// values returns r's values in the order of schema.Manifest's columns.
+func (r manifestRow) values() []any {
+	v := make([]any, manifestCols)
+	v[schema.ManID], v[schema.ManName], v[schema.ManSize] = r.ID, r.Name, r.Size
+	if !r.MTime.IsZero() {
+		v[schema.ManMTime] = r.MTime
+	}
+	v[schema.ManETag], v[schema.ManBytes], v[schema.ManLines], v[schema.ManRows] = nullIfEmpty(r.ETag), r.Bytes, r.Lines, r.Rows
+	v[schema.ManRejected], v[schema.ManBlank], v[schema.ManFiltered] = r.Rejected, r.Blank, r.Filtered
+	v[schema.ManStatus], v[schema.ManError], v[schema.ManChecksum] = r.Status, nullIfEmpty(r.Error), nullIfEmpty(r.Checksum)
+	v[schema.ManLabel], v[schema.ManLoadedAt] = r.Label, r.LoadedAt
+	return v
 }
 
 func nullIfEmpty(s string) any {

@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,12 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // message goes from a worker to the inserter. For each job a worker sends
@@ -61,7 +60,7 @@ func (l *Loader) work(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	done.j, done.kind = j, msgDone
 	if done.err != nil {
 		line := done.firstLine + done.stats.Lines
-		if errors.Is(done.err, ErrNotLog) {
+		if errors.Is(done.err, source.ErrNotLog) {
 			line = 0
 		}
 		done.err = &ObjectError{Name: j.obj.Name, Line: line, Err: done.err}
@@ -76,8 +75,9 @@ func (l *Loader) work(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	}
 }
 
-// read opens, decompresses and parses j's object, sending start and batch
-// messages; it returns the done message (without kind and job set).
+// read opens, decodes (see source.Decode) and parses j's object, sending
+// start and batch messages; it returns the done message (without kind and
+// job set).
 func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs chan<- message) (done message) {
 	rc, err := j.obj.Open(ctx)
 	if err != nil {
@@ -92,28 +92,15 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		}
 	}
 	done.firstLine = start.firstLine
-	raw := bufio.NewReaderSize(rc, 64<<10)
-	magic, _ := raw.Peek(8)
-	gz := loader.IsGzip(magic)
-	if err := otherCompression(magic); err != nil {
-		done.err = err
-		return done
-	}
-	r, err := loader.Decompress(raw)
+	in, err := source.Decode(rc)
 	if err != nil {
 		done.err = err
-		return done
-	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	if head, _ := br.Peek(4096); bytes.IndexByte(head, 0) >= 0 {
-		done.err = fmt.Errorf("%w: it holds binary data (a NUL byte at byte %d); s3logs reads logs as plain text or gzip",
-			ErrNotLog, bytes.IndexByte(head, 0)+1)
 		return done
 	}
 	// The new part of a grown file is of a log already loaded: its bad
 	// lines are rejects, whatever their number.
 	if start.firstLine == 0 {
-		if err := l.probe(br, j.obj.ID); err != nil {
+		if err := l.probe(in, j.obj.ID); err != nil {
 			done.err = err
 			return done
 		}
@@ -122,46 +109,23 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		done.err = ctx.Err()
 		return done
 	}
-	done.loaded, done.stats, done.err = l.parseChunks(ctx, j, br, start.firstLine, parseTime, msgs)
-	if done.err == nil && !gz {
+	done.loaded, done.stats, done.err = l.parseChunks(ctx, j, in, start.firstLine, parseTime, msgs)
+	if done.err == nil && !in.Gzip {
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
 	}
 	return done
 }
 
-// compressions are the compression formats other than gzip, by their magic
-// bytes, with the command that undoes each.
-var compressions = []struct{ magic, name, undo string }{
-	{"\x28\xb5\x2f\xfd", "zstd", "zstd -d"},
-	{"BZh", "bzip2", "bunzip2"},
-	{"\xfd7zXZ\x00", "xz", "unxz"},
-	{"\x04\x22\x4d\x18", "lz4", "lz4 -d"},
-	{"PK\x03\x04", "zip", "unzip"},
-}
-
-// otherCompression refuses an object whose first bytes are magic of a
-// compression s3logs does not read, saying which one and how to undo it:
-// otherwise it would be refused as binary data, or its compressed bytes
-// rejected line by line.
-func otherCompression(magic []byte) error {
-	for _, c := range compressions {
-		if bytes.HasPrefix(magic, []byte(c.magic)) {
-			return fmt.Errorf("it is %s-compressed, and s3logs reads logs as plain text or gzip: decompress it first (%s)", c.name, c.undo)
-		}
-	}
-	return nil
-}
-
 // probeBytes is how much of an object probe parses to tell whether it is
-// an S3 server access log at all.
-const probeBytes = 64 << 10
+// an S3 server access log at all: as much as its Input can Peek.
+const probeBytes = source.MaxPeek
 
 // probe parses the complete lines of the first probeBytes of a larger
 // object on their own, and refuses the object when none of them is a row
 // but some are rejected: a file of another format is then refused without
 // being read whole. Smaller objects are judged by parse.
-func (l *Loader) probe(br *bufio.Reader, id string) error {
-	head, _ := br.Peek(probeBytes)
+func (l *Loader) probe(in *source.Input, id string) error {
+	head, _ := in.Peek(probeBytes)
 	if len(head) < probeBytes {
 		return nil
 	}
@@ -191,7 +155,7 @@ func (l *Loader) probe(br *bufio.Reader, id string) error {
 // one chunk), its rejects are held back while no line has been valid (a
 // row, or one outside the time window): an object none of whose lines is
 // valid is not an S3 server access log, and is refused as a whole
-// (ErrNotLog, nothing of it stored) instead of filling the rejects table.
+// (source.ErrNotLog, nothing of it stored) instead of filling the rejects table.
 // Such a chunk is small: objects larger than probeBytes with no valid line
 // are refused by probe before they are read. The new part of a grown file
 // is never held: the file is a log, and its bad lines are rejects.
@@ -236,15 +200,6 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool
 	return true, nil
 }
 
-// readErr drops the "read <source>: " the Reader puts before an I/O error,
-// since the ObjectError names the object already.
-func readErr(err error, id string) error {
-	if inner := errors.Unwrap(err); inner != nil && strings.HasPrefix(err.Error(), "read "+id+": ") {
-		return inner
-	}
-	return err
-}
-
 // notLog describes an object none of whose lines is valid: rejects are its
 // rejected lines and st the counts of the lines read, all of the object
 // (whole) or its first ones (the probe). Nothing of it is stored.
@@ -255,7 +210,7 @@ func notLog(rejects []loader.Reject, st loader.Stats, whole bool) error {
 		what = fmt.Sprintf("none of its %s is one", plural(int(st.Lines), "line"))
 	}
 	return fmt.Errorf("%w: %s (%s rejected, %s blank), so none of it was loaded; line %d: %s",
-		ErrNotLog, what, Group(st.Rejected), Group(st.Blank), first.Line, reason(first))
+		source.ErrNotLog, what, Group(st.Rejected), Group(st.Blank), first.Line, reason(first))
 }
 
 func reason(r loader.Reject) string {

@@ -1,5 +1,5 @@
 // Package s3 lists AWS S3 server access log objects in an S3 bucket as
-// loader.Objects, for the load pipeline to fetch, parse and insert.
+// source.Objects, for the load pipeline to fetch, parse and insert.
 //
 // Both key layouts AWS writes are understood (FORMAT.md, "Log objects in
 // S3"):
@@ -37,7 +37,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
-	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // DefaultConcurrency is the number of objects the load pipeline should
@@ -71,7 +71,7 @@ type Options struct {
 }
 
 // Lister lists the log objects under one s3://bucket/prefix. It implements
-// loader.Lister. It is safe to call List again (to reload the same prefix);
+// source.Lister. It is safe to call List again (to reload the same prefix);
 // one List must not run concurrently with another on the same Lister.
 type Lister struct {
 	client atomic.Pointer[awss3.Client] // replaced once if the bucket is in another region
@@ -133,11 +133,11 @@ func (l *Lister) Stats() Stats {
 // List calls fn for each log object under the prefix, in key order,
 // streaming the listing. A failed listing (missing bucket, access denied,
 // wrong region, network failure) returns one *awscfg.Error wrapped with the URL.
-// A prefix without any object returns an error wrapping loader.ErrNoLogs
+// A prefix without any object returns an error wrapping source.ErrNoLogs
 // (not when a window or Watch is set: a window may be empty). With
 // Options.Watch, List polls until ctx is done and then returns ctx.Err()
 // (see Watch).
-func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
+func (l *Lister) List(ctx context.Context, fn func(source.Object) error) error {
 	if l.opts.Watch > 0 {
 		return Watch(ctx, []*Lister{l}, l.opts.Watch, fn)
 	}
@@ -146,7 +146,7 @@ func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
 		return err
 	}
 	if p.keys == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
-		return fmt.Errorf("%s: no objects under this prefix: %w", l.url, loader.ErrNoLogs)
+		return fmt.Errorf("%s: no objects under this prefix: %w", l.url, source.ErrNoLogs)
 	}
 	return nil
 }
@@ -160,7 +160,7 @@ func (l *Lister) List(ctx context.Context, fn func(loader.Object) error) error {
 // cheap. A failed first listing ends Watch; a later poll that fails with
 // awscfg.ErrUnavailable or awscfg.ErrNetwork is reported to Options.Warn of its Lister
 // (when set) and tried again at the next interval.
-func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(loader.Object) error) error {
+func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(source.Object) error) error {
 	passes := make([]*pass, len(ls))
 	for i, l := range ls {
 		passes[i] = l.newPass(fn, true)
@@ -190,7 +190,7 @@ func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(lo
 
 // newPass returns the listing state of l; watch keeps track of what was
 // handed to fn across polls.
-func (l *Lister) newPass(fn func(loader.Object) error, watch bool) *pass {
+func (l *Lister) newPass(fn func(source.Object) error, watch bool) *pass {
 	p := &pass{l: l, fn: fn, w: window{since: l.opts.Since, until: l.opts.Until, margin: l.opts.Margin}}
 	if watch {
 		p.seen = map[string]seenKey{}
@@ -201,7 +201,7 @@ func (l *Lister) newPass(fn func(loader.Object) error, watch bool) *pass {
 // pass is the state of one List call across its polls.
 type pass struct {
 	l    *Lister
-	fn   func(loader.Object) error
+	fn   func(source.Object) error
 	w    window
 	keys int64              // object keys seen in this poll
 	seen map[string]seenKey // watch mode: objects already handed to fn, by key
@@ -383,9 +383,9 @@ func (p *pass) visit(o types.Object, info keyInfo) error {
 }
 
 // object describes one S3 object; Open fetches it.
-func (l *Lister) object(key, etag string, size int64, mod time.Time) loader.Object {
+func (l *Lister) object(key, etag string, size int64, mod time.Time) source.Object {
 	name := objectURL(l.bucket, key)
-	return loader.Object{
+	return source.Object{
 		Name:    name,
 		ID:      name,
 		Size:    size,

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
-	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/s3/s3test"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 var jan = func(day, hour int) time.Time { return time.Date(2024, 1, day, hour, 0, 0, 0, time.UTC) }
@@ -81,10 +81,10 @@ func (f *fixture) lister(t *testing.T, url string, opts s3.Options) *s3.Lister {
 }
 
 // collect lists and returns the object names.
-func collect(ctx context.Context, l *s3.Lister) ([]string, []loader.Object, error) {
+func collect(ctx context.Context, l *s3.Lister) ([]string, []source.Object, error) {
 	var names []string
-	var objs []loader.Object
-	err := l.List(ctx, func(o loader.Object) error {
+	var objs []source.Object
+	err := l.List(ctx, func(o source.Object) error {
 		names = append(names, o.Name)
 		objs = append(objs, o)
 		return nil
@@ -204,7 +204,7 @@ func TestObjectFields(t *testing.T) {
 	rc, err := o.Open(context.Background())
 	must(t, err)
 	defer rc.Close()
-	text, err := loader.Decompress(rc)
+	text, err := source.Decode(rc)
 	must(t, err)
 	plain, err := io.ReadAll(text)
 	must(t, err)
@@ -232,7 +232,7 @@ func TestListErrors(t *testing.T) {
 			wantMsg: "s3://logs/simple/: credentials rejected by S3 (HTTP 403 InvalidAccessKeyId): check --profile and the keys in the environment"},
 		{name: "server down", url: "s3://logs/simple/", fault: &s3test.Fault{Status: 503, Code: "SlowDown"}, wantKind: awscfg.ErrUnavailable,
 			wantMsg: "s3://logs/simple/: S3 kept failing after retries (HTTP 503 SlowDown): injected by s3test"},
-		{name: "empty prefix", url: "s3://logs/nothing/", wantKind: loader.ErrNoLogs,
+		{name: "empty prefix", url: "s3://logs/nothing/", wantKind: source.ErrNoLogs,
 			wantMsg: "s3://logs/nothing/: no objects under this prefix: no log files found"},
 	}
 	for _, tc := range tests {
@@ -342,7 +342,7 @@ func TestListStreams(t *testing.T) {
 	f := newFixture(t)
 	l := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10})
 	first := -1
-	err := l.List(context.Background(), func(o loader.Object) error {
+	err := l.List(context.Background(), func(o source.Object) error {
 		if first < 0 {
 			first = f.srv.Counts().Lists
 		}
@@ -362,7 +362,7 @@ func TestListCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0
-	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10}).List(ctx, func(o loader.Object) error {
+	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10}).List(ctx, func(o source.Object) error {
 		n++
 		if n == 11 {
 			// A slow caller on the 2nd page: the listing may fetch the
@@ -409,7 +409,7 @@ func TestWatch(t *testing.T) {
 	l := f.lister(t, "s3://logs/simple/", s3.Options{Watch: 20 * time.Millisecond, Since: jan(29, 0)})
 	done := make(chan error)
 	go func() {
-		done <- l.List(ctx, func(o loader.Object) error {
+		done <- l.List(ctx, func(o source.Object) error {
 			mu.Lock()
 			defer mu.Unlock()
 			got = append(got, o.Name)

@@ -1,8 +1,6 @@
-package loader
+package source
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -139,66 +137,5 @@ func TestStdinLister(t *testing.T) {
 	}
 	if _, _, err := read(""); !errors.Is(err, ErrNoLogs) || err.Error() != "-: standard input is empty: no log files found" {
 		t.Errorf("empty stdin: err = %v", err)
-	}
-}
-
-func gz(t *testing.T, parts ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	for _, p := range parts {
-		w := gzip.NewWriter(&buf)
-		if _, err := w.Write([]byte(p)); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return buf.Bytes()
-}
-
-func TestDecompress(t *testing.T) {
-	long := strings.Repeat("0123456789abcdef\n", 10000)
-	full := gz(t, long)
-	badCRC := gz(t, "hello\n")
-	badCRC[len(badCRC)-8] ^= 0xff
-	badFlate := append(gz(t, "hello\n")[:10], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
-	tests := []struct {
-		name    string
-		in      []byte
-		want    string
-		wantErr string
-	}{
-		{"plain", []byte("a b c\n"), "a b c\n", ""},
-		{"empty", nil, "", ""},
-		{"one byte", []byte{0x1f}, "\x1f", ""},
-		{"gzip", gz(t, "hello\n"), "hello\n", ""},
-		{"multistream gzip", gz(t, "one\n", "two\n"), "one\ntwo\n", ""},
-		{"large gzip", full, long, ""},
-		{"truncated gzip", full[:len(full)/2], "", "gzip stream is truncated: unexpected EOF"},
-		{"corrupt gzip header", []byte{0x1f, 0x8b, 0, 0, 0, 0}, "", "gzip stream is truncated: unexpected EOF"},
-		{"bad deflate data", badFlate, "", "gzip data is corrupt: flate: corrupt input before offset 1"},
-		{"bad checksum", badCRC, "", "gzip data is corrupt (checksum mismatch): gzip: invalid checksum"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r, err := Decompress(bytes.NewReader(tt.in))
-			var got []byte
-			if err == nil {
-				got, err = io.ReadAll(r)
-			}
-			if tt.wantErr != "" {
-				if err == nil || err.Error() != tt.wantErr {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != tt.want {
-				t.Errorf("got %d bytes, want %d", len(got), len(tt.want))
-			}
-		})
 	}
 }

@@ -1,7 +1,6 @@
-package loader
+package source
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,13 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/klauspost/compress/gzip"
 )
-
-// ErrNoLogs is wrapped by a Lister that found nothing to load: a folder
-// without files, or a glob that matches nothing.
-var ErrNoLogs = errors.New("no log files found")
 
 // LocalLister returns the Lister of one command-line argument that is not
 // an s3:// URL: "-" for stdin (read from stdin), a folder (every file in it,
@@ -234,53 +227,4 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
-}
-
-// Decompress returns the decompressed bytes of r: when r starts with the
-// gzip magic bytes (1f 8b) it is gunzipped (concatenated gzip members are
-// read as one stream), otherwise r's bytes are returned as they are. A
-// truncated or corrupt gzip stream shows as an error from Read.
-func Decompress(r io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
-	magic, err := br.Peek(2)
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	if IsGzip(magic) {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, gzipError(err)
-		}
-		return &gzipReader{zr: zr}, nil
-	}
-	return br, nil
-}
-
-// IsGzip reports whether b starts with the gzip magic bytes.
-func IsGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
-
-// gzipReader gives a clearer message for a stream cut short.
-type gzipReader struct{ zr *gzip.Reader }
-
-func (g *gzipReader) Read(p []byte) (int, error) {
-	n, err := g.zr.Read(p)
-	return n, gzipError(err)
-}
-
-// gzipError turns the gzip package's errors into messages that say what is
-// wrong with the file.
-func gzipError(err error) error {
-	switch {
-	case err == nil, err == io.EOF:
-		return err
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("gzip stream is truncated: %w", err)
-	case errors.Is(err, gzip.ErrChecksum):
-		return fmt.Errorf("gzip data is corrupt (checksum mismatch): %w", err)
-	case errors.Is(err, gzip.ErrHeader):
-		return fmt.Errorf("gzip data is corrupt (bad header): %w", err)
-	case strings.HasPrefix(err.Error(), "gzip: "), strings.HasPrefix(err.Error(), "flate: "):
-		return fmt.Errorf("gzip data is corrupt: %w", err)
-	}
-	return err
 }

@@ -1,14 +1,23 @@
-package loader
+// Package source finds the inputs of a load and opens them: local files,
+// folders, glob patterns and standard input (S3 is in loader/s3) are listed
+// as Objects, and Decode turns an object's stored bytes into the text the
+// parser reads, sniffing its first bytes once: gzip is undone, other
+// compression and binary data are refused with an error that says so.
+//
+// What the bytes mean is the parser's business (package loader); this
+// package never looks past an input's first few KB.
+package source
 
 import (
 	"context"
+	"errors"
 	"io"
 	"time"
 )
 
 // Object is one input of a load: a local file, an S3 object or standard
-// input. Listers make Objects; the load pipeline opens, decompresses,
-// parses and records each in the manifest.
+// input. Listers make Objects; the load pipeline opens, decodes, parses
+// and records each in the manifest.
 type Object struct {
 	// Name is what a person is shown: the path as given, s3://bucket/key, or "-".
 	Name string
@@ -23,8 +32,8 @@ type Object struct {
 	ModTime time.Time
 	// ETag is the S3 entity tag; empty for local files.
 	ETag string
-	// Open returns the bytes as stored (gzip not undone). The caller closes
-	// the ReadCloser.
+	// Open returns the bytes as stored (gzip not undone: see Decode). The
+	// caller closes the ReadCloser.
 	Open func(ctx context.Context) (io.ReadCloser, error)
 }
 
@@ -35,3 +44,8 @@ type Object struct {
 type Lister interface {
 	List(ctx context.Context, fn func(Object) error) error
 }
+
+// ErrNoLogs is wrapped by a Lister that found nothing to load: a folder
+// without files, a glob that matches nothing, an empty standard input or
+// S3 prefix.
+var ErrNoLogs = errors.New("no log files found")

@@ -1,0 +1,138 @@
+package source
+
+// Sniffing an input: one buffered reader over the stored bytes, whose
+// first bytes say whether it is gzipped (undone), compressed otherwise
+// (refused, naming the tool that undoes it) or binary (refused). A plain
+// input is read through that one buffer; a gzipped one through it (the
+// gzip reader's input) and a second over the text, for Peek.
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
+)
+
+// MaxPeek is the size of an Input's buffer: the most of its text Peek
+// can look at before it is read.
+const MaxPeek = 64 << 10
+
+// binaryProbeBytes is how much of the text Decode looks at for a NUL byte.
+const binaryProbeBytes = 4096
+
+// ErrNotLog is wrapped by the error about an input that is not an S3
+// server access log at all: binary data (Decode), or text none of whose
+// lines parse (the load decides, see loader/ingest). Nothing of such an
+// input is loaded, not even its rejected lines: a file of another format
+// is a wrong input, not a log with a few bad lines.
+var ErrNotLog = errors.New("not an S3 server access log")
+
+// Input is an object's text as the parser reads it: decompressed, and
+// buffered so that its first MaxPeek can be looked at (Peek) before
+// they are read.
+type Input struct {
+	*bufio.Reader
+	// Gzip reports that the stored bytes were gzipped: the bytes read are
+	// not the bytes stored, so offsets into the text are not offsets
+	// into the object.
+	Gzip bool
+}
+
+// Decode returns the text of r, an object's bytes as stored. When they
+// start with the gzip magic bytes they are gunzipped (concatenated gzip
+// members read as one stream); a truncated or corrupt stream shows as an
+// error from Read. An input compressed another way is refused with a
+// *CompressionError, and one whose first 4 KB of text hold a NUL byte with
+// an error wrapping ErrNotLog.
+func Decode(r io.Reader) (*Input, error) {
+	raw := bufio.NewReaderSize(r, MaxPeek)
+	magic, err := raw.Peek(8)
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if err := otherCompression(magic); err != nil {
+		return nil, err
+	}
+	in := &Input{Reader: raw}
+	if isGzip(magic) {
+		zr, err := gzip.NewReader(raw)
+		if err != nil {
+			return nil, gzipError(err)
+		}
+		in.Reader, in.Gzip = bufio.NewReaderSize(gzipReader{zr}, MaxPeek), true
+	}
+	// A read error here (a corrupt gzip stream) is left for Read to return.
+	if head, _ := in.Peek(binaryProbeBytes); bytes.IndexByte(head, 0) >= 0 {
+		return nil, fmt.Errorf("%w: it holds binary data (a NUL byte at byte %d); s3logs reads logs as plain text or gzip",
+			ErrNotLog, bytes.IndexByte(head, 0)+1)
+	}
+	return in, nil
+}
+
+// isGzip reports whether b starts with the gzip magic bytes.
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// CompressionError refuses an input compressed in a format s3logs does not
+// read, saying which and how to undo it: otherwise it would be refused as
+// binary data, or its compressed bytes rejected line by line.
+type CompressionError struct {
+	Format string // zstd, bzip2, xz, lz4 or zip
+	Undo   string // the command that decompresses it, such as "zstd -d"
+}
+
+func (e *CompressionError) Error() string {
+	return fmt.Sprintf("it is %s-compressed, and s3logs reads logs as plain text or gzip: decompress it first (%s)", e.Format, e.Undo)
+}
+
+// compressions are the compression formats other than gzip, by their magic
+// bytes.
+var compressions = []struct{ magic, format, undo string }{
+	{"\x28\xb5\x2f\xfd", "zstd", "zstd -d"},
+	{"BZh", "bzip2", "bunzip2"},
+	{"\xfd7zXZ\x00", "xz", "unxz"},
+	{"\x04\x22\x4d\x18", "lz4", "lz4 -d"},
+	{"PK\x03\x04", "zip", "unzip"},
+}
+
+// otherCompression returns a *CompressionError when magic, an input's
+// first bytes, are those of a compression other than gzip.
+func otherCompression(magic []byte) error {
+	for _, c := range compressions {
+		if bytes.HasPrefix(magic, []byte(c.magic)) {
+			return &CompressionError{Format: c.format, Undo: c.undo}
+		}
+	}
+	return nil
+}
+
+// gzipReader gives a clearer message for a stream cut short or corrupt.
+type gzipReader struct{ zr *gzip.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	return n, gzipError(err)
+}
+
+// gzipError turns the gzip and flate packages' errors into messages that
+// say what is wrong with the file, wrapping them.
+func gzipError(err error) error {
+	var corrupt flate.CorruptInputError
+	var internal flate.InternalError
+	switch {
+	case err == nil, err == io.EOF:
+		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("gzip stream is truncated: %w", err)
+	case errors.Is(err, gzip.ErrChecksum):
+		return fmt.Errorf("gzip data is corrupt (checksum mismatch): %w", err)
+	case errors.Is(err, gzip.ErrHeader):
+		return fmt.Errorf("gzip data is corrupt (bad header): %w", err)
+	case errors.As(err, &corrupt), errors.As(err, &internal):
+		return fmt.Errorf("gzip data is corrupt: %w", err)
+	}
+	return err
+}

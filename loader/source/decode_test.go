@@ -1,0 +1,93 @@
+package source
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/flate"
+	kgzip "github.com/klauspost/compress/gzip"
+)
+
+func gz(t *testing.T, parts ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, p := range parts {
+		w := gzip.NewWriter(&buf)
+		if _, err := w.Write([]byte(p)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// TestDecode covers every way Decode sniffs an input: plain text, gzip
+// (whole, multistream, broken), other compressions and binary data.
+func TestDecode(t *testing.T) {
+	long := strings.Repeat("0123456789abcdef\n", 10000)
+	full := gz(t, long)
+	badCRC := gz(t, "hello\n")
+	badCRC[len(badCRC)-8] ^= 0xff
+	badFlate := append(gz(t, "hello\n")[:10], 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+	tests := []struct {
+		name    string
+		in      []byte
+		want    string
+		gzip    bool
+		wantErr string
+		is      error // errors.Is, when set
+		as      any   // errors.As target, when set
+	}{
+		{"plain", []byte("a b c\n"), "a b c\n", false, "", nil, nil},
+		{"empty", nil, "", false, "", nil, nil},
+		{"one byte", []byte{0x1f}, "\x1f", false, "", nil, nil},
+		{"gzip", gz(t, "hello\n"), "hello\n", true, "", nil, nil},
+		{"multistream gzip", gz(t, "one\n", "two\n"), "one\ntwo\n", true, "", nil, nil},
+		{"large gzip", full, long, true, "", nil, nil},
+		{"truncated gzip", full[:len(full)/2], "", true, "gzip stream is truncated: unexpected EOF", io.ErrUnexpectedEOF, nil},
+		{"corrupt gzip header", []byte{0x1f, 0x8b, 0, 0, 0, 0}, "", true, "gzip stream is truncated: unexpected EOF", io.ErrUnexpectedEOF, nil},
+		{"bad deflate data", badFlate, "", true, "gzip data is corrupt: flate: corrupt input before offset 1", nil, new(flate.CorruptInputError)},
+		{"bad checksum", badCRC, "", true, "gzip data is corrupt (checksum mismatch): gzip: invalid checksum", kgzip.ErrChecksum, nil},
+		{"zstd", []byte("\x28\xb5\x2f\xfdrest"), "", false, "it is zstd-compressed, and s3logs reads logs as plain text or gzip: decompress it first (zstd -d)", nil, new(*CompressionError)},
+		{"zip", []byte("PK\x03\x04rest"), "", false, "it is zip-compressed, and s3logs reads logs as plain text or gzip: decompress it first (unzip)", nil, new(*CompressionError)},
+		{"binary", []byte("a b c\nd\x00e\n"), "", false, "not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", ErrNotLog, nil},
+		{"gzipped binary", gz(t, "\x00"), "", true, "not an S3 server access log: it holds binary data (a NUL byte at byte 1); s3logs reads logs as plain text or gzip", ErrNotLog, nil},
+		{"NUL after the first 4 KB", []byte(strings.Repeat("x", 4096) + "\x00"), strings.Repeat("x", 4096) + "\x00", false, "", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := Decode(bytes.NewReader(tt.in))
+			var got []byte
+			if err == nil {
+				if in.Gzip != tt.gzip {
+					t.Errorf("Gzip = %v, want %v", in.Gzip, tt.gzip)
+				}
+				got, err = io.ReadAll(in)
+			}
+			if tt.wantErr != "" {
+				if err == nil || err.Error() != tt.wantErr {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if tt.is != nil && !errors.Is(err, tt.is) {
+					t.Errorf("err = %v, not %v", err, tt.is)
+				}
+				if tt.as != nil && !errors.As(err, tt.as) {
+					t.Errorf("err = %v (%T), not %T", err, err, tt.as)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tt.want {
+				t.Errorf("got %d bytes, want %d", len(got), len(tt.want))
+			}
+		})
+	}
+}
