@@ -9,6 +9,7 @@ import (
 	prompt "github.com/elk-language/go-prompt"
 	istrings "github.com/elk-language/go-prompt/strings"
 
+	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -97,7 +98,7 @@ func hasText(sugs []prompt.Suggest, text string) bool {
 // suggest returns the candidates for the text before the cursor, the word
 // they replace (a suffix of before) and the word separators to use.
 func (c *completer) suggest(before, after string) (sugs []suggestion, word, sep string) {
-	var b Buffer
+	var b queries.Buffer
 	b.Write(before)
 	for {
 		if _, ok := b.Next(); !ok {
@@ -248,9 +249,9 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 	if inLiteral(stmt) {
 		return nil, "" // inside a string, quoted name or comment
 	}
-	toks := tokens(stmt)
+	toks := queries.Tokens(stmt)
 	i := len(stmt)
-	for i > 0 && isIdentByte(stmt[i-1]) {
+	for i > 0 && queries.IsIdentByte(stmt[i-1]) {
 		i--
 	}
 	word := stmt[i:]
@@ -292,21 +293,21 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 // inLiteral reports whether s ends inside a string, quoted name or comment.
 func inLiteral(s string) bool {
 	for i := 0; i < len(s); {
-		t := lexAt(s, i)
-		if !t.closed {
+		t := queries.Lex(s, i)
+		if !t.Closed {
 			return true
 		}
-		i = t.end
+		i = t.End
 	}
 	return false
 }
 
 // previousWord returns the last word of stmt that ends before end, upper
 // case.
-func previousWord(stmt string, toks []token, end int) string {
+func previousWord(stmt string, toks []queries.Token, end int) string {
 	for j := len(toks) - 1; j >= 0; j-- {
-		if t := toks[j]; t.end <= end && t.kind == tokWord {
-			return strings.ToUpper(stmt[t.start:t.end])
+		if t := toks[j]; t.End <= end && t.Kind == queries.TokWord {
+			return strings.ToUpper(stmt[t.Start:t.End])
 		}
 	}
 	return ""
@@ -392,7 +393,7 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 
 func isWord(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i]) {
+		if !queries.IsIdentByte(s[i]) {
 			return false
 		}
 	}
@@ -419,7 +420,7 @@ func lastName(s string) string {
 		}
 	}
 	i := len(s)
-	for i > 0 && isIdentByte(s[i-1]) {
+	for i > 0 && queries.IsIdentByte(s[i-1]) {
 		i--
 	}
 	return s[i:]
@@ -429,11 +430,11 @@ func lastName(s string) string {
 // the cursor is in, so that "SELECT ht| FROM t" knows about t.
 func statementRest(after string) string {
 	for i := 0; i < len(after); {
-		t := lexAt(after, i)
-		if t.kind == tokPunct && after[i] == ';' {
+		t := queries.Lex(after, i)
+		if t.Kind == queries.TokPunct && after[i] == ';' {
 			return after[:i]
 		}
-		i = t.end
+		i = t.End
 	}
 	return after
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	prompt "github.com/elk-language/go-prompt"
+
+	"github.com/s3logs/s3logs/queries"
 )
 
 // testShell returns a shell on the fixture database, connected as Run
@@ -169,6 +171,11 @@ func TestTableRefs(t *testing.T) {
 		{"INSERT INTO t SELECT * FROM u", []tableRef{{"t", ""}, {"u", ""}}},
 		{"SELECT 'FROM x'", nil},
 		{"SELECT * FROM", nil},
+		// A quoted name still being typed (the completer passes the text after
+		// the cursor too): the name so far, and no slice out of range.
+		{`SELECT * FROM "my t`, []tableRef{{"my t", ""}}},
+		{`SELECT * FROM "`, nil},
+		{`SELECT * FROM t "`, []tableRef{{"t", ""}}},
 	} {
 		if got := tableRefs(tc.stmt); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("tableRefs(%q) = %+v, want %+v", tc.stmt, got, tc.want)
@@ -183,7 +190,7 @@ func TestCompleteRefreshes(t *testing.T) {
 	if sugs, _, _ := s.comp.suggest("SELECT * FROM fres", ""); len(sugs) != 0 {
 		t.Fatalf("before: %q", texts(sugs))
 	}
-	if _, err := s.execute(context.Background(), Statement{Text: "CREATE TABLE fresh (fresh_col INT);"}); err != nil {
+	if _, err := s.execute(context.Background(), queries.Statement{Text: "CREATE TABLE fresh (fresh_col INT);"}); err != nil {
 		t.Fatal(err)
 	}
 	sugs, _, _ := s.comp.suggest("SELECT * FROM fres", "")
