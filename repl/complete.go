@@ -387,8 +387,43 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 		}
 		out = append(out, suggestion{Text: s, Description: desc})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Text) < len(out[j].Text) })
+	sort.SliceStable(out, func(i, j int) bool { return rankBefore(out[i].Text, out[j].Text) })
 	return out
+}
+
+// commonFunctions are the functions most questions of a log need, in the
+// order the menu offers them ahead of DuckDB's other suggestions: "co"
+// offers count before cos and cot, "m" min and max before make_date.
+var commonFunctions = []string{
+	"count", "sum", "min", "max", "avg", "count_if", "approx_count_distinct", "any_value",
+	"arg_max", "arg_min", "median", "list", "string_agg", "coalesce", "date_trunc", "strftime",
+	"lower", "upper", "length", "contains", "starts_with", "regexp_matches", "regexp_extract",
+	"split_part", "round", "now",
+}
+
+var commonRank = func() map[string]int {
+	m := make(map[string]int, len(commonFunctions))
+	for i, f := range commonFunctions {
+		m[f] = i
+	}
+	return m
+}()
+
+// rankBefore orders DuckDB's suggestions: common functions first, in
+// their order, then shorter words first (a word's own name before the
+// longer ones it starts), then alphabetically.
+func rankBefore(a, b string) bool {
+	ra, oka := commonRank[strings.ToLower(a)]
+	rb, okb := commonRank[strings.ToLower(b)]
+	switch {
+	case oka && okb:
+		return ra < rb
+	case oka != okb:
+		return oka
+	case len(a) != len(b):
+		return len(a) < len(b)
+	}
+	return strings.ToLower(a) < strings.ToLower(b)
 }
 
 func isWord(s string) bool {
