@@ -55,9 +55,9 @@ func Expand(sql string) (string, error) {
 		if t.Kind != TokWord || (t.Start > 0 && sql[t.Start-1] == '.') { // not a name, or a qualified one
 			continue
 		}
-		name := strings.ToLower(sql[t.Start:t.End])
+		name := macroName(sql[t.Start:t.End])
 		open := skipSpace(sql, t.End)
-		if (name != "p_occurs_between" && name != "p_occurs_since") || open >= len(sql) || sql[open] != '(' {
+		if name == "" || open >= len(sql) || sql[open] != '(' {
 			continue
 		}
 		out, close, err := expandCall(sql, t.Start, name, open)
@@ -103,6 +103,17 @@ func expandCall(sql string, at int, name string, open int) (string, int, error) 
 		return "", 0, fail("%s", msg)
 	}
 	return out, close, nil
+}
+
+// macroName returns the macro word names (in lower case), or "" when it
+// names none.
+func macroName(word string) string {
+	for _, m := range Macros {
+		if strings.EqualFold(word, m) {
+			return m
+		}
+	}
+	return ""
 }
 
 func skipSpace(s string, i int) int {
