@@ -3,7 +3,10 @@
 // investigation queries with their typed, bound parameters, and the
 // detection engine that runs Panther's, Tailpipe's and s3logs' own rules over
 // the aws_s3serveraccess table and groups matching events into alerts the way
-// Panther does.
+// Panther does. It also owns reading SQL text: the one lexer (Lex, Tokens)
+// and statement splitter (Buffer, Split, Complete) that the shell,
+// s3logs query, macro expansion and parameter checks share, lexing as
+// DuckDB does.
 //
 // Saved queries are .sql files with a strict comment header:
 //

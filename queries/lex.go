@@ -2,79 +2,102 @@ package queries
 
 import "strings"
 
-// kind is the lexical class of one element of SQL text.
-type kind int
+// TokenKind is the lexical class of a Token: as much of SQL's grammar as
+// s3logs needs to find where statements end, which words are macros,
+// parameters and table names, and what is inside quotes or comments.
+type TokenKind int
 
+// The token kinds.
 const (
-	code    kind = iota // any byte outside the elements below
-	literal             // '...' or E'...' string, or $$...$$ / $tag$...$tag$ dollar-quoted string
-	quoted              // "..." identifier
-	comment             // -- to end of line, or /* ... */ (nested)
+	TokSpace   TokenKind = iota // blanks: space, \t, \n, \r, \f, \v
+	TokComment                  // -- to end of line, or /* ... */ (block comments nest)
+	TokString                   // '...', E'...' (backslash escapes), $$...$$ or $tag$...$tag$
+	TokQuoted                   // "identifier"
+	TokWord                     // identifier, keyword or number
+	TokParam                    // $1 or $name
+	TokPunct                    // any other single byte
 )
 
-// next returns the end (exclusive) of the lexical element that starts at
-// s[i] and its kind, lexing as DuckDB does: string literals (with E'...'
-// backslash escapes), quoted identifiers, comments (block comments nest)
-// and dollar-quoted strings ($$...$$ or $tag$...$tag$) are one element
-// each; any other byte is a code element of length one. An unterminated
-// element extends to the end of s.
-func next(s string, i int) (end int, k kind) {
-	switch c := s[i]; {
-	case c == '\'' || c == '"':
-		k = literal
-		if c == '"' {
-			k = quoted
-		}
-		return quotedEnd(s, i+1, c, false), k
-	case (c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\'' && (i == 0 || !isIdentChar(s[i-1])):
-		return quotedEnd(s, i+2, '\'', true), literal
-	case c == '-' && i+1 < len(s) && s[i+1] == '-':
-		for j := i + 2; j < len(s); j++ {
-			if s[j] == '\n' {
-				return j, comment
-			}
-		}
-		return len(s), comment
-	case c == '/' && i+1 < len(s) && s[i+1] == '*':
-		depth := 0
-		for j := i; j+1 < len(s); {
-			switch {
-			case s[j] == '/' && s[j+1] == '*':
-				depth++
-				j += 2
-			case s[j] == '*' && s[j+1] == '/':
-				depth--
-				j += 2
-				if depth == 0 {
-					return j, comment
-				}
-			default:
-				j++
-			}
-		}
-		return len(s), comment
-	case c == '$':
-		// $tag$ opens a dollar-quoted string closed by the same tag; a tag
-		// does not start with a digit ($1 is a parameter).
+// Token is one token of a SQL text s: s[Start:End]. Closed is false when s
+// ends inside it: an unterminated string, quoted identifier or block
+// comment, a line comment without its line end, or a lone "$" at the end
+// (a dollar quote may follow).
+type Token struct {
+	Kind       TokenKind
+	Start, End int
+	Closed     bool
+}
+
+// Lex returns the token that starts at s[i], lexing as DuckDB (PostgreSQL's
+// scanner) does: a doubled quote stands for one inside '...' and "...",
+// E'...' strings take backslash escapes, block comments nest, a $tag$ does
+// not start with a digit ($1 is a parameter), and a byte >= 0x80 is an
+// identifier character (a UTF-8 letter of a name), as are ASCII letters,
+// digits, "_" and, after the first byte of a word, "$".
+func Lex(s string, i int) Token {
+	c := s[i]
+	switch {
+	case isSpace(c):
 		j := i + 1
-		for j < len(s) && isIdentChar(s[j]) {
+		for j < len(s) && isSpace(s[j]) {
 			j++
 		}
-		if j < len(s) && s[j] == '$' && (j == i+1 || !('0' <= s[i+1] && s[i+1] <= '9')) {
-			tag := s[i : j+1]
-			if e := strings.Index(s[j+1:], tag); e >= 0 {
-				return j + 1 + e + len(tag), literal
-			}
-			return len(s), literal
+		return Token{TokSpace, i, j, true}
+	case c == '-' && i+1 < len(s) && s[i+1] == '-':
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			return Token{TokComment, i, len(s), false} // more of the comment may follow
 		}
+		return Token{TokComment, i, i + j, true}
+	case c == '/' && i+1 < len(s) && s[i+1] == '*':
+		j, ok := blockCommentEnd(s, i)
+		return Token{TokComment, i, j, ok}
+	case c == '\'':
+		j, ok := quotedEnd(s, i+1, '\'', false)
+		return Token{TokString, i, j, ok}
+	case (c == 'E' || c == 'e') && i+1 < len(s) && s[i+1] == '\'' && (i == 0 || !IsIdentByte(s[i-1])):
+		j, ok := quotedEnd(s, i+2, '\'', true)
+		return Token{TokString, i, j, ok}
+	case c == '"':
+		j, ok := quotedEnd(s, i+1, '"', false)
+		return Token{TokQuoted, i, j, ok}
+	case c == '$':
+		return lexDollar(s, i)
+	case IsIdentByte(c):
+		j := i + 1
+		for j < len(s) && (IsIdentByte(s[j]) || s[j] == '$') {
+			j++
+		}
+		return Token{TokWord, i, j, true}
 	}
-	return i + 1, code
+	return Token{TokPunct, i, i + 1, true}
+}
+
+// lexDollar lexes what starts with "$" at s[i]: a dollar-quoted string
+// $$...$$ or $tag$...$tag$, or a parameter $1 or $name.
+func lexDollar(s string, i int) Token {
+	j := i + 1
+	for j < len(s) && IsIdentByte(s[j]) {
+		j++
+	}
+	if j < len(s) && s[j] == '$' && (j == i+1 || !isDigit(s[i+1])) {
+		tag := s[i : j+1]
+		k := strings.Index(s[j+1:], tag)
+		if k < 0 {
+			return Token{TokString, i, len(s), false}
+		}
+		return Token{TokString, i, j + 1 + k + len(tag), true}
+	}
+	if j == i+1 && j == len(s) {
+		return Token{TokParam, i, j, false} // a lone "$" at the end: maybe a dollar quote to come
+	}
+	return Token{TokParam, i, j, true}
 }
 
 // quotedEnd returns the offset just after the closing quote q of a quoted
-// element whose content starts at s[i], or len(s) when it is not closed. A
-// doubled quote stands for one; with backslash, \ escapes the next byte.
-func quotedEnd(s string, i int, q byte, backslash bool) int {
+// text whose content starts at s[i], and false when s ends first. A doubled
+// quote stands for one; with backslash, \ escapes the next byte.
+func quotedEnd(s string, i int, q byte, backslash bool) (int, bool) {
 	for i < len(s) {
 		switch {
 		case backslash && s[i] == '\\':
@@ -84,20 +107,60 @@ func quotedEnd(s string, i int, q byte, backslash bool) int {
 				i += 2
 				continue
 			}
-			return i + 1
+			return i + 1, true
 		default:
 			i++
 		}
 	}
-	return len(s)
+	return len(s), false
 }
 
-func isIdentStart(c byte) bool {
-	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+// blockCommentEnd returns the offset just after the */ that closes the /*
+// at s[i], counting nested comments, and false when s ends first.
+func blockCommentEnd(s string, i int) (int, bool) {
+	depth := 0
+	for i < len(s)-1 {
+		switch {
+		case s[i] == '/' && s[i+1] == '*':
+			depth++
+			i += 2
+		case s[i] == '*' && s[i+1] == '/':
+			depth--
+			i += 2
+			if depth == 0 {
+				return i, true
+			}
+		default:
+			i++
+		}
+	}
+	return len(s), false
 }
 
-func isIdentChar(c byte) bool {
-	return isIdentStart(c) || '0' <= c && c <= '9'
+// IsIdentByte reports whether c may be part of an unquoted identifier:
+// ASCII letters, digits, "_", and every byte >= 0x80, as in DuckDB, so
+// that a name such as café or 名前 is one word.
+func IsIdentByte(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) || c >= 0x80
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// Tokens returns the tokens of s other than blanks and comments, in order.
+func Tokens(s string) []Token {
+	var out []Token
+	for i := 0; i < len(s); {
+		t := Lex(s, i)
+		if t.Kind != TokSpace && t.Kind != TokComment {
+			out = append(out, t)
+		}
+		i = t.End
+	}
+	return out
 }
 
 // position returns the 1-based line and column of byte offset off in s.
@@ -114,27 +177,20 @@ func position(s string, off int) (line, col int) {
 	return line, col
 }
 
-// paramRefs returns the distinct $name parameter references in the code of
-// s (not in literals or comments), in order of first use. Positional
+// paramRefs returns the distinct $name parameter references of s (not in
+// strings, quoted names or comments), in order of first use. Positional
 // references ($1) are returned as their digits.
 func paramRefs(s string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for i := 0; i < len(s); {
-		end, k := next(s, i)
-		if k != code || s[i] != '$' {
-			i = end
+	for _, t := range Tokens(s) {
+		if t.Kind != TokParam {
 			continue
 		}
-		j := i + 1
-		for j < len(s) && isIdentChar(s[j]) {
-			j++
-		}
-		if name := s[i+1 : j]; name != "" && !seen[name] {
+		if name := s[t.Start+1 : t.End]; name != "" && !seen[name] {
 			seen[name] = true
 			out = append(out, name)
 		}
-		i = j
 	}
 	return out
 }

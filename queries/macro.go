@@ -50,46 +50,21 @@ func Expand(sql string) (string, error) {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(sql); {
-		end, k := next(sql, i)
-		if k != code || !isIdentStart(sql[i]) || (i > 0 && (isIdentChar(sql[i-1]) || sql[i-1] == '.' || sql[i-1] == '$')) {
-			i = end
+		t := Lex(sql, i)
+		i = t.End
+		if t.Kind != TokWord || (t.Start > 0 && sql[t.Start-1] == '.') { // not a name, or a qualified one
 			continue
 		}
-		j := i
-		for j < len(sql) && isIdentChar(sql[j]) {
-			j++
-		}
-		name := strings.ToLower(sql[i:j])
-		open := skipSpace(sql, j)
-		if (name != "p_occurs_between" && name != "p_occurs_since") || open >= len(sql) || sql[open] != '(' {
-			i = j
+		name := macroName(sql[t.Start:t.End])
+		open := skipSpace(sql, t.End)
+		if name == "" || open >= len(sql) || sql[open] != '(' {
 			continue
 		}
-		line, col := position(sql, i)
-		fail := func(format string, a ...any) error {
-			return &MacroError{Macro: name, Line: line, Col: col, Msg: fmt.Sprintf(format, a...)}
+		out, close, err := expandCall(sql, t.Start, name, open)
+		if err != nil {
+			return "", err
 		}
-		args, close, msg := splitArgs(sql, open)
-		if msg != "" {
-			return "", fail("%s", msg)
-		}
-		for n, a := range args {
-			exp, err := Expand(a)
-			if err != nil {
-				return "", fail("argument %d: %v", n+1, err)
-			}
-			args[n] = exp
-		}
-		var out string
-		if name == "p_occurs_between" {
-			out, msg = expandBetween(args)
-		} else {
-			out, msg = expandSince(args)
-		}
-		if msg != "" {
-			return "", fail("%s", msg)
-		}
-		b.WriteString(sql[last:i])
+		b.WriteString(sql[last:t.Start])
 		b.WriteString(out)
 		last, i = close, close
 	}
@@ -100,8 +75,49 @@ func Expand(sql string) (string, error) {
 	return b.String(), nil
 }
 
+// expandCall rewrites the call of macro name at sql[at:] whose "(" is at
+// sql[open], and returns its replacement and the offset after its ")".
+func expandCall(sql string, at int, name string, open int) (string, int, error) {
+	line, col := position(sql, at)
+	fail := func(format string, a ...any) error {
+		return &MacroError{Macro: name, Line: line, Col: col, Msg: fmt.Sprintf(format, a...)}
+	}
+	args, close, msg := splitArgs(sql, open)
+	if msg != "" {
+		return "", 0, fail("%s", msg)
+	}
+	for n, a := range args {
+		exp, err := Expand(a)
+		if err != nil {
+			return "", 0, fail("argument %d: %v", n+1, err)
+		}
+		args[n] = exp
+	}
+	var out string
+	if name == "p_occurs_between" {
+		out, msg = expandBetween(args)
+	} else {
+		out, msg = expandSince(args)
+	}
+	if msg != "" {
+		return "", 0, fail("%s", msg)
+	}
+	return out, close, nil
+}
+
+// macroName returns the macro word names (in lower case), or "" when it
+// names none.
+func macroName(word string) string {
+	for _, m := range Macros {
+		if strings.EqualFold(word, m) {
+			return m
+		}
+	}
+	return ""
+}
+
 func skipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+	for i < len(s) && isSpace(s[i]) {
 		i++
 	}
 	return i
@@ -113,28 +129,29 @@ func skipSpace(s string, i int) int {
 func splitArgs(s string, open int) (args []string, close int, msg string) {
 	depth, start := 0, open+1
 	for i := open; i < len(s); {
-		end, k := next(s, i)
-		if k == code {
-			switch s[i] {
-			case '(':
-				depth++
-			case ')':
-				depth--
-				if depth == 0 {
-					args = append(args, strings.TrimSpace(s[start:i]))
-					if len(args) == 1 && args[0] == "" {
-						args = nil
-					}
-					return args, i + 1, ""
+		t := Lex(s, i)
+		i = t.End
+		if t.Kind != TokPunct {
+			continue
+		}
+		switch s[t.Start] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				args = append(args, strings.TrimSpace(s[start:t.Start]))
+				if len(args) == 1 && args[0] == "" {
+					args = nil
 				}
-			case ',':
-				if depth == 1 {
-					args = append(args, strings.TrimSpace(s[start:i]))
-					start = i + 1
-				}
+				return args, t.End, ""
+			}
+		case ',':
+			if depth == 1 {
+				args = append(args, strings.TrimSpace(s[start:t.Start]))
+				start = t.End
 			}
 		}
-		i = end
 	}
 	return nil, 0, "missing closing parenthesis"
 }

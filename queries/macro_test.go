@@ -48,6 +48,11 @@ func TestExpand(t *testing.T) {
 		{"in quoted identifier untouched", `SELECT "p_occurs_since(1)" FROM t`, `SELECT "p_occurs_since(1)" FROM t`},
 		{"longer identifier untouched", "SELECT my_p_occurs_since(1), p_occurs_since_x(2)", "SELECT my_p_occurs_since(1), p_occurs_since_x(2)"},
 		{"qualified name untouched", "SELECT s.p_occurs_since(1)", "SELECT s.p_occurs_since(1)"},
+		// A byte >= 0x80 is part of a name in DuckDB: ép_occurs_since is another function.
+		{"longer non-ASCII identifier untouched", "SELECT ép_occurs_since(1), p_occurs_since_é(2)", "SELECT ép_occurs_since(1), p_occurs_since_é(2)"},
+		{"E after a non-ASCII letter is not an escape string", `SELECT éE'a\' WHERE p_occurs_since(60)`,
+			`SELECT éE'a\' WHERE (p_event_time >= now() - INTERVAL '60 seconds')`},
+		{"in non-ASCII dollar tag untouched", "SELECT $é$ p_occurs_since(1) $é$", "SELECT $é$ p_occurs_since(1) $é$"},
 		{"without parens untouched", "SELECT p_occurs_since FROM t", "SELECT p_occurs_since FROM t"},
 		{"nested macro in argument", "p_occurs_between(CASE WHEN p_occurs_since(60) THEN 'a' END, 'b')",
 			"(p_event_time BETWEEN CAST(CASE WHEN (p_event_time >= now() - INTERVAL '60 seconds') THEN 'a' END AS TIMESTAMPTZ) AND CAST('b' AS TIMESTAMPTZ))"},

@@ -9,6 +9,7 @@ import (
 	prompt "github.com/elk-language/go-prompt"
 	istrings "github.com/elk-language/go-prompt/strings"
 
+	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -97,7 +98,7 @@ func hasText(sugs []prompt.Suggest, text string) bool {
 // suggest returns the candidates for the text before the cursor, the word
 // they replace (a suffix of before) and the word separators to use.
 func (c *completer) suggest(before, after string) (sugs []suggestion, word, sep string) {
-	var b Buffer
+	var b queries.Buffer
 	b.Write(before)
 	for {
 		if _, ok := b.Next(); !ok {
@@ -248,9 +249,9 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 	if inLiteral(stmt) {
 		return nil, "" // inside a string, quoted name or comment
 	}
-	toks := tokens(stmt)
+	toks := queries.Tokens(stmt)
 	i := len(stmt)
-	for i > 0 && isIdentByte(stmt[i-1]) {
+	for i > 0 && queries.IsIdentByte(stmt[i-1]) {
 		i--
 	}
 	word := stmt[i:]
@@ -292,21 +293,21 @@ func (c *completer) suggestSQL(stmt, after string) ([]suggestion, string) {
 // inLiteral reports whether s ends inside a string, quoted name or comment.
 func inLiteral(s string) bool {
 	for i := 0; i < len(s); {
-		t := lexAt(s, i)
-		if !t.closed {
+		t := queries.Lex(s, i)
+		if !t.Closed {
 			return true
 		}
-		i = t.end
+		i = t.End
 	}
 	return false
 }
 
 // previousWord returns the last word of stmt that ends before end, upper
 // case.
-func previousWord(stmt string, toks []token, end int) string {
+func previousWord(stmt string, toks []queries.Token, end int) string {
 	for j := len(toks) - 1; j >= 0; j-- {
-		if t := toks[j]; t.end <= end && t.kind == tokWord {
-			return strings.ToUpper(stmt[t.start:t.end])
+		if t := toks[j]; t.End <= end && t.Kind == queries.TokWord {
+			return strings.ToUpper(stmt[t.Start:t.End])
 		}
 	}
 	return ""
@@ -386,13 +387,48 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 		}
 		out = append(out, suggestion{Text: s, Description: desc})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return len(out[i].Text) < len(out[j].Text) })
+	sort.SliceStable(out, func(i, j int) bool { return rankBefore(out[i].Text, out[j].Text) })
 	return out
+}
+
+// commonFunctions are the functions most questions of a log need, in the
+// order the menu offers them ahead of DuckDB's other suggestions: "co"
+// offers count before cos and cot, "m" min and max before make_date.
+var commonFunctions = []string{
+	"count", "sum", "min", "max", "avg", "count_if", "approx_count_distinct", "any_value",
+	"arg_max", "arg_min", "median", "list", "string_agg", "coalesce", "date_trunc", "strftime",
+	"lower", "upper", "length", "contains", "starts_with", "regexp_matches", "regexp_extract",
+	"split_part", "round", "now",
+}
+
+var commonRank = func() map[string]int {
+	m := make(map[string]int, len(commonFunctions))
+	for i, f := range commonFunctions {
+		m[f] = i
+	}
+	return m
+}()
+
+// rankBefore orders DuckDB's suggestions: common functions first, in
+// their order, then shorter words first (a word's own name before the
+// longer ones it starts), then alphabetically.
+func rankBefore(a, b string) bool {
+	ra, oka := commonRank[strings.ToLower(a)]
+	rb, okb := commonRank[strings.ToLower(b)]
+	switch {
+	case oka && okb:
+		return ra < rb
+	case oka != okb:
+		return oka
+	case len(a) != len(b):
+		return len(a) < len(b)
+	}
+	return strings.ToLower(a) < strings.ToLower(b)
 }
 
 func isWord(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !isIdentByte(s[i]) {
+		if !queries.IsIdentByte(s[i]) {
 			return false
 		}
 	}
@@ -419,7 +455,7 @@ func lastName(s string) string {
 		}
 	}
 	i := len(s)
-	for i > 0 && isIdentByte(s[i-1]) {
+	for i > 0 && queries.IsIdentByte(s[i-1]) {
 		i--
 	}
 	return s[i:]
@@ -429,11 +465,11 @@ func lastName(s string) string {
 // the cursor is in, so that "SELECT ht| FROM t" knows about t.
 func statementRest(after string) string {
 	for i := 0; i < len(after); {
-		t := lexAt(after, i)
-		if t.kind == tokPunct && after[i] == ';' {
+		t := queries.Lex(after, i)
+		if t.Kind == queries.TokPunct && after[i] == ';' {
 			return after[:i]
 		}
-		i = t.end
+		i = t.End
 	}
 	return after
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	prompt "github.com/elk-language/go-prompt"
+
+	"github.com/s3logs/s3logs/queries"
 )
 
 // testShell returns a shell on the fixture database, connected as Run
@@ -58,6 +60,13 @@ func TestCompleteSQL(t *testing.T) {
 		{name: "panther catalog", before: "SELECT * FROM panther_logs.aws_s3", want: []string{"aws_s3serveraccess", "aws_s3serveraccess_rejects"}, word: "aws_s3"},
 		{name: "panther table columns", before: "SELECT * FROM panther_logs.public.aws_s3serveraccess WHERE remote", want: []string{"remoteip"}, word: "remote"},
 		{name: "no FROM: the log table's columns", before: "SELECT remot", want: []string{"remoteip"}, word: "remot"},
+		// As a new user types, before any table is named: the log table's
+		// columns, and the common aggregates ahead of cos and cot.
+		{name: "no FROM: the whole column name typed but one letter", before: "SELECT remote", want: []string{"remoteip"}, exact: true, word: "remote"},
+		{name: "no FROM, lower case", before: "select http", want: []string{"httpstatus"}, word: "http"},
+		{name: "common aggregate first", before: "SELECT co", want: []string{"count", "count_if", "coalesce", "contains", "cos", "cot"}, word: "co"},
+		{name: "exact prefix of a common aggregate", before: "SELECT cou", want: []string{"count", "count_if", "countif", "count_star"}, exact: true, word: "cou"},
+		{name: "common aggregates in a statement with a table", before: "SELECT m", after: " FROM aws_s3serveraccess", want: []string{"min", "max", "median"}, word: "m"},
 		{name: "functions from DuckDB", before: "SELECT regexp_extract_a", want: []string{"regexp_extract_all"}, exact: true, word: "regexp_extract_a"},
 		{name: "keywords from DuckDB", before: "SELECT * FROM users ORD", want: []string{"ORDER"}, word: "ORD"},
 		{name: "previous statement ignored", before: "SELECT * FROM users; SELECT * FROM aws_s3serveraccess WHERE user_", want: nil, exact: true, word: "user_"},
@@ -97,6 +106,8 @@ func TestCompleteDescriptions(t *testing.T) {
 		{"SELECT * FROM users WHERE user_n", "user_name", "VARCHAR: Login name"},
 		{"SELECT * FROM users WHERE user_i", "user_id", "BIGINT"},
 		{"SELECT regexp_extract_a", "regexp_extract_all", "function"},
+		{"SELECT remote", "remoteip", "VARCHAR: The apparent internet address of the requester. Intermediate proxies and firewalls might obscure the actual address of the machine making the request."},
+		{"SELECT co", "count", "function"},
 		{".sch", ".schema", "Show the columns of a table (or all), with their descriptions."},
 		{".run zz_s", "zz_status", "Requests with one status"},
 		{".run zz_status st", "status=", "int, required: HTTP status"},
@@ -169,6 +180,11 @@ func TestTableRefs(t *testing.T) {
 		{"INSERT INTO t SELECT * FROM u", []tableRef{{"t", ""}, {"u", ""}}},
 		{"SELECT 'FROM x'", nil},
 		{"SELECT * FROM", nil},
+		// A quoted name still being typed (the completer passes the text after
+		// the cursor too): the name so far, and no slice out of range.
+		{`SELECT * FROM "my t`, []tableRef{{"my t", ""}}},
+		{`SELECT * FROM "`, nil},
+		{`SELECT * FROM t "`, []tableRef{{"t", ""}}},
 	} {
 		if got := tableRefs(tc.stmt); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("tableRefs(%q) = %+v, want %+v", tc.stmt, got, tc.want)
@@ -183,7 +199,7 @@ func TestCompleteRefreshes(t *testing.T) {
 	if sugs, _, _ := s.comp.suggest("SELECT * FROM fres", ""); len(sugs) != 0 {
 		t.Fatalf("before: %q", texts(sugs))
 	}
-	if _, err := s.execute(context.Background(), Statement{Text: "CREATE TABLE fresh (fresh_col INT);"}); err != nil {
+	if _, err := s.execute(context.Background(), queries.Statement{Text: "CREATE TABLE fresh (fresh_col INT);"}); err != nil {
 		t.Fatal(err)
 	}
 	sugs, _, _ := s.comp.suggest("SELECT * FROM fres", "")

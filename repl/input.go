@@ -6,13 +6,15 @@ import (
 	"strings"
 
 	prompt "github.com/elk-language/go-prompt"
+
+	"github.com/s3logs/s3logs/queries"
 )
 
 // scriptReader reads statements from a non-terminal stdin, line by line,
-// through a Buffer; an unterminated last statement is still returned.
+// through a queries.Buffer; an unterminated last statement is still returned.
 type scriptReader struct {
 	r   *bufio.Reader
-	buf Buffer
+	buf queries.Buffer
 	eof bool
 }
 
@@ -21,7 +23,7 @@ func newScriptReader(r io.Reader) *scriptReader {
 }
 
 // next returns the next statement, or io.EOF after the last.
-func (sr *scriptReader) next() (Statement, error) {
+func (sr *scriptReader) next() (queries.Statement, error) {
 	for {
 		if st, ok := sr.buf.Next(); ok {
 			return st, nil
@@ -30,14 +32,14 @@ func (sr *scriptReader) next() (Statement, error) {
 			if st, ok := sr.buf.Flush(); ok {
 				return st, nil
 			}
-			return Statement{}, io.EOF
+			return queries.Statement{}, io.EOF
 		}
 		line, err := sr.r.ReadString('\n')
 		sr.buf.Write(line)
 		if err == io.EOF {
 			sr.eof = true
 		} else if err != nil {
-			return Statement{}, err
+			return queries.Statement{}, err
 		}
 	}
 }
@@ -63,7 +65,7 @@ func newPromptReader(s *Shell, hist *history) *promptReader {
 		prompt.WithCompleter(s.comp.complete),
 		prompt.WithExecuteOnEnterCallback(func(p *prompt.Prompt, indentSize int) (int, bool) {
 			text := p.Buffer().Text()
-			if strings.TrimSpace(text) == "" || Complete(text) {
+			if strings.TrimSpace(text) == "" || queries.Complete(text) {
 				pr.entered = true
 				return 0, true
 			}

@@ -279,6 +279,31 @@ func TestPTYSession(t *testing.T) {
 	}
 }
 
+// TestPTYCompleteBeforeFrom types a statement as a new user does, the
+// column list before the table: with no table named yet, Tab completes the
+// columns of aws_s3serveraccess, and "co" completes count first.
+func TestPTYCompleteBeforeFrom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a shell in a pseudo-terminal")
+	}
+	s := startSession(t, "")
+	s.waitFor("s3logs> ", 20*time.Second)
+	for _, key := range "SELECT remote" { // one key at a time, as typed
+		s.typeText(string(key))
+	}
+	s.waitFor("remoteip", 5*time.Second) // the menu offers it
+	s.typeText("\t")
+	s.typeText(", co")
+	s.waitFor("count", 5*time.Second)
+	s.typeText("\t")
+	s.typeText("(*) AS n FROM aws_s3serveraccess GROUP BY ALL ORDER BY 1;\r")
+	out := s.waitFor("(2 rows)", 10*time.Second)
+	if !strings.Contains(out, "SELECT remoteip, count(*) AS n FROM") ||
+		!regexp.MustCompile(`192\.0\.2\.3\s*\|\s*2\r\n\s*198\.51\.100\.7\s*\|\s*1\r\n`).MatchString(out) {
+		t.Errorf("completed query: screen shows\n%q", out)
+	}
+}
+
 // TestPTYExits checks the terminal is restored on the other ways out:
 // .quit, SIGTERM at the prompt and SIGTERM while a query runs.
 func TestPTYExits(t *testing.T) {

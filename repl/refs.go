@@ -1,6 +1,10 @@
 package repl
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/s3logs/s3logs/queries"
+)
 
 // tableRef is a table named in a statement, with its alias if it has one.
 type tableRef struct {
@@ -25,10 +29,10 @@ var notAlias = map[string]bool{
 // with their aliases ("FROM aws_s3serveraccess a", "JOIN t AS b").
 // Subqueries and table functions are skipped.
 func tableRefs(stmt string) []tableRef {
-	toks := tokens(stmt)
+	toks := queries.Tokens(stmt)
 	word := func(i int) string {
-		if i < len(toks) && toks[i].kind == tokWord {
-			return strings.ToUpper(stmt[toks[i].start:toks[i].end])
+		if i < len(toks) && toks[i].Kind == queries.TokWord {
+			return strings.ToUpper(stmt[toks[i].Start:toks[i].End])
 		}
 		return ""
 	}
@@ -43,7 +47,7 @@ func tableRefs(stmt string) []tableRef {
 				refs = append(refs, ref)
 			}
 			i = next - 1
-		case inFrom && toks[i].kind == tokPunct && stmt[toks[i].start] == ',':
+		case inFrom && toks[i].Kind == queries.TokPunct && stmt[toks[i].Start] == ',':
 			ref, next, ok := parseRef(stmt, toks, i+1, word)
 			if ok {
 				refs = append(refs, ref)
@@ -58,26 +62,26 @@ func tableRefs(stmt string) []tableRef {
 
 // parseRef reads "name[.name...] [[AS] alias]" at toks[i] and returns the
 // index after it.
-func parseRef(stmt string, toks []token, i int, word func(int) string) (tableRef, int, bool) {
+func parseRef(stmt string, toks []queries.Token, i int, word func(int) string) (tableRef, int, bool) {
 	name := ""
 	for i < len(toks) {
 		t := toks[i]
 		switch {
-		case t.kind == tokWord && !notAlias[word(i)]:
-			name = stmt[t.start:t.end]
-		case t.kind == tokQuoted:
-			name = strings.ReplaceAll(stmt[t.start+1:t.end-1], `""`, `"`)
+		case t.Kind == queries.TokWord && !notAlias[word(i)]:
+			name = stmt[t.Start:t.End]
+		case t.Kind == queries.TokQuoted:
+			name = unquote(stmt, t)
 		default:
 			return tableRef{}, i, false
 		}
 		i++
-		if i < len(toks) && toks[i].kind == tokPunct && stmt[toks[i].start] == '.' {
+		if i < len(toks) && toks[i].Kind == queries.TokPunct && stmt[toks[i].Start] == '.' {
 			i++
 			continue
 		}
 		break
 	}
-	if name == "" || (i < len(toks) && toks[i].kind == tokPunct && stmt[toks[i].start] == '(') {
+	if name == "" || (i < len(toks) && toks[i].Kind == queries.TokPunct && stmt[toks[i].Start] == '(') {
 		return tableRef{}, i, false // a table function
 	}
 	ref := tableRef{table: name}
@@ -86,13 +90,23 @@ func parseRef(stmt string, toks []token, i int, word func(int) string) (tableRef
 	}
 	if i < len(toks) {
 		t := toks[i]
-		if t.kind == tokWord && !notAlias[word(i)] {
-			ref.alias = stmt[t.start:t.end]
+		if t.Kind == queries.TokWord && !notAlias[word(i)] {
+			ref.alias = stmt[t.Start:t.End]
 			i++
-		} else if t.kind == tokQuoted {
-			ref.alias = strings.ReplaceAll(stmt[t.start+1:t.end-1], `""`, `"`)
+		} else if t.Kind == queries.TokQuoted {
+			ref.alias = unquote(stmt, t)
 			i++
 		}
 	}
 	return ref, i, true
+}
+
+// unquote returns the name a "quoted" token of stmt stands for; one that
+// the statement leaves open (a name still being typed) runs to its end.
+func unquote(stmt string, t queries.Token) string {
+	end := t.End
+	if t.Closed {
+		end--
+	}
+	return strings.ReplaceAll(stmt[t.Start+1:end], `""`, `"`)
 }

@@ -1,10 +1,11 @@
-// Package repl is s3logs' interactive SQL shell.
-// It is handed an open database and a catalog of saved queries, and is split
-// the way xo/usql is: line input (input.go, on go-prompt, or plain reading
-// when standard input is not a terminal), a statement buffer that knows when
-// a statement is complete (statement.go, lex.go), a table of meta-commands
-// whose .help is generated from the table (meta.go), completion (complete.go)
-// and the main loop (this file).
+// Package repl is s3logs' interactive SQL shell. It is handed an open
+// database and a catalog of saved queries, and is split the way xo/usql
+// is: line input (input.go, on go-prompt, or plain reading when standard
+// input is not a terminal), a statement buffer that knows when a statement
+// is complete (queries.Buffer: package queries owns SQL text), a table of
+// meta-commands whose .help is generated from the table (meta.go),
+// completion (complete.go) and the main loop (this file). Statements run
+// and print through render.Runner, as in s3logs query.
 //
 // Statements end at ";" outside quotes and comments and may span lines;
 // meta-commands start with "." and end at the end of their line. Ctrl-C
@@ -31,7 +32,7 @@ import (
 	"github.com/s3logs/s3logs/queries"
 )
 
-// Catalog is what the shell needs of the saved queries; *queries.Catalog
+// Catalog is what the shell needs of the saved queries: *queries.Catalog
 // satisfies it.
 type Catalog interface {
 	List() []*queries.Query
@@ -211,7 +212,7 @@ func (s *Shell) runInteractive(ctx context.Context) error {
 // runInput runs the statements of one input from the prompt; an error is
 // printed and the next statement runs, but Ctrl-C drops the rest.
 func (s *Shell) runInput(ctx context.Context, text string) (quit bool) {
-	var b Buffer
+	var b queries.Buffer
 	b.Write(text + "\n")
 	for {
 		st, ok := b.Flush()
@@ -237,7 +238,7 @@ func (s *Shell) runInput(ctx context.Context, text string) (quit bool) {
 var errQuit = errors.New("quit")
 
 // execute runs one statement; quit is true after .quit.
-func (s *Shell) execute(ctx context.Context, st Statement) (quit bool, err error) {
+func (s *Shell) execute(ctx context.Context, st queries.Statement) (quit bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	s.mu.Lock()
 	s.cancel = cancel
@@ -274,69 +275,16 @@ var errCancelled = errors.New("cancelled")
 // runSQL runs one SQL statement (macros expanded) with args and renders its
 // result. remember keeps it as the last result for .export.
 func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bool) error {
-	q, err := queries.Expand(strings.TrimRight(strings.TrimSpace(text), ";"))
+	q, noResult, err := queries.Prepare(text)
 	if err != nil {
 		return err
 	}
-	if NoResult(q) {
-		_, err := s.conn.ExecContext(ctx, q, args...)
-		return err
-	}
-	rows, err := s.conn.QueryContext(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		return err
-	}
-	if len(cols) == 0 {
-		return rows.Err()
-	}
-	if remember {
+	run := render.Runner{Conn: s.conn, Out: s.opts.Stdout}
+	printed, err := run.Run(ctx, render.Statement{SQL: q, Args: args, NoResult: noResult}, s.renderOptions())
+	if remember && printed {
 		s.last.sql, s.last.args = q, args
 	}
-	if s.mode == render.Table && len(cols) == 2 && cols[1] == "explain_value" {
-		return writeExplain(s.opts.Stdout, rows)
-	}
-	_, err = render.Write(s.opts.Stdout, rows, s.renderOptions())
 	return err
-}
-
-// writeExplain prints the plans of EXPLAIN as DuckDB draws them; in a
-// table their line breaks would be escaped.
-func writeExplain(w io.Writer, rows *sql.Rows) error {
-	for rows.Next() {
-		var key, plan string
-		if err := rows.Scan(&key, &plan); err != nil {
-			return err
-		}
-		if _, err := fmt.Fprintf(w, "%s:\n%s\n", key, strings.TrimRight(plan, "\n")); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-// noResultWords are the first words of statements whose result (an empty
-// "Count" column) is not worth showing; INSERT, UPDATE and DELETE show their
-// count, as in DuckDB's shell.
-var noResultWords = map[string]bool{
-	"CREATE": true, "DROP": true, "ALTER": true, "SET": true, "RESET": true, "ATTACH": true,
-	"DETACH": true, "USE": true, "BEGIN": true, "COMMIT": true, "ROLLBACK": true, "ABORT": true,
-	"END": true, "CHECKPOINT": true, "FORCE": true, "COMMENT": true, "VACUUM": true,
-	"START": true, "LOAD": true, "INSTALL": true,
-}
-
-// NoResult reports whether q is a statement run for its effect only
-// (CREATE, SET, BEGIN...), whose empty result the shell and s3logs query
-// do not print.
-func NoResult(q string) bool {
-	for _, t := range tokens(q) {
-		return t.kind == tokWord && noResultWords[strings.ToUpper(q[t.start:t.end])]
-	}
-	return false
 }
 
 // renderOptions are the options of render.Write for the current mode and
@@ -400,7 +348,7 @@ func errorLine(err error) string {
 
 // scriptError is the line printed for an error in a script read from
 // stdin: it starts with the position in the input.
-func scriptError(st Statement, err error) string {
+func scriptError(st queries.Statement, err error) string {
 	msg, line, col := errorPos(err)
 	if line == 0 {
 		return fmt.Sprintf("line %d: %s", st.Line, msg)

@@ -259,11 +259,10 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 		return err
 	}
 	defer d.Close()
-	rows, err := d.QueryContext(ctx, text, args...)
-	if err != nil {
+	run := render.Runner{Conn: d, Out: env.Stdout}
+	st := render.Statement{SQL: text, Args: args, NoResult: queries.NoResult(text)}
+	if _, err := run.Run(ctx, st, env.terminalOptions(render.Options{Format: format})); err != nil {
 		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)
 	}
-	defer rows.Close()
-	_, err = render.Write(env.Stdout, rows, render.Options{Format: format, Width: env.termWidth(env.Stdout)})
-	return err
+	return nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/queries"
-	"github.com/s3logs/s3logs/repl"
 )
 
 func init() {
@@ -72,7 +70,7 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 		}
 		text = string(b)
 	}
-	stmts := repl.Split(text)
+	stmts := queries.Split(text)
 	if len(stmts) == 0 {
 		return usagef("no SQL given")
 	}
@@ -86,58 +84,39 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 
 // runStatements runs stmts in order on one connection of d and prints each
 // result to env.Stdout, a blank line between results in the text formats
-// (see query --help). Panther's macros are expanded per statement. The
-// first failure stops the run; with several statements, its error says
-// which one failed.
-func (env *Env) runStatements(ctx context.Context, d *db.DB, stmts []repl.Statement, opts render.Options) error {
+// (see query --help). The first failure stops the run; with several
+// statements, its error is a *render.StatementError saying which one.
+func (env *Env) runStatements(ctx context.Context, d *db.DB, stmts []queries.Statement, opts render.Options) error {
 	conn, err := d.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	printed := false
+	run := &render.Runner{Conn: conn, Out: env.Stdout, Separate: true}
+	opts = env.terminalOptions(opts)
 	for i, st := range stmts {
-		wrote, err := env.runStatement(ctx, conn, st, opts, printed)
-		if err != nil {
+		if err := runStatement(ctx, run, st, opts); err != nil {
 			if len(stmts) == 1 {
 				return err
 			}
-			return fmt.Errorf("statement %d of %d, line %d: %w", i+1, len(stmts), st.Line, err)
+			return &render.StatementError{N: i + 1, Of: len(stmts), Line: st.Line, Err: err}
 		}
-		printed = printed || wrote
 	}
 	return nil
 }
 
-// runStatement runs one statement and prints its result, if it has one,
-// after a blank line when an earlier result was printed and the format is
-// not json or ndjson. It reports whether it printed a result.
-func (env *Env) runStatement(ctx context.Context, conn *sql.Conn, st repl.Statement, opts render.Options, after bool) (bool, error) {
+// runStatement prepares st (queries.Prepare expands Panther's macros) and
+// runs it with run; a meta-command is an error outside the shell.
+func runStatement(ctx context.Context, run *render.Runner, st queries.Statement, opts render.Options) error {
 	if st.Meta {
-		return false, fmt.Errorf("%s: meta-commands work only in the shell (s3logs repl)", strings.Fields(st.Text)[0])
+		return fmt.Errorf("%s: meta-commands work only in the shell (s3logs repl)", strings.Fields(st.Text)[0])
 	}
-	q, err := queries.Expand(strings.TrimRight(st.Text, ";"))
+	q, noResult, err := queries.Prepare(st.Text)
 	if err != nil {
-		return false, err
+		return err
 	}
-	if repl.NoResult(q) {
-		_, err := conn.ExecContext(ctx, q)
-		return false, err
-	}
-	rows, err := conn.QueryContext(ctx, q)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	if cols, err := rows.Columns(); err != nil || len(cols) == 0 {
-		return false, errors.Join(err, rows.Err())
-	}
-	if after && opts.Format != render.JSON && opts.Format != render.NDJSON {
-		if _, err := io.WriteString(env.Stdout, "\n"); err != nil {
-			return false, err
-		}
-	}
-	return true, env.printRows(rows, opts)
+	_, err = run.Run(ctx, render.Statement{SQL: q, NoResult: noResult}, opts)
+	return err
 }
 
 // openExisting opens a database that must exist already (commands that
@@ -151,29 +130,26 @@ func (env *Env) openExisting(ctx context.Context, path string) (*db.DB, error) {
 	return env.OpenDB(ctx, path)
 }
 
-// printQuery runs sql on d and writes its rows to env.Stdout (see
-// printRows).
+// printQuery runs sql on d and writes its rows to env.Stdout, fitted to
+// and coloured for a terminal (see terminalOptions).
 func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts render.Options) error {
-	rows, err := d.QueryContext(ctx, sql)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	return env.printRows(rows, opts)
+	run := render.Runner{Conn: d, Out: env.Stdout}
+	_, err := run.Run(ctx, render.Statement{SQL: sql}, env.terminalOptions(opts))
+	return err
 }
 
-// printRows writes rows to env.Stdout; a table on a terminal fits its
-// width and, as in the shell, is coloured: NULL dimmed (so that it differs
-// from the string 'NULL') and the header bold. Off a terminal it is plain.
-func (env *Env) printRows(rows *sql.Rows, opts render.Options) error {
+// terminalOptions completes opts for env.Stdout: on a terminal a table
+// fits its width (unless opts sets one) and, as in the shell, is coloured,
+// NULL dimmed (so that it differs from the string 'NULL') and the header
+// bold. Off a terminal it is plain.
+func (env *Env) terminalOptions(opts render.Options) render.Options {
 	if opts.Width == 0 {
 		opts.Width = env.termWidth(env.Stdout)
 	}
 	if env.IsTerminal(env.Stdout) {
 		opts.Color = true
 	}
-	_, err := render.Write(env.Stdout, rows, opts)
-	return err
+	return opts
 }
 
 // termWidth is the width of the terminal w, or 0 when w is not one.

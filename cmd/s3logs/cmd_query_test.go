@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,9 +69,39 @@ func TestQueryStatements(t *testing.T) {
 
 // TestQueryNullOnTerminal checks that a table printed to a terminal shows
 // NULL dimmed, as the shell does, so that it differs from the string 'NULL',
-// and that a table printed elsewhere has no escape codes.
+// and that a table printed elsewhere has no escape codes: for s3logs query
+// and for s3logs queries run, which print through the same runner.
 func TestQueryNullOnTerminal(t *testing.T) {
 	const q = "SELECT NULL AS a, 'NULL' AS b" // a is an INTEGER, right-aligned
+	dir := t.TempDir()
+	saved := "-- name: zz_null\n-- title: NULL and 'NULL'\n\n" + q + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "zz_null.sql"), []byte(saved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		dimmed = "    \x1b[1ma\x1b[0m | \x1b[1mb\x1b[0m\n------+-----\n \x1b[2mNULL\x1b[0m | NULL\n(1 row)\n"
+		plain  = "    a | b\n------+-----\n NULL | NULL\n(1 row)\n"
+	)
+	for _, args := range [][]string{
+		{"query", "--db", ":memory:", q},
+		{"queries", "run", "zz_null", "--db", ":memory:", "--queries-dir", dir},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			got, code, stderr := runOnTerminal(t, args)
+			if got != dimmed || code != 0 {
+				t.Errorf("on a terminal: exit %d, stdout\n%q\nwant\n%q\nstderr: %s", code, got, dimmed, stderr)
+			}
+			if _, got, _ := cli(t, "", args...); got != plain {
+				t.Errorf("not on a terminal: stdout\n%q\nwant\n%q", got, plain)
+			}
+		})
+	}
+}
+
+// runOnTerminal runs s3logs in process with a pseudo-terminal as stdout and
+// returns what it wrote there, its exit code and its stderr.
+func runOnTerminal(t *testing.T, args []string) (stdout string, code int, stderr string) {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -87,27 +119,12 @@ func TestQueryNullOnTerminal(t *testing.T) {
 		read <- string(b)
 	}()
 	var errb bytes.Buffer
-	code := run(context.Background(), []string{"query", "--db", ":memory:", q}, strings.NewReader(""), tty, &errb)
+	code = run(context.Background(), args, strings.NewReader(""), tty, &errb)
 	tty.Close()
-	var onTerminal string
 	select {
-	case onTerminal = <-read:
+	case stdout = <-read:
 	case <-time.After(10 * time.Second):
 		t.Fatal("no output from the terminal")
 	}
-	_, plain, _ := cli(t, "", "query", "--db", ":memory:", q)
-
-	for _, tc := range []struct {
-		name, got, want string
-	}{
-		{"terminal", onTerminal, "    \x1b[1ma\x1b[0m | \x1b[1mb\x1b[0m\n------+-----\n \x1b[2mNULL\x1b[0m | NULL\n(1 row)\n"},
-		{"not a terminal", plain, "    a | b\n------+-----\n NULL | NULL\n(1 row)\n"},
-	} {
-		if tc.got != tc.want {
-			t.Errorf("%s: stdout\n%q\nwant\n%q", tc.name, tc.got, tc.want)
-		}
-	}
-	if code != 0 {
-		t.Errorf("exit code %d; stderr:\n%s", code, errb.String())
-	}
+	return stdout, code, errb.String()
 }

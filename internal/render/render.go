@@ -1,8 +1,9 @@
 // Package render writes the rows of a database/sql result, as DuckDB returns
 // them through duckdb-go, in the output formats s3logs offers: an aligned
 // table that fits the terminal, CSV, JSON, NDJSON, Markdown and one
-// "column = value" line per field. The shell and every command that prints
-// query results use it.
+// "column = value" line per field. Runner runs one statement and prints its
+// result; the shell, s3logs query and s3logs queries run all use it, and
+// every command that prints query results uses Write.
 //
 // Values are formatted per column, from the column's DuckDB type, by
 // converters built once before the row loop: TIMESTAMPTZ values are UTC

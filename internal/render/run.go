@@ -1,0 +1,105 @@
+package render
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Querier is what Runner needs of a database: *sql.Conn (one session, so
+// that SET and temporary tables carry over from one statement to the
+// next), *sql.DB and *sql.Tx have it.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// Statement is one SQL statement for Runner.Run, as the caller prepared
+// it (cmd/s3logs and the shell use queries.Prepare).
+type Statement struct {
+	SQL      string // what DuckDB runs: one statement, macros expanded
+	Args     []any  // bound to its parameters
+	NoResult bool   // run for its effect only (CREATE, SET...): nothing is printed
+}
+
+// Runner runs SQL statements on one database and prints their results:
+// the one way s3logs query, s3logs queries run and the shell run and show
+// a statement. Conn and Out must be set; Run may be called any number of
+// times, not concurrently.
+type Runner struct {
+	Conn Querier
+	Out  io.Writer
+	// Separate puts a blank line between two results in the text formats
+	// (table, csv, markdown, line), as s3logs query does; json results
+	// follow one another (a stream jq reads) and ndjson rows just go on.
+	Separate bool
+
+	printed bool // a result was printed
+}
+
+// Run runs st and writes its result to r.Out as opts says, if it has one:
+// a statement with NoResult, or whose result has no columns, prints
+// nothing. In a Table, the plans of EXPLAIN are printed as DuckDB draws
+// them, since a cell would escape their line breaks. printed reports
+// whether a result was written. The error is DuckDB's, or a write error.
+func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed bool, err error) {
+	if st.NoResult {
+		_, err := r.Conn.ExecContext(ctx, st.SQL, st.Args...)
+		return false, err
+	}
+	rows, err := r.Conn.QueryContext(ctx, st.SQL, st.Args...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return false, err
+	}
+	if len(cols) == 0 {
+		return false, rows.Err()
+	}
+	if r.Separate && r.printed && opts.Format != JSON && opts.Format != NDJSON {
+		if _, err := io.WriteString(r.Out, "\n"); err != nil {
+			return false, err
+		}
+	}
+	r.printed = true
+	if opts.Format == Table && len(cols) == 2 && cols[1] == "explain_value" {
+		return true, writeExplain(r.Out, rows)
+	}
+	_, err = Write(r.Out, rows, opts)
+	return true, err
+}
+
+// writeExplain prints the plans of EXPLAIN (key, plan rows) as DuckDB
+// draws them.
+func writeExplain(w io.Writer, rows *sql.Rows) error {
+	for rows.Next() {
+		var key, plan string
+		if err := rows.Scan(&key, &plan); err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "%s:\n%s\n", key, strings.TrimRight(plan, "\n")); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// StatementError is the error of one statement of a script of several:
+// which one (N of Of) and the 1-based line of the script it starts on.
+type StatementError struct {
+	N, Of, Line int
+	Err         error
+}
+
+// Error reads "statement 2 of 3, line 4: " and the statement's error.
+func (e *StatementError) Error() string {
+	return fmt.Sprintf("statement %d of %d, line %d: %v", e.N, e.Of, e.Line, e.Err)
+}
+
+// Unwrap returns the statement's error.
+func (e *StatementError) Unwrap() error { return e.Err }
