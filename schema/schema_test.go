@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -144,6 +145,27 @@ func TestArrowAndSQLAgree(t *testing.T) {
 			if !strings.Contains(ddl, Quote(c.Name)+" "+c.Type.DuckDB()) {
 				t.Errorf("%s: DDL lacks %s %s:\n%s", tab.Name, c.Name, c.Type.DuckDB(), ddl)
 			}
+		}
+	}
+}
+
+// TestRejectKinds checks that every kind has its own name and meaning, and
+// that a value outside the enum says so instead of passing for a kind.
+func TestRejectKinds(t *testing.T) {
+	names, texts := map[string]bool{}, map[string]bool{}
+	for _, k := range RejectKinds() {
+		name, text := k.String(), k.Error()
+		if name == "" || text == "" || strings.HasPrefix(name, "RejectKind(") || names[name] || texts[text] {
+			t.Errorf("kind %d: name %q, text %q: empty, unnamed or repeated", int(k), name, text)
+		}
+		names[name], texts[text] = true, true
+	}
+	if len(names) != int(numRejectKinds)-1 {
+		t.Errorf("%d kinds listed, %d declared", len(names), int(numRejectKinds)-1)
+	}
+	for _, k := range []RejectKind{0, numRejectKinds} {
+		if got, want := k.String(), fmt.Sprintf("RejectKind(%d)", int(k)); got != want || k.Error() != want {
+			t.Errorf("RejectKind(%d): String %q, Error %q, want %q", int(k), got, k.Error(), want)
 		}
 	}
 }
