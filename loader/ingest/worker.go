@@ -218,6 +218,7 @@ type NotLogError struct {
 	First                  loader.Reject // the first rejected line
 }
 
+// Error says how many lines were read and why the first was rejected.
 func (e *NotLogError) Error() string {
 	what := fmt.Sprintf("none of its first %s is one", plural(int(e.Lines), "line"))
 	if e.Whole {
