@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -128,4 +129,25 @@ func exprIdent(vs *ast.ValueSpec) (string, bool) {
 		return "", false
 	}
 	return id.Name, true
+}
+
+// TestRejectKinds checks that every kind has its own name and meaning, and
+// that a value outside the enum says so instead of passing for a kind.
+func TestRejectKinds(t *testing.T) {
+	names, texts := map[string]bool{}, map[string]bool{}
+	for _, k := range RejectKinds() {
+		name, text := k.String(), k.Error()
+		if name == "" || text == "" || strings.HasPrefix(name, "RejectKind(") || names[name] || texts[text] {
+			t.Errorf("kind %d: name %q, text %q: empty, unnamed or repeated", int(k), name, text)
+		}
+		names[name], texts[text] = true, true
+	}
+	if len(names) != int(numRejectKinds)-1 {
+		t.Errorf("%d kinds listed, %d declared", len(names), int(numRejectKinds)-1)
+	}
+	for _, k := range []RejectKind{0, numRejectKinds} {
+		if got, want := k.String(), fmt.Sprintf("RejectKind(%d)", int(k)); got != want || k.Error() != want {
+			t.Errorf("RejectKind(%d): String %q, Error %q, want %q", int(k), got, k.Error(), want)
+		}
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
 	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/schema"
 )
 
 // genLines returns n generated log lines (no traps, so every line parses),
@@ -268,18 +269,19 @@ func TestBrokenInputs(t *testing.T) {
 		name    string
 		content []byte
 		want    tally
-		err     string // the error, after the file path
-		is      error
+		err     string  // the error, after the file path
+		is      []error // errors.Is each
 		rows    int64
+		as      any // errors.As target, when set
 	}{
-		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", nil, -1},
-		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", nil, 0},
-		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", source.ErrNotLog, 0},
+		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
+		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, 0, nil},
+		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", []error{source.ErrNotLog}, 0, nil},
 		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
-			": it is zstd-compressed, and s3logs reads logs as plain text or gzip: decompress it first (zstd -d)", nil, 0},
+			": it is zstd-compressed, and s3logs reads logs as plain text or gzip: decompress it first (zstd -d)", nil, 0, new(*source.CompressionError)},
 		{"bzip2 file", []byte("BZh91AY&SY\xa1\x05\n"), tally{Failed: 1},
-			": it is bzip2-compressed, and s3logs reads logs as plain text or gzip: decompress it first (bunzip2)", nil, 0},
-		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first 1,310 lines is one (1,310 rejected, 0 blank), so none of it was loaded; line 1: ", source.ErrNotLog, 0},
+			": it is bzip2-compressed, and s3logs reads logs as plain text or gzip: decompress it first (bunzip2)", nil, 0, new(*source.CompressionError)},
+		{"other log format", csv, tally{Failed: 1}, ": not an S3 server access log: none of its first 1,310 lines is one (1,310 rejected, 0 blank), so none of it was loaded; line 1: ", []error{source.ErrNotLog, schema.RejectNotLog}, 0, new(*NotLogError)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -308,8 +310,13 @@ func TestBrokenInputs(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), path+want) {
 				t.Errorf("error %q, want it to start with %q", err, path+want)
 			}
-			if tt.is != nil && !errors.Is(err, tt.is) {
-				t.Errorf("error %v is not %v", err, tt.is)
+			for _, target := range tt.is {
+				if !errors.Is(err, target) {
+					t.Errorf("error %v is not %v", err, target)
+				}
+			}
+			if tt.as != nil && !errors.As(err, tt.as) {
+				t.Errorf("error %v (%T) is not a %T", err, err, tt.as)
 			}
 			tt.want.Objects++ // ok.log
 			tt.want.Failed++  // missing.log

@@ -204,15 +204,34 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool
 // rejected lines and st the counts of the lines read, all of the object
 // (whole) or its first ones (the probe). Nothing of it is stored.
 func notLog(rejects []loader.Reject, st loader.Stats, whole bool) error {
-	first := rejects[0]
-	what := fmt.Sprintf("none of its first %s is one", plural(int(st.Lines), "line"))
-	if whole {
-		what = fmt.Sprintf("none of its %s is one", plural(int(st.Lines), "line"))
-	}
-	return fmt.Errorf("%w: %s (%s rejected, %s blank), so none of it was loaded; line %d: %s",
-		source.ErrNotLog, what, Group(st.Rejected), Group(st.Blank), first.Line, reason(first))
+	return &NotLogError{Lines: st.Lines, Rejected: st.Rejected, Blank: st.Blank, Whole: whole, First: rejects[0]}
 }
 
+// NotLogError refuses an object none of whose lines (or of whose first
+// 64 KB of lines, for a larger one) is a valid S3 server access log line.
+// It wraps source.ErrNotLog and its first rejected line, so that
+// errors.Is(err, schema.RejectNotLog) tells a file of another format from
+// one whose lines are all, say, truncated.
+type NotLogError struct {
+	Lines, Rejected, Blank int64         // of the lines read
+	Whole                  bool          // the whole object was read, not only its first lines
+	First                  loader.Reject // the first rejected line
+}
+
+// Error says how many lines were read and why the first was rejected.
+func (e *NotLogError) Error() string {
+	what := fmt.Sprintf("none of its first %s is one", plural(int(e.Lines), "line"))
+	if e.Whole {
+		what = fmt.Sprintf("none of its %s is one", plural(int(e.Lines), "line"))
+	}
+	return fmt.Sprintf("%v: %s (%s rejected, %s blank), so none of it was loaded; line %d: %s",
+		source.ErrNotLog, what, Group(e.Rejected), Group(e.Blank), e.First.Line, reason(e.First))
+}
+
+// Unwrap returns source.ErrNotLog and the first rejected line.
+func (e *NotLogError) Unwrap() []error { return []error{source.ErrNotLog, &e.First} }
+
+// reason is r's field and reason, without its position.
 func reason(r loader.Reject) string {
 	if r.Field != "" {
 		return r.Field + ": " + r.Reason

@@ -32,8 +32,9 @@ const binaryProbeBytes = 4096
 var ErrNotLog = errors.New("not an S3 server access log")
 
 // Input is an object's text as the parser reads it: decompressed, and
-// buffered so that its first MaxPeek can be looked at (Peek) before
-// they are read.
+// buffered so that its first MaxPeek bytes can be looked at (Peek) before
+// they are read. It reads from the reader given to Decode, which the
+// caller still owns and closes.
 type Input struct {
 	*bufio.Reader
 	// Gzip reports that the stored bytes were gzipped: the bytes read are
@@ -84,6 +85,7 @@ type CompressionError struct {
 	Undo   string // the command that decompresses it, such as "zstd -d"
 }
 
+// Error names the format and the command that undoes it.
 func (e *CompressionError) Error() string {
 	return fmt.Sprintf("it is %s-compressed, and s3logs reads logs as plain text or gzip: decompress it first (%s)", e.Format, e.Undo)
 }
