@@ -12,7 +12,9 @@
 //	                 infrastructure only
 //	loader/...       bytes to rows: schema and infrastructure; the parser
 //	                 and every loader package but loader/ingest, where rows
-//	                 meet the database, never depend on DuckDB
+//	                 meet the database, never depend on DuckDB; the parser
+//	                 (loader itself) imports no other loader package: it
+//	                 only turns bytes into rows, whatever their source
 //	queries/...      the SQL s3logs ships: schema and infrastructure
 //	repl/..., ui/... the interactive shell and the web UI, side by side:
 //	                 queries, export, schema and infrastructure
@@ -147,6 +149,13 @@ func Check(pkgs []Package) []Violation {
 			}
 			if tp := partOf(to); tp != from && !slices.Contains(allowed[from], tp) {
 				out = append(out, Violation{p.ImportPath, imp, fmt.Sprintf("%s may not import %s (%s may import %s)", from, orNone(tp), from, list(allowed[from]))})
+			}
+		}
+		if rel == "loader" {
+			for _, imp := range p.Imports {
+				if to, ours := relative(imp); ours && inside(to, "loader") && to != "loader" {
+					out = append(out, Violation{p.ImportPath, imp, "the parser (loader) may not import another loader package: sources, S3 and ingest build on it"})
+				}
 			}
 		}
 		if duckDBFree(rel) {

@@ -92,6 +92,7 @@ func TestCheck(t *testing.T) {
 		{"infrastructure on schema", Package{ImportPath: m("internal/db"), Imports: []string{m("schema"), m("internal/when")}}, nil},
 		{"loader on schema and infrastructure", Package{ImportPath: m("loader/s3"), Imports: []string{m("loader"), m("schema"), m("internal/awscfg")}}, nil},
 		{"loader on queries", Package{ImportPath: m("loader"), Imports: []string{m("queries"), m("repl"), m("internal/export")}}, []string{m("queries"), m("repl"), m("internal/export")}},
+		{"parser on its sources", Package{ImportPath: m("loader"), Imports: []string{m("schema"), m("loader/source"), m("loader/ingest")}}, []string{m("loader/source"), m("loader/ingest")}},
 		{"loader on DuckDB", Package{ImportPath: m("loader"), Imports: []string{m("schema")}, Deps: []string{"fmt", duck, "github.com/duckdb/duckdb-go-bindings"}}, []string{duck}},
 		{"a new loader package on DuckDB", Package{ImportPath: m("loader/source"), Deps: []string{"github.com/marcboeker/go-duckdb"}}, []string{"github.com/marcboeker/go-duckdb"}},
 		{"ingest on DuckDB", Package{ImportPath: m("loader/ingest"), Imports: []string{m("loader"), m("internal/db"), duck}, Deps: []string{duck}}, nil},
