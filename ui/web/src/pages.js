@@ -1,0 +1,92 @@
+// The Saved queries, Detections, Rejected lines and Manifest pages.
+import { h, clear, num } from './dom.js';
+import { get } from './api.js';
+import { Grid } from './grid.js';
+
+// saved lists the catalog; a query opens as a form of its typed parameters,
+// which the server binds (never spliced into the SQL).
+export async function saved(view, params, nav) {
+  const list = await get('/api/queries');
+  const name = params.get('name');
+  const q = list.find((x) => x.name === name);
+  clear(view).append(h('h1', {}, 'Saved queries'));
+  const side = h('ul', { class: 'qlist' }, list.map((x) => h('li', { class: x.name === name ? 'on' : null },
+    h('a', { href: '#/saved?name=' + encodeURIComponent(x.name), title: x.description }, x.title || x.name),
+    h('span', { class: 'muted' }, ' ' + x.name))));
+  const main = h('div', { class: 'qmain' });
+  view.appendChild(h('div', { class: 'split' }, side, main));
+  if (!q) { main.appendChild(h('p', { class: 'muted' }, 'Pick a query on the left.')); return; }
+  const grid = new Grid({ onRow: (id) => grid.run({ row_ids: [id] }) });
+  const inputs = {};
+  const fields = q.params.map((p) => {
+    let input;
+    if (p.one_of && p.one_of.length) {
+      input = h('select', { name: p.name }, h('option', { value: '' }, p.default != null ? `(default: ${p.default})` : ''), p.one_of.map((v) => h('option', { value: v }, v)));
+    } else if (p.type === 'bool') {
+      input = h('select', { name: p.name }, h('option', { value: '' }, p.default != null ? `(default: ${p.default})` : ''), h('option', { value: 'true' }, 'true'), h('option', { value: 'false' }, 'false'));
+    } else {
+      input = h('input', { name: p.name, type: p.type === 'int' ? 'number' : 'text', required: p.required,
+        placeholder: p.default != null ? `default: ${p.default}` : placeholderFor(p.type) });
+    }
+    inputs[p.name] = input;
+    return h('label', { class: 'field' }, h('span', {}, p.name, p.required ? ' *' : '', h('small', { class: 'muted' }, ` ${p.type}`)),
+      input, p.description ? h('small', { class: 'muted' }, p.description) : null);
+  });
+  const form = h('form', { class: 'qform', onsubmit: (ev) => {
+    ev.preventDefault();
+    const values = {};
+    for (const [k, el] of Object.entries(inputs)) if (el.value !== '') values[k] = el.value;
+    grid.run({ saved: q.name, params: values });
+  } }, fields, h('button', { type: 'submit', class: 'primary' }, 'Run'));
+  main.append(h('h2', {}, q.title || q.name), h('p', {}, q.description),
+    q.params.length ? null : h('p', { class: 'muted' }, 'No parameters.'), form,
+    h('details', {}, h('summary', {}, 'SQL'), h('pre', { class: 'sql' }, q.sql)), grid.el);
+  return () => grid.cancel();
+}
+
+function placeholderFor(t) {
+  return { timestamp: '2024-06-01, RFC 3339, now-7d', cidr: '10.0.0.0/8', list: 'a,b,c', int: '', string: '' }[t] || '';
+}
+
+// detections lists the alerts with their sample events; each alert opens
+// its events, and each sample its row, in the grid below.
+export async function detections(view) {
+  clear(view).append(h('h1', {}, 'Detections'), h('p', { class: 'muted' }, 'Running the detections…'));
+  const alerts = await get('/api/detect');
+  const grid = new Grid({ onRow: (id) => grid.run({ row_ids: [id] }) });
+  clear(view).append(h('h1', {}, 'Detections'),
+    h('p', { class: 'muted' }, `${alerts.length} alerts from the rules that are on (s3logs detect --list). Open an alert's events or a sample event in the grid below.`),
+    h('div', { class: 'alerts' }, alerts.map((a) => h('div', { class: 'alert', 'data-rule': a.rule_id },
+      h('div', {}, h('span', { class: 'sev sev-' + String(a.severity).toLowerCase() }, a.severity), ' ', h('b', {}, a.title)),
+      h('div', { class: 'muted' }, a.rule_id, ` · ${num(a.count)} events from ${a.first} to ${a.last} · threshold ${a.threshold}, dedup ${a.dedup_minutes} min`),
+      h('button', { class: 'events', onclick: () => { grid.run({ alert: { rule: a.rule_id, title: a.title, first: a.first, last: a.last } }); grid.el.scrollIntoView(); } }, `Show the ${num(a.count)} events`),
+      h('table', { class: 'samples' }, h('tbody', {}, (a.samples || []).map((e) => h('tr', {},
+        h('td', {}, h('a', { href: '#', onclick: (ev) => { ev.preventDefault(); grid.run({ row_ids: [e.p_row_id] }); grid.el.scrollIntoView(); } }, e.time)),
+        h('td', {}, e.remoteip || ''), h('td', {}, e.requester || ''), h('td', {}, e.operation || ''),
+        h('td', {}, (e.bucket || '') + (e.key ? '/' + e.key : '')), h('td', {}, e.httpstatus ?? ''), h('td', { class: 'ua' }, e.useragent || '')))))))),
+    h('h2', {}, 'Events'), grid.el);
+  return () => grid.cancel();
+}
+
+// tablePage shows fixed SQL in grids.
+function tablePage(title, intro, queries) {
+  return async (view) => {
+    clear(view).append(h('h1', {}, title), h('p', { class: 'muted' }, intro));
+    const grids = queries.map(([sub, q]) => {
+      const g = new Grid();
+      view.append(h('h2', {}, sub), g.el);
+      g.run({ sql: q });
+      return g;
+    });
+    return () => grids.forEach((g) => g.cancel());
+  };
+}
+
+export const rejects = tablePage('Rejected lines', 'Lines that could not be parsed, kept with the reason (aws_s3serveraccess_rejects).', [
+  ['By reason', 'SELECT reason, count(*) AS lines, count(DISTINCT source) AS sources FROM aws_s3serveraccess_rejects GROUP BY 1 ORDER BY 2 DESC, 1'],
+  ['Lines', 'SELECT source, line, "column", field, reason, raw FROM aws_s3serveraccess_rejects ORDER BY source, line'],
+]);
+
+export const manifest = tablePage('Manifest', 'Each file or object loaded (s3logs_manifest): lines = rows + rejected + blank + filtered.', [
+  ['Sources', 'SELECT name, status, lines, "rows", rejected, blank, filtered, bytes, size, mtime, etag, label, loaded_at, error FROM s3logs_manifest ORDER BY name'],
+]);
