@@ -12,14 +12,14 @@ import (
 // rows stay open until the last row was read, it is cancelled, or it sat
 // idle for cursorIdle.
 type cursor struct {
-	mu      sync.Mutex // one page at a time
-	rows    *sql.Rows
-	conn    *sql.Conn
-	cancel  context.CancelFunc
-	types   []*sql.ColumnType
-	n       int64
-	used    time.Time
-	done    bool
+	mu     sync.Mutex // one page at a time
+	rows   *sql.Rows
+	conn   *sql.Conn
+	cancel context.CancelFunc
+	types  []*sql.ColumnType
+	n      int64
+	used   time.Time
+	done   bool
 }
 
 // cursorIdle is how long an unread cursor lives.

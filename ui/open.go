@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -65,12 +66,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	d := &DB{DB: sql.OpenDB(conn), Connector: conn}
-	// Global settings, then the lock: no statement can change them after.
-	for _, q := range []string{"SET GLOBAL TimeZone = 'UTC'", "SET GLOBAL lock_configuration = true"} {
-		if _, err := d.ExecContext(ctx, q); err != nil {
-			d.Close()
-			return nil, fmt.Errorf("open %s: %s: %w", path, q, err)
-		}
+	if err := d.lock(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return d, nil
 }
@@ -83,3 +81,35 @@ func (d *DB) Close() error {
 	}
 	return err
 }
+
+// lock sets the global settings, then locks the configuration so that no
+// statement can change them, and checks the result: DuckDB shares one
+// instance per file within a process, which an earlier Open may have
+// locked already.
+func (d *DB) lock(ctx context.Context) error {
+	var locked bool
+	if err := d.QueryRowContext(ctx, "SELECT current_setting('lock_configuration')").Scan(&locked); err != nil {
+		return err
+	}
+	if !locked {
+		for _, q := range []string{"SET GLOBAL TimeZone = 'UTC'", "SET GLOBAL lock_configuration = true"} {
+			if _, err := d.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+	}
+	var tz, access, mode string
+	err := d.QueryRowContext(ctx, `SELECT current_setting('TimeZone'), current_setting('enable_external_access')::VARCHAR,
+		current_setting('access_mode')::VARCHAR`).Scan(&tz, &access, &mode)
+	if err != nil {
+		return err
+	}
+	if tz != "UTC" || access != "false" || !strings.EqualFold(mode, "read_only") {
+		return fmt.Errorf("%w: TimeZone %s, enable_external_access %s, access_mode %s", ErrUnsafe, tz, access, mode)
+	}
+	return nil
+}
+
+// ErrUnsafe is wrapped by Open when the database is not in the state the
+// explorer needs: read-only, external access off, UTC.
+var ErrUnsafe = errors.New("database settings are not those of the explorer")

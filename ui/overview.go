@@ -51,13 +51,13 @@ func (f Filter) where() (string, []any) {
 
 // Overview is what the overview page and the report show.
 type Overview struct {
-	Totals  Totals            `json:"totals"`
-	Series  []Point           `json:"series"`
-	Step    int64             `json:"step_seconds"`
-	Status  []Count           `json:"status"`
+	Totals  Totals             `json:"totals"`
+	Series  []Point            `json:"series"`
+	Step    int64              `json:"step_seconds"`
+	Status  []Count            `json:"status"`
 	Top     map[string][]Count `json:"top"`
-	Rejects int64             `json:"rejects"`
-	Reasons []Count           `json:"reject_reasons"`
+	Rejects int64              `json:"rejects"`
+	Reasons []Count            `json:"reject_reasons"`
 }
 
 // Totals sums the filtered rows.

@@ -53,7 +53,7 @@ func Report(ctx context.Context, d *sql.DB, w io.Writer, opts ReportOptions) err
 			}
 			return t.UTC().Format("2006-01-02 15:04:05")
 		},
-		"num":   group,
+		"num":   Group,
 		"bytes": humanBytes,
 		"val": func(v *string) string {
 			if v == nil {
@@ -91,8 +91,9 @@ func Report(ctx context.Context, d *sql.DB, w io.Writer, opts ReportOptions) err
 var topLabels = map[string]string{"bucket": "Buckets", "operation": "Operations", "requester": "Requesters",
 	"remoteip": "Remote IPs", "useragent": "User agents", "errorcode": "Error codes"}
 
-// group writes n with thousands separators.
-func group(n int64) string {
+// Group writes n with thousands separators, as the report and the
+// overview show counts.
+func Group(n int64) string {
 	s := fmt.Sprint(n)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
