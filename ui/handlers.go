@@ -58,11 +58,27 @@ func (s *Server) apiDetect(w http.ResponseWriter, r *http.Request) {
 		opts.Samples = 5
 	}
 	alerts, err := queries.Detect(r.Context(), s.db.DB, opts)
-	if alerts == nil {
-		alerts = []queries.Alert{}
+	if err != nil {
+		reply(w, nil, err)
+		return
 	}
-	reply(w, alerts, err)
+	rule := r.URL.Query().Get("rule")
+	var sel []queries.Alert
+	for _, a := range alerts {
+		if rule == "" || a.RuleID == rule {
+			sel = append(sel, a)
+		}
+	}
+	shown, more := mostSevere(sel, PageAlerts)
+	if shown == nil {
+		shown = []queries.Alert{}
+	}
+	reply(w, map[string]any{"rules": summarize(alerts), "alerts": shown, "more": more, "total": len(alerts)}, nil)
 }
+
+// PageAlerts is how many alerts the Detections page shows at once, the
+// most severe first.
+const PageAlerts = 200
 
 // alertRef names an alert: its rule, title and first and last event.
 type alertRef struct {

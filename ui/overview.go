@@ -83,7 +83,7 @@ type Point struct {
 type Count struct {
 	Value *string `json:"value"`
 	N     int64   `json:"n"`
-	Bytes int64   `json:"bytes,omitempty"`
+	Bytes int64   `json:"bytes"`
 }
 
 // TopN is the length of each top list.

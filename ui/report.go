@@ -81,11 +81,17 @@ func Report(ctx context.Context, d *sql.DB, w io.Writer, opts ReportOptions) err
 	if err != nil {
 		return err
 	}
+	shown, more := mostSevere(alerts, ReportAlerts)
 	return t.Execute(w, map[string]any{
 		"Title": opts.Title, "Now": opts.Now, "Source": opts.Source, "Since": opts.Since, "Until": opts.Until,
-		"O": o, "Alerts": alerts, "Chart": newChart(o.Series), "Tops": filterColumns,
+		"O": o, "Alerts": shown, "AlertCount": len(alerts), "MoreAlerts": more, "Rules": summarize(alerts),
+		"Chart": newChart(o.Series), "Tops": filterColumns,
 	})
 }
+
+// ReportAlerts is how many alerts the report details, the most severe
+// first; the others are counted in the table of rules.
+const ReportAlerts = 100
 
 // topLabels title the top tables.
 var topLabels = map[string]string{"bucket": "Buckets", "operation": "Operations", "requester": "Requesters",

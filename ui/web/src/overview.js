@@ -60,24 +60,29 @@ function topList(col, title, entries, total, link) {
 // brush: drag to pick a window, which is handed to onBrush as RFC 3339.
 function timeChart(series, step, onBrush) {
   if (!series.length) return h('p', { class: 'muted' }, 'No events in this window.');
-  const W = 1000, H = 200, P = 4, B = 18;
+  const W = 1000, H = 180, P = 0;
   const t0 = Date.parse(series[0].t), t1 = Date.parse(series[series.length - 1].t) + step * 1000;
   const max = Math.max(1, ...series.map((p) => p.requests));
   const sx = (t) => P + ((t - t0) / (t1 - t0)) * (W - 2 * P);
-  const sy = (v) => ((H - B - P) * v) / max;
+  const sy = (v) => ((H - 4) * v) / max;
   const bw = Math.max(1, sx(t0 + step * 1000) - sx(t0) - 1);
-  const sel = s('rect', { class: 'brush', x: 0, y: 0, width: 0, height: H - B, visibility: 'hidden' });
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'timechart', role: 'img', 'aria-label': 'Requests and errors over time; drag to narrow' },
+  const sel = s('rect', { class: 'brush', x: 0, y: 0, width: 0, height: H, visibility: 'hidden' });
+  const bar = (cls, x, v) => {
+    const hh = v > 0 ? Math.max(1.5, sy(v)) : 0;
+    return s('rect', { class: cls, x: x.toFixed(1), y: (H - hh).toFixed(1), width: bw.toFixed(1), height: hh.toFixed(1) });
+  };
+  // preserveAspectRatio none: the chart fills its box, and a mouse x maps
+  // linearly onto time; the labels are HTML so they are not stretched.
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', class: 'timechart', role: 'img', 'aria-label': 'Requests and errors over time; drag to narrow' },
     series.map((p) => {
       const x = sx(Date.parse(p.t));
-      return s('g', {}, s('title', {}, `${p.t}: ${p.requests} requests, ${p.errors} errors`),
-        s('rect', { class: 'req', x: x.toFixed(1), y: (H - B - sy(p.requests)).toFixed(1), width: bw.toFixed(1), height: sy(p.requests).toFixed(1) }),
-        s('rect', { class: 'err', x: x.toFixed(1), y: (H - B - sy(p.errors)).toFixed(1), width: bw.toFixed(1), height: sy(p.errors).toFixed(1) }));
+      return s('g', {}, s('title', {}, `${p.t}: ${p.requests} requests, ${p.errors} errors`), bar('req', x, p.requests), bar('err', x, p.errors));
     }),
-    s('text', { x: P, y: H - 4, class: 'axis' }, series[0].t.slice(0, 16).replace('T', ' ')),
-    s('text', { x: W - P, y: H - 4, class: 'axis', 'text-anchor': 'end' }, new Date(t1).toISOString().slice(0, 16).replace('T', ' ')),
-    s('text', { x: W / 2, y: H - 4, class: 'axis', 'text-anchor': 'middle' }, `max ${num(max)} requests per ${stepName(step)}`),
     sel);
+  const labels = h('div', { class: 'axisrow' },
+    h('span', {}, series[0].t.slice(0, 16).replace('T', ' ')),
+    h('span', {}, `max ${num(max)} requests per ${stepName(step)} · blue: requests, red: errors`),
+    h('span', {}, new Date(t1).toISOString().slice(0, 16).replace('T', ' ')));
   const toT = (ev) => {
     const r = svg.getBoundingClientRect();
     const x = ((ev.clientX - r.left) / r.width) * W;
@@ -98,7 +103,7 @@ function timeChart(series, step, onBrush) {
     if (b - a < 1000) { sel.setAttribute('visibility', 'hidden'); return; }
     onBrush(new Date(a).toISOString(), new Date(b).toISOString());
   }, { once: false });
-  return h('div', { class: 'chartwrap' }, svg);
+  return h('div', { class: 'chartwrap' }, svg, labels);
 }
 
 function stepName(sec) {

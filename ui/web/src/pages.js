@@ -48,20 +48,30 @@ function placeholderFor(t) {
   return { timestamp: '2024-06-01, RFC 3339, now-7d', cidr: '10.0.0.0/8', list: 'a,b,c', int: '', string: '' }[t] || '';
 }
 
-// detections lists the alerts with their sample events; each alert opens
-// its events, and each sample its row, in the grid below.
-export async function detections(view) {
+// detections lists the alerts per rule and the most severe alerts with
+// their sample events; each alert opens its events, and each sample its
+// row, in the grid below.
+export async function detections(view, params) {
+  const rule = params.get('rule') || '';
   clear(view).append(h('h1', {}, 'Detections'), h('p', { class: 'muted' }, 'Running the detections…'));
-  const alerts = await get('/api/detect');
+  const res = await get('/api/detect', rule ? { rule } : undefined);
   const grid = new Grid({ onRow: (id) => grid.run({ row_ids: [id] }) });
+  const show = (spec) => { grid.run(spec); grid.el.scrollIntoView(); };
   clear(view).append(h('h1', {}, 'Detections'),
-    h('p', { class: 'muted' }, `${alerts.length} alerts from the rules that are on (s3logs detect --list). Open an alert's events or a sample event in the grid below.`),
-    h('div', { class: 'alerts' }, alerts.map((a) => h('div', { class: 'alert', 'data-rule': a.rule_id },
+    h('p', { class: 'muted' }, `${num(res.total)} alerts from the rules that are on (s3logs detect --list). Pick a rule to see only its alerts; open an alert's events or a sample event in the grid below.`),
+    h('table', { class: 'rules' }, h('thead', {}, h('tr', {}, ['Severity', 'Rule', 'Alerts', 'Events'].map((x) => h('th', {}, x)))),
+      h('tbody', {}, res.rules.map((r) => h('tr', { class: r.rule_id === rule ? 'on' : null },
+        h('td', {}, h('span', { class: 'sev sev-' + String(r.severity).toLowerCase() }, r.severity)),
+        h('td', {}, h('a', { href: '#/detections?rule=' + encodeURIComponent(r.rule_id) }, r.rule_name), h('br'), h('small', { class: 'muted' }, r.rule_id)),
+        h('td', { class: 'n', 'data-alerts': r.alerts }, num(r.alerts)), h('td', { class: 'n' }, num(r.events)))))),
+    rule ? h('p', {}, h('a', { href: '#/detections' }, 'All rules')) : null,
+    res.more ? h('p', { class: 'muted' }, `Showing the ${res.alerts.length} most severe alerts; ${num(res.more)} more (pick a rule above).`) : null,
+    h('div', { class: 'alerts' }, res.alerts.map((a) => h('div', { class: 'alert', 'data-rule': a.rule_id },
       h('div', {}, h('span', { class: 'sev sev-' + String(a.severity).toLowerCase() }, a.severity), ' ', h('b', {}, a.title)),
       h('div', { class: 'muted' }, a.rule_id, ` · ${num(a.count)} events from ${a.first} to ${a.last} · threshold ${a.threshold}, dedup ${a.dedup_minutes} min`),
-      h('button', { class: 'events', onclick: () => { grid.run({ alert: { rule: a.rule_id, title: a.title, first: a.first, last: a.last } }); grid.el.scrollIntoView(); } }, `Show the ${num(a.count)} events`),
+      h('button', { class: 'events', onclick: () => show({ alert: { rule: a.rule_id, title: a.title, first: a.first, last: a.last } }) }, `Show the ${num(a.count)} events`),
       h('table', { class: 'samples' }, h('tbody', {}, (a.samples || []).map((e) => h('tr', {},
-        h('td', {}, h('a', { href: '#', onclick: (ev) => { ev.preventDefault(); grid.run({ row_ids: [e.p_row_id] }); grid.el.scrollIntoView(); } }, e.time)),
+        h('td', {}, h('a', { href: '#', onclick: (ev) => { ev.preventDefault(); show({ row_ids: [e.p_row_id] }); } }, e.time)),
         h('td', {}, e.remoteip || ''), h('td', {}, e.requester || ''), h('td', {}, e.operation || ''),
         h('td', {}, (e.bucket || '') + (e.key ? '/' + e.key : '')), h('td', {}, e.httpstatus ?? ''), h('td', { class: 'ua' }, e.useragent || '')))))))),
     h('h2', {}, 'Events'), grid.el);
