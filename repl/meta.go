@@ -51,7 +51,7 @@ func init() {
 			run: (*Shell).metaRun, complete: completeRun, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
 		{name: ".detect", timed: true, args: "[ARGS...]", help: "Run the detections and print their alerts.",
 			run: (*Shell).metaDetect, hidden: func(s *Shell) bool { return s.opts.Detect == nil }},
-		{name: ".report", timed: true, args: "--out FILE [ARGS...]", help: "Write the HTML report of the investigation (the flags of s3logs report).",
+		{name: ".report", timed: true, args: "--out FILE [...]", help: "Write the HTML report of the investigation (flags of s3logs report).",
 			run: func(s *Shell, ctx context.Context, args string) error { return s.opts.Report(ctx, s.opts.Stdout, splitArgs(args)) },
 			complete: completePaths, hidden: func(s *Shell) bool { return s.opts.Report == nil }},
 		{name: ".export", timed: true, args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
