@@ -376,6 +376,28 @@ func TestUIBrowser(t *testing.T) {
 		if strings.Join(cells, "\n") != strings.Join(want, "\n") {
 			t.Errorf("grid:\n%s\nSQL:\n%s", strings.Join(cells, "\n"), strings.Join(want, "\n"))
 		}
+		// A quick chart of the result, and the history kept in the browser.
+		e.run(chromedp.Click(chromedp.CSS(`.gridbar button:nth-of-type(3)`)), chromedp.WaitVisible(chromedp.CSS(`.chartbox svg.chart`)))
+		var bars int
+		e.eval(`document.querySelectorAll('.chartbox svg.chart rect.bar').length`, &bars)
+		if bars != 5 {
+			t.Errorf("chart of 5 rows has %d bars", bars)
+		}
+		var hist []string
+		e.eval(`JSON.parse(localStorage.getItem('s3logs.history') || '[]')`, &hist)
+		if len(hist) == 0 || !strings.HasPrefix(hist[0], "SELECT remoteip, count(*)") {
+			t.Errorf("history %q", hist)
+		}
+		// Cancel a query that would run for minutes.
+		e.run(chromedp.Click(chromedp.CSS(`.cm-content`)), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"),
+			chromedp.SendKeys(chromedp.CSS(`.cm-content`), "SELECT count(*) FROM range(100000000000) t(x) WHERE x % 7 = 3"), chromedp.KeyEvent("\x1b"),
+			chromedp.Click(chromedp.CSS(`button.run`)), chromedp.WaitVisible(chromedp.CSS(`.grid button.cancel`)))
+		start := time.Now()
+		e.run(chromedp.Click(chromedp.CSS(`.grid button.cancel`)))
+		waitText(e, `.grid pre.error`, "Cancelled.")
+		if time.Since(start) > 10*time.Second {
+			t.Errorf("cancel took %v", time.Since(start))
+		}
 		// A query that reads a file is refused with DuckDB's message.
 		e.run(chromedp.Click(chromedp.CSS(`.cm-content`)), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"),
 			chromedp.SendKeys(chromedp.CSS(`.cm-content`), "SELECT * FROM read_text('/etc/passwd'"), chromedp.KeyEvent("\x1b"),

@@ -37,7 +37,7 @@ export class Grid {
     this.render({ busy: true });
     try {
       const res = await post('/api/query', { ...this.spec, id, page: PAGE }, ctl.signal);
-      if (this.running?.id !== id) return;
+      if (this.id !== id) return; // a newer run took over
       this.columns = res.columns;
       this.pages = [res.rows];
       this.done = res.done;
@@ -45,7 +45,7 @@ export class Grid {
       this.running = null;
       this.render({});
     } catch (e) {
-      if (this.running?.id !== id && this.running !== null) return;
+      if (this.id !== id) return;
       this.running = null;
       this.render({ error: ctl.signal.aborted ? 'Cancelled.' : e.message });
     }
@@ -87,7 +87,7 @@ export class Grid {
     this.el.appendChild(bar);
     if (busy) {
       bar.append(h('span', { class: 'status', 'data-state': 'running' }, 'Running…'),
-        h('button', { class: 'cancel', onclick: () => this.cancel().then(() => this.render({ error: 'Cancelled.' })) }, 'Cancel'));
+        h('button', { class: 'cancel', onclick: () => this.cancel() }, 'Cancel'));
       return;
     }
     if (error) {
