@@ -25,6 +25,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/queries"
+	"github.com/s3logs/s3logs/schema"
 	"github.com/s3logs/s3logs/ui"
 )
 
@@ -155,9 +156,13 @@ func newBrowserEnv(t *testing.T) *browserEnv {
 	return e
 }
 
+// run runs the steps, each call bounded so that a missing element fails
+// the test in seconds rather than at the suite's timeout.
 func (e *browserEnv) run(steps ...chromedp.Action[chromedp.Void]) {
 	e.t.Helper()
-	if err := chromedp.Do(e.ctx, steps...); err != nil {
+	ctx, cancel := context.WithTimeout(e.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -354,6 +359,11 @@ func TestUIBrowser(t *testing.T) {
 		e.run(chromedp.WaitVisible(chromedp.CSS(`.cm-tooltip-autocomplete`)))
 		if opts := e.text(`.cm-tooltip-autocomplete`); !strings.Contains(opts, "remoteip") {
 			t.Errorf("completion of 'remot' offers %q", opts)
+		}
+		col, _ := schema.S3ServerAccess.Column("remoteip")
+		e.run(chromedp.WaitVisible(chromedp.CSS(`.cm-completionInfo`)))
+		if info := e.text(`.cm-completionInfo`); info != col.Description {
+			t.Errorf("completion info %q, want the schema's description %q", info, col.Description)
 		}
 		e.run(chromedp.KeyEvent("\x1b"), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("\b"),
 			chromedp.SendKeys(chromedp.CSS(`.cm-content`), "SELECT remoteip, count(*) AS n FROM aws_s3serveraccess WHERE remoteip IS NOT NULL GROUP BY ALL ORDER BY n DESC, remoteip LIMIT 5"),
