@@ -127,7 +127,7 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 	// The query outlives this request (its rows are fetched later), so it
 	// runs under its own context, cancelled by /api/cancel or Close.
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &cursor{cancel: cancel}
+	c := &cursor{ctx: ctx, cancel: cancel, db: s.db.DB}
 	c.mu.Lock()
 	if !s.cursors.add(req.ID, c) {
 		c.mu.Unlock()
@@ -135,7 +135,7 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 		reply(w, nil, fmt.Errorf("%w: id in use", errBadRequest))
 		return
 	}
-	res, err := s.start(ctx, c, req.querySpec, pageSize(req.Page))
+	res, err := s.start(c, req.querySpec, pageSize(req.Page))
 	done := c.done
 	c.mu.Unlock()
 	if err != nil || done {
@@ -144,19 +144,15 @@ func (s *Server) apiQuery(w http.ResponseWriter, r *http.Request) {
 	reply(w, res, err)
 }
 
-// start runs the query of spec on a connection of its own and reads its
-// first page; the caller holds c.mu.
-func (s *Server) start(ctx context.Context, c *cursor, spec querySpec, page int) (map[string]any, error) {
-	text, args, err := s.resolve(ctx, spec)
-	if err == nil {
-		c.conn, err = s.db.Conn(ctx)
+// start resolves the spec and reads the first page; the caller holds c.mu.
+func (s *Server) start(c *cursor, spec querySpec, page int) (map[string]any, error) {
+	text, args, err := s.resolve(c.ctx, spec)
+	if err != nil {
+		c.close()
+		return nil, err
 	}
-	if err == nil {
-		c.rows, err = c.conn.QueryContext(ctx, text, args...)
-	}
-	if err == nil {
-		c.types, err = c.rows.ColumnTypes()
-	}
+	c.text, c.args = text, args
+	rows, err := c.start(page)
 	if err != nil {
 		c.close()
 		return nil, err
@@ -164,10 +160,6 @@ func (s *Server) start(ctx context.Context, c *cursor, spec querySpec, page int)
 	cols := make([]column, len(c.types))
 	for i, t := range c.types {
 		cols[i] = column{Name: t.Name(), Type: t.DatabaseTypeName()}
-	}
-	rows, err := c.nextLocked(page)
-	if err != nil {
-		return nil, err
 	}
 	return map[string]any{"columns": cols, "rows": rows, "done": c.done, "sql": text}, nil
 }

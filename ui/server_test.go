@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -206,6 +207,42 @@ func TestQueryPagesAndSort(t *testing.T) {
 	// even if an answer were read as HTML.
 	if ov := mustGet(t, s, base, "/api/overview"); strings.Contains(ov, "<img") || !strings.Contains(ov, `\u003cimg`) {
 		t.Errorf("overview JSON does not escape the hostile user agent: %s", ov)
+	}
+}
+
+// TestQueryNotASubquery runs statements that cannot be wrapped in the
+// paging subquery: they run as they are.
+func TestQueryNotASubquery(t *testing.T) {
+	s, base := testServer(t)
+	for i, tc := range []struct {
+		sql  string
+		rows int
+	}{
+		{"DESCRIBE aws_s3serveraccess_rejects", 7},
+		{"SHOW TABLES", 2},
+		{"PRAGMA version", 1},
+		{"SELECT 1 AS x -- a comment at the end", 1},
+	} {
+		body, _ := json.Marshal(map[string]any{"sql": tc.sql, "id": fmt.Sprintf("%020d", i), "page": 2})
+		code, out := postQuery(t, s, base, string(body))
+		if code != 200 {
+			t.Errorf("%s: %d %v", tc.sql, code, out)
+			continue
+		}
+		got := len(out["rows"].([]any))
+		id := fmt.Sprintf("%020d", i)
+		for out["done"] == false {
+			resp, b := do(t, s, base, req{method: "POST", path: "/api/rows", body: `{"id":"` + id + `","page":2}`, cookie: true, origin: base})
+			if resp.StatusCode != 200 {
+				t.Fatalf("%s: rows: %d %s", tc.sql, resp.StatusCode, b)
+			}
+			out = map[string]any{}
+			json.Unmarshal([]byte(b), &out)
+			got += len(out["rows"].([]any))
+		}
+		if got != tc.rows {
+			t.Errorf("%s: %d rows, want %d", tc.sql, got, tc.rows)
+		}
 	}
 }
 
