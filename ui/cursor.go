@@ -16,6 +16,13 @@ import (
 // page is in memory. A statement that cannot be wrapped (SHOW, DESCRIBE,
 // PRAGMA, several statements) runs whole once and its rows are read from
 // the held result, as such results are small.
+//
+// Pages of a statement whose row order DuckDB does not fix (GROUP BY,
+// DISTINCT or a join without ORDER BY) come from separate runs and may
+// overlap; sorting (Sort, or ORDER BY) fixes the order. Storing the result
+// instead (CREATE TEMP TABLE AS, pages read from it) was measured and not
+// kept: 9.6 s and 1.35 GB for the first page of SELECT * over 1,000,000
+// rows, against 0.065 s and 280 MB here.
 type cursor struct {
 	mu     sync.Mutex // one page at a time
 	ctx    context.Context
