@@ -219,6 +219,12 @@ func (e *browserEnv) text(sel string) string {
 // but those that contain one of expected.
 func (e *browserEnv) checkClean(page string, expected ...string) {
 	e.t.Helper()
+	// A null child given to Element.append shows as the text "null".
+	var stray bool
+	e.eval(`[...document.querySelectorAll('body *')].some(el => [...el.childNodes].some(n => n.nodeType === 3 && n.textContent === 'null'))`, &stray)
+	if stray {
+		e.t.Errorf("%s: the page shows a stray \"null\"", page)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 next:

@@ -17,6 +17,14 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+// add appends children to el as h does (text as text nodes; null, false
+// and undefined skipped, where Element.append would write "null") and
+// returns el.
+export function add(el, ...children) {
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;

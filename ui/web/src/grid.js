@@ -1,7 +1,7 @@
 // The result grid: runs a query spec on the server, shows its rows a page
 // at a time (the server keeps a cursor, so a large result is never loaded
 // whole), sorts by a column on the server, cancels, charts and exports.
-import { h, clear, cell } from './dom.js';
+import { add, h, clear, cell } from './dom.js';
 import { post, newID } from './api.js';
 import { chart } from './chart.js';
 
@@ -86,7 +86,7 @@ export class Grid {
     const bar = h('div', { class: 'gridbar' });
     this.el.appendChild(bar);
     if (busy) {
-      bar.append(h('span', { class: 'status', 'data-state': 'running' }, 'Running…'),
+      add(bar, h('span', { class: 'status', 'data-state': 'running' }, 'Running…'),
         h('button', { class: 'cancel', onclick: () => this.cancel() }, 'Cancel'));
       return;
     }
@@ -98,7 +98,7 @@ export class Grid {
     const rows = this.pages[this.page] || [];
     const first = this.pages.slice(0, this.page).reduce((n, p) => n + p.length, 0);
     const total = this.done ? `${this.loaded()} rows` : `${this.loaded()}+ rows`;
-    bar.append(
+    add(bar, 
       h('span', { class: 'status', 'data-state': 'done', 'data-rows': this.done ? this.loaded() : '' },
         rows.length ? `Rows ${first + 1}–${first + rows.length} of ${total}` : 'No rows', this.elapsed ? ` · ${Math.round(this.elapsed)} ms` : ''),
       h('button', { onclick: () => this.prev(), disabled: this.page === 0 }, '‹ Prev'),

@@ -1,5 +1,5 @@
 // s3logs ui: a hash router over the pages.
-import { h, clear } from './dom.js';
+import { add, h, clear } from './dom.js';
 import { overview } from './overview.js';
 import { sqlPage } from './sqlpage.js';
 import { saved, detections, rejects, manifest } from './pages.js';
@@ -22,12 +22,12 @@ function nav(hash) { location.hash = hash; }
 async function route() {
   const [path, query] = (location.hash.slice(2) || 'overview').split('?');
   const page = PAGES.find((p) => p[0] === path) || PAGES[0];
-  clear(navEl).append(...PAGES.map(([id, title]) => h('a', { href: '#/' + id, class: id === page[0] ? 'on' : null }, title)));
+  add(clear(navEl), ...PAGES.map(([id, title]) => h('a', { href: '#/' + id, class: id === page[0] ? 'on' : null }, title)));
   if (leave) { try { leave(); } catch { /* ignore */ } leave = null; }
   try {
     leave = await page[2](view, new URLSearchParams(query || ''), nav);
   } catch (e) {
-    clear(view).append(h('h1', {}, page[1]), h('pre', { class: 'error' }, e.message));
+    add(clear(view), h('h1', {}, page[1]), h('pre', { class: 'error' }, e.message));
   }
   document.title = `${page[1]} · s3logs`;
 }

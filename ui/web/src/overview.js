@@ -1,7 +1,7 @@
 // The overview: totals, requests and errors over time (drag across the
 // chart to narrow every panel to that window), status classes and top
 // lists; every entry is a link that filters the rest.
-import { h, s, clear, num, bytes } from './dom.js';
+import { add, h, s, clear, num, bytes } from './dom.js';
 import { get } from './api.js';
 
 const TOPS = [['bucket', 'Buckets'], ['operation', 'Operations'], ['requester', 'Requesters'],
@@ -21,7 +21,7 @@ export async function overview(view, params, nav) {
   const t = o.totals;
   clear(view);
   const chips = Object.entries(filter).map(([k, v]) => h('a', { class: 'chip', href: link({ [k]: null }), title: 'Remove this filter' }, `${k} = ${v} ✕`));
-  view.append(
+  add(view, 
     h('h1', {}, 'Overview'),
     h('div', { class: 'filters' }, chips.length ? chips : h('span', { class: 'muted' }, 'All events. Drag across the chart to narrow the time window; click an entry to filter.'),
       chips.length ? h('a', { href: '#/overview', class: 'chip clearall' }, 'Clear all') : null),

@@ -1,5 +1,5 @@
 // The Saved queries, Detections, Rejected lines and Manifest pages.
-import { h, clear, num } from './dom.js';
+import { add, h, clear, num } from './dom.js';
 import { get } from './api.js';
 import { Grid } from './grid.js';
 
@@ -9,7 +9,7 @@ export async function saved(view, params, nav) {
   const list = await get('/api/queries');
   const name = params.get('name');
   const q = list.find((x) => x.name === name);
-  clear(view).append(h('h1', {}, 'Saved queries'));
+  add(clear(view), h('h1', {}, 'Saved queries'));
   const side = h('ul', { class: 'qlist' }, list.map((x) => h('li', { class: x.name === name ? 'on' : null },
     h('a', { href: '#/saved?name=' + encodeURIComponent(x.name), title: x.description }, x.title || x.name),
     h('span', { class: 'muted' }, ' ' + x.name))));
@@ -38,7 +38,7 @@ export async function saved(view, params, nav) {
     for (const [k, el] of Object.entries(inputs)) if (el.value !== '') values[k] = el.value;
     grid.run({ saved: q.name, params: values });
   } }, fields, h('button', { type: 'submit', class: 'primary' }, 'Run'));
-  main.append(h('h2', {}, q.title || q.name), h('p', {}, q.description),
+  add(main, h('h2', {}, q.title || q.name), h('p', {}, q.description),
     q.params.length ? null : h('p', { class: 'muted' }, 'No parameters.'), form,
     h('details', {}, h('summary', {}, 'SQL'), h('pre', { class: 'sql' }, q.sql)), grid.el);
   return () => grid.cancel();
@@ -53,11 +53,11 @@ function placeholderFor(t) {
 // row, in the grid below.
 export async function detections(view, params) {
   const rule = params.get('rule') || '';
-  clear(view).append(h('h1', {}, 'Detections'), h('p', { class: 'muted' }, 'Running the detections…'));
+  add(clear(view), h('h1', {}, 'Detections'), h('p', { class: 'muted' }, 'Running the detections…'));
   const res = await get('/api/detect', rule ? { rule } : undefined);
   const grid = new Grid({ onRow: (id) => grid.run({ row_ids: [id] }) });
   const show = (spec) => { grid.run(spec); grid.el.scrollIntoView(); };
-  clear(view).append(h('h1', {}, 'Detections'),
+  add(clear(view), h('h1', {}, 'Detections'),
     h('p', { class: 'muted' }, `${num(res.total)} alerts from the rules that are on (s3logs detect --list). Pick a rule to see only its alerts; open an alert's events or a sample event in the grid below.`),
     h('table', { class: 'rules' }, h('thead', {}, h('tr', {}, ['Severity', 'Rule', 'Alerts', 'Events'].map((x) => h('th', {}, x)))),
       h('tbody', {}, res.rules.map((r) => h('tr', { class: r.rule_id === rule ? 'on' : null },
@@ -81,10 +81,10 @@ export async function detections(view, params) {
 // tablePage shows fixed SQL in grids.
 function tablePage(title, intro, queries) {
   return async (view) => {
-    clear(view).append(h('h1', {}, title), h('p', { class: 'muted' }, intro));
+    add(clear(view), h('h1', {}, title), h('p', { class: 'muted' }, intro));
     const grids = queries.map(([sub, q]) => {
       const g = new Grid();
-      view.append(h('h2', {}, sub), g.el);
+      add(view, h('h2', {}, sub), g.el);
       g.run({ sql: q });
       return g;
     });

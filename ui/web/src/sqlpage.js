@@ -5,7 +5,7 @@ import { EditorView, basicSetup } from 'codemirror';
 import { keymap } from '@codemirror/view';
 import { Prec } from '@codemirror/state';
 import { sql, PostgreSQL } from '@codemirror/lang-sql';
-import { h, clear } from './dom.js';
+import { add, h, clear } from './dom.js';
 import { get } from './api.js';
 import { Grid } from './grid.js';
 
@@ -66,12 +66,12 @@ export async function sqlPage(view, params) {
     ],
   });
   function drawHistory() {
-    clear(histEl).append(...history().slice(0, 20).map((q) => h('li', {},
+    add(clear(histEl), ...history().slice(0, 20).map((q) => h('li', {},
       h('a', { href: '#', title: q, onclick: (ev) => { ev.preventDefault(); editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: q } }); } },
         q.length > 90 ? q.slice(0, 89) + '…' : q))));
   }
   drawHistory();
-  clear(view).append(
+  add(clear(view), 
     h('h1', {}, 'SQL'),
     h('p', { class: 'muted' }, 'Tables: ', Object.keys(sch.tables).join(', '),
       '. Panther\'s p_occurs_since() and p_occurs_between() work. Ctrl/Cmd-Enter runs; Ctrl-Space completes.'),
