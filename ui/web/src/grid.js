@@ -113,7 +113,9 @@ export class Grid {
       class: this.spec.sort === c.name ? (this.spec.desc ? 'desc' : 'asc') : null,
     }, c.name)));
     const body = rows.map((r) => h('tr', {}, r.map((v, i) => {
-      const td = h('td', { class: v === null ? 'null' : (typeof v === 'number' ? 'n' : null) }, cell(v));
+      const text = cell(v);
+      // Long values are cut by CSS; the title (an attribute, not markup) shows them whole.
+      const td = h('td', { class: v === null ? 'null' : (typeof v === 'number' ? 'n' : null), title: text.length > 40 ? text : null }, text);
       if (this.onRow && this.columns[i].name === 'p_row_id' && v) {
         td.classList.add('link');
         td.addEventListener('click', () => this.onRow(v));
