@@ -27,6 +27,8 @@ import (
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/s3logs/s3logs/schema"
 )
 
 // DB is a database opened for the explorer: read-only, with external
@@ -43,8 +45,10 @@ var ErrNoFile = errors.New("no such database file")
 
 // Open opens the DuckDB file at path read-only for the explorer. Timestamps
 // show in UTC. The tables must exist already (s3logs load creates them).
-// Panther's panther_logs names are not there: they are an attached
-// in-memory catalog, which a read-only database cannot have.
+// Panther's names (panther_logs.aws_s3serveraccess and
+// panther_logs.public.aws_s3serveraccess) resolve, as internal/db makes
+// them: views in an in-memory catalog, attached read-write since the
+// database's read-only mode would apply to it too.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("open %q: the explorer needs a database file", path)
@@ -66,9 +70,15 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	d := &DB{DB: sql.OpenDB(conn), Connector: conn}
-	if err := d.lock(ctx); err != nil {
+	if err := d.lock(ctx); err == nil {
+		err = d.pantherNames(ctx)
+	} else {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("open %s: panther_logs names: %w", path, err)
 	}
 	return d, nil
 }
@@ -113,3 +123,25 @@ func (d *DB) lock(ctx context.Context) error {
 // ErrUnsafe is wrapped by Open when the database is not in the state the
 // explorer needs: read-only, external access off, UTC.
 var ErrUnsafe = errors.New("database settings are not those of the explorer")
+
+// pantherNames attaches the in-memory catalog panther_logs whose main and
+// public schemas hold views of the tables (see internal/db).
+func (d *DB) pantherNames(ctx context.Context) error {
+	var cur string
+	if err := d.QueryRowContext(ctx, "SELECT current_database()").Scan(&cur); err != nil {
+		return err
+	}
+	stmts := []string{"ATTACH IF NOT EXISTS ':memory:' AS panther_logs (READ_WRITE)", "CREATE SCHEMA IF NOT EXISTS panther_logs.public"}
+	for _, sch := range []string{"main", "public"} {
+		for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
+			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW panther_logs.%s.%s AS SELECT * FROM %s.main.%s",
+				sch, schema.Quote(t.Name), schema.Quote(cur), schema.Quote(t.Name)))
+		}
+	}
+	for _, q := range stmts {
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}

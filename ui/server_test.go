@@ -222,6 +222,8 @@ func TestQueryNotASubquery(t *testing.T) {
 		{"SHOW TABLES", 2},
 		{"PRAGMA version", 1},
 		{"SELECT 1 AS x -- a comment at the end", 1},
+		{"SELECT * FROM panther_logs.aws_s3serveraccess", 3},
+		{"SELECT * FROM panther_logs.public.aws_s3serveraccess_rejects", 1},
 		// Held whole, not paged by runs: each group exactly once.
 		{"SELECT x % 500 AS g, count(*) FROM range(5000) t(x) GROUP BY g", 500},
 	} {
