@@ -3,7 +3,7 @@
 GO   ?= go
 TAGS := -tags duckdb_arrow
 
-.PHONY: demo test build bench ci
+.PHONY: demo test build bench ci ui
 
 demo: ## load the embedded sample logs and print an investigation overview
 	$(GO) run $(TAGS) ./cmd/s3logs demo
@@ -19,3 +19,6 @@ bench: ## load 1,000,000 generated lines with s3logs and with DuckDB's read_csv 
 
 ci: ## what CI runs
 	.ci/run
+
+ui: ## rebuild ui/assets/app.js from ui/web (npm ci + esbuild, versions pinned by package-lock.json)
+	cd ui/web && npm ci --no-audit --no-fund && npm run build

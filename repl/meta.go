@@ -51,6 +51,8 @@ func init() {
 			run: (*Shell).metaRun, complete: completeRun, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
 		{name: ".detect", timed: true, args: "[ARGS...]", help: "Run the detections and print their alerts.",
 			run: (*Shell).metaDetect, hidden: func(s *Shell) bool { return s.opts.Detect == nil }},
+		{name: ".report", timed: true, args: "--out FILE [...]", help: "Write the HTML report of the investigation (flags of s3logs report).",
+			run: (*Shell).metaReport, complete: completePaths, hidden: func(s *Shell) bool { return s.opts.Report == nil }},
 		{name: ".export", timed: true, args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
 			run: (*Shell).metaExport, complete: completeExport, hidden: func(s *Shell) bool { return s.opts.Export == nil }},
 		{name: ".mode", args: "[FORMAT]", help: "Show results as " + strings.Join(render.Formats(), ", ") + ".",
@@ -205,6 +207,10 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 
 func (s *Shell) metaDetect(ctx context.Context, args string) error {
 	return s.opts.Detect(ctx, s.opts.Stdout, splitArgs(args))
+}
+
+func (s *Shell) metaReport(ctx context.Context, args string) error {
+	return s.opts.Report(ctx, s.opts.Stdout, splitArgs(args))
 }
 
 func (s *Shell) metaExport(ctx context.Context, args string) error {

@@ -60,6 +60,9 @@ type Options struct {
 	// Detect runs the detections (args are what follows .detect) and writes
 	// the alerts to w.
 	Detect func(ctx context.Context, w io.Writer, args []string) error
+	// Report writes the HTML report (args are what follows .report, the
+	// flags of s3logs report) and says where on w.
+	Report func(ctx context.Context, w io.Writer, args []string) error
 	// HistoryFile keeps the statements typed, across sessions; "" keeps no
 	// history. DefaultHistoryFile gives the usual place.
 	HistoryFile string

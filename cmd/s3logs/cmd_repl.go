@@ -90,6 +90,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		Export:      exportHook(d),
 		Demo:        demoHook(d),
 		Detect:      detectHook(env, d),
+		Report:      reportHook(env, d),
 		HistoryFile: hist,
 		Interrupts:  env.OnInterrupt,
 		Banner:      replBanner(*dbPath, rows),
