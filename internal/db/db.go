@@ -84,7 +84,10 @@ func (d *DB) prepare(ctx context.Context) error {
 			}
 		}
 	}
-	return d.attachPantherNames(ctx)
+	if err := d.attachPantherNames(ctx); err != nil {
+		return err
+	}
+	return d.prepareEnriched(ctx)
 }
 
 // attachPantherNames attaches an in-memory catalog panther_logs whose main

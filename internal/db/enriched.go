@@ -1,0 +1,68 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/s3logs/s3logs/schema"
+)
+
+// prepareEnriched attaches the in-memory catalog of intelligence facts
+// (empty until a command fills it) and creates the enriched view, its
+// macros and the views of the intelligence tables. The view and macros are
+// written to the database file only when their definition changed (its
+// hash is kept in the view's comment), so opening a database does not
+// rewrite them each time.
+func (d *DB) prepareEnriched(ctx context.Context) error {
+	intel := schema.Quote(schema.IntelCatalog)
+	stmts := []string{fmt.Sprintf("ATTACH IF NOT EXISTS ':memory:' AS %s", intel)}
+	for _, t := range []*schema.Table{schema.IPInfo, schema.IPList} {
+		stmts = append(stmts, t.CreateSQLAs(intel+".main."+schema.Quote(t.Name)))
+	}
+	for _, s := range stmts {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("intelligence tables: %w", err)
+		}
+	}
+	ddl, sum := enrichedDDL()
+	var comment string
+	err := d.QueryRowContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_views() WHERE database_name = current_database()
+		AND schema_name = 'main' AND view_name = ?`, schema.EnrichedViewName).Scan(&comment)
+	if err == nil && strings.HasSuffix(comment, sum) {
+		return nil
+	}
+	for _, s := range ddl {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create %s: %w", schema.EnrichedViewName, err)
+		}
+	}
+	return nil
+}
+
+// enrichedDDL returns the statements that define the enriched view and
+// what it needs, and the hash of their text that marks the view's comment.
+func enrichedDDL() (stmts []string, sum string) {
+	for _, m := range schema.Macros {
+		stmts = append(stmts, m.SQL())
+	}
+	intel := schema.Quote(schema.IntelCatalog) + ".main."
+	stmts = append(stmts,
+		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPListViewName), intel+schema.Quote(schema.IPList.Name)),
+		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPInfoViewName), intel+schema.Quote(schema.IPInfo.Name)),
+		fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.IPListViewName), schema.Literal(schema.IPList.Description)),
+		fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.IPInfoViewName), schema.Literal(schema.IPInfo.Description)),
+		schema.Enriched.CreateSQL())
+	stmts = append(stmts, schema.Enriched.CommentSQL()...)
+	h := sha256.Sum256([]byte(strings.Join(stmts, ";\n")))
+	sum = " [s3logs " + hex.EncodeToString(h[:8]) + "]"
+	// The view's comment carries the hash, after its description.
+	for i, s := range stmts {
+		if strings.HasPrefix(s, "COMMENT ON VIEW "+schema.Quote(schema.EnrichedViewName)+" ") {
+			stmts[i] = fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.EnrichedViewName), schema.Literal(schema.Enriched.Description+sum))
+		}
+	}
+	return stmts, sum
+}
