@@ -27,7 +27,7 @@ func (d *DB) prepareEnriched(ctx context.Context) error {
 			return fmt.Errorf("intelligence tables: %w", err)
 		}
 	}
-	ddl, sum := enrichedDDL()
+	ddl, sum := enrichedDDL(false)
 	var comment string
 	err := d.QueryRowContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_views() WHERE database_name = current_database()
 		AND schema_name = 'main' AND view_name = ?`, schema.EnrichedViewName).Scan(&comment)
@@ -44,17 +44,17 @@ func (d *DB) prepareEnriched(ctx context.Context) error {
 
 // enrichedDDL returns the statements that define the enriched view and
 // what it needs, and the hash of their text that marks the view's comment.
-func enrichedDDL() (stmts []string, sum string) {
+func enrichedDDL(intel bool) (stmts []string, sum string) {
 	for _, m := range schema.Macros {
 		stmts = append(stmts, m.SQL())
 	}
-	intel := schema.Quote(schema.IntelCatalog) + ".main."
+	cat := schema.Quote(schema.IntelCatalog) + ".main."
 	stmts = append(stmts,
-		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPListViewName), intel+schema.Quote(schema.IPList.Name)),
-		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPInfoViewName), intel+schema.Quote(schema.IPInfo.Name)),
+		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPListViewName), cat+schema.Quote(schema.IPList.Name)),
+		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPInfoViewName), cat+schema.Quote(schema.IPInfo.Name)),
 		fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.IPListViewName), schema.Literal(schema.IPList.Description)),
 		fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.IPInfoViewName), schema.Literal(schema.IPInfo.Description)),
-		schema.Enriched.CreateSQL())
+		schema.Enriched.CreateSQL(intel))
 	stmts = append(stmts, schema.Enriched.CommentSQL()...)
 	h := sha256.Sum256([]byte(strings.Join(stmts, ";\n")))
 	sum = " [s3logs " + hex.EncodeToString(h[:8]) + "]"
@@ -65,4 +65,20 @@ func enrichedDDL() (stmts []string, sum string) {
 		}
 	}
 	return stmts, sum
+}
+
+// UseIntel redefines the enriched view with its join to the address facts
+// of IntelCatalog (after a command filled them from intelligence files), or
+// without it. The next Open of the database puts back the plain view.
+func (d *DB) UseIntel(ctx context.Context, on bool) error {
+	ddl, _ := enrichedDDL(on)
+	for _, s := range ddl {
+		if strings.HasPrefix(s, "CREATE OR REPLACE MACRO") {
+			continue
+		}
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s with intelligence: %w", schema.EnrichedViewName, err)
+		}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,9 +167,19 @@ func TestRemoteIPClass(t *testing.T) {
 		{nil, "none"},
 	}
 	for _, tt := range tests {
-		got := show(enriched(t, d, map[string]any{"remoteip": tt.ip}, "remoteip_class"))
+		set := map[string]any{"remoteip": tt.ip}
+		if s, ok := tt.ip.(string); ok {
+			if _, err := netip.ParseAddr(s); err == nil { // as the loader fills it
+				set["p_any_ip_addresses"] = []string{s}
+			}
+		}
+		got := show(enriched(t, d, set, "remoteip_class"))
 		if got != tt.want {
 			t.Errorf("remoteip %v: class %s, want %s", tt.ip, got, tt.want)
+		}
+		var macro string
+		if err := d.QueryRow("SELECT s3logs_ip_class(?)", tt.ip).Scan(&macro); err != nil || macro != tt.want {
+			t.Errorf("s3logs_ip_class(%v) = %q, %v; want %s", tt.ip, macro, err, tt.want)
 		}
 	}
 }
