@@ -60,6 +60,7 @@ type exportFlags struct {
 	table, force                                  *bool
 	params                                        paramFlag
 	aws                                           awscfg.Options
+	intel                                         *intelFlags
 }
 
 func defineExportFlags(fs *flag.FlagSet) *exportFlags {
@@ -74,6 +75,7 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
 	defineAWSFlags(fs, &f.aws) // for s3:// outputs, as for load
+	f.intel = defineIntelFlags(fs)
 	return f
 }
 
@@ -97,6 +99,11 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	_, done, err := f.intel.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	res, err := export.Run(ctx, d, opts)
 	if err != nil {
 		if errors.Is(err, export.ErrUsage) {

@@ -80,6 +80,7 @@ type queriesFlags struct {
 	tag     *string
 	params  paramFlag
 	explain *bool
+	intel   *intelFlags
 }
 
 // newQueriesFlags defines the flags of every queries subcommand.
@@ -91,6 +92,7 @@ func newQueriesFlags() *queriesFlags {
 	f.tag = f.fs.String("tag", "", "list only queries with this `TAG`")
 	f.fs.Var(f.params, "param", "query parameter `key=value` for run (repeatable)")
 	f.explain = f.fs.Bool("sql", false, "run: print the SQL and bound values instead of running it")
+	f.intel = defineIntelFlags(f.fs)
 	return f
 }
 
@@ -279,6 +281,11 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 		return err
 	}
 	defer d.Close()
+	_, done, err := f.intel.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	rows, err := d.QueryContext(ctx, text, args...)
 	if err != nil {
 		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)

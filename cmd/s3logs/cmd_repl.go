@@ -59,6 +59,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("repl")
 	dbPath := dbFlag(fs)
 	queriesDir := fs.String("queries-dir", "", "folder of your own saved queries (`DIR`; default: your config folder's s3logs/queries)")
+	intelF := defineIntelFlags(fs)
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +72,12 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	load := loadHook(env, d)
+	reload, done, err := intelF.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
+	load := reloadAfter(loadHook(env, d), reload)
 	status, err := env.loadFirst(ctx, load, fs.Args(), repl.Interactive(env.Stdin, env.Stdout))
 	if err != nil {
 		return err

@@ -57,6 +57,7 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("query")
 	dbPath := dbFlag(fs)
 	format := fs.String("format", "table", "output `FORMAT`: "+strings.Join(render.Formats(), ", "))
+	intelF := defineIntelFlags(fs)
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -81,6 +82,11 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	_, done, err := intelF.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	return env.runStatements(ctx, d, stmts, render.Options{Format: f})
 }
 

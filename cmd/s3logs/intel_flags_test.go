@@ -1,0 +1,50 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestIntelFlags runs query and detect with intelligence files on the demo
+// logs: the facts reach the enriched view and the listed-IP rule, and a
+// missing or malformed file is an error naming it (exit 1), a bad kind a
+// usage error (exit 2).
+func TestIntelFlags(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "demo.duckdb")
+	if code, _, stderr := cli(t, "", "demo", "--db", dbPath); code != 0 {
+		t.Fatalf("demo: %d %s", code, stderr)
+	}
+	ranges := filepath.Join(dir, "ip-ranges.json")
+	os.WriteFile(ranges, []byte(`{"prefixes": [{"ip_prefix": "72.21.192.0/19", "region": "us-east-1", "service": "S3"}]}`), 0o644)
+	list := filepath.Join(dir, "intel.txt")
+	os.WriteFile(list, []byte("# test list\n192.0.2.0/24 documentation net\n"), 0o644)
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("192.0.2.0/24\nnot-an-ip\n"), 0o644)
+	q := "SELECT remoteip, remoteip_class, remoteip_aws_service, array_to_string(remoteip_labels, ',') AS labels FROM aws_s3serveraccess_enriched WHERE remoteip IN ('72.21.217.31', '192.0.2.3') GROUP BY ALL ORDER BY 1"
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"without files", []string{"query", "--db", dbPath, "--format", "csv", q}, 0,
+			"remoteip,remoteip_class,remoteip_aws_service,labels\n192.0.2.3,public,,\n72.21.217.31,public,,\n", ""},
+		{"with files", []string{"query", "--db", dbPath, "--format", "csv", "--ip-ranges", ranges, "--ip-list", "intel=" + list, q}, 0,
+			"remoteip,remoteip_class,remoteip_aws_service,labels\n192.0.2.3,public,,documentation net\n72.21.217.31,aws,S3,\n", ""},
+		{"missing file", []string{"query", "--db", dbPath, "--ip-ranges", filepath.Join(dir, "nope.json"), q}, 1, "", "nope.json: no such file"},
+		{"malformed list", []string{"queries", "run", "top_ips", "--db", dbPath, "--ip-list", "deny=" + bad}, 1, "", `bad.txt:2: "not-an-ip" is not an IP address or CIDR network`},
+		{"bad kind", []string{"detect", "--db", dbPath, "--ip-list", "deny="}, 2, "", "no file after deny="},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := cli(t, "", tt.args...)
+			if code != tt.code || stdout != tt.stdout && tt.stdout != "" || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d (want %d)\nstdout %q\nwant   %q\nstderr %q (want it to contain %q)", code, tt.code, stdout, tt.stdout, stderr, tt.stderr)
+			}
+		})
+	}
+}
