@@ -3,6 +3,7 @@ package queries
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -25,9 +26,10 @@ const (
 	TypeTimestamp                  // time.Time (UTC): RFC 3339, 2006-01-02[ 15:04[:05]], now, now-7d, 7d (= now-7d), -24h
 	TypeCIDR                       // string: a canonical network such as 10.0.0.0/8 (a bare IP becomes /32 or /128)
 	TypeList                       // []string: comma-separated values; empty or missing is an empty list
+	TypeFloat                      // float64: a decimal number such as 0.09 (prices)
 )
 
-var typeNames = []string{"string", "int", "bool", "timestamp", "cidr", "list"}
+var typeNames = []string{"string", "int", "bool", "timestamp", "cidr", "list", "float"}
 
 // String returns the type's name as written in headers.
 func (t ParamType) String() string {
@@ -67,6 +69,12 @@ func (t ParamType) parse(v string, now time.Time) (any, error) {
 			return nil, fmt.Errorf("invalid int %q", v)
 		}
 		return n, nil
+	case TypeFloat:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("invalid number %q", v)
+		}
+		return f, nil
 	case TypeBool:
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "true", "yes", "1", "on":

@@ -172,6 +172,13 @@ var Macros = []Macro{
   WHEN strpos(ip, ':') > 0 AND NOT regexp_full_match(ip, '[0-9A-Fa-f:.]+') THEN 'invalid'
   WHEN strpos(ip, ':') = 0 AND NOT regexp_full_match(ip, '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}') THEN 'invalid'
   ELSE s3logs_valid_ip_class(ip) END`},
+	{Name: "s3logs_request_class", Params: "op", Description: "How S3 bills a request of an operation: put (PUT, COPY, POST, LIST), get (GET, HEAD and the rest), free (DELETE, lifecycle).",
+		Body: `CASE
+  WHEN op IS NULL THEN 'get'
+  WHEN starts_with(op, 'REST.DELETE.') OR starts_with(op, 'S3.') OR op = 'BATCH.DELETE.OBJECT' THEN 'free'
+  WHEN starts_with(op, 'REST.PUT.') OR starts_with(op, 'REST.POST.') OR starts_with(op, 'REST.COPY.')
+    OR op = 'REST.GET.BUCKET' OR op = 'REST.GET.BUCKETVERSIONS' OR op = 'REST.GET.UPLOADS' OR op = 'REST.GET.SERVICE' THEN 'put'
+  ELSE 'get' END`},
 	{Name: "s3logs_useragent_class", Params: "ua", Description: "browser, sdk_cli, bot or other for a user agent.",
 		Body: `CASE
   WHEN ua IS NULL OR ua = '' THEN 'other'

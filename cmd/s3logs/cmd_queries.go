@@ -269,7 +269,7 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 				v = "NULL"
 			case time.Time:
 				v = x.Format(time.RFC3339Nano)
-			case int64, bool:
+			case int64, bool, float64:
 				v = fmt.Sprint(x)
 			}
 			fmt.Fprintf(env.Stdout, "-- $%s = %s\n", na.Name, v)
