@@ -49,6 +49,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('1 d')\" --out today.csv.gz",
 			"s3logs export --table --partition-by day --out lake/",
 			"s3logs export --table --partition-by hour --out s3://my-bucket/s3logs-lake/ --profile sec",
+			"s3logs export --timeline --table --out case.jsonl --ip-ranges ip-ranges.json",
 		},
 		Run: runExport,
 	})
@@ -57,7 +58,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 // exportFlags are the export command's flags.
 type exportFlags struct {
 	db, query, saved, out, partition, compression *string
-	table, force                                  *bool
+	table, force, timeline                        *bool
 	params                                        paramFlag
 	aws                                           awscfg.Options
 	intel                                         *intelFlags
@@ -74,6 +75,7 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
+	f.timeline = fs.Bool("timeline", false, "write a Timesketch timeline to a .jsonl or .csv --out: message, datetime, timestamp_desc, then the columns (--table: of the enriched view), in time order")
 	defineAWSFlags(fs, &f.aws) // for s3:// outputs, as for load
 	f.intel = defineIntelFlags(fs)
 	return f
@@ -133,6 +135,7 @@ func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
 		PartitionBy: *f.partition,
 		Compression: *f.compression,
 		Force:       *f.force,
+		Timeline:    *f.timeline,
 	}
 	var err error
 	switch {

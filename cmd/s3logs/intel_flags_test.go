@@ -48,3 +48,30 @@ func TestIntelFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestExportTimeline writes the demo's timeline with s3logs export
+// --timeline and reads its first event back.
+func TestExportTimeline(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "demo.duckdb")
+	if code, _, stderr := cli(t, "", "demo", "--db", dbPath); code != 0 {
+		t.Fatalf("demo: %d %s", code, stderr)
+	}
+	out := filepath.Join(dir, "case.jsonl")
+	if code, _, stderr := cli(t, "", "export", "--db", dbPath, "--timeline", "--query", "SELECT * FROM aws_s3serveraccess_enriched WHERE bucket = 'awsexamplebucket1'", "--out", out); code != 0 {
+		t.Fatalf("export: %d %s", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(data), "\n")
+	for _, want := range []string{`{"message":"`, `"datetime":"`, `"timestamp_desc":"Request Received"`, `"bucket":"awsexamplebucket1"`, `"requester_type":"`} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first event lacks %s: %s", want, first)
+		}
+	}
+	if code, _, stderr := cli(t, "", "export", "--db", dbPath, "--timeline", "--table", "--out", filepath.Join(dir, "x.parquet")); code != 2 || !strings.Contains(stderr, "timeline is a .csv or .jsonl") {
+		t.Errorf("Parquet timeline: exit %d, %s", code, stderr)
+	}
+}

@@ -95,8 +95,8 @@ func TestRangesLookup(t *testing.T) {
 		t.Errorf("Len %d, want 5", r.Len())
 	}
 	for _, tt := range []struct{ ip, want string }{
-		{"3.5.1.2", "S3 us-east-1 3.5.0.0/19"},     // the S3 entry, not its AMAZON twin
-		{"3.200.0.1", "AMAZON GLOBAL 3.0.0.0/8"},   // only the umbrella holds it
+		{"3.5.1.2", "S3 us-east-1 3.5.0.0/19"},   // the S3 entry, not its AMAZON twin
+		{"3.200.0.1", "AMAZON GLOBAL 3.0.0.0/8"}, // only the umbrella holds it
 		{"52.94.255.255", "EC2 eu-west-1 52.94.0.0/16"},
 		{"2600:1ffe:8140::a47:a85a", "S3 us-west-2 2600:1ffe::/32"},
 		{"::ffff:3.5.1.2", ""}, // Lookup takes unmapped addresses; Set.Lookup unmaps
@@ -123,7 +123,10 @@ func TestFileErrors(t *testing.T) {
 		bad  bool // a FileError (errors.Is ErrFile), not a missing file
 	}{
 		{"ranges missing", func() error { _, err := ReadRanges(missing); return err }, "--ip-ranges: open " + missing + ": no such file or directory", false},
-		{"ranges not JSON", func() error { _, err := ReadRanges(write(t, "r.json", "{\n  \"prefixes\": [\n    oops\n]}")); return err }, "r.json:3: not AWS ip-ranges JSON", true},
+		{"ranges not JSON", func() error {
+			_, err := ReadRanges(write(t, "r.json", "{\n  \"prefixes\": [\n    oops\n]}"))
+			return err
+		}, "r.json:3: not AWS ip-ranges JSON", true},
 		{"ranges bad prefix", func() error {
 			_, err := ReadRanges(write(t, "r.json", "{\"prefixes\": [\n{\"ip_prefix\": \"3.5.0.0/99\", \"region\": \"x\", \"service\": \"S3\"}]}"))
 			return err
