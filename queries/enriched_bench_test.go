@@ -10,6 +10,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/internal/intel"
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/schema"
@@ -97,3 +98,68 @@ func BenchmarkEnrichedView(b *testing.B) {
 }
 
 func fmtQuery(q, table string) string { return fmt.Sprintf(q, table) }
+
+// BenchmarkIssue14OnMillion runs each cost query and each rule of issue 14
+// on 1M generated rows (the listed-IP rule with an intel list naming one
+// network and one address of the generated traffic).
+func BenchmarkIssue14OnMillion(b *testing.B) {
+	d := openMillion(b)
+	ctx := context.Background()
+	cat, err := Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{"cost_by_requester", "cost_by_ip", "cost_by_prefix", "cost_by_useragent_class", "cost_by_day"} {
+		b.Run(name, func(b *testing.B) {
+			q, err := cat.Get(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			text, args, err := q.Bind(nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				runCount(b, d, text, args...)
+			}
+			b.ReportMetric(float64(millionRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+	var ip string
+	if err := d.QueryRow("SELECT remoteip FROM aws_s3serveraccess WHERE remoteip LIKE '%.%' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").Scan(&ip); err != nil {
+		b.Fatal(err)
+	}
+	list := filepath.Join(b.TempDir(), "intel.txt")
+	if err := os.WriteFile(list, []byte(ip+" busiest\n198.51.100.0/24 doc\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	set, err := intel.Load(intel.Options{IPLists: []intel.ListFile{{List: intel.Intel, Path: list}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer set.Close()
+	b.Run("intel-apply", func(b *testing.B) {
+		for b.Loop() {
+			if err := set.Apply(ctx, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	for _, id := range []string{"s3logs.volume_exfiltration", "s3logs.listed_ip", "s3logs.new_account_bucket"} {
+		b.Run(id, func(b *testing.B) {
+			var n int
+			for b.Loop() {
+				alerts, err := Detect(ctx, d.DB, Options{Rules: []string{id}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(alerts)
+			}
+			b.ReportMetric(float64(n), "alerts")
+			b.ReportMetric(float64(millionRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+	if err := d.UseIntel(ctx, false); err != nil { // leave the shared database plain
+		b.Fatal(err)
+	}
+}
