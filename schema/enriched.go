@@ -141,7 +141,8 @@ var Macros = []Macro{
 		Body: `CASE WHEN starts_with(r, 'arn:') AND strpos(r, ':assumed-role/') > 0 AND strpos(s3logs_after(r, ':assumed-role/'), '/') > 0
   THEN nullif(s3logs_last_segment(r), '') END`},
 	{Name: "s3logs_http_version", Params: "u", Description: "The HTTP version at the end of a request URI (HTTP/1.1), or NULL.",
-		Body: `CASE WHEN strpos(u, ' ') > 0 AND starts_with(right(u, strpos(reverse(u), ' ') - 1), 'HTTP/') THEN right(u, strpos(reverse(u), ' ') - 1) END`},
+		Body: `CASE WHEN suffix(u, ' HTTP/1.1') THEN 'HTTP/1.1'
+  WHEN strpos(u, ' ') > 0 AND starts_with(right(u, strpos(reverse(u), ' ') - 1), 'HTTP/') THEN right(u, strpos(reverse(u), ' ') - 1) END`},
 	{Name: "s3logs_http_method", Params: "u", Description: "The HTTP method at the start of a request URI.",
 		Body: `CASE WHEN strpos(u, ' ') > 1 THEN left(u, strpos(u, ' ') - 1) END`},
 	{Name: "s3logs_request_target", Params: "u", Description: "The request target (path and query) of a request URI.",
