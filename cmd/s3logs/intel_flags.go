@@ -51,7 +51,9 @@ func (f *intelFlags) apply(ctx context.Context, d *db.DB) (reload func(context.C
 		set.Close()
 		return nil, nil, fmt.Errorf("intelligence files: %w", err)
 	}
-	return reload, func() { set.Close() }, nil
+	// Put the plain view back, so that the database file never keeps a
+	// view of this process's in-memory facts.
+	return reload, func() { set.Close(); d.UseIntel(context.Background(), false) }, nil
 }
 
 // geoipFlag collects --geoip files.

@@ -10,12 +10,16 @@ import (
 	"github.com/s3logs/s3logs/schema"
 )
 
+// versionMacro returns the hash of the enriched view's definition, so that
+// opening a database rewrites the view and its macros only when their
+// definition changed.
+const versionMacro = "s3logs_enriched_version"
+
 // prepareEnriched attaches the in-memory catalog of intelligence facts
 // (empty until a command fills it) and creates the enriched view, its
-// macros and the views of the intelligence tables. The view and macros are
-// written to the database file only when their definition changed (its
-// hash is kept in the view's comment), so opening a database does not
-// rewrite them each time.
+// macros and the views of the intelligence tables. They are written to the
+// database file only when their definition changed (versionMacro holds the
+// hash of the last one written).
 func (d *DB) prepareEnriched(ctx context.Context) error {
 	intel := schema.Quote(schema.IntelCatalog)
 	stmts := []string{fmt.Sprintf("ATTACH IF NOT EXISTS ':memory:' AS %s", intel)}
@@ -28,10 +32,8 @@ func (d *DB) prepareEnriched(ctx context.Context) error {
 		}
 	}
 	ddl, sum := enrichedDDL(false)
-	var comment string
-	err := d.QueryRowContext(ctx, `SELECT coalesce(comment, '') FROM duckdb_views() WHERE database_name = current_database()
-		AND schema_name = 'main' AND view_name = ?`, schema.EnrichedViewName).Scan(&comment)
-	if err == nil && strings.HasSuffix(comment, sum) {
+	var have string
+	if err := d.QueryRowContext(ctx, "SELECT "+versionMacro+"()").Scan(&have); err == nil && have == sum {
 		return nil
 	}
 	for _, s := range ddl {
@@ -57,13 +59,8 @@ func enrichedDDL(intel bool) (stmts []string, sum string) {
 		schema.Enriched.CreateSQL(intel))
 	stmts = append(stmts, schema.Enriched.CommentSQL()...)
 	h := sha256.Sum256([]byte(strings.Join(stmts, ";\n")))
-	sum = " [s3logs " + hex.EncodeToString(h[:8]) + "]"
-	// The view's comment carries the hash, after its description.
-	for i, s := range stmts {
-		if strings.HasPrefix(s, "COMMENT ON VIEW "+schema.Quote(schema.EnrichedViewName)+" ") {
-			stmts[i] = fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.EnrichedViewName), schema.Literal(schema.Enriched.Description+sum))
-		}
-	}
+	sum = hex.EncodeToString(h[:8])
+	stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE MACRO %s() AS %s", versionMacro, schema.Literal(sum)))
 	return stmts, sum
 }
 
@@ -73,7 +70,7 @@ func enrichedDDL(intel bool) (stmts []string, sum string) {
 func (d *DB) UseIntel(ctx context.Context, on bool) error {
 	ddl, _ := enrichedDDL(on)
 	for _, s := range ddl {
-		if strings.HasPrefix(s, "CREATE OR REPLACE MACRO") {
+		if strings.HasPrefix(s, "CREATE OR REPLACE MACRO") && !strings.Contains(s, versionMacro) {
 			continue
 		}
 		if _, err := d.ExecContext(ctx, s); err != nil {

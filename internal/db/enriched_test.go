@@ -243,20 +243,41 @@ func TestEnrichedViewColumns(t *testing.T) {
 	}
 }
 
-// TestEnrichedViewKeptInFile reopens a database file: the view is still
-// there, and not rewritten when its definition is unchanged.
+// TestEnrichedViewKeptInFile reopens a database file: the view is not
+// rewritten when its definition is unchanged (a mark put in its comment
+// stays), and is when the stored version differs.
 func TestEnrichedViewKeptInFile(t *testing.T) {
 	ctx := context.Background()
 	p := filepath.Join(t.TempDir(), "x.duckdb")
-	for i := 0; i < 2; i++ {
-		d, err := Open(ctx, p)
-		if err != nil {
+	comment := func(d *DB) string {
+		var c string
+		if err := d.QueryRow("SELECT comment FROM duckdb_views() WHERE view_name = ?", schema.EnrichedViewName).Scan(&c); err != nil {
 			t.Fatal(err)
 		}
-		var n int
-		if err := d.QueryRow("SELECT count(*) FROM " + schema.EnrichedViewName).Scan(&n); err != nil {
-			t.Fatalf("open %d: %v", i, err)
+		return c
+	}
+	steps := []struct {
+		before string // SQL run before closing
+		want   string // the view's comment after the next open
+	}{
+		{"COMMENT ON VIEW " + schema.EnrichedViewName + " IS 'mark'", "mark"},
+		{"CREATE OR REPLACE MACRO " + versionMacro + "() AS 'stale'", schema.Enriched.Description},
+	}
+	d, err := Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range steps {
+		if _, err := d.Exec(st.before); err != nil {
+			t.Fatal(err)
 		}
 		d.Close()
+		if d, err = Open(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if got := comment(d); got != st.want {
+			t.Errorf("step %d: comment %q, want %q", i, got, st.want)
+		}
 	}
+	d.Close()
 }
