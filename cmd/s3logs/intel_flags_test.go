@@ -75,3 +75,29 @@ func TestExportTimeline(t *testing.T) {
 		t.Errorf("Parquet timeline: exit %d, %s", code, stderr)
 	}
 }
+
+// TestReplIntel starts the shell with an IP list: .demo's rows are looked
+// up (as .load's are), .detect reports the listed addresses, and .detect
+// refuses intelligence flags of its own.
+func TestReplIntel(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	list := filepath.Join(t.TempDir(), "intel.txt")
+	os.WriteFile(list, []byte("89.160.20.156 sample scanner\n"), 0o644)
+	script := `.demo
+SELECT DISTINCT remoteip, array_to_string(remoteip_labels, ',') AS labels FROM aws_s3serveraccess_enriched WHERE remoteip_lists IS NOT NULL;
+.detect --rule s3logs.listed_ip --format json
+.detect --ip-list other.txt
+`
+	code, stdout, stderr := replCLI(t, script, "--db", ":memory:", "--ip-list", list)
+	if code != exitError {
+		t.Errorf("exit code %d, want 1 (the last .detect fails)", code)
+	}
+	for _, want := range []string{"89.160.20.156 | sample scanner", "Request from intel-listed IP 89.160.20.156 (sample scanner)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if !strings.Contains(stderr, "line 4: .detect uses the intelligence files the shell was started with") {
+		t.Errorf("stderr:\n%s", stderr)
+	}
+}
