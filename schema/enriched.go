@@ -12,7 +12,8 @@ const EnrichedViewName = "aws_s3serveraccess_enriched"
 // IntelCatalog is the in-memory catalog that holds what the intelligence
 // files of one run (--ip-ranges, --geoip, --ip-list) say about addresses.
 // It is attached anew by every process, so nothing of it is stored in the
-// database file: a run without the files sees it empty.
+// database file: a run without the files sees it empty. It is on every
+// connection's search path after main.
 const IntelCatalog = "s3logs_intel"
 
 // Derived is a column of the enriched view: its declaration and the SQL
@@ -237,7 +238,7 @@ var Enriched = &View{
 // one row per address of aws_s3serveraccess with any fact. It lives in
 // IntelCatalog and is filled by the commands given those files.
 var IPInfo = &Table{
-	Name:        "ipinfo",
+	Name:        "s3logs_ipinfo",
 	Description: "What the --ip-ranges, --geoip and --ip-list files of this run say about each remote IP of aws_s3serveraccess.",
 	Columns: []Column{
 		{Name: "ip", Type: String, Description: "The remote IP as logged."},
@@ -253,17 +254,11 @@ var IPInfo = &Table{
 	},
 }
 
-// IPListViewName and IPInfoViewName are the views, in the database, of
-// IPList and IPInfo in IntelCatalog, so that SQL can name them unqualified.
-const (
-	IPListViewName = "s3logs_iplist"
-	IPInfoViewName = "s3logs_ipinfo"
-)
-
-// IPList declares the entries of the --ip-list files of a run, for SQL
-// (IPListViewName in the database, a view of the table in IntelCatalog).
+// IPList declares the entries of the --ip-list files of a run, for SQL. It
+// lives in IntelCatalog, which every connection has on its search path, so
+// SQL names it (and IPInfo) unqualified.
 var IPList = &Table{
-	Name:        "iplist",
+	Name:        "s3logs_iplist",
 	Description: "The entries of the --ip-list files given to this run: one address or network per line, with its label.",
 	Columns: []Column{
 		{Name: "network", Type: String, Description: "The network in CIDR form (a single address is a /32 or /128)."},

@@ -24,7 +24,11 @@ func (d *DB) prepareEnriched(ctx context.Context) error {
 	intel := schema.Quote(schema.IntelCatalog)
 	stmts := []string{fmt.Sprintf("ATTACH IF NOT EXISTS ':memory:' AS %s", intel)}
 	for _, t := range []*schema.Table{schema.IPInfo, schema.IPList} {
-		stmts = append(stmts, t.CreateSQLAs(intel+".main."+schema.Quote(t.Name)))
+		qualified := intel + ".main." + schema.Quote(t.Name)
+		stmts = append(stmts, t.CreateSQLAs(qualified), fmt.Sprintf("COMMENT ON TABLE %s IS %s", qualified, schema.Literal(t.Description)))
+		for _, c := range t.Columns {
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qualified, schema.Quote(c.Name), schema.Literal(c.Description)))
+		}
 	}
 	for _, s := range stmts {
 		if _, err := d.ExecContext(ctx, s); err != nil {
@@ -50,13 +54,7 @@ func enrichedDDL(intel bool) (stmts []string, sum string) {
 	for _, m := range schema.Macros {
 		stmts = append(stmts, m.SQL())
 	}
-	cat := schema.Quote(schema.IntelCatalog) + ".main."
-	stmts = append(stmts,
-		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPListViewName), cat+schema.Quote(schema.IPList.Name)),
-		fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM %s", schema.Quote(schema.IPInfoViewName), cat+schema.Quote(schema.IPInfo.Name)),
-		fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.IPListViewName), schema.Literal(schema.IPList.Description)),
-		fmt.Sprintf("COMMENT ON VIEW %s IS %s", schema.Quote(schema.IPInfoViewName), schema.Literal(schema.IPInfo.Description)),
-		schema.Enriched.CreateSQL(intel))
+	stmts = append(stmts, schema.Enriched.CreateSQL(intel))
 	stmts = append(stmts, schema.Enriched.CommentSQL()...)
 	h := sha256.Sum256([]byte(strings.Join(stmts, ";\n")))
 	sum = hex.EncodeToString(h[:8])
