@@ -184,15 +184,19 @@ var Macros = []Macro{
 	{Name: "s3logs_useragent_class", Params: "ua", Description: "browser, sdk_cli, bot or other for a user agent.",
 		Body: `CASE
   WHEN ua IS NULL OR ua = '' THEN 'other'
+  WHEN starts_with(ua, 'aws-cli/') OR starts_with(ua, 'aws-sdk-') OR starts_with(ua, 'Boto3/') OR starts_with(ua, 'Botocore/')
+    OR starts_with(ua, 'aws-internal/') OR starts_with(ua, '[S3Console') OR starts_with(ua, 'S3Console/') THEN 'sdk_cli'
   WHEN regexp_matches(lower(ua), '` + botMarkers + `') THEN 'bot'
-  WHEN regexp_matches(lower(ua), '` + sdkMarkers + `') THEN 'sdk_cli'
   WHEN starts_with(ua, 'Mozilla/') OR starts_with(ua, 'Opera/') THEN 'browser'
+  WHEN regexp_matches(lower(ua), '` + sdkMarkers + `') THEN 'sdk_cli'
   ELSE 'other' END`},
 }
 
 // botMarkers and sdkMarkers are the lower-case user-agent substrings of the
-// bot and SDK-or-CLI classes (a bot is tested first: crawlers often say
-// Mozilla too).
+// bot and SDK-or-CLI classes. The order of the tests: a user agent that
+// starts as AWS's SDKs, CLI and console do is sdk_cli (no regular expression
+// runs for the most common clients of S3); then bot markers (crawlers often
+// say Mozilla too); then Mozilla/ or Opera/ is a browser; then SDK markers.
 const (
 	botMarkers = `bot\b|bot/|crawl|spider|slurp|scanner|nmap|nuclei|masscan|zgrab|sqlmap|nikto|gobuster|dirbuster|censys|shodan|headless`
 	sdkMarkers = `aws-cli|aws-sdk|boto|aws-internal|s3console|aws-toolkit|aws-powershell|awstools|s3cmd|rclone|cyberduck|` +
@@ -230,7 +234,7 @@ var Enriched = &View{
 		{Column{Name: "remoteip_as_org", Type: String, Description: "With a --geoip ASN database: the organisation of that autonomous system."}, "i.as_org", intelOnly},
 		{Column{Name: "remoteip_lists", Type: StringList, Description: "With --ip-list: the lists (allow, deny, intel) with an entry that holds the remote IP; NULL when none does."}, "i.lists", intelOnly},
 		{Column{Name: "remoteip_labels", Type: StringList, Description: "With --ip-list: the labels of those entries (the text after the address on its line)."}, "i.labels", intelOnly},
-		{Column{Name: "useragent_class", Type: String, Description: "The kind of client: bot (crawlers, scanners), sdk_cli (AWS SDKs and CLI, S3 tools, HTTP libraries and command-line clients such as curl), browser (Mozilla/ or Opera/), other (anything else or no user agent)."}, "s3logs_useragent_class(t.useragent)", nil},
+		{Column{Name: "useragent_class", Type: String, Description: "The kind of client: sdk_cli (starting as AWS's SDKs, CLI and console do: aws-cli/, aws-sdk-, Boto3/...), else bot (crawler and scanner markers), else browser (Mozilla/ or Opera/), else sdk_cli (S3 tools, HTTP libraries, curl, wget), else other (no user agent too)."}, "s3logs_useragent_class(t.useragent)", nil},
 	},
 }
 
