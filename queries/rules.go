@@ -197,7 +197,10 @@ var Rules = []*Rule{
 		Severity: High, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0010:T1567", "TA0009:T1530"},
 		Description: "More than exfil_bytes (default 50 MB, as Panther's CloudTrail S3 exfiltration rule) sent to one requester, remote IP and user agent within exfil_window_minutes (default 15), a sliding window ending at each response: bulk download or exfiltration.",
 		from: func(c *Config) string {
-			return `(SELECT *, sum(bytessent) OVER (PARTITION BY requester, remoteip, useragent ORDER BY p_event_time
+			// Only the columns the title and grouping read go through the
+			// window: the rest are read by row id for the samples.
+			return `(SELECT requester, remoteip, useragent, p_event_time, p_row_id,
+				sum(bytessent) OVER (PARTITION BY requester, remoteip, useragent ORDER BY p_event_time
 				RANGE BETWEEN to_minutes(CAST($exfil_window AS BIGINT)) PRECEDING AND CURRENT ROW) AS window_bytes
 				FROM ` + table + ` WHERE bytessent > 0)`
 		},
@@ -226,7 +229,8 @@ var Rules = []*Rule{
 		Description: "The first request from an AWS account (the account ID in the requester's ARN) to a bucket, once the bucket has new_account_baseline_hours (default 168) of history: a new outside account, or a principal of yours never seen there.",
 		from: func(c *Config) string {
 			return `(SELECT *, row_number() OVER (PARTITION BY bucket, account ORDER BY p_event_time, p_row_id) AS account_seq
-				FROM (SELECT *, s3logs_requester_account(requester) AS account, min(p_event_time) OVER (PARTITION BY bucket) AS bucket_first
+				FROM (SELECT bucket, p_event_time, p_row_id, s3logs_requester_account(requester) AS account,
+					min(p_event_time) OVER (PARTITION BY bucket) AS bucket_first
 					FROM ` + table + `)
 				WHERE account IS NOT NULL)`
 		},
