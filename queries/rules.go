@@ -229,7 +229,7 @@ var Rules = []*Rule{
 		Description: "The first request from an AWS account (the account ID in the requester's ARN) to a bucket, once the bucket has new_account_baseline_hours (default 168) of history: a new outside account, or a principal of yours never seen there.",
 		from: func(c *Config) string {
 			return `(SELECT *, row_number() OVER (PARTITION BY bucket, account ORDER BY p_event_time, p_row_id) AS account_seq
-				FROM (SELECT bucket, p_event_time, p_row_id, s3logs_requester_account(requester) AS account,
+				FROM (SELECT bucket, p_event_time, p_row_id, coalesce(p_any_aws_account_ids[1], s3logs_requester_account(requester)) AS account,
 					min(p_event_time) OVER (PARTITION BY bucket) AS bucket_first
 					FROM ` + table + `)
 				WHERE account IS NOT NULL)`

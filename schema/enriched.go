@@ -122,8 +122,7 @@ var Macros = []Macro{
   WHEN length(r) = 64 AND ltrim(lower(r), '0123456789abcdef') = '' THEN 'canonical_user'
   ELSE 'other' END`},
 	{Name: "s3logs_requester_account", Params: "r", Description: "The 12-digit AWS account ID of an ARN requester, else NULL.",
-		Body: `CASE WHEN starts_with(r, 'arn:') AND strpos(r, '::') > 0 AND substr(r, strpos(r, '::') + 14, 1) = ':'
-  AND ltrim(substr(r, strpos(r, '::') + 2, 12), '0123456789') = '' THEN substr(r, strpos(r, '::') + 2, 12) END`},
+		Body: `CASE WHEN starts_with(r, 'arn:') THEN nullif(regexp_extract(r, '^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):', 1), '') END`},
 	{Name: "s3logs_last_segment", Params: "s", Description: "What follows the last '/' of s (all of s when it has none).",
 		Body: `CASE WHEN strpos(s, '/') = 0 THEN s ELSE right(s, strpos(reverse(s), '/') - 1) END`},
 	{Name: "s3logs_after", Params: "s, marker", Description: "What follows the first marker in s.",
@@ -220,7 +219,7 @@ var Enriched = &View{
 		{Column{Name: "http_version", Type: String, Description: "The HTTP version at the end of the request URI (HTTP/1.1), or NULL when it ends otherwise."}, "s3logs_http_version(t.requesturi)", nil},
 		{Column{Name: "key_decoded", Type: String, Description: "The key with its %XX sequences decoded once (key keeps the raw value). A '+' stays '+': S3 writes a space in a key as %20, and '+' in a URL path is a literal plus. NULL when the key is NULL or decodes to bytes that are not UTF-8."}, "s3logs_url_decode(t.key)", nil},
 		{Column{Name: "requester_type", Type: String, Description: "What the requester is: iam_user, assumed_role, federated_user, root, iam_role, aws_service (svc:... or a CloudFront origin access identity), canonical_user (a 64-hex canonical user ID), anonymous (no requester), s3 (AmazonS3, S3 itself: lifecycle), or other."}, "s3logs_requester_type(t.requester)", nil},
-		{Column{Name: "requester_account_id", Type: String, Description: "The 12-digit AWS account ID in the requester's ARN, or NULL (canonical IDs, services, anonymous)."}, "s3logs_requester_account(t.requester)", nil},
+		{Column{Name: "requester_account_id", Type: String, Description: "The 12-digit AWS account ID of the requester's ARN (its fifth field, as p_any_aws_account_ids has it), or NULL (canonical IDs, services, anonymous)."}, "coalesce(t.p_any_aws_account_ids[1], s3logs_requester_account(t.requester))", nil},
 		{Column{Name: "requester_principal", Type: String, Description: "The requester's name: the user name of an IAM user (without its path), the role of an assumed role, the name of a federated user or IAM role, the service of svc:SERVICE or a CloudFront origin access identity; NULL otherwise."}, "s3logs_requester_principal(t.requester)", nil},
 		{Column{Name: "requester_session", Type: String, Description: "The session name of an assumed role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), else NULL."}, "s3logs_requester_session(t.requester)", nil},
 		{Column{Name: "source_region", Type: String, Description: "The Source Region S3 appends as the 27th field since 2026 (additionalFields[1]), or NULL when the line has none."}, "nullif(nullif(t.additionalFields[1], '-'), '')", nil},

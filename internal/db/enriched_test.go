@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -87,12 +88,24 @@ func TestRequesterColumns(t *testing.T) {
 		{"arn:aws:iam::123:user/dandi-api-heroku", "iam_user | <nil> | dandi-api-heroku | <nil>"},
 		{"arn:aws:s3:::some-bucket", "other | <nil> | <nil> | <nil>"},
 		{"Anonymous", "other | <nil> | <nil> | <nil>"},
+		{"arn:aws:s3:us-east-1:123456789012:accesspoint/ap", "other | 123456789012 | <nil> | <nil>"},
 	}
 	for _, tt := range tests {
 		got := show(enriched(t, d, map[string]any{"requester": tt.requester},
 			"requester_type", "requester_account_id", "requester_principal", "requester_session"))
 		if got != tt.want {
 			t.Errorf("requester %v: got %s, want %s", tt.requester, got, tt.want)
+		}
+		// As the loader fills it: the view then reads the account from
+		// p_any_aws_account_ids, which must agree with the macro.
+		acct := []string{}
+		if f := strings.Split(fmt.Sprint(tt.requester), ":"); len(f) > 5 && f[0] == "arn" && len(f[4]) == 12 && strings.Trim(f[4], "0123456789") == "" {
+			acct = []string{f[4]}
+		}
+		got = show(enriched(t, d, map[string]any{"requester": tt.requester, "p_any_aws_account_ids": acct},
+			"requester_type", "requester_account_id", "requester_principal", "requester_session"))
+		if got != tt.want {
+			t.Errorf("requester %v with p_any_aws_account_ids %v: got %s, want %s", tt.requester, acct, got, tt.want)
 		}
 	}
 }
