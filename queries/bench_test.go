@@ -58,7 +58,7 @@ func BenchmarkDetect(b *testing.B) {
 		b.ReportAllocs()
 		c := DefaultConfig()
 		for b.Loop() {
-			oracleDetect(c, readAll(b, d.DB))
+			oracleDetect(c, readAll(b, d.DB), nil)
 		}
 		b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	})

@@ -3,6 +3,7 @@ package queries
 import (
 	"database/sql"
 	"fmt"
+	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -26,9 +27,10 @@ const (
 	TypeTimestamp                  // time.Time (UTC): any form of internal/when (2024-01-02, RFC 3339, now, now-7d, 7d, 1d12h)
 	TypeCIDR                       // string: a canonical network such as 10.0.0.0/8 (a bare IP becomes /32 or /128)
 	TypeList                       // []string: comma-separated values; empty or missing is an empty list
+	TypeFloat                      // float64: a decimal number such as 0.09 (prices)
 )
 
-var typeNames = []string{"string", "int", "bool", "timestamp", "cidr", "list"}
+var typeNames = []string{"string", "int", "bool", "timestamp", "cidr", "list", "float"}
 
 // String returns the type's name as written in headers.
 func (t ParamType) String() string {
@@ -62,6 +64,12 @@ func (t ParamType) parse(v string, now time.Time) (any, error) {
 			return nil, fmt.Errorf("invalid int %q", v)
 		}
 		return n, nil
+	case TypeFloat:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("invalid number %q", v)
+		}
+		return f, nil
 	case TypeBool:
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "true", "yes", "1", "on":

@@ -57,6 +57,15 @@ type Config struct {
 	// NewIPBaselineHours is how long after a bucket's first event an IP
 	// first seen on it counts as new (default 168, one week).
 	NewIPBaselineHours int `json:"new_ip_baseline_hours"`
+
+	// ExfilBytes and ExfilWindowMinutes are the threshold (exclusive) and
+	// the sliding window of s3logs.volume_exfiltration (default 50 MB in 15
+	// minutes, as Panther's CloudTrail S3 exfiltration rule).
+	ExfilBytes         int64 `json:"exfil_bytes"`
+	ExfilWindowMinutes int   `json:"exfil_window_minutes"`
+	// NewAccountBaselineHours is how long after a bucket's first event an
+	// account first seen on it counts as new (default 168).
+	NewAccountBaselineHours int `json:"new_account_baseline_hours"`
 }
 
 // RuleConfig overrides one rule's defaults; nil fields keep them.
@@ -101,6 +110,10 @@ func DefaultConfig() *Config {
 		LargeResponseBytes: 100_000_000,
 		LargeObjectBytes:   10_000_000,
 		NewIPBaselineHours: 168,
+		ExfilBytes:         50_000_000,
+		ExfilWindowMinutes: 15,
+
+		NewAccountBaselineHours: 168,
 	}
 }
 
@@ -142,8 +155,11 @@ func (c *Config) Validate() error {
 	if h.Start < 0 || h.Start > 23 || h.End < 1 || h.End > 24 || h.Start == h.End {
 		return fmt.Errorf("business_hours: want 0 <= start <= 23, 1 <= end <= 24 and start != end, got %d-%d", h.Start, h.End)
 	}
-	if c.LargeResponseBytes < 0 || c.LargeObjectBytes < 0 || c.NewIPBaselineHours < 0 {
-		return errors.New("large_response_bytes, large_object_bytes and new_ip_baseline_hours must not be negative")
+	if c.LargeResponseBytes < 0 || c.LargeObjectBytes < 0 || c.NewIPBaselineHours < 0 || c.ExfilBytes < 0 || c.NewAccountBaselineHours < 0 {
+		return errors.New("large_response_bytes, large_object_bytes, new_ip_baseline_hours, exfil_bytes and new_account_baseline_hours must not be negative")
+	}
+	if c.ExfilWindowMinutes < 1 {
+		return errors.New("exfil_window_minutes must be at least 1")
 	}
 	for id, rc := range c.Rules {
 		if RuleByID(id) == nil {

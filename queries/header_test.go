@@ -62,7 +62,7 @@ func TestParseErrors(t *testing.T) {
 		{"name differs from file", "dir/other.sql", "-- name: q\n-- title: T\n" + body, `dir/other.sql:1: name: "q" does not match the file name "other"`},
 		{"tags not a list", "q.sql", "-- name: q\n-- title: T\n-- tags: a, b\n" + body, `q.sql:3: tags: want a list like [access, ip], got "a, b"`},
 		{"bad tag", "q.sql", "-- name: q\n-- title: T\n-- tags: [ok, Not Ok]\n" + body, `q.sql:3: tags: bad tag "Not Ok" (lowercase letters, digits, _ and -)`},
-		{"unknown type", "q.sql", "-- name: q\n-- title: T\n-- param: x float\nSELECT $x", `q.sql:3: param: unknown parameter type "float" (types: string, int, bool, timestamp, cidr, list)`},
+		{"unknown type", "q.sql", "-- name: q\n-- title: T\n-- param: x decimal\nSELECT $x", `q.sql:3: param: unknown parameter type "decimal" (types: string, int, bool, timestamp, cidr, list, float)`},
 		{"param missing type", "q.sql", "-- name: q\n-- title: T\n-- param: x\nSELECT $x", `q.sql:3: param: want NAME TYPE [required] [default=VALUE] ["description"], got "x"`},
 		{"param bad option", "q.sql", "-- name: q\n-- title: T\n-- param: x int optional\nSELECT $x", `q.sql:3: param: parameter x: unexpected "optional" (want required, default=VALUE, one_of=A|B or a final "description")`},
 		{"default not in one_of", "q.sql", "-- name: q\n-- title: T\n-- param: x string default=week one_of=hour|day\nSELECT $x", `q.sql:3: param: parameter x: default: "week" is not one of hour, day`},

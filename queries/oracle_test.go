@@ -16,6 +16,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/internal/intel"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/source"
 )
@@ -192,19 +193,26 @@ func oracleNewIP(c *Config, rows []orow) map[string]string {
 }
 
 // oracleDetect groups the oracle's matches as DETECTIONS.md describes.
-func oracleDetect(c *Config, rows []orow) []summary {
+func oracleDetect(c *Config, rows []orow, lists []intel.Entry) []summary {
 	var out []summary
 	for _, rule := range Rules {
 		th, dd := rule.settings(c)
 		byTitle := map[string][]orow{}
-		newIP := map[string]string{}
-		if rule.ID == "s3logs.new_ip_sensitive_bucket" {
-			newIP = oracleNewIP(c, rows)
+		var byRow map[string]string // the titles of rules that look at more than one row
+		switch rule.ID {
+		case "s3logs.new_ip_sensitive_bucket":
+			byRow = oracleNewIP(c, rows)
+		case "s3logs.volume_exfiltration":
+			byRow = oracleExfil(c, rows)
+		case "s3logs.new_account_bucket":
+			byRow = oracleNewAccount(c, rows)
+		case "s3logs.listed_ip":
+			byRow = oracleListed(lists, rows)
 		}
 		for _, r := range rows {
 			title := oracleRule(rule.ID, c, r)
-			if rule.ID == "s3logs.new_ip_sensitive_bucket" {
-				title = newIP[r.id]
+			if byRow != nil {
+				title = byRow[r.id]
 			}
 			if title != "" {
 				byTitle[title] = append(byTitle[title], r)
@@ -266,6 +274,18 @@ func openGen(t testing.TB, n int, seed int64, span time.Duration) *db.DB {
 // generated logs, with settings that make every rule fire.
 func TestDetectMatchesOracle(t *testing.T) {
 	d := openGen(t, 20000, 11, 14*24*time.Hour)
+	// Accounts the generator never uses, late in the span: new to the
+	// buckets they touch (the second event of one is not).
+	var b0 string
+	if err := d.QueryRow("SELECT min(bucket) FROM aws_s3serveraccess").Scan(&b0); err != nil {
+		t.Fatal(err)
+	}
+	insertRows(t, d, "late", []row{
+		with(get("2026-01-27 10:00:00"), func(r *row) { r.bucket, r.requester = b0, mallory }),
+		with(get("2026-01-27 11:00:00"), func(r *row) { r.bucket, r.requester = b0, mallory }),
+		with(get("2026-01-27 12:00:00"), func(r *row) { r.bucket, r.requester = "other-bucket", mallory }),
+		with(get("2026-01-27 13:00:00"), func(r *row) { r.bucket, r.requester = b0, "arn:aws:sts::222222222222:assumed-role/x/y" }),
+	})
 	rows := readAll(t, d.DB)
 	c := DefaultConfig()
 	c.AllowedNetworks = []string{"10.0.0.0/8", "192.0.2.0/24", "2001:db8::/32"}
@@ -288,6 +308,8 @@ func TestDetectMatchesOracle(t *testing.T) {
 	c.LargeObjectBytes, c.LargeResponseBytes, c.NewIPBaselineHours = 1_000_000, 5_000_000, 24
 	two, five := 2, 5
 	c.Rules = map[string]RuleConfig{"s3logs.access_denied_burst": {Threshold: &two}, "s3logs.mass_deletion": {Threshold: &two, DedupMinutes: &five}}
+	c.ExfilBytes, c.ExfilWindowMinutes, c.NewAccountBaselineHours = 2_000_000, 30, 48
+	lists := oracleLists(t, d)
 	alerts, err := Detect(context.Background(), d.DB, Options{All: true, Config: c})
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +321,7 @@ func TestDetectMatchesOracle(t *testing.T) {
 		perRule[a.RuleID]++
 	}
 	sortSummaries(got)
-	want := oracleDetect(c, rows)
+	want := oracleDetect(c, rows, lists)
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Detect and the oracle differ: %d vs %d alerts", len(got), len(want))
 		g, w := map[summary]bool{}, map[summary]bool{}
@@ -328,4 +350,169 @@ func TestDetectMatchesOracle(t *testing.T) {
 			t.Errorf("rule %s raised no alert on the generated logs; the cross-check does not cover it", r.ID)
 		}
 	}
+}
+
+// oracleExfil marks each row with bytes whose requester, IP and user agent
+// were sent more than ExfilBytes in the window of ExfilWindowMinutes ending
+// at its time (rows at the same time count, as SQL's RANGE frame does).
+func oracleExfil(c *Config, rows []orow) map[string]string {
+	type key [3]sql.NullString
+	groups := map[key][]orow{}
+	for _, r := range rows {
+		if r.bytes.Valid && r.bytes.Int64 > 0 {
+			k := key{r.requester, r.ip, r.ua}
+			groups[k] = append(groups[k], r)
+		}
+	}
+	w := time.Duration(c.ExfilWindowMinutes) * time.Minute
+	out := map[string]string{}
+	for k, g := range groups {
+		for _, r := range g {
+			var sum int64
+			for _, o := range g {
+				if !o.at.After(r.at) && !o.at.Before(r.at.Add(-w)) {
+					sum += o.bytes.Int64
+				}
+			}
+			if sum > c.ExfilBytes {
+				out[r.id] = fmt.Sprintf("High volume of data sent to [%s] at %s with user agent [%s]",
+					orNull(k[0], "anonymous"), orNull(k[1], "unknown IP"), orNull(k[2], "none"))
+			}
+		}
+	}
+	return out
+}
+
+func orNull(s sql.NullString, null string) string {
+	if !s.Valid {
+		return null
+	}
+	return s.String
+}
+
+// oracleAccount is the 12-digit account of an IAM or STS ARN.
+func oracleAccount(requester string) string {
+	parts := strings.SplitN(requester, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || len(parts[4]) != 12 || strings.Trim(parts[4], "0123456789") != "" {
+		return ""
+	}
+	return parts[4]
+}
+
+// oracleNewAccount marks the first row of each (bucket, account) that
+// comes after the bucket's baseline.
+func oracleNewAccount(c *Config, rows []orow) map[string]string {
+	sorted := slices.Clone(rows)
+	sort.Slice(sorted, func(i, j int) bool {
+		if !sorted[i].at.Equal(sorted[j].at) {
+			return sorted[i].at.Before(sorted[j].at)
+		}
+		return sorted[i].id < sorted[j].id
+	})
+	first := map[sql.NullString]time.Time{}
+	for _, r := range sorted {
+		if _, ok := first[r.bucket]; !ok {
+			first[r.bucket] = r.at
+		}
+	}
+	seen := map[string]bool{}
+	out := map[string]string{}
+	for _, r := range sorted {
+		acct := oracleAccount(r.requester.String)
+		k := r.bucket.String + "\x00" + fmt.Sprint(r.bucket.Valid) + acct
+		if acct == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if !r.at.Before(first[r.bucket].Add(time.Duration(c.NewAccountBaselineHours) * time.Hour)) {
+			out[r.id] = fmt.Sprintf("New account %s accessed S3 Bucket [%s]", acct, orNull(r.bucket, "<UNKNOWN_BUCKET>"))
+		}
+	}
+	return out
+}
+
+// oracleListed marks rows whose remote IP is in a deny or intel entry and
+// in no allow entry.
+func oracleListed(lists []intel.Entry, rows []orow) map[string]string {
+	out := map[string]string{}
+	for _, r := range rows {
+		addr, err := netip.ParseAddr(r.ip.String)
+		if err != nil {
+			continue
+		}
+		kinds := map[string]bool{}
+		var labels []string
+		for _, e := range lists {
+			if e.Network.Contains(addr) {
+				kinds[e.List] = true
+				if e.Label != "" && !slices.Contains(labels, e.Label) {
+					labels = append(labels, e.Label)
+				}
+			}
+		}
+		if kinds["allow"] || !kinds["deny"] && !kinds["intel"] {
+			continue
+		}
+		var ks []string
+		for _, k := range []string{"allow", "deny", "intel"} {
+			if kinds[k] {
+				ks = append(ks, k)
+			}
+		}
+		label := strings.Join(labels, ", ")
+		if label == "" {
+			label = "no label"
+		}
+		out[r.id] = fmt.Sprintf("Request from %s-listed IP %s (%s) to S3 Bucket [%s]", strings.Join(ks, ","), r.ip.String, label, orNull(r.bucket, "<UNKNOWN_BUCKET>"))
+	}
+	return out
+}
+
+// oracleLists writes IP lists naming some of the generated remote IPs
+// (one network, one address in both deny and intel lists, one also in an
+// allow list), applies them to d and returns their entries.
+func oracleLists(t *testing.T, d *db.DB) []intel.Entry {
+	t.Helper()
+	var ips []string
+	rows, err := d.Query("SELECT remoteip FROM aws_s3serveraccess WHERE remoteip LIKE '%.%.%.%' AND remoteip NOT LIKE '%:%' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var ip string
+		rows.Scan(&ip)
+		ips = append(ips, ip)
+	}
+	rows.Close()
+	if len(ips) != 3 {
+		t.Fatalf("remote IPs %v", ips)
+	}
+	a := netip.MustParseAddr(ips[0])
+	net24, _ := a.Prefix(24)
+	dir := t.TempDir()
+	files := []intel.ListFile{
+		{List: intel.Intel, Path: filepath.Join(dir, "intel.txt")},
+		{List: intel.Deny, Path: filepath.Join(dir, "deny.txt")},
+		{List: intel.Allow, Path: filepath.Join(dir, "allow.txt")},
+	}
+	os.WriteFile(files[0].Path, []byte(net24.String()+" scanner net\n"+ips[1]+"\n"), 0o644)
+	os.WriteFile(files[1].Path, []byte(ips[1]+" blocked # comment\n"+ips[2]+"\n"), 0o644)
+	os.WriteFile(files[2].Path, []byte(ips[2]+" partner\n"), 0o644)
+	set, err := intel.Load(intel.Options{IPLists: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	if err := set.Apply(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	var out []intel.Entry
+	for _, f := range files {
+		es, err := intel.ReadList(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, es...)
+	}
+	return out
 }

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/s3logs/s3logs/schema"
 )
 
 // Severity is an alert severity, as Panther names them.
@@ -189,6 +191,54 @@ var Rules = []*Rule{
 			return []any{sql.Named("sensitive", nonNil(c.SensitiveBuckets)), sql.Named("baseline", int64(c.NewIPBaselineHours))}
 		},
 		on: func(c *Config) bool { return len(c.SensitiveBuckets) > 0 },
+	},
+	{
+		ID: "s3logs.volume_exfiltration", Name: "High Volume of Data Sent to One Client", Source: "s3logs",
+		Severity: High, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0010:T1567", "TA0009:T1530"},
+		Description: "More than exfil_bytes (default 50 MB, as Panther's CloudTrail S3 exfiltration rule) sent to one requester, remote IP and user agent within exfil_window_minutes (default 15), a sliding window ending at each response: bulk download or exfiltration.",
+		from: func(c *Config) string {
+			// Only the columns the title and grouping read go through the
+			// window: the rest are read by row id for the samples.
+			return `(SELECT requester, remoteip, useragent, p_event_time, p_row_id,
+				sum(bytessent) OVER (PARTITION BY requester, remoteip, useragent ORDER BY p_event_time
+				RANGE BETWEEN to_minutes(CAST($exfil_window AS BIGINT)) PRECEDING AND CURRENT ROW) AS window_bytes
+				FROM ` + table + ` WHERE bytessent > 0)`
+		},
+		where: `window_bytes > $exfil_bytes`,
+		title: `format('High volume of data sent to [{}] at {} with user agent [{}]', coalesce(requester, 'anonymous'), coalesce(remoteip, 'unknown IP'), coalesce(useragent, 'none'))`,
+		args: func(c *Config) []any {
+			return []any{sql.Named("exfil_window", int64(c.ExfilWindowMinutes)), sql.Named("exfil_bytes", c.ExfilBytes)}
+		},
+	},
+	{
+		ID: "s3logs.listed_ip", Name: "Request from a Listed IP Address", Source: "s3logs",
+		Severity: High, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0001:T1078", "TA0009:T1530"},
+		Description: "A request from a remote IP inside an entry of a deny or intel list (--ip-list deny=FILE, --ip-list intel=FILE) and of no allow list. Fires only when lists are given.",
+		from: func(c *Config) string {
+			return `(SELECT t.*, i.lists AS ip_lists, i.labels AS ip_labels FROM ` + table + ` AS t
+				JOIN ` + schema.Quote(schema.IntelCatalog) + `.main.` + schema.Quote(schema.IPInfo.Name) + ` AS i ON i.ip = t.remoteip
+				WHERE list_has_any(i.lists, ['deny', 'intel']) AND NOT list_contains(i.lists, 'allow'))`
+		},
+		where: `true`,
+		title: `format('Request from {}-listed IP {} ({}) to S3 Bucket [{}]', array_to_string(ip_lists, ','), remoteip,
+			coalesce(nullif(array_to_string(ip_labels, ', '), ''), 'no label'), ` + unknownBucket + `)`,
+	},
+	{
+		ID: "s3logs.new_account_bucket", Name: "New AWS Account Accessing a Bucket", Source: "s3logs",
+		Severity: Medium, Threshold: 1, Dedup: 24 * time.Hour, Enabled: true, MITRE: []string{"TA0009:T1530", "TA0001:T1078.004"},
+		Description: "The first request from an AWS account (the account ID in the requester's ARN) to a bucket, once the bucket has new_account_baseline_hours (default 168) of history: a new outside account, or a principal of yours never seen there.",
+		from: func(c *Config) string {
+			return `(SELECT *, row_number() OVER (PARTITION BY bucket, account ORDER BY p_event_time, p_row_id) AS account_seq
+				FROM (SELECT bucket, p_event_time, p_row_id, coalesce(p_any_aws_account_ids[1], s3logs_requester_account(requester)) AS account,
+					min(p_event_time) OVER (PARTITION BY bucket) AS bucket_first
+					FROM ` + table + `)
+				WHERE account IS NOT NULL)`
+		},
+		where: `account_seq = 1 AND p_event_time >= bucket_first + to_hours(CAST($account_baseline AS BIGINT))`,
+		title: `format('New account {} accessed S3 Bucket [{}]', account, ` + unknownBucket + `)`,
+		args: func(c *Config) []any {
+			return []any{sql.Named("account_baseline", int64(c.NewAccountBaselineHours))}
+		},
 	},
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/intel"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/source"
 )
@@ -27,6 +28,11 @@ var samplesParams = map[string]map[string]string{
 	"anonymous_requests":         {},
 	"bucket_config_changes":      {},
 	"bytes_sent_to_ip":           {"ip": "192.0.2.3"},
+	"cost_by_day":                {},
+	"cost_by_ip":                 {},
+	"cost_by_prefix":             {"depth": "2"},
+	"cost_by_requester":          {},
+	"cost_by_useragent_class":    {},
 	"daily_trend":                {},
 	"deletions_by_origin":        {},
 	"downloads_by_principal":     {"period": "month"},
@@ -132,6 +138,22 @@ func TestDetectOnSamples(t *testing.T) {
 	d := openSamples(t)
 	c := DefaultConfig()
 	c.SensitiveBuckets = []string{"dandiarchive"}
+	// The samples are small: lower the exfiltration threshold and the new
+	// account baseline so that the rules of issue 14 have something to say,
+	// and list the documentation network most sample lines come from.
+	c.ExfilBytes, c.NewAccountBaselineHours = 5_000_000, 0
+	list := filepath.Join(t.TempDir(), "intel.txt")
+	if err := os.WriteFile(list, []byte("192.0.2.0/24 documentation\n89.160.20.156 sample\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	set, err := intel.Load(intel.Options{IPLists: []intel.ListFile{{List: intel.Intel, Path: list}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer set.Close()
+	if err := set.Apply(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
 	alerts, err := Detect(context.Background(), d.DB, Options{All: true, Config: c})
 	if err != nil {
 		t.Fatal(err)

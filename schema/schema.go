@@ -133,8 +133,14 @@ func (t *Table) ArrowSchema() *arrow.Schema {
 // CreateSQL returns the DuckDB statement that creates the table if it does
 // not exist, with every column commented by its description.
 func (t *Table) CreateSQL() string {
+	return t.CreateSQLAs(Quote(t.Name))
+}
+
+// CreateSQLAs is CreateSQL for the table under another (qualified, quoted)
+// name, such as a table of IntelCatalog.
+func (t *Table) CreateSQLAs(name string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", Quote(t.Name))
+	fmt.Fprintf(&b, "CREATE TABLE IF NOT EXISTS %s (\n", name)
 	for i, c := range t.Columns {
 		sep := ","
 		if i == len(t.Columns)-1 {

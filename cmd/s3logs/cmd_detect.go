@@ -87,6 +87,7 @@ type detectFlags struct {
 	all, list                              *bool
 	samples                                *int
 	rules, allow, monitor, auth, sensitive listFlag
+	intel                                  *intelFlags
 }
 
 // detectFormats are the values of detect's --format: json is one object
@@ -109,6 +110,7 @@ func newDetectFlags(fs *flag.FlagSet, now time.Time) *detectFlags {
 	fs.Var(&f.monitor, "monitor-bucket", "IPWhitelist: watch only `BUCKET` (repeatable)")
 	fs.Var(&f.auth, "auth-bucket", "Unauthenticated: `BUCKET` that must see only authenticated requests (repeatable)")
 	fs.Var(&f.sensitive, "sensitive-bucket", "new_ip_sensitive_bucket: sensitive `BUCKET` (repeatable; turns the rule on)")
+	f.intel = defineIntelFlags(fs)
 	return f
 }
 
@@ -135,6 +137,11 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	_, done, err := f.intel.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	return f.detect(ctx, d.DB, env.Stdout, opts)
 }
 

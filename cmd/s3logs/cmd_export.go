@@ -48,6 +48,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 			"s3logs export --query \"SELECT * FROM aws_s3serveraccess WHERE p_occurs_since('1 d')\" --out today.csv.gz",
 			"s3logs export --table --partition-by day --out lake/",
 			"s3logs export --table --partition-by hour --out s3://my-bucket/s3logs-lake/ --profile sec",
+			"s3logs export --timeline --table --out case.jsonl --ip-ranges ip-ranges.json",
 		},
 		Run: runExport,
 	})
@@ -57,9 +58,10 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 type exportFlags struct {
 	db, query, saved, out, partition, compression *string
 	queriesDir                                    *string
-	table, force                                  *bool
+	table, force, timeline                        *bool
 	params                                        paramFlag
 	aws                                           *awscfg.Options
+	intel                                         *intelFlags
 }
 
 func defineExportFlags(fs *flag.FlagSet) *exportFlags {
@@ -75,6 +77,8 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
 	f.aws = awsFlags(fs) // for s3:// outputs, as for load
+	f.timeline = fs.Bool("timeline", false, "write a Timesketch timeline to a .jsonl or .csv --out: message, datetime, timestamp_desc, then the columns (--table: of the enriched view), in time order")
+	f.intel = defineIntelFlags(fs)
 	return f
 }
 
@@ -98,6 +102,11 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	_, done, err := f.intel.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	res, err := export.Run(ctx, d, opts)
 	if err != nil {
 		if errors.Is(err, export.ErrUsage) {
@@ -127,6 +136,7 @@ func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
 		PartitionBy: *f.partition,
 		Compression: *f.compression,
 		Force:       *f.force,
+		Timeline:    *f.timeline,
 	}
 	var err error
 	switch {

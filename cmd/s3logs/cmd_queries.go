@@ -60,6 +60,7 @@ type queriesFlags struct {
 	tag     *string
 	params  paramFlag
 	explain *bool
+	intel   *intelFlags
 }
 
 // newQueriesFlags defines the flags of every queries subcommand.
@@ -71,6 +72,7 @@ func newQueriesFlags() *queriesFlags {
 	f.tag = f.fs.String("tag", "", "list only queries with this `TAG`")
 	f.params = paramsFlag(f.fs)
 	f.explain = f.fs.Bool("sql", false, "run: print the SQL and bound values instead of running it")
+	f.intel = defineIntelFlags(f.fs)
 	return f
 }
 
@@ -247,7 +249,7 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 				v = "NULL"
 			case time.Time:
 				v = x.Format(time.RFC3339Nano)
-			case int64, bool:
+			case int64, bool, float64:
 				v = fmt.Sprint(x)
 			}
 			fmt.Fprintf(env.Stdout, "-- $%s = %s\n", na.Name, v)
@@ -259,6 +261,11 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 		return err
 	}
 	defer d.Close()
+	_, done, err := f.intel.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	run := render.Runner{Conn: d, Out: env.Stdout}
 	st := render.Statement{SQL: text, Args: args, NoResult: queries.NoResult(text)}
 	if _, err := run.Run(ctx, st, env.terminalOptions(render.Options{Format: format})); err != nil {

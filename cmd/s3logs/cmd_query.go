@@ -55,6 +55,7 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("query")
 	dbPath := dbFlag(fs)
 	format := formatFlag(fs, render.Formats(), "table")
+	intelF := defineIntelFlags(fs)
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -79,6 +80,11 @@ func runQuery(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	_, done, err := intelF.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
 	return env.runStatements(ctx, d, stmts, render.Options{Format: f})
 }
 

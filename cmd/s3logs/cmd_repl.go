@@ -58,6 +58,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("repl")
 	dbPath := dbFlag(fs)
 	queriesDir := queriesDirFlag(fs)
+	intelF := defineIntelFlags(fs)
 	if err := env.Parse(fs, args); err != nil {
 		return err
 	}
@@ -70,7 +71,12 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	load := loadHook(env, d)
+	reload, done, err := intelF.apply(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer done()
+	load := reloadAfter(loadHook(env, d), reload)
 	status, err := env.loadFirst(ctx, load, fs.Args(), repl.Interactive(env.Stdin, env.Stdout))
 	if err != nil {
 		return err
@@ -85,10 +91,12 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	}
 	sh := repl.New(d, repl.Options{
 		Stdin: env.Stdin, Stdout: env.Stdout, Stderr: env.Stderr,
-		Catalog:     catalog,
-		Load:        load,
-		Export:      exportHook(d),
-		Demo:        demoHook(d),
+		Catalog: catalog,
+		Load:    load,
+		Export:  exportHook(d),
+		Demo: func(ctx context.Context) (string, error) {
+			return reloadAfter(func(ctx context.Context, _ []string) (string, error) { return demoHook(d)(ctx) }, reload)(ctx, nil)
+		},
 		Detect:      detectHook(env, d),
 		Report:      reportHook(env, d),
 		HistoryFile: hist,
@@ -215,6 +223,9 @@ func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args 
 		fs.Visit(func(fl *flag.Flag) { dbSet = dbSet || fl.Name == "db" })
 		if dbSet {
 			return errors.New(".detect runs on the shell's database; --db does not apply")
+		}
+		if !f.intel.options().Empty() {
+			return errors.New(".detect uses the intelligence files the shell was started with (s3logs repl --ip-list ...); --ip-ranges, --geoip and --ip-list do not apply")
 		}
 		if *f.list {
 			return sub.listRules()

@@ -56,10 +56,20 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return d, nil
 }
 
-// initConn runs on every new connection.
+// initConn runs on every new connection. The in-memory catalog of
+// intelligence facts goes on the search path after main, so that its tables
+// (s3logs_iplist, s3logs_ipinfo) are named unqualified.
 func initConn(ex driver.ExecerContext) error {
-	_, err := ex.ExecContext(context.Background(), "SET TimeZone = 'UTC'", nil)
-	return err
+	for _, s := range []string{
+		"SET TimeZone = 'UTC'",
+		"ATTACH IF NOT EXISTS ':memory:' AS " + schema.Quote(schema.IntelCatalog),
+		"SET search_path = " + schema.Literal("main,"+schema.IntelCatalog+".main"),
+	} {
+		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // prepare creates the tables (with their column comments, the first time)
@@ -80,7 +90,10 @@ func (d *DB) prepare(ctx context.Context) error {
 			}
 		}
 	}
-	return d.attachPantherNames(ctx)
+	if err := d.attachPantherNames(ctx); err != nil {
+		return err
+	}
+	return d.prepareEnriched(ctx)
 }
 
 // attachPantherNames attaches an in-memory catalog panther_logs whose main

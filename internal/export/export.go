@@ -96,6 +96,7 @@ type Options struct {
 	Format      string           // Parquet, CSV or JSON; "" infers it from Out (.csv, .json, .ndjson, .jsonl, each maybe + .gz or .zst), else Parquet
 	Compression string           // Parquet: zstd (default), snappy, gzip or none; CSV and JSON: from Out's .gz or .zst, else none
 	Force       bool             // replace an existing output; for a lake, rewrite every partition
+	Timeline    bool             // write Timesketch's layout (message, datetime, timestamp_desc, then the columns), CSV or JSON only
 	S3          S3API            // the client used for s3:// outputs; usually awscfg.S3Client's
 	Now         func() time.Time // clock for the run id and the DDL's year range; nil means time.Now
 }
@@ -181,6 +182,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: format %q: want parquet, csv or json", ErrUsage, o.Format)
 	case o.PartitionBy != "" && o.Format != Parquet:
 		return fmt.Errorf("%w: a partitioned lake is Parquet, not %s", ErrUsage, o.Format)
+	case o.Timeline && (o.Format == Parquet || o.PartitionBy != ""):
+		return fmt.Errorf("%w: a timeline is a .csv or .jsonl file (Timesketch imports those), not Parquet", ErrUsage)
 	}
 	_, err := o.formatSQL()
 	return err
@@ -206,6 +209,9 @@ func (o *Options) formatSQL() (string, error) {
 
 // source returns the SELECT whose rows are exported.
 func (o *Options) source() string {
+	if o.Timeline {
+		return timelineSource(trimQuery(o.Query), o.Table)
+	}
 	if o.Table {
 		// In table order (the order of loading): sorting would cost more than
 		// the write itself. Lakes are sorted by time (see lakeQuery).

@@ -587,7 +587,7 @@ func TestOnlyTablesLeft(t *testing.T) {
 			if err := raw.QueryRow(`SELECT string_agg(name, ',' ORDER BY name) FROM (SHOW TABLES)`).Scan(&shown); err != nil {
 				t.Fatal(err)
 			}
-			const want = "aws_s3serveraccess,aws_s3serveraccess_rejects,s3logs_manifest"
+			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3logs_manifest"
 			if names != want || shown != want {
 				t.Errorf("tables and views %q, SHOW TABLES %q; want %q", names, shown, want)
 			}

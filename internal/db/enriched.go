@@ -1,0 +1,79 @@
+package db
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/s3logs/s3logs/schema"
+)
+
+// versionMacro returns the hash of the enriched view's definition, so that
+// opening a database rewrites the view and its macros only when their
+// definition changed.
+const versionMacro = "s3logs_enriched_version"
+
+// prepareEnriched attaches the in-memory catalog of intelligence facts
+// (empty until a command fills it) and creates the enriched view, its
+// macros and the views of the intelligence tables. They are written to the
+// database file only when their definition changed (versionMacro holds the
+// hash of the last one written).
+func (d *DB) prepareEnriched(ctx context.Context) error {
+	intel := schema.Quote(schema.IntelCatalog)
+	stmts := []string{fmt.Sprintf("ATTACH IF NOT EXISTS ':memory:' AS %s", intel)}
+	for _, t := range []*schema.Table{schema.IPInfo, schema.IPList} {
+		qualified := intel + ".main." + schema.Quote(t.Name)
+		stmts = append(stmts, t.CreateSQLAs(qualified), fmt.Sprintf("COMMENT ON TABLE %s IS %s", qualified, schema.Literal(t.Description)))
+		for _, c := range t.Columns {
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qualified, schema.Quote(c.Name), schema.Literal(c.Description)))
+		}
+	}
+	for _, s := range stmts {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("intelligence tables: %w", err)
+		}
+	}
+	ddl, sum := enrichedDDL(false)
+	var have string
+	if err := d.QueryRowContext(ctx, "SELECT "+versionMacro+"()").Scan(&have); err == nil && have == sum {
+		return nil
+	}
+	for _, s := range ddl {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create %s: %w", schema.EnrichedViewName, err)
+		}
+	}
+	return nil
+}
+
+// enrichedDDL returns the statements that define the enriched view and
+// what it needs, and the hash of their text that marks the view's comment.
+func enrichedDDL(intel bool) (stmts []string, sum string) {
+	for _, m := range schema.Macros {
+		stmts = append(stmts, m.SQL())
+	}
+	stmts = append(stmts, schema.Enriched.CreateSQL(intel))
+	stmts = append(stmts, schema.Enriched.CommentSQL()...)
+	h := sha256.Sum256([]byte(strings.Join(stmts, ";\n")))
+	sum = hex.EncodeToString(h[:8])
+	stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE MACRO %s() AS %s", versionMacro, schema.Literal(sum)))
+	return stmts, sum
+}
+
+// UseIntel redefines the enriched view with its join to the address facts
+// of IntelCatalog (after a command filled them from intelligence files), or
+// without it. The next Open of the database puts back the plain view.
+func (d *DB) UseIntel(ctx context.Context, on bool) error {
+	ddl, _ := enrichedDDL(on)
+	for _, s := range ddl {
+		if strings.HasPrefix(s, "CREATE OR REPLACE MACRO") && !strings.Contains(s, versionMacro) {
+			continue
+		}
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s with intelligence: %w", schema.EnrichedViewName, err)
+		}
+	}
+	return nil
+}
