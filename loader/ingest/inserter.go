@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,14 +21,16 @@ import (
 
 // inserter owns the one connection that writes: it inserts the batches
 // the workers send, and commits them with the manifest rows that describe
-// them. It runs in one goroutine.
+// them. It runs in one goroutine; DuckDB's threads run its statements.
 //
 // Each transaction is one INSERT INTO aws_s3serveraccess SELECT * FROM an
 // Arrow view whose reader (streamReader) pulls the workers' batches from
-// the channel as DuckDB asks for them: memory stays bounded however big the
-// transaction, and DuckDB sees one large append, which it compresses and
-// writes to the database file a row group at a time instead of holding it
-// in memory and copying it through the write-ahead log.
+// the channel as DuckDB asks for them, and one INSERT of the rejected
+// lines gathered meanwhile (see view.go). DuckDB scans the stream on all
+// its threads: each takes the next batch, converts it, and compresses and
+// writes its own row groups to the database file as they fill. Memory
+// stays bounded however big the transaction, and no thread of the load is
+// the critical path: the parsers and DuckDB's threads share the cores.
 type inserter struct {
 	l    *Loader
 	conn driver.Conn
@@ -92,17 +95,26 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 }
 
 // loadSettings are the DuckDB settings a load changes, and their values
-// while it runs. One DuckDB thread: the Arrow stream feeds the INSERT on one
-// thread anyway, and with two (measured on 1,000,000 lines, also with
-// preserve_insertion_order off) the load was 1.5 to 3 times slower, its
-// idle workers spinning against the parsers, and the file twice as big
-// (each thread's row groups written, then merged and written again). A
-// memory limit (for a database file; an in-memory one must keep
-// everything): written blocks otherwise stay cached without bound (the
-// default limit is 80% of RAM). 512 MB holds the row groups being filled
-// (about 150 MB) and the cache of written blocks, which dropCache empties
-// at each commit.
-var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", loadMemoryLimit}}
+// while it runs. threads: one per usable CPU (runtime.NumCPU, which
+// respects the process's CPU affinity, as under taskset), so that DuckDB
+// scans the Arrow stream in parallel: each of its threads takes the next
+// batch from the stream and converts, compresses and writes its own row
+// groups; DuckDB's default would count the machine's cores instead.
+// preserve_insertion_order off lets those threads append their row groups
+// in any order (with it on they would wait for each other to keep the
+// stream's order); a row's identity is p_row_id, made from its object and
+// line, not its position. A memory limit (for a database file; an
+// in-memory one must keep everything): written blocks otherwise stay
+// cached without bound (the default limit is 80% of RAM). 512 MB holds the
+// row groups being filled and the cache of written blocks, which
+// dropCache empties at each commit.
+func loadSettings() [][2]string {
+	return [][2]string{
+		{"threads", fmt.Sprint(runtime.NumCPU())},
+		{"preserve_insertion_order", "false"},
+		{"memory_limit", loadMemoryLimit},
+	}
+}
 
 // loadMemoryLimit is DuckDB's memory limit during a load into a file.
 const loadMemoryLimit = "'512MB'"
@@ -111,7 +123,7 @@ const loadMemoryLimit = "'512MB'"
 // database may stay open after the load, in the shell).
 func (in *inserter) tune(ctx context.Context) error {
 	q := in.conn.(driver.QueryerContext)
-	for _, kv := range loadSettings {
+	for _, kv := range loadSettings() {
 		if kv[0] == "memory_limit" && (in.l.d.Path == db.Memory || in.l.d.Path == "") {
 			continue
 		}
