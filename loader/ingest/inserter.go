@@ -103,7 +103,13 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 // preserve_insertion_order off lets those threads append their row groups
 // in any order (with it on they would wait for each other to keep the
 // stream's order); a row's identity is p_row_id, made from its object and
-// line, not its position. A memory limit (for a database file; an
+// line, not its position. max_vacuum_tasks 0: each thread ends each
+// INSERT with a row group of its own only partly filled, and the
+// checkpoint's vacuum would merge such row groups by writing them again,
+// leaving the first copy as free blocks in the file: measured on 250,000
+// lines in one transaction on 2 threads, 65.8 MB and 3.6-3.8 CPU-s with
+// the vacuum, 43.5 MB and 2.4-2.7 CPU-s without (the size of a
+// one-thread load). A memory limit (for a database file; an
 // in-memory one must keep everything): written blocks otherwise stay
 // cached without bound (the default limit is 80% of RAM). 512 MB holds the
 // row groups being filled and the cache of written blocks, which
@@ -112,6 +118,7 @@ func loadSettings() [][2]string {
 	return [][2]string{
 		{"threads", fmt.Sprint(runtime.NumCPU())},
 		{"preserve_insertion_order", "false"},
+		{"max_vacuum_tasks", "0"},
 		{"memory_limit", loadMemoryLimit},
 	}
 }
