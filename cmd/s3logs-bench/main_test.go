@@ -202,3 +202,23 @@ func TestSerialFraction(t *testing.T) {
 		})
 	}
 }
+
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		name string
+		v    []int64
+		want int64
+	}{
+		{"one", []int64{7}, 7},
+		{"odd, unsorted", []int64{9, 1, 5}, 5},
+		{"even: the mean of the middle two, not the upper", []int64{40, 10, 20, 30}, 25},
+		{"two", []int64{22, 35}, 28},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := median(tt.v); got != tt.want {
+				t.Errorf("median = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

@@ -25,8 +25,7 @@ func summarize(samples []sample) result {
 		for i, s := range samples {
 			v[i] = f(s)
 		}
-		slices.Sort(v)
-		return v[len(v)/2]
+		return median(v)
 	}
 	r := result{runs: len(samples)}
 	r.wall = time.Duration(med(func(s sample) int64 { return int64(s.wall) }))
@@ -144,4 +143,15 @@ func fileAndRows(r *result) string {
 		s += fmt.Sprintf(" (%d lines rejected)", r.rejected)
 	}
 	return s
+}
+
+// median is the middle of v, or the mean of its two middle values when
+// their number is even; it sorts v.
+func median(v []int64) int64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[n/2]
 }
