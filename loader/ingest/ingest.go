@@ -84,9 +84,9 @@ const (
 	// DefaultCommitRows is eight of DuckDB's row groups: DuckDB compresses
 	// a transaction's row groups into the database file as they fill and
 	// holds little else, so memory does not grow with it (measured: the
-	// same peak as with two). Each commit takes about half a second of the
-	// one DuckDB thread (it writes the last row group and the metadata);
-	// fewer commits did not measurably shorten a 1,000,000-line load, but
+	// same peak as with two). Each commit writes the last row groups and
+	// the metadata (measured with one DuckDB thread: half a second); fewer
+	// commits did not measurably shorten a 1,000,000-line load, but
 	// CommitEvery, not this, is what keeps commits frequent.
 	DefaultCommitRows = 8 * RowGroupRows
 	// DefaultCommitEvery bounds the time between commits (at a row group
