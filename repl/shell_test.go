@@ -147,17 +147,14 @@ func TestMetaCommands(t *testing.T) {
 		{name: "statement without result", input: "CREATE TABLE t (a INT);\nINSERT INTO t VALUES (1), (2);\n.mode csv\nSELECT sum(a) AS s FROM t;",
 			stdout: " Count\n------\n     2\n(1 row)\ns\n3\n"},
 		{name: "explain drawn as is", input: "EXPLAIN SELECT 1 AS x;",
+			// DuckDB 2.0's drawing of the plan, printed as DuckDB made it
 			stdout: "physical_plan:\n" +
-				"┌───────────────────────────┐\n" +
-				"│         PROJECTION        │\n" +
-				"│    ────────────────────   │\n" +
-				"│             x             │\n" +
-				"│                           │\n" +
-				"│           ~1 row          │\n" +
-				"└─────────────┬─────────────┘\n" +
-				"┌─────────────┴─────────────┐\n" +
-				"│         DUMMY_SCAN        │\n" +
-				"└───────────────────────────┘\n"},
+				"╭─ Projection ───╮\n" +
+				"│ Projections: x │\n" +
+				"│ ~1 row         │\n" +
+				"╰────────┬───────╯\n" +
+				"╭─ Dummy Scan ───╮\n" +
+				"╰────────────────╯\n"},
 		{name: "unterminated last statement runs", input: ".mode csv\nSELECT 7 AS x", stdout: "x\n7\n"},
 		{name: "help lists only available commands", input: ".help\n",
 			stdout: ".help                      Show this help.\n" +

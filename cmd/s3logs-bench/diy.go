@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
@@ -81,13 +82,20 @@ type childStats struct {
 
 // runDIY loads file into a new DuckDB database at dbPath the do-it-yourself
 // way and writes its childStats as JSON to w. It is what the child process
-// started with -diy-only runs.
+// started with -child diy runs. DuckDB runs
+// one thread per usable CPU.
 func runDIY(ctx context.Context, dbPath, file string, w io.Writer) error {
 	db, err := sql.Open("duckdb", dbPath+"?autoinstall_known_extensions=false&autoload_known_extensions=false")
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	db.SetMaxOpenConns(1) // so that the SET below holds for the load
+	// DuckDB counts the machine's cores, not the CPUs taskset leaves: set
+	// its threads to the usable CPUs, as s3logs does.
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("SET threads = %d", runtime.NumCPU())); err != nil {
+		return err
+	}
 	for _, stmt := range diySQL(file) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("diy load: %w", err)

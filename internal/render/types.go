@@ -42,10 +42,13 @@ func newColumns(rows *sql.Rows) ([]column, error) {
 	return cols, nil
 }
 
+// isNumeric says whether values of t are right-aligned. SQLNULL is the
+// type of an untyped NULL column (SELECT NULL AS c): DuckDB 1.x reported
+// it as INTEGER, DuckDB 2.0 by its name; it stays right-aligned as before.
 func (t *dtype) isNumeric() bool {
 	switch t.name {
 	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-		"UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BIGNUM":
+		"UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "BIGNUM", "SQLNULL":
 		return true
 	}
 	return false

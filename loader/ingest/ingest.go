@@ -1,17 +1,19 @@
 // Package ingest loads S3 server access logs into DuckDB: it lists the
 // objects of each source, parses them in parallel with loader.Reader, and
 // inserts the Arrow record batches into aws_s3serveraccess (and rejected
-// lines into aws_s3serveraccess_rejects) on one dedicated connection.
+// lines into aws_s3serveraccess_rejects) through one dedicated connection,
+// on which DuckDB converts and compresses them on all its threads.
 //
 // The pipeline:
 //
 //	listers ──objects──▶ N workers (open, source.Decode, loader.Reader)
 //	                         │ batches + rejects (bounded channel)
 //	                         ▼
-//	                 one inserter goroutine, one connection:
-//	                 register batches as an Arrow view,
-//	                 INSERT INTO aws_s3serveraccess SELECT * FROM view,
-//	                 manifest rows, COMMIT every few hundred thousand rows
+//	                 one inserter goroutine, one connection, per transaction:
+//	                 the channel as an Arrow stream view (in-memory catalog),
+//	                 INSERT INTO aws_s3serveraccess SELECT * FROM view
+//	                   (DuckDB scans the stream on one thread per CPU),
+//	                 the rejects, the manifest rows, COMMIT every 983,040 rows
 //
 // The manifest table s3logs_manifest records every object loaded (its id,
 // size, modification time or etag, bytes consumed and line counts). An
@@ -82,9 +84,9 @@ const (
 	// DefaultCommitRows is eight of DuckDB's row groups: DuckDB compresses
 	// a transaction's row groups into the database file as they fill and
 	// holds little else, so memory does not grow with it (measured: the
-	// same peak as with two). Each commit takes about half a second of the
-	// one DuckDB thread (it writes the last row group and the metadata);
-	// fewer commits did not measurably shorten a 1,000,000-line load, but
+	// same peak as with two). Each commit writes the last row groups and
+	// the metadata (measured with one DuckDB thread: half a second); fewer
+	// commits did not measurably shorten a 1,000,000-line load, but
 	// CommitEvery, not this, is what keeps commits frequent.
 	DefaultCommitRows = 8 * RowGroupRows
 	// DefaultCommitEvery bounds the time between commits (at a row group

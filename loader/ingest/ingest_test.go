@@ -470,19 +470,19 @@ func TestSettingsRestored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "a.log")
 	writeFile(t, path, genLines(t, 10, 41))
 	d := openDB(t)
-	if _, err := d.Exec(`SET threads = 3; SET memory_limit = '1GiB'`); err != nil {
+	if _, err := d.Exec(`SET threads = 3; SET memory_limit = '1GiB'; SET preserve_insertion_order = true; SET max_vacuum_tasks = 7`); err != nil {
 		t.Fatal(err)
 	}
 	settings := func() string {
 		var s string
-		if err := d.QueryRow(`SELECT current_setting('threads')::VARCHAR || ' ' || current_setting('memory_limit')`).Scan(&s); err != nil {
+		if err := d.QueryRow(`SELECT current_setting('threads')::VARCHAR || ' ' || current_setting('memory_limit') || ' ' || current_setting('max_vacuum_tasks')::VARCHAR || ' ' || current_setting('preserve_insertion_order')::VARCHAR`).Scan(&s); err != nil {
 			t.Fatal(err)
 		}
 		return s
 	}
 	before := settings()
 	load(t, d, Options{}, path)
-	if after := settings(); after != before || !strings.HasPrefix(before, "3 ") {
+	if after := settings(); after != before || !strings.HasPrefix(before, "3 ") || !strings.HasSuffix(before, " 7 true") {
 		t.Errorf("settings after the load %q, before %q", after, before)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,31 +19,24 @@ import (
 	"github.com/s3logs/s3logs/schema"
 )
 
-// viewName is the Arrow view each INSERT reads from. DuckDB's Arrow scan
-// creates it as an ordinary view of the database (in the open transaction),
-// so insertView drops it again after each INSERT: it is never committed,
-// and a database only ever shows its tables (an earlier version left it
-// behind; newInserter drops it from such databases).
-const viewName = "s3logs_ingest_view"
-
-// dropViewSQL removes the Arrow view.
-const dropViewSQL = "DROP VIEW IF EXISTS " + viewName
-
 // inserter owns the one connection that writes: it inserts the batches
 // the workers send, and commits them with the manifest rows that describe
-// them. It runs in one goroutine.
+// them. It runs in one goroutine; DuckDB's threads run its statements.
 //
 // Each transaction is one INSERT INTO aws_s3serveraccess SELECT * FROM an
 // Arrow view whose reader (streamReader) pulls the workers' batches from
-// the channel as DuckDB asks for them: memory stays bounded however big the
-// transaction, and DuckDB sees one large append, which it compresses and
-// writes to the database file a row group at a time instead of holding it
-// in memory and copying it through the write-ahead log.
+// the channel as DuckDB asks for them, and one INSERT of the rejected
+// lines gathered meanwhile (see view.go). DuckDB scans the stream on all
+// its threads: each takes the next batch, converts it, and compresses and
+// writes its own row groups to the database file as they fill. Memory
+// stays bounded however big the transaction, and no thread of the load is
+// the critical path: the parsers and DuckDB's threads share the cores.
 type inserter struct {
 	l    *Loader
 	conn driver.Conn
 	ex   driver.ExecerContext
 	ar   *duckdb.Arrow
+	home string // the database's catalog, as SQL (quoted), where the tables are
 
 	manifest map[string]manifestRow // as it was when the load started
 	written  map[string]bool        // ids with a manifest row written by this load
@@ -85,9 +79,9 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, fmt.Errorf("create %s: %w", schema.ManifestTableName, err)
 	}
-	if _, err := in.ex.ExecContext(ctx, dropViewSQL, nil); err != nil {
+	if err := in.prepareScratch(ctx); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("drop %s: %w", viewName, err)
+		return nil, err
 	}
 	if in.manifest, err = readManifest(ctx, conn.(driver.QueryerContext)); err != nil {
 		conn.Close()
@@ -101,17 +95,33 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 }
 
 // loadSettings are the DuckDB settings a load changes, and their values
-// while it runs. One DuckDB thread: the Arrow stream feeds the INSERT on one
-// thread anyway, and with two (measured on 1,000,000 lines, also with
-// preserve_insertion_order off) the load was 1.5 to 3 times slower, its
-// idle workers spinning against the parsers, and the file twice as big
-// (each thread's row groups written, then merged and written again). A
-// memory limit (for a database file; an in-memory one must keep
-// everything): written blocks otherwise stay cached without bound (the
-// default limit is 80% of RAM). 512 MB holds the row groups being filled
-// (about 150 MB) and the cache of written blocks, which dropCache empties
-// at each commit.
-var loadSettings = [][2]string{{"threads", "1"}, {"memory_limit", loadMemoryLimit}}
+// while it runs. threads: one per usable CPU (runtime.NumCPU, which
+// respects the process's CPU affinity, as under taskset), so that DuckDB
+// scans the Arrow stream in parallel: each of its threads takes the next
+// batch from the stream and converts, compresses and writes its own row
+// groups; DuckDB's default would count the machine's cores instead.
+// preserve_insertion_order off lets those threads append their row groups
+// in any order (with it on they would wait for each other to keep the
+// stream's order); a row's identity is p_row_id, made from its object and
+// line, not its position. max_vacuum_tasks 0: each thread ends each
+// INSERT with a row group of its own only partly filled, and the
+// checkpoint's vacuum would merge such row groups by writing them again,
+// leaving the first copy as free blocks in the file: measured on 250,000
+// lines in one transaction on 2 threads, 65.8 MB and 3.6-3.8 CPU-s with
+// the vacuum, 43.5 MB and 2.4-2.7 CPU-s without (the size of a
+// one-thread load). A memory limit (for a database file; an
+// in-memory one must keep everything): written blocks otherwise stay
+// cached without bound (the default limit is 80% of RAM). 512 MB holds the
+// row groups being filled and the cache of written blocks, which
+// dropCache empties at each commit.
+func loadSettings() [][2]string {
+	return [][2]string{
+		{"threads", fmt.Sprint(runtime.NumCPU())},
+		{"preserve_insertion_order", "false"},
+		{"max_vacuum_tasks", "0"},
+		{"memory_limit", loadMemoryLimit},
+	}
+}
 
 // loadMemoryLimit is DuckDB's memory limit during a load into a file.
 const loadMemoryLimit = "'512MB'"
@@ -120,7 +130,7 @@ const loadMemoryLimit = "'512MB'"
 // database may stay open after the load, in the shell).
 func (in *inserter) tune(ctx context.Context) error {
 	q := in.conn.(driver.QueryerContext)
-	for _, kv := range loadSettings {
+	for _, kv := range loadSettings() {
 		if kv[0] == "memory_limit" && (in.l.d.Path == db.Memory || in.l.d.Path == "") {
 			continue
 		}
@@ -176,6 +186,7 @@ func (in *inserter) close() {
 	for _, kv := range in.restore {
 		in.ex.ExecContext(bg, "SET "+kv[0]+" = "+kv[1], nil)
 	}
+	in.ex.ExecContext(bg, "DETACH DATABASE IF EXISTS "+scratchCatalog, nil)
 	in.conn.Close()
 }
 
@@ -196,41 +207,62 @@ func (in *inserter) checkpoint(ctx context.Context) error {
 // cancelled it commits what it has (objects still being read are recorded
 // as partial, to be reloaded next time) and returns ctx's error.
 func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, error) {
-	// Statements run to their end even when ctx is cancelled: the stream
-	// ends instead, and what was read is committed.
-	bg := context.WithoutCancel(ctx)
 	for {
-		if err := in.begin(bg); err != nil {
-			return in.sum, err
-		}
-		if in.stash != nil {
-			m := *in.stash
-			in.stash = nil
-			if err := in.deleteRows(bg, m.j.obj.ID); err != nil {
-				return in.sum, err
-			}
-			in.start(m)
-		}
-		end, err := in.stream(ctx, msgs)
+		end, err := in.transaction(ctx, msgs)
 		if err != nil {
-			return in.sum, err
-		}
-		if err := in.flushRejects(bg); err != nil {
-			return in.sum, err
-		}
-		if end == endPause && !in.commitDue(len(msgs)) {
-			continue
-		}
-		if err := in.commit(bg); err != nil {
 			return in.sum, err
 		}
 		switch end {
 		case endInput:
-			return in.sum, in.checkpoint(bg)
+			return in.sum, in.checkpoint(context.WithoutCancel(ctx))
 		case endCancel:
 			return in.sum, ctx.Err()
 		}
 	}
+}
+
+// transaction runs one transaction: the DELETE of an object's earlier
+// rows if one is due, one INSERT of the rows streamed from the workers
+// until the transaction is due (see streamReader), one INSERT of the
+// rejects gathered meanwhile, the manifest rows, COMMIT. It says why the
+// stream ended.
+func (in *inserter) transaction(ctx context.Context, msgs <-chan message) (streamEnd, error) {
+	// Statements run to their end even when ctx is cancelled: the stream
+	// ends instead, and what was read is committed.
+	bg := context.WithoutCancel(ctx)
+	sr, rj := newStreamReader(in, ctx, msgs), newRejectsReader(in)
+	defer sr.Release()
+	defer rj.Release()
+	drop, err := in.registerViews(bg, sr, rj)
+	if err != nil {
+		return 0, err
+	}
+	if err = in.begin(bg); err == nil {
+		err = in.fill(bg)
+	}
+	if err == nil {
+		err = in.commit(bg)
+	}
+	if derr := drop(); err == nil {
+		err = derr
+	}
+	return sr.end, err
+}
+
+// fill runs the statements of a transaction before its commit.
+func (in *inserter) fill(ctx context.Context) error {
+	if in.stash != nil {
+		m := *in.stash
+		in.stash = nil
+		if err := in.deleteRows(ctx, m.j.obj.ID); err != nil {
+			return err
+		}
+		in.start(m)
+	}
+	if err := in.insertFrom(ctx, viewName, schema.TableName); err != nil {
+		return err
+	}
+	return in.insertFrom(ctx, rejectsViewName, schema.RejectsTableName)
 }
 
 // commitDue says whether to commit now: the transaction holds CommitRows
@@ -257,6 +289,10 @@ func (in *inserter) commitDue(queued int) bool {
 	return true
 }
 
+// maxPendingRejects is how many rejected lines end a transaction early
+// (they are inserted at its end, and held in memory until then).
+const maxPendingRejects = 16384
+
 // take applies one message to the open transaction and returns the batch
 // it carries, if any. stop asks to end the running INSERT: a start whose
 // earlier rows must be deleted first (it is stashed), or many rejects to
@@ -276,7 +312,7 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		if m.rec != nil {
 			rec, full = in.admit(m.j, m.rec)
 		}
-		return rec, full || len(in.rejects) >= 4096
+		return rec, full || len(in.rejects) >= maxPendingRejects
 	case msgDone:
 		st := in.live[m.j]
 		if st == nil { // nothing was started: the object could not be opened or was refused (binary, not a log)
@@ -376,49 +412,11 @@ func (in *inserter) deleteRows(ctx context.Context, id string) error {
 	return nil
 }
 
-// insertView registers rdr as the Arrow view, copies it into table and
-// drops the view. Only a plain SELECT * of a registered view is reliable,
-// and only once.
-func (in *inserter) insertView(ctx context.Context, rdr array.RecordReader, table string) error {
-	release, err := in.ar.RegisterView(rdr, viewName)
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	defer release()
-	_, err = in.ex.ExecContext(ctx, "INSERT INTO "+schema.Quote(table)+" SELECT * FROM "+viewName, nil)
-	if err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
-	}
-	if _, err := in.ex.ExecContext(ctx, dropViewSQL, nil); err != nil {
-		return fmt.Errorf("drop %s: %w", viewName, err)
-	}
-	return nil
-}
-
-// flushRejects inserts the pending rejects.
-func (in *inserter) flushRejects(ctx context.Context) error {
-	if len(in.rejects) == 0 {
-		return nil
-	}
-	rec := rejectsRecord(in.l.opts.Allocator, in.rejects, time.Now())
-	in.rejects = in.rejects[:0]
-	defer rec.Release()
-	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
-	if err != nil {
-		return fmt.Errorf("insert rejects: %w", err)
-	}
-	defer rdr.Release()
-	return in.insertView(ctx, rdr, schema.RejectsTableName)
-}
-
 // commit writes everything pending and the manifest rows of the touched
 // objects, and commits.
 func (in *inserter) commit(ctx context.Context) error {
 	if !in.inTxn {
 		return nil
-	}
-	if err := in.flushRejects(ctx); err != nil {
-		return err
 	}
 	var rows []manifestRow
 	var replace []string
@@ -436,10 +434,10 @@ func (in *inserter) commit(ctx context.Context) error {
 	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	in.inTxn = false
 	if err := in.dropCache(ctx); err != nil {
 		return err
 	}
-	in.inTxn = false
 	for j, st := range in.touched {
 		in.written[j.obj.ID] = true
 		if st.done != nil {

@@ -15,7 +15,7 @@ type streamEnd int
 
 const (
 	endCommit streamEnd = iota // the transaction is due to commit
-	endPause                   // other SQL must run first: a DELETE of an object's earlier rows, or the rejects
+	endPause                   // other SQL must run first (a DELETE of an object's earlier rows), or many rejects wait
 	endInput                   // the workers are done
 	endCancel                  // the load was cancelled
 )
@@ -23,16 +23,11 @@ const (
 // rowSchema is the Arrow schema of the batches the Reader makes.
 var rowSchema = schema.S3ServerAccess.ArrowSchema()
 
-// stream runs one INSERT whose Arrow view reads the workers' batches from
-// msgs until the transaction is due to commit, and says why it stopped.
-func (in *inserter) stream(ctx context.Context, msgs <-chan message) (streamEnd, error) {
+// newStreamReader returns the reader of one transaction's rows.
+func newStreamReader(in *inserter, ctx context.Context, msgs <-chan message) *streamReader {
 	sr := &streamReader{in: in, ctx: ctx, msgs: msgs}
 	sr.refs.Store(1)
-	defer sr.Release()
-	if err := in.insertView(context.WithoutCancel(ctx), sr, schema.TableName); err != nil {
-		return sr.end, err
-	}
-	return sr.end, nil
+	return sr
 }
 
 // streamReader is the array.RecordReader behind an INSERT: Next waits for

@@ -8,7 +8,7 @@ WITH agents AS (
   -- test each distinct user agent once, not every row
   SELECT useragent
   FROM (SELECT DISTINCT useragent FROM aws_s3serveraccess WHERE useragent IS NOT NULL)
-  WHERE len(list_filter($markers, lambda m: contains(lower(useragent), lower(m)))) > 0
+  WHERE len(list_filter($markers::VARCHAR[], lambda m: contains(lower(useragent), lower(m)))) > 0
 )
 SELECT
   useragent,

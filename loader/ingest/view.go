@@ -1,0 +1,174 @@
+package ingest
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/s3logs/s3logs/schema"
+)
+
+// scratchCatalog is an in-memory database attached for the load, where
+// the Arrow views live. DuckDB's Arrow scan creates an ordinary view in the
+// connection's current catalog, and DuckDB 2.0 refuses to commit one into
+// a database file ("Cannot serialize a table function with process-local
+// bind input"); so the inserter registers its views in this catalog, and
+// only the rows it copies out of them reach the file.
+//
+// A transaction may write to one attached database only, and registering
+// or dropping a view writes to the scratch catalog: so each transaction's
+// views are registered before its BEGIN and dropped after its COMMIT, each
+// in a transaction of its own, and the transaction itself only reads them.
+// Hence one INSERT of rows and one of rejects per transaction.
+const scratchCatalog = "s3logs_scratch"
+
+// The Arrow views of one transaction, in scratchCatalog: the rows the
+// workers send, and the rejected lines gathered meanwhile. viewName is also
+// the name an earlier version gave its view in the database itself.
+const (
+	viewName        = "s3logs_ingest_view"
+	rejectsViewName = "s3logs_ingest_rejects_view"
+)
+
+// prepareScratch learns the catalog of the tables, attaches scratchCatalog
+// and drops views left in either (an earlier version could leave its view
+// in the database; a failed load of this process, in the scratch catalog).
+func (in *inserter) prepareScratch(ctx context.Context) error {
+	rows, err := in.conn.(driver.QueryerContext).QueryContext(ctx, "SELECT current_database()", nil)
+	if err != nil {
+		return err
+	}
+	v := make([]driver.Value, 1)
+	err = rows.Next(v)
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("current database: %w", err)
+	}
+	in.home = schema.Quote(fmt.Sprint(v[0]))
+	for _, q := range []string{
+		"DROP VIEW IF EXISTS " + in.home + ".main." + viewName,
+		"ATTACH IF NOT EXISTS ':memory:' AS " + scratchCatalog,
+		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + viewName,
+		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + rejectsViewName,
+	} {
+		if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
+			return fmt.Errorf("prepare the Arrow views: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// registerViews registers rows and rejects as the transaction's Arrow
+// views in scratchCatalog; it must run outside a transaction. drop ends
+// whatever transaction is still open (rolled back: only after an error),
+// drops the views and releases the Arrow streams; call it once, whatever
+// happened.
+func (in *inserter) registerViews(ctx context.Context, rows, rejects array.RecordReader) (drop func() error, err error) {
+	var releases []func()
+	drop = func() error {
+		if in.inTxn {
+			in.ex.ExecContext(ctx, "ROLLBACK", nil)
+			in.inTxn = false
+		}
+		var err error
+		for _, name := range []string{viewName, rejectsViewName} {
+			if _, derr := in.ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+scratchCatalog+".main."+name, nil); derr != nil && err == nil {
+				err = fmt.Errorf("drop %s: %w", name, derr)
+			}
+		}
+		for _, r := range releases {
+			r()
+		}
+		return err
+	}
+	if _, err := in.ex.ExecContext(ctx, "USE "+scratchCatalog, nil); err != nil {
+		return nil, fmt.Errorf("use %s: %w", scratchCatalog, err)
+	}
+	for _, v := range []struct {
+		rdr  array.RecordReader
+		name string
+	}{{rows, viewName}, {rejects, rejectsViewName}} {
+		var release func()
+		if release, err = in.ar.RegisterView(v.rdr, v.name); err != nil {
+			err = fmt.Errorf("register %s: %w", v.name, err)
+			break
+		}
+		releases = append(releases, release)
+	}
+	if _, uerr := in.ex.ExecContext(ctx, "USE "+in.home, nil); uerr != nil && err == nil {
+		err = fmt.Errorf("use %s: %w", in.home, uerr)
+	}
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	return drop, nil
+}
+
+// insertFrom copies the Arrow view name into table. Only a plain SELECT *
+// of a registered view is reliable, and only once.
+func (in *inserter) insertFrom(ctx context.Context, name, table string) error {
+	q := "INSERT INTO " + in.home + ".main." + schema.Quote(table) + " SELECT * FROM " + scratchCatalog + ".main." + name
+	if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
+}
+
+// rejectsReader is the array.RecordReader behind the rejects view: read
+// (after the rows' INSERT), it yields the inserter's pending rejects as
+// one batch and clears them.
+type rejectsReader struct {
+	in   *inserter
+	refs atomic.Int64
+	cur  arrow.RecordBatch
+	done bool
+}
+
+func newRejectsReader(in *inserter) *rejectsReader {
+	r := &rejectsReader{in: in}
+	r.refs.Store(1)
+	return r
+}
+
+func (r *rejectsReader) Retain() { r.refs.Add(1) }
+
+func (r *rejectsReader) Release() {
+	if r.refs.Add(-1) == 0 && r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+}
+
+func (r *rejectsReader) Schema() *arrow.Schema { return rejectsSchema }
+
+func (r *rejectsReader) RecordBatch() arrow.RecordBatch { return r.cur }
+
+// Record is RecordBatch (for the deprecated name in the interface).
+func (r *rejectsReader) Record() arrow.RecordBatch { return r.cur }
+
+func (r *rejectsReader) Err() error { return nil }
+
+// Next yields the pending rejects once.
+func (r *rejectsReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.done || len(r.in.rejects) == 0 {
+		r.done = true
+		return false
+	}
+	r.done = true
+	r.cur = rejectsRecord(r.in.l.opts.Allocator, r.in.rejects, time.Now())
+	r.in.rejects = r.in.rejects[:0]
+	return true
+}
+
+// rejectsSchema is the Arrow schema of the rejects table.
+var rejectsSchema = schema.Rejects.ArrowSchema()
