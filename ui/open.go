@@ -28,6 +28,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -71,14 +72,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	d := &DB{DB: sql.OpenDB(conn), Connector: conn}
 	if err := d.lock(ctx); err == nil {
-		err = d.pantherNames(ctx)
+		if err = d.pantherNames(ctx); err == nil {
+			err = db.AttachIntel(ctx, d.DB)
+		}
 	} else {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err != nil {
 		d.Close()
-		return nil, fmt.Errorf("open %s: panther_logs names: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return d, nil
 }

@@ -463,33 +463,50 @@ func TestKill9(t *testing.T) {
 	gen.Write(&all, 40000, gen.Options{Seed: 8})
 	lines := bytes.SplitAfter(all.Bytes(), []byte("\n"))
 
-	child := subprocess(t, "load", "--db", dbPath, path)
-	var childErr bytes.Buffer
-	child.Stderr = &childErr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	fifo, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fifo.Write(bytes.Join(lines[:20000], nil))                    // more than one record batch
-	time.Sleep(ingest.DefaultCommitEvery + 1500*time.Millisecond) // the inserter commits at least this often
-	child.Process.Kill()
-	child.Wait()
-	fifo.Close()
-
-	d, err := db.Open(context.Background(), dbPath)
-	if err != nil {
-		t.Fatalf("open after kill -9: %v (child stderr: %s)", err, childErr.String())
-	}
+	// The kill must come after the inserter's first commit, which is due
+	// DefaultCommitEvery after the rows arrive; on a busy machine the child
+	// can take longer to start and commit, so a kill that found nothing
+	// committed is tried again with a longer wait (at most four times).
 	var rows, manifest int64
 	var status string
-	err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest)`).
-		Scan(&rows, &manifest, &status)
-	d.Close()
-	if err != nil || rows == 0 || rows > 20000 || manifest != 1 || status != "partial" {
-		t.Fatalf("after kill -9: %d rows, %d manifest rows, status %q, err %v; want some rows and one partial entry", rows, manifest, status, err)
+	for wait := ingest.DefaultCommitEvery + 1500*time.Millisecond; ; wait *= 2 {
+		os.Remove(dbPath)
+		os.Remove(dbPath + ".wal")
+		child := subprocess(t, "load", "--db", dbPath, path)
+		var childErr bytes.Buffer
+		child.Stderr = &childErr
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		fifo, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fifo.Write(bytes.Join(lines[:20000], nil)) // more than one record batch
+		time.Sleep(wait)                           // the inserter commits at least every DefaultCommitEvery
+		child.Process.Kill()
+		child.Wait()
+		fifo.Close()
+
+		d, err := db.Open(context.Background(), dbPath)
+		if err != nil {
+			t.Fatalf("open after kill -9: %v (child stderr: %s)", err, childErr.String())
+		}
+		var st sql.NullString
+		err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest)`).
+			Scan(&rows, &manifest, &st)
+		d.Close()
+		if err != nil {
+			t.Fatalf("after kill -9: %v", err)
+		}
+		status = st.String
+		if rows > 0 || manifest > 0 || wait > 8*(ingest.DefaultCommitEvery+1500*time.Millisecond) {
+			break
+		}
+		t.Logf("nothing committed %v after the rows were written; trying again with a longer wait", wait)
+	}
+	if rows == 0 || rows > 20000 || manifest != 1 || status != "partial" {
+		t.Fatalf("after kill -9: %d rows, %d manifest rows, status %q; want some rows and one partial entry", rows, manifest, status)
 	}
 
 	os.Remove(path)

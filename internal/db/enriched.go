@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -21,19 +22,8 @@ const versionMacro = "s3logs_enriched_version"
 // database file only when their definition changed (versionMacro holds the
 // hash of the last one written).
 func (d *DB) prepareEnriched(ctx context.Context) error {
-	intel := schema.Quote(schema.IntelCatalog)
-	stmts := []string{fmt.Sprintf("ATTACH IF NOT EXISTS ':memory:' AS %s", intel)}
-	for _, t := range []*schema.Table{schema.IPInfo, schema.IPList} {
-		qualified := intel + ".main." + schema.Quote(t.Name)
-		stmts = append(stmts, t.CreateSQLAs(qualified), fmt.Sprintf("COMMENT ON TABLE %s IS %s", qualified, schema.Literal(t.Description)))
-		for _, c := range t.Columns {
-			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qualified, schema.Quote(c.Name), schema.Literal(c.Description)))
-		}
-	}
-	for _, s := range stmts {
-		if _, err := d.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("intelligence tables: %w", err)
-		}
+	if err := AttachIntel(ctx, d.DB); err != nil {
+		return err
 	}
 	ddl, sum := enrichedDDL(false)
 	var have string
@@ -43,6 +33,33 @@ func (d *DB) prepareEnriched(ctx context.Context) error {
 	for _, s := range ddl {
 		if _, err := d.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create %s: %w", schema.EnrichedViewName, err)
+		}
+	}
+	return nil
+}
+
+// AttachIntel attaches the in-memory catalog of intelligence facts
+// (schema.IntelCatalog) to the database behind ex and creates its empty
+// tables, with their comments, when they are missing: the enriched view's
+// join and the rules that read IP lists name them whether or not a file
+// was given. The catalog is attached read-write so that it works on a
+// database opened read-only too (the web explorer's).
+func AttachIntel(ctx context.Context, ex interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	intel := schema.Quote(schema.IntelCatalog)
+	stmts := []string{fmt.Sprintf("ATTACH IF NOT EXISTS ':memory:' AS %s (READ_WRITE)", intel)}
+	for _, t := range []*schema.Table{schema.IPInfo, schema.IPList} {
+		qualified := intel + ".main." + schema.Quote(t.Name)
+		stmts = append(stmts, t.CreateSQLAs(qualified),
+			fmt.Sprintf("COMMENT ON TABLE %s IS %s", qualified, schema.Literal(t.Description)))
+		for _, c := range t.Columns {
+			stmts = append(stmts, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", qualified, schema.Quote(c.Name), schema.Literal(c.Description)))
+		}
+	}
+	for _, s := range stmts {
+		if _, err := ex.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("intelligence tables: %w", err)
 		}
 	}
 	return nil
