@@ -387,7 +387,31 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 		}
 		out = append(out, suggestion{Text: s, Description: desc})
 	}
+	out = c.moreFunctions(out, word, skip)
 	sort.SliceStable(out, func(i, j int) bool { return rankBefore(out[i].Text, out[j].Text) })
+	return out
+}
+
+// moreFunctions adds to out, where DuckDB offered functions at all (an
+// expression may stand there), every other function that starts with
+// word: sql_auto_complete returns its own first 200 by its own score,
+// and DuckDB 2.0's "co" gives coalesce and a hundred collations but not
+// count. skip holds what out and the statement already offer.
+func (c *completer) moreFunctions(out []suggestion, word string, skip map[string]bool) []suggestion {
+	offered := false
+	for _, s := range out {
+		offered = offered || s.Description == "function"
+	}
+	if !offered || word == "" {
+		return out
+	}
+	prefix := strings.ToLower(word)
+	for f := range c.functions {
+		if !skip[f] && strings.HasPrefix(f, prefix) && f != prefix && isWord(f) {
+			skip[f] = true
+			out = append(out, suggestion{Text: f, Description: "function"})
+		}
+	}
 	return out
 }
 
