@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,8 +122,11 @@ func TestListLayouts(t *testing.T) {
 	}{
 		{name: "simple all", url: "s3://logs/simple/", want: urls(f.simple, all),
 			wantCounts: s3test.Counts{Lists: 1, Listed: 120}},
+		// Each full page hands the upper half of what is left (up to a day
+		// after now) to another goroutine: twice here, each half past the
+		// last key, so one empty answer each.
 		{name: "simple pages", url: "s3://logs/simple/", opts: s3.Options{PageSize: 50}, want: urls(f.simple, all),
-			wantCounts: s3test.Counts{Lists: 3, Listed: 120}},
+			wantCounts: s3test.Counts{Lists: 3 + 2, Listed: 120}},
 		{name: "simple no slash", url: "s3://logs/simple", want: urls(f.simple, all),
 			wantCounts: s3test.Counts{Lists: 2, Listed: 121}},
 		// Probe (1 key), then StartAfter the window's start; the page of 5
@@ -136,9 +140,12 @@ func TestListLayouts(t *testing.T) {
 		{name: "simple since only", url: "s3://logs/simple/", opts: s3.Options{Since: jan(29, 12), Margin: -1},
 			want:       urls(f.simple, func(i int, k string) bool { return i >= 28*4+2 }),
 			wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 6}},
+		// The first full page (Jan 1 00:00 to 12:00) splits off Jan 1
+		// 18:00 to the window's end; both halves end at their first key
+		// past it.
 		{name: "simple until only", url: "s3://logs/simple/", opts: s3.Options{Until: jan(2, 0), Margin: -1, PageSize: 3},
 			want:       urls(f.simple, func(i int, k string) bool { return i < 4 }),
-			wantCounts: s3test.Counts{Lists: 2, Listed: 6}},
+			wantCounts: s3test.Counts{Lists: 3, Listed: 9}},
 		// Discovery walks part/, the account folder and the two region
 		// folders, then lists each source bucket flat.
 		{name: "partitioned all", url: "s3://logs/part/", want: urls(f.part, all),
@@ -169,6 +176,9 @@ func TestListLayouts(t *testing.T) {
 			l := f.lister(t, tc.url, tc.opts)
 			got, _, err := collect(context.Background(), l)
 			must(t, err)
+			// Folders and spans are listed side by side: any order.
+			slices.Sort(got)
+			slices.Sort(tc.want)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("objects:\n got %d %q\nwant %d %q", len(got), got, len(tc.want), tc.want)
 			}
@@ -340,7 +350,8 @@ func TestObjectFailures(t *testing.T) {
 // is still going: memory does not hold all keys first.
 func TestListStreams(t *testing.T) {
 	f := newFixture(t)
-	l := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10})
+	// One listing at a time: the pages of one stream, none split off.
+	l := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10, ListConcurrency: 1})
 	first := -1
 	err := l.List(context.Background(), func(o source.Object) error {
 		if first < 0 {
@@ -362,7 +373,7 @@ func TestListCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0
-	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10}).List(ctx, func(o source.Object) error {
+	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10, ListConcurrency: 1}).List(ctx, func(o source.Object) error {
 		n++
 		if n == 11 {
 			// A slow caller on the 2nd page: the listing may fetch the
@@ -446,5 +457,64 @@ func TestWatch(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Equal(got, want) {
 		t.Errorf("watched objects:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestListParallel lists a month of simple-layout keys and the partitioned
+// layout's source buckets with small pages against a server that answers
+// in 5 ms: the listing fans out to several requests at once, every object
+// is handed over exactly once, fn is never called twice at once, and the
+// window's listing stays within the window plus margins.
+func TestListParallel(t *testing.T) {
+	f := newFixture(t)
+	f.srv.Latency = 5 * time.Millisecond
+	tests := []struct {
+		name string
+		url  string
+		opts s3.Options
+		want []string
+	}{
+		{"simple", "s3://logs/simple/", s3.Options{PageSize: 4}, urls(f.simple, all)},
+		{"partitioned", "s3://logs/part/", s3.Options{PageSize: 4}, urls(f.part, all)},
+		{"root", "s3://logs/", s3.Options{PageSize: 4}, append(urls(f.simple, all), urls(f.part, all)...)},
+		{"simple window", "s3://logs/simple/", s3.Options{PageSize: 2, Since: jan(10, 0), Until: jan(20, 0), Margin: -1},
+			urls(f.simple, func(i int, _ string) bool { return i >= 9*4 && i < 19*4 })},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.srv.Reset()
+			l := f.lister(t, tc.url, tc.opts)
+			var in, most atomic.Int32
+			var got []string
+			err := l.List(context.Background(), func(o source.Object) error {
+				n := in.Add(1)
+				defer in.Add(-1)
+				if n > most.Load() {
+					most.Store(n)
+				}
+				got = append(got, o.Name)
+				time.Sleep(50 * time.Microsecond)
+				return nil
+			})
+			must(t, err)
+			slices.Sort(got)
+			slices.Sort(tc.want)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("objects:\n got %d %q\nwant %d %q", len(got), got, len(tc.want), tc.want)
+			}
+			if most.Load() != 1 {
+				t.Errorf("fn ran %d at once, want 1", most.Load())
+			}
+			if m := f.srv.MaxListsInFlight(); m < 3 {
+				t.Errorf("at most %d list requests at once, want the listing spread over several goroutines", m)
+			}
+			c := f.srv.Counts()
+			// Every key listed at most once, but for the one key past each
+			// span's end that tells it to stop.
+			if c.Listed > len(tc.want)+c.Lists+8 {
+				t.Errorf("%d keys listed in %d requests for %d objects", c.Listed, c.Lists, len(tc.want))
+			}
+			t.Logf("%d objects, %d list requests, %d keys listed, %d at once", len(got), c.Lists, c.Listed, f.srv.MaxListsInFlight())
+		})
 	}
 }

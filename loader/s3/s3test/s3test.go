@@ -48,6 +48,8 @@ type Server struct {
 	listed   int              // keys and common prefixes in their answers
 	gets     int              // GetObject requests
 	getsByID map[string]int
+	inFlight int // ListObjectsV2 requests being answered
+	maxLists int // the most of them at once since the last Reset
 }
 
 // Fault is an injected failure: the first Times requests (every request
@@ -130,22 +132,41 @@ func (s *Server) Gets(bucket, key string) int {
 	return s.getsByID[bucket+"/"+key]
 }
 
+// MaxListsInFlight returns the most ListObjectsV2 requests the server was
+// answering at once since the last Reset: how parallel a listing was.
+func (s *Server) MaxListsInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxLists
+}
+
 // Reset zeroes the counts.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lists, s.listed, s.gets = 0, 0, 0
+	s.lists, s.listed, s.gets, s.maxLists = 0, 0, 0, 0
 	s.getsByID = map[string]int{}
 }
 
 // ServeHTTP counts, injects faults, and passes the rest to gofakes3.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.Latency > 0 {
-		time.Sleep(s.Latency)
-	}
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	isList := r.Method == http.MethodGet && key == "" && r.URL.Query().Get("list-type") == "2"
 	isGet := r.Method == http.MethodGet && key != ""
+	if isList {
+		s.mu.Lock()
+		s.inFlight++
+		s.maxLists = max(s.maxLists, s.inFlight)
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
+		}()
+	}
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	s.mu.Lock()
 	switch {
 	case isList:
