@@ -246,7 +246,7 @@ func (in *inserter) commitDue(queued int) bool {
 	if every := in.l.opts.CommitEvery; age >= every && (in.txnRows%RowGroupRows == 0 || queued == 0 || age >= every+time.Second) {
 		return true
 	}
-	if queued > 0 || age < 100*time.Millisecond || len(in.touched) == 0 {
+	if queued > 0 || age < idleCommitAfter || len(in.touched) == 0 {
 		return false
 	}
 	for _, st := range in.live {
@@ -430,7 +430,7 @@ func (in *inserter) commit(ctx context.Context) error {
 		}
 		rows = append(rows, in.manifestRow(st, now))
 	}
-	if err := writeManifest(ctx, in.ex, rows, replace); err != nil {
+	if err := in.writeManifestRows(ctx, rows, replace); err != nil {
 		return err
 	}
 	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {

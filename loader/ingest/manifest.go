@@ -8,6 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
 	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
@@ -155,4 +159,58 @@ func nullIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// manifestSchema is the Arrow schema of manifest rows.
+var manifestSchema = schema.Manifest.ArrowSchema()
+
+// writeManifestRows deletes the earlier manifest rows of the ids in
+// replace and inserts rows, in the open transaction, as one Arrow batch
+// through the inserter's view: a multi-row INSERT ... VALUES binds every
+// value through the driver, which cost 0.2 ms a row (half a second for
+// 3,000 small S3 objects), the Arrow scan a few microseconds.
+func (in *inserter) writeManifestRows(ctx context.Context, rows []manifestRow, replace []string) error {
+	if err := writeManifest(ctx, in.ex, nil, replace); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	rec := manifestRecord(in.l.opts.Allocator, rows)
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(manifestSchema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
+	}
+	defer rdr.Release()
+	if err := in.insertView(ctx, rdr, schema.ManifestTableName); err != nil {
+		return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
+	}
+	return nil
+}
+
+// manifestRecord builds the Arrow batch of rows, in the order of
+// schema.Manifest's columns (the values manifestRow.values gives). The
+// caller releases it.
+func manifestRecord(alloc memory.Allocator, rows []manifestRow) arrow.RecordBatch {
+	b := array.NewRecordBuilder(alloc, manifestSchema)
+	defer b.Release()
+	for _, r := range rows {
+		for i, v := range r.values() {
+			f := b.Field(i)
+			switch v := v.(type) {
+			case nil:
+				f.AppendNull()
+			case string:
+				f.(*array.StringBuilder).Append(v)
+			case int64:
+				f.(*array.Int64Builder).Append(v)
+			case time.Time:
+				f.(*array.TimestampBuilder).Append(arrow.Timestamp(v.UnixMicro()))
+			default:
+				panic(fmt.Sprintf("manifest column %d: value of type %T", i, v))
+			}
+		}
+	}
+	return b.NewRecordBatch()
 }
