@@ -12,9 +12,11 @@
 // one time-ordered stream, while a folder named like
 // Account/Region/Bucket/ is listed flat as the day-ordered stream of one
 // source bucket. A time window (Options.Since, Until) narrows those
-// listings themselves: StartAfter the first key time in the window and an
-// early stop at the first key past it, so a one-day load of a year-old
-// bucket lists about three days of keys, not the year.
+// listings themselves: a window of up to a month (with its margins) is
+// listed as one prefix a day (PREFIX/YYYY-mm-DD, or the day folder), side
+// by side, and a longer one from StartAfter the first key time in the
+// window to an early stop at the first key past it; so a one-day load of a
+// year-old bucket lists three days of keys, not the year.
 //
 // Listings run side by side, Options.ListConcurrency at once: the
 // folders found (accounts, regions, source buckets under AWSLogs/), and
@@ -283,6 +285,9 @@ func (p *pass) walk(ctx context.Context, folder string, depth int) error {
 		if base != "" {
 			s.after = max(base+lo.Format(keyFormat), folder)
 			s.learn(keyInfo{layout: simple, base: base}, p.w)
+			if p.byDay(s, base, "2006-01-02") {
+				return nil
+			}
 		}
 	}
 	return p.listSpan(ctx, s)
@@ -299,7 +304,36 @@ func (p *pass) source(ctx context.Context, base, prefix string) error {
 		}
 	}
 	s.learn(keyInfo{layout: partitioned, base: base}, p.w)
+	if prefix == base && p.byDay(s, base, dayFormat+"/") {
+		return nil
+	}
 	return p.listSpan(ctx, s)
+}
+
+// maxDayListings bounds the days of a window listed one prefix a day.
+const maxDayListings = 31
+
+// byDay queues the listing of s, a window's span of a folder or source
+// bucket whose keys start with base and then the day (in format), as one
+// listing per day under the day's prefix: each lists exactly its keys,
+// none past the window's end, and they run side by side. It reports
+// false, queuing nothing, when the window is open or longer than
+// maxDayListings days. (Keys of the span that do not start with a day, and
+// so cannot be logs, are not listed.)
+func (p *pass) byDay(s *span, base, format string) bool {
+	lo, hi := p.w.lo(), p.w.hi()
+	if lo.IsZero() || hi.IsZero() || hi.Sub(lo) > maxDayListings*24*time.Hour {
+		return false
+	}
+	for d := lo.Truncate(24 * time.Hour); d.Before(hi); d = d.Add(24 * time.Hour) {
+		day := *s
+		day.prefix = base + d.Format(format)
+		if day.after <= day.prefix {
+			day.after = ""
+		}
+		p.q.add(func(ctx context.Context) error { return p.listSpan(ctx, &day) })
+	}
+	return true
 }
 
 // listSpan lists the keys of s, visiting its objects and walking the

@@ -129,14 +129,15 @@ func TestListLayouts(t *testing.T) {
 			wantCounts: s3test.Counts{Lists: 3 + 2, Listed: 120}},
 		{name: "simple no slash", url: "s3://logs/simple", want: urls(f.simple, all),
 			wantCounts: s3test.Counts{Lists: 2, Listed: 121}},
-		// Probe (1 key), then StartAfter the window's start; the page of 5
-		// ends past the window, so no further page is asked for.
+		// Probe (1 key), then one listing of the day's prefix
+		// simple/2024-01-10: its 4 keys and no key past the window.
 		{name: "simple day", url: "s3://logs/simple/", opts: s3.Options{Since: jan(10, 0), Until: jan(11, 0), Margin: -1, PageSize: 5},
-			want: urls(f.simple, day10to11), wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 5}},
-		// The default margin of 24h lists Jan 9 00:00 to Jan 12 00:00.
+			want: urls(f.simple, day10to11), wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 4}},
+		// The default margin of 24h lists Jan 9 00:00 to Jan 12 00:00:
+		// three day prefixes, listed side by side.
 		{name: "simple day margin", url: "s3://logs/simple/", opts: s3.Options{Since: jan(10, 0), Until: jan(11, 0), PageSize: 20},
 			want:       urls(f.simple, func(i int, k string) bool { return i >= 8*4 && i < 11*4 }),
-			wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 20}},
+			wantCounts: s3test.Counts{Lists: 1 + 3, Listed: 1 + 12}},
 		{name: "simple since only", url: "s3://logs/simple/", opts: s3.Options{Since: jan(29, 12), Margin: -1},
 			want:       urls(f.simple, func(i int, k string) bool { return i >= 28*4+2 }),
 			wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 6}},
@@ -153,19 +154,17 @@ func TestListLayouts(t *testing.T) {
 		{name: "partitioned from root", url: "s3://logs/", want: append(urls(f.part, all), urls(f.simple, all)...),
 			wantCounts: s3test.Counts{Lists: 1 + 1 + 1 + 2 + 2 + 1, Listed: 2 + 1 + 2 + 1 + 1 + 120 + 120}},
 		// With a window every folder is probed first (one key each), and
-		// each source bucket listed from its first day folder in the
-		// window: 2 objects of Jan 10, then the page reaches Jan 11 and
-		// the listing stops.
+		// each source bucket's day folder of the window listed: its 2
+		// objects of Jan 10, no key past it.
 		{name: "partitioned day", url: "s3://logs/part/", opts: s3.Options{Since: jan(10, 0), Until: jan(11, 0), Margin: -1, PageSize: 3},
 			want:       append(urls(f.part[:60], partDay("10")), urls(f.part[60:], partDay("10"))...),
-			wantCounts: s3test.Counts{Lists: 4*2 + 2, Listed: 4*1 + 1 + 2 + 1 + 1 + 2*3}},
-		// The margin widens to Jan 9..11; one page holds all keys from
-		// Jan 9 on (22 days of 2 objects).
+			wantCounts: s3test.Counts{Lists: 4*2 + 2, Listed: 4*1 + 1 + 2 + 1 + 1 + 2*2}},
+		// The margin widens to Jan 9..11: three day folders of 2 objects.
 		{name: "partitioned day margin", url: "s3://logs/part/111111111111/us-east-1/web/", opts: s3.Options{Since: jan(10, 5), Until: jan(10, 6)},
 			want: urls(f.part[60:], func(_ int, k string) bool {
 				return strings.Contains(k, "/01/09/") || strings.Contains(k, "/01/10/") || strings.Contains(k, "/01/11/")
 			}),
-			wantCounts: s3test.Counts{Lists: 1, Listed: 22 * 2}},
+			wantCounts: s3test.Counts{Lists: 3, Listed: 3 * 2}},
 		{name: "partitioned inside day folder", url: "s3://logs/part/111111111111/eu-west-1/web/2024/01/3", want: urls(f.part[:60], func(_ int, k string) bool {
 			return strings.Contains(k, "/2024/01/3")
 		}), wantCounts: s3test.Counts{Lists: 1, Listed: 2}},
