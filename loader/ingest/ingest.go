@@ -317,9 +317,13 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 
 // list runs the listers one after the other and sends each object that
 // needs loading to jobs. An object listed twice (a file named and also in a
-// named folder) is read once.
-func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string]manifestRow, jobs chan<- *job) {
-	seen := map[string]bool{}
+// named folder) is read once; a lone lister lists each object once, so
+// with one no ids are kept (a million of them would be held to the end).
+func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestIndex, jobs chan<- *job) {
+	var seen map[string]bool
+	if len(listers) > 1 {
+		seen = map[string]bool{}
+	}
 	for _, ls := range listers {
 		label := l.opts.Label
 		if src, ok := ls.(Source); ok && label == "" {
@@ -329,8 +333,13 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			if seen[o.ID] || l.isDatabase(o.ID) {
 				return nil
 			}
-			seen[o.ID] = true
-			j := plan(o, m)
+			if seen != nil {
+				seen[o.ID] = true
+			}
+			j, err := m.plan(ctx, o)
+			if err != nil {
+				return err
+			}
 			if j == nil {
 				l.skipped.Add(1)
 				return nil

@@ -44,8 +44,8 @@ type inserter struct {
 	ex   driver.ExecerContext
 	ar   *duckdb.Arrow
 
-	manifest map[string]manifestRow // as it was when the load started
-	written  map[string]bool        // ids with a manifest row written by this load
+	manifest *manifestIndex // as it was when the load started
+	written  idSet          // ids with a manifest row written by this load
 
 	inTxn    bool
 	txnStart time.Time
@@ -75,7 +75,7 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", l.d.Path, err)
 	}
-	in := &inserter{l: l, conn: conn, written: map[string]bool{}, touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
+	in := &inserter{l: l, conn: conn, written: newIDSet(), touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
 	in.ex = conn.(driver.ExecerContext)
 	if in.ar, err = duckdb.NewArrowFromConn(conn); err != nil {
 		conn.Close()
@@ -89,7 +89,7 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, fmt.Errorf("drop %s: %w", viewName, err)
 	}
-	if in.manifest, err = readManifest(ctx, conn.(driver.QueryerContext)); err != nil {
+	if in.manifest, err = readManifestIndex(ctx, conn.(driver.QueryerContext), l.d.DB); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -425,7 +425,7 @@ func (in *inserter) commit(ctx context.Context) error {
 	now := time.Now().UTC()
 	for _, st := range in.touched {
 		id := st.j.obj.ID
-		if st.j.prev != nil || in.written[id] {
+		if st.j.prev != nil || in.written.has(id) {
 			replace = append(replace, id)
 		}
 		rows = append(rows, in.manifestRow(st, now))
@@ -441,7 +441,7 @@ func (in *inserter) commit(ctx context.Context) error {
 	}
 	in.inTxn = false
 	for j, st := range in.touched {
-		in.written[j.obj.ID] = true
+		in.written.add(j.obj.ID)
 		if st.done != nil {
 			in.count(st)
 			delete(in.live, j)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -37,32 +36,11 @@ type manifestRow struct {
 
 // readManifest returns the manifest rows by id.
 func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]manifestRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '') FROM `+schema.ManifestTableName, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
-	}
-	defer rows.Close()
 	m := map[string]manifestRow{}
-	vals := make([]driver.Value, 12)
-	for {
-		if err := rows.Next(vals); err == io.EOF {
-			break
-		} else if err != nil {
-			// Close does not report it: a manifest read in part would load
-			// the objects of the missing rows again, next to their old rows.
-			return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
-		}
-		r := manifestRow{
-			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
-			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
-			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string),
-		}
-		if t, ok := vals[2].(time.Time); ok {
-			r.MTime = t
-		}
-		m[r.ID] = r
+	if err := scanManifest(ctx, q, "", nil, func(r manifestRow) { m[r.ID] = r }); err != nil {
+		return nil, err
 	}
-	return m, rows.Close()
+	return m, nil
 }
 
 func asInt(v any) int64 {
