@@ -184,9 +184,16 @@ func Group(n int64) string {
 	return b.String()
 }
 
-// Progress is a snapshot of a running load, for a progress line.
+// Progress is a snapshot of a running load, for a progress line. An
+// object goes through the phases listed, fetched (opened: the GET answered
+// for S3), parsed (read to its end: Objects) and stored (committed), or is
+// skipped as already loaded, or fails.
 type Progress struct {
+	Listed, ListedBytes      int64 // objects the listers handed over, and their size as stored (where known)
+	Listing                  bool  // the listers are still running: Listed will grow
+	Fetched                  int64
 	Objects, Skipped, Failed int64
+	Stored                   int64
 	Lines, Rows, Rejected    int64
 	Bytes                    int64 // parsed so far (after decompression)
 	Elapsed                  time.Duration
@@ -200,6 +207,9 @@ type Loader struct {
 	slots chan struct{} // one per chunk being parsed: at most Workers at once
 
 	startNano                atomic.Int64 // when Load started; read by Progress from other goroutines
+	listed, listedBytes      atomic.Int64
+	listing                  atomic.Bool
+	fetched, stored          atomic.Int64
 	objects, skipped, failed atomic.Int64
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
@@ -236,6 +246,8 @@ func New(d *db.DB, opts Options) *Loader {
 // any goroutine.
 func (l *Loader) Progress() Progress {
 	return Progress{
+		Listed: l.listed.Load(), ListedBytes: l.listedBytes.Load(), Listing: l.listing.Load(),
+		Fetched: l.fetched.Load(), Stored: l.stored.Load(),
 		Objects: l.objects.Load(), Skipped: l.skipped.Load(), Failed: l.failed.Load(),
 		Lines: l.lines.Load(), Rows: l.rows.Load(), Rejected: l.rejected.Load(),
 		Bytes: l.bytes.Load(), Elapsed: time.Since(time.Unix(0, l.startNano.Load())),
@@ -272,8 +284,10 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 	// Room for the batches parsed while the inserter commits.
 	msgs := make(chan message, 8*l.opts.Workers)
 
+	l.listing.Store(true)
 	go func() {
 		defer close(jobs)
+		defer l.listing.Store(false)
 		l.list(ctx, listers, ins.manifest, jobs)
 	}()
 	var wg sync.WaitGroup
@@ -336,6 +350,8 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestI
 			if seen != nil {
 				seen[o.ID] = true
 			}
+			l.listed.Add(1)
+			l.listedBytes.Add(max(o.Size, 0))
 			j, err := m.plan(ctx, o)
 			if err != nil {
 				return err

@@ -482,6 +482,7 @@ func (in *inserter) count(st *jobState) {
 	if d.err != nil && !d.loaded {
 		return
 	}
+	in.l.stored.Add(1)
 	s := &in.sum
 	s.Objects++
 	if st.reloaded {
