@@ -19,6 +19,10 @@
 //     concurrent GETs, parse, insert, manifest), checked to hold every line;
 //   - reload: the same load again into the same database, where every
 //     object is already loaded and skipped;
+//   - resume: with -resume, a load of the largest count of each layout into a
+//     fresh database, interrupted with SIGINT (Ctrl-C) halfway through the
+//     full load's time, then the same load again (measured), which must
+//     complete every row with fewer GETs than objects;
 //   - window: with -window, a load of one day in the middle (--since,
 //     --until) of the largest count of each layout, into a fresh database.
 //
@@ -78,6 +82,7 @@ type config struct {
 	latency     time.Duration
 	concurrency int
 	window      bool
+	resume      bool
 	compare     bool
 	s3logs      string
 	dir         string
@@ -98,6 +103,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.latency, "latency", 20*time.Millisecond, "delay before the server answers each request, standing in for S3's first-byte latency of a small GET in the same region")
 	fs.IntVar(&c.concurrency, "concurrency", 32, "s3logs --concurrency")
 	fs.BoolVar(&c.window, "window", true, "also load one day in the middle of the largest count of each layout")
+	fs.BoolVar(&c.resume, "resume", true, "also interrupt a load of the largest count of each layout halfway (SIGINT) and load again")
 	fs.BoolVar(&c.compare, "compare", false, "also run the sequential baseline of each full load (objects x latency)")
 	fs.StringVar(&c.s3logs, "s3logs", "", "s3logs binary `PATH` (default: build ./cmd/s3logs)")
 	fs.StringVar(&c.dir, "dir", "", "working `DIR` for the databases (default: a temporary one, removed)")
@@ -203,6 +209,14 @@ func bench(ctx context.Context, c *config, stdout, stderr io.Writer) error {
 			rs = append(rs, full, reload)
 			printResult(stdout, c, full)
 			printResult(stdout, c, reload)
+			if c.resume && n == maxOf(c.objects) {
+				r, err := measureResume(ctx, c, bin, srv, dir, st, full)
+				if err != nil {
+					return err
+				}
+				rs = append(rs, r)
+				printResult(stdout, c, r)
+			}
 		}
 		if c.window {
 			st := set{n: maxOf(c.objects), lines: c.lines, days: c.days, layout: layout}
@@ -320,6 +334,38 @@ func measureSet(ctx context.Context, c *config, bin string, srv *server, dir str
 		err = runBaselineChild(ctx, srv.url, &full)
 	}
 	return
+}
+
+// measureResume starts a load of the set into a fresh database, stops it
+// with SIGINT (Ctrl-C) halfway through the time a full load took, then
+// loads again: the second load must complete the rows with fewer GETs than
+// objects (what was committed is not fetched again).
+func measureResume(ctx context.Context, c *config, bin string, srv *server, dir string, st set, full result) (result, error) {
+	dbPath := filepath.Join(dir, "s3bench-resume.duckdb")
+	os.Remove(dbPath)
+	defer os.Remove(dbPath)
+	cmd := exec.CommandContext(ctx, bin, "load", "--db", dbPath, "--endpoint-url", srv.url, "--no-sign-request",
+		"--concurrency", strconv.Itoa(c.concurrency), fmt.Sprintf("s3://%s/%s", bucket, st.prefix()))
+	cmd.Env = append(os.Environ(), "AWS_EC2_METADATA_DISABLED=true")
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	t := time.AfterFunc(full.wall/2, func() { cmd.Process.Signal(os.Interrupt) })
+	err := cmd.Wait()
+	t.Stop()
+	r := result{set: st, kind: "resume"}
+	if err == nil {
+		return r, fmt.Errorf("%s: the load to interrupt finished before the interrupt\n%s", st.prefix(), out.String())
+	}
+	if err := runS3logs(ctx, c, bin, srv, dbPath, &r); err != nil {
+		return r, err
+	}
+	if want := int64(st.n * st.lines); r.rows != want || r.counts.gets >= st.n {
+		return r, fmt.Errorf("%s: the resumed load left %d rows after %d GETs, want %d rows and fewer GETs than %d objects\n%s", st.prefix(), r.rows, r.counts.gets, want, st.n, r.output)
+	}
+	return r, nil
 }
 
 // measureWindow loads one day in the middle of a set into a fresh database.
