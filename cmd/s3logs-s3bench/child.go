@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -19,56 +20,93 @@ import (
 // bucket holds the benchmark's objects.
 const bucket = "bench"
 
-// set is one group of served objects: n objects of lines lines each.
-type set struct{ n, lines int }
+// The key layouts served.
+const (
+	simpleLayout      = "simple"
+	partitionedLayout = "partitioned"
+)
+
+// start is when the first object of each set is delivered.
+var start = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// set is one group of served objects: n objects of lines lines each,
+// delivered evenly over days days, in a layout.
+type set struct {
+	n, lines, days int
+	layout         string
+}
 
 // prefix is where the set's objects are.
-func (s set) prefix() string { return fmt.Sprintf("n%dx%d/", s.n, s.lines) }
+func (s set) prefix() string { return fmt.Sprintf("%s-n%dx%d/", s.layout, s.n, s.lines) }
 
-// sets returns the groups the server holds: -objects counts of -lines
-// lines, and, when there are several counts, the smallest count with as
-// many lines in all as the largest (same data, fewer objects), to tell the
-// memory that follows the object count from the memory that follows the
-// data.
+// sources are the source buckets of the partitioned layout, objects
+// taking turns among them.
+var sources = [][3]string{
+	{"111111111111", "us-east-1", "web"}, {"111111111111", "us-east-1", "api"},
+	{"111111111111", "eu-west-1", "web"}, {"111111111111", "eu-west-1", "static"},
+}
+
+// key is the key of the i-th object of the set, delivered at at.
+func (s set) key(i int, at time.Time) string {
+	if s.layout == partitionedLayout {
+		src := sources[i%len(sources)]
+		return s3test.PartitionedKey(s.prefix(), src[0], src[1], src[2], at.Truncate(24*time.Hour), at, s3test.Unique(i))
+	}
+	return s3test.SimpleKey(s.prefix(), at, s3test.Unique(i))
+}
+
+// sets returns the groups the server holds: every -objects count in every
+// -layouts layout.
 func (c *config) sets() []set {
 	var ss []set
-	lo, hi := c.objects[0], c.objects[0]
-	for _, n := range c.objects {
-		ss = append(ss, set{n, c.lines})
-		lo, hi = min(lo, n), max(hi, n)
-	}
-	if lo < hi {
-		ss = append(ss, set{lo, c.lines * hi / lo})
+	for _, layout := range c.layouts {
+		for _, n := range c.objects {
+			ss = append(ss, set{n: n, lines: c.lines, days: c.days, layout: layout})
+		}
 	}
 	return ss
 }
 
-// serve fills an in-memory S3 server with the objects of every count,
-// prints its URL and serves until stdin closes or ctx ends.
+// serve fills an in-memory S3 server with the objects of every set,
+// prints its URL and serves until stdin closes or ctx ends. A line
+// "reset" on stdin zeroes its counts (it answers "ok"), a line "counts"
+// prints the list requests, keys listed and GETs since.
 func serve(ctx context.Context, c *config, stdin io.Reader, stdout io.Writer) error {
 	srv := s3test.Start()
 	defer srv.Close()
 	if err := srv.CreateBucket(bucket); err != nil {
 		return err
 	}
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	seed := int64(0)
 	for _, st := range c.sets() {
+		every := time.Duration(st.days) * 24 * time.Hour / time.Duration(st.n)
 		for i := range st.n {
-			at := start.Add(time.Duration(i) * time.Minute)
+			at := start.Add(time.Duration(i) * every).Truncate(time.Second)
 			seed++
-			key := s3test.SimpleKey(st.prefix(), at, s3test.Unique(i))
-			if err := srv.Put(bucket, key, s3test.LogBody(seed, st.lines, at)); err != nil {
+			if err := srv.Put(bucket, st.key(i, at), s3test.LogBody(seed, st.lines, at)); err != nil {
 				return err
 			}
 		}
 	}
 	srv.Latency = c.latency
+	srv.Reset()
 	fmt.Fprintln(stdout, srv.URL)
 	done := make(chan struct{})
 	go func() {
-		io.Copy(io.Discard, stdin)
-		close(done)
+		defer close(done)
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			switch sc.Text() {
+			case "reset":
+				srv.Reset()
+				fmt.Fprintln(stdout, "ok")
+			case "counts":
+				n := srv.Counts()
+				fmt.Fprintln(stdout, n.Lists, n.Listed, n.Gets)
+			default:
+				fmt.Fprintln(stdout, "unknown command")
+			}
+		}
 	}()
 	select {
 	case <-done:

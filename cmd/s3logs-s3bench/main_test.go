@@ -23,7 +23,9 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{[]string{"-objects", "10,x"}, `-objects: "x" is not a positive count`},
 		{[]string{"-objects", "0"}, `-objects: "0" is not a positive count`},
-		{[]string{"-lines", "0"}, "-lines and -concurrency must be at least 1, -latency not negative"},
+		{[]string{"-lines", "0"}, "-lines and -concurrency must be at least 1, -days at least 3, -latency not negative"},
+		{[]string{"-days", "2"}, "-days at least 3"},
+		{[]string{"-layouts", "simple,flat"}, `-layouts: "flat" is not simple or partitioned`},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	}
 	for _, tc := range tests {
@@ -36,7 +38,8 @@ func TestParseErrors(t *testing.T) {
 }
 
 // TestServeAndBaseline runs the server mode in process, lists what it
-// serves, and runs the baseline against it.
+// serves in both layouts, checks its counts commands, and runs the
+// baseline against it.
 func TestServeAndBaseline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -44,9 +47,10 @@ func TestServeAndBaseline(t *testing.T) {
 	stdinR, stdinW := io.Pipe()
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"-serve", "-objects", "3,7", "-lines", "4", "-latency", "1ms"}, stdinR, pw, io.Discard)
+		done <- run(ctx, []string{"-serve", "-objects", "3,7", "-lines", "4", "-latency", "1ms", "-days", "5"}, stdinR, pw, io.Discard)
 	}()
-	url, err := bufio.NewReader(pr).ReadString('\n')
+	out := bufio.NewReader(pr)
+	url, err := out.ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +59,39 @@ func TestServeAndBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []set{{3, 4}, {7, 4}, {3, 9}} {
-		n := st.n
-		out, err := c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(st.prefix())})
+	command := func(cmd string) string {
+		fmt.Fprintln(stdinW, cmd)
+		line, err := out.ReadString('\n')
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(out.Contents) != n {
-			t.Errorf("prefix %s holds %d objects, want %d", st.prefix(), len(out.Contents), n)
+		return strings.TrimSpace(line)
+	}
+	for _, st := range []set{{3, 4, 5, simpleLayout}, {7, 4, 5, simpleLayout}, {7, 4, 5, partitionedLayout}} {
+		n := st.n
+		if got := command("reset"); got != "ok" {
+			t.Fatalf("reset answered %q", got)
+		}
+		lo, err := c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(st.prefix())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lo.Contents) != n {
+			t.Errorf("prefix %s holds %d objects, want %d", st.prefix(), len(lo.Contents), n)
+		}
+		days := map[string]bool{}
+		for _, o := range lo.Contents {
+			k := strings.TrimPrefix(aws.ToString(o.Key), st.prefix())
+			if st.layout == partitionedLayout && !strings.HasPrefix(k, "111111111111/") {
+				t.Errorf("partitioned key %s", aws.ToString(o.Key))
+			}
+			days[k[len(k)-len("2024-01-01-00-00-00-0000000000000000"):][:10]] = true
+		}
+		if len(days) != min(n, 5) {
+			t.Errorf("%s: objects delivered on %d days, want %d", st.prefix(), len(days), min(n, 5))
+		}
+		if got, want := command("counts"), fmt.Sprintf("1 %d 0", n); got != want {
+			t.Errorf("counts answered %q, want %q", got, want)
 		}
 		var stdout bytes.Buffer
 		start := time.Now()

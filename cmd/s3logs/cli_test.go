@@ -581,11 +581,15 @@ func TestProgressText(t *testing.T) {
 		pr   ingest.Progress
 		want string
 	}{
-		{ingest.Progress{}, "loading: 0 files, 0 lines, 0 rejected, 0.0 MB/s"},
-		{ingest.Progress{Objects: 3, Lines: 1234567, Rejected: 12, Bytes: 300e6, Elapsed: 2 * time.Second},
-			"loading: 3 files, 1,234,567 lines, 12 rejected, 150.0 MB/s"},
-		{ingest.Progress{Objects: 1, Skipped: 4, Failed: 2, Lines: 999, Bytes: 1e6, Elapsed: time.Second},
-			"loading: 1 file, 999 lines, 0 rejected, 1.0 MB/s, 4 unchanged, 2 failed"},
+		{ingest.Progress{Listing: true}, "listed 0 files so far, fetched 0, parsed 0 (0 lines, 0 rejected), stored 0"},
+		// Still listing: no time left yet.
+		{ingest.Progress{Listed: 1000, ListedBytes: 3.5e6, Listing: true, Fetched: 40, Objects: 30, Stored: 20, Lines: 1234567, Rejected: 12, Bytes: 300e6, Elapsed: 2 * time.Second},
+			"listed 1,000 files (3.5 MB) so far, fetched 40, parsed 30 (1,234,567 lines, 12 rejected), stored 20; 15 files/s, 150.0 MB/s"},
+		// Listed: 1,000 - 400 already loaded - 300 parsed left at 300 a second.
+		{ingest.Progress{Listed: 1000, ListedBytes: 2.5e9, Fetched: 310, Objects: 300, Stored: 250, Skipped: 400, Failed: 2, Lines: 999, Bytes: 1e6, Elapsed: time.Second},
+			"listed 1,000 files (2.5 GB), fetched 310, parsed 300 (999 lines, 0 rejected), stored 250, 400 already loaded, 2 failed; 300 files/s, 1.0 MB/s, about 1s left"},
+		{ingest.Progress{Listed: 1, ListedBytes: 2000, Fetched: 1, Objects: 1, Stored: 1, Lines: 10, Bytes: 2000, Elapsed: time.Second},
+			"listed 1 file (2 KB), fetched 1, parsed 1 (10 lines, 0 rejected), stored 1; 1 files/s, 0.0 MB/s"},
 	}
 	for _, tt := range tests {
 		if got := progressText(tt.pr); got != tt.want {

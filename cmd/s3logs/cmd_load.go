@@ -243,24 +243,51 @@ func (p *progressLine) start(ld *ingest.Loader) (stop func()) {
 	}
 }
 
-// progressText is the content of the progress line.
+// progressText is the content of the progress line: the objects in each
+// phase (listed, fetched, parsed, stored), the rates, and the time left
+// once the listing is done.
 func progressText(pr ingest.Progress) string {
-	mbs := 0.0
-	if s := pr.Elapsed.Seconds(); s > 0 {
-		mbs = float64(pr.Bytes) / 1e6 / s
-	}
-	files := ingest.Group(pr.Objects) + " files"
-	if pr.Objects == 1 {
+	secs := pr.Elapsed.Seconds()
+	var b strings.Builder
+	files := ingest.Group(pr.Listed) + " files"
+	if pr.Listed == 1 {
 		files = "1 file"
 	}
-	s := fmt.Sprintf("loading: %s, %s lines, %s rejected, %.1f MB/s", files, ingest.Group(pr.Lines), ingest.Group(pr.Rejected), mbs)
+	fmt.Fprintf(&b, "listed %s", files)
+	if pr.ListedBytes > 0 {
+		fmt.Fprintf(&b, " (%s)", sizeText(pr.ListedBytes))
+	}
+	if pr.Listing {
+		b.WriteString(" so far")
+	}
+	fmt.Fprintf(&b, ", fetched %s, parsed %s (%s lines, %s rejected), stored %s",
+		ingest.Group(pr.Fetched), ingest.Group(pr.Objects), ingest.Group(pr.Lines), ingest.Group(pr.Rejected), ingest.Group(pr.Stored))
 	if pr.Skipped > 0 {
-		s += fmt.Sprintf(", %d unchanged", pr.Skipped)
+		fmt.Fprintf(&b, ", %s already loaded", ingest.Group(pr.Skipped))
 	}
 	if pr.Failed > 0 {
-		s += fmt.Sprintf(", %d failed", pr.Failed)
+		fmt.Fprintf(&b, ", %d failed", pr.Failed)
 	}
-	return s
+	if secs <= 0 {
+		return b.String()
+	}
+	rate := float64(pr.Objects) / secs
+	fmt.Fprintf(&b, "; %.0f files/s, %.1f MB/s", rate, float64(pr.Bytes)/1e6/secs)
+	if left := pr.Listed - pr.Skipped - pr.Objects; !pr.Listing && rate > 0 && left > 0 {
+		fmt.Fprintf(&b, ", about %s left", (time.Duration(float64(left)/rate) * time.Second).Round(time.Second))
+	}
+	return b.String()
+}
+
+// sizeText is n bytes in KB, MB or GB.
+func sizeText(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.0f KB", float64(n)/1e3)
 }
 
 func pluralLines(n int64) string {

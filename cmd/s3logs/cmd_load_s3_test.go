@@ -143,12 +143,12 @@ func TestLoadS3(t *testing.T) {
 			t.Errorf("rows = %d, want %d (those of the full load in the window)", got, want)
 		}
 		// Objects delivered Jan 4 00:00 .. Jan 6 18:00 (margin 24h) are
-		// fetched: 12 per layout. The listing starts at Jan 4; with pages of
-		// 1000 keys it then gets the rest of the prefix in the same page:
-		// simple, 1 probe key + 29 keys; partitioned, 3 probes, 4 folder
-		// entries and 14 keys per source bucket. 65 of the 81 + 5 entries.
-		if c := srv.Counts(); c.Gets != 24 || c.Listed != 65 {
-			t.Errorf("server counts = %+v, want 24 GETs and 65 keys listed", c)
+		// fetched: 12 per layout. The window is listed one prefix a day
+		// (Jan 4, 5 and 6), so exactly its keys: simple, 1 probe key + 12
+		// keys; partitioned, 3 probes, 4 folder entries and the 12 keys of
+		// the source buckets' day folders. 32 of the 81 + 5 entries.
+		if c := srv.Counts(); c.Gets != 24 || c.Listed != 32 {
+			t.Errorf("server counts = %+v, want 24 GETs and 32 keys listed", c)
 		}
 	})
 

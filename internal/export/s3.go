@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -26,6 +28,10 @@ type S3API interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
 	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+	CreateMultipartUpload(ctx context.Context, in *s3.CreateMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.CreateMultipartUploadOutput, error)
+	UploadPart(ctx context.Context, in *s3.UploadPartInput, optFns ...func(*s3.Options)) (*s3.UploadPartOutput, error)
+	CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
+	AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
 }
 
 // isS3 reports whether out is an s3:// URI.
@@ -69,8 +75,9 @@ func objectExists(ctx context.Context, c S3API, bucket, key string) (bool, error
 	return false, awscfg.Classify(err, awscfg.OpHead, bucket, key)
 }
 
-// putFile uploads the local file src as bucket/key. S3 makes the object
-// visible whole or not at all.
+// putFile uploads the local file src as bucket/key: with one PutObject up
+// to multipartAbove bytes, else as a multipart upload (one PutObject takes
+// at most 5 GB). S3 makes the object visible whole or not at all.
 func putFile(ctx context.Context, c S3API, src, bucket, key string) error {
 	f, err := os.Open(src)
 	if err != nil {
@@ -81,14 +88,79 @@ func putFile(ctx context.Context, c S3API, src, bucket, key string) error {
 	if err != nil {
 		return err
 	}
+	if fi.Size() > multipartAbove {
+		return putMultipart(ctx, c, f, fi.Size(), bucket, key)
+	}
 	_, err = c.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(bucket),
 		Key:           aws.String(key),
 		Body:          f,
 		ContentLength: aws.Int64(fi.Size()),
-		ContentType:   aws.String("application/vnd.apache.parquet"),
+		ContentType:   aws.String(parquetType),
 	})
 	return awscfg.Classify(err, awscfg.OpPut, bucket, key)
+}
+
+const parquetType = "application/vnd.apache.parquet"
+
+// Multipart uploads: files over multipartAbove bytes are sent in parts of
+// partSize bytes (more when the file would need over maxParts of them),
+// partsAtOnce at a time. S3 takes parts of 5 MiB to 5 GiB, at most 10,000.
+var (
+	multipartAbove int64 = 64 << 20
+	partSize       int64 = 16 << 20
+)
+
+const (
+	maxParts    = 10000
+	partsAtOnce = 4
+)
+
+// putMultipart uploads the size bytes of f as bucket/key in parts; on
+// failure the upload is aborted (S3 would otherwise keep, and bill, the
+// parts sent).
+func putMultipart(ctx context.Context, c S3API, f io.ReaderAt, size int64, bucket, key string) error {
+	part := max(partSize, (size+maxParts-1)/maxParts)
+	n := int((size + part - 1) / part)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), ContentType: aws.String(parquetType)})
+	if err != nil {
+		return awscfg.Classify(err, awscfg.OpPut, bucket, key)
+	}
+	parts := make([]types.CompletedPart, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, partsAtOnce)
+	var wg sync.WaitGroup
+	for i := range n {
+		off := int64(i) * part
+		length := min(part, size-off)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out, err := c.UploadPart(ctx, &s3.UploadPartInput{
+				Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId,
+				PartNumber: aws.Int32(int32(i + 1)), Body: io.NewSectionReader(f, off, length), ContentLength: aws.Int64(length),
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("part %d of %d: %w", i+1, n, awscfg.Classify(err, awscfg.OpPut, bucket, key))
+				return
+			}
+			parts[i] = types.CompletedPart{ETag: out.ETag, PartNumber: aws.Int32(int32(i + 1))}
+		}()
+	}
+	wg.Wait()
+	err = errors.Join(errs...)
+	if err == nil {
+		_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
+			Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts},
+		})
+		err = awscfg.Classify(err, awscfg.OpPut, bucket, key)
+	}
+	if err != nil {
+		c.AbortMultipartUpload(context.WithoutCancel(ctx), &s3.AbortMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: up.UploadId})
+	}
+	return err
 }
 
 // listKeys returns every key under prefix.

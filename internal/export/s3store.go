@@ -16,11 +16,15 @@ import (
 	"github.com/s3logs/s3logs/internal/awscfg"
 )
 
-// s3Store is a lake under an S3 prefix. Partitions are replaced by
-// uploading the new files and then deleting the partition's other objects:
-// a reader during the switch may see both (S3 has no atomic rename), and an
-// interrupted run leaves the state file unchanged, so the next run rewrites
-// the partition again.
+// s3Store is a lake under an S3 prefix. S3 cannot replace a set of objects
+// at once, so a partition being replaced is never shown twice rather than
+// never shown partly: its old files are deleted first, then the new ones
+// uploaded (under new names, part-TIME-N.parquet). A reader of the
+// partition during the switch sees some of the old files or some of the
+// new ones, never rows of both (which would be counted twice); the window
+// lasts as long as the upload of the partition's new files. An interrupted
+// run leaves the state file unchanged, so the next run finds the partition
+// missing files and writes it again.
 type s3Store struct {
 	c S3API
 	u s3URI // key is "" or ends in "/"
@@ -87,31 +91,30 @@ func (s *s3Store) workDir() (string, error) {
 
 func (s *s3Store) cleanup(work string) { os.RemoveAll(filepath.Dir(work)) }
 
-// publish uploads the partition's new files, then deletes its other objects.
+// publish deletes the partition's objects, then uploads its new files
+// (see s3Store for why in that order).
 func (s *s3Store) publish(ctx context.Context, key, src string) ([]string, error) {
 	names, err := partitionFiles(src)
 	if err != nil {
 		return nil, err
 	}
 	prefix := s.u.key + key + "/"
-	keep := map[string]bool{}
-	for _, n := range names {
-		if err := putFile(ctx, s.c, filepath.Join(src, n), s.u.bucket, prefix+n); err != nil {
-			return nil, fmt.Errorf("upload %s: %w", prefix+n, err)
-		}
-		keep[prefix+n] = true
-	}
 	old, err := listKeys(ctx, s.c, s.u.bucket, prefix, 0)
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(old)
 	for _, k := range old {
-		if keep[k] || strings.Contains(strings.TrimPrefix(k, prefix), "/") {
+		if strings.Contains(strings.TrimPrefix(k, prefix), "/") {
 			continue
 		}
 		if _, err := s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.u.bucket), Key: aws.String(k)}); err != nil {
 			return nil, fmt.Errorf("delete old %s: %w", k, awscfg.Classify(err, awscfg.OpDelete, s.u.bucket, k))
+		}
+	}
+	for _, n := range names {
+		if err := putFile(ctx, s.c, filepath.Join(src, n), s.u.bucket, prefix+n); err != nil {
+			return nil, fmt.Errorf("upload %s: %w", prefix+n, err)
 		}
 	}
 	return names, nil

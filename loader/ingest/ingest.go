@@ -186,9 +186,16 @@ func Group(n int64) string {
 	return b.String()
 }
 
-// Progress is a snapshot of a running load, for a progress line.
+// Progress is a snapshot of a running load, for a progress line. An
+// object goes through the phases listed, fetched (opened: the GET answered
+// for S3), parsed (read to its end: Objects) and stored (committed), or is
+// skipped as already loaded, or fails.
 type Progress struct {
+	Listed, ListedBytes      int64 // objects the listers handed over, and their size as stored (where known)
+	Listing                  bool  // the listers are still running: Listed will grow
+	Fetched                  int64
 	Objects, Skipped, Failed int64
+	Stored                   int64
 	Lines, Rows, Rejected    int64
 	Bytes                    int64 // parsed so far (after decompression)
 	Elapsed                  time.Duration
@@ -202,6 +209,9 @@ type Loader struct {
 	slots chan struct{} // one per chunk being parsed: at most Workers at once
 
 	startNano                atomic.Int64 // when Load started; read by Progress from other goroutines
+	listed, listedBytes      atomic.Int64
+	listing                  atomic.Bool
+	fetched, stored          atomic.Int64
 	objects, skipped, failed atomic.Int64
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
@@ -238,6 +248,8 @@ func New(d *db.DB, opts Options) *Loader {
 // any goroutine.
 func (l *Loader) Progress() Progress {
 	return Progress{
+		Listed: l.listed.Load(), ListedBytes: l.listedBytes.Load(), Listing: l.listing.Load(),
+		Fetched: l.fetched.Load(), Stored: l.stored.Load(),
 		Objects: l.objects.Load(), Skipped: l.skipped.Load(), Failed: l.failed.Load(),
 		Lines: l.lines.Load(), Rows: l.rows.Load(), Rejected: l.rejected.Load(),
 		Bytes: l.bytes.Load(), Elapsed: time.Since(time.Unix(0, l.startNano.Load())),
@@ -274,8 +286,10 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 	// Room for the batches parsed while the inserter commits.
 	msgs := make(chan message, 8*l.opts.Workers)
 
+	l.listing.Store(true)
 	go func() {
 		defer close(jobs)
+		defer l.listing.Store(false)
 		l.list(ctx, listers, ins.manifest, jobs)
 	}()
 	var wg sync.WaitGroup
@@ -319,9 +333,13 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 
 // list runs the listers one after the other and sends each object that
 // needs loading to jobs. An object listed twice (a file named and also in a
-// named folder) is read once.
-func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string]manifestRow, jobs chan<- *job) {
-	seen := map[string]bool{}
+// named folder) is read once; a lone lister lists each object once, so
+// with one no ids are kept (a million of them would be held to the end).
+func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestIndex, jobs chan<- *job) {
+	var seen map[string]bool
+	if len(listers) > 1 {
+		seen = map[string]bool{}
+	}
 	for _, ls := range listers {
 		label := l.opts.Label
 		if src, ok := ls.(Source); ok && label == "" {
@@ -331,8 +349,15 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			if seen[o.ID] || l.isDatabase(o.ID) {
 				return nil
 			}
-			seen[o.ID] = true
-			j := plan(o, m)
+			if seen != nil {
+				seen[o.ID] = true
+			}
+			l.listed.Add(1)
+			l.listedBytes.Add(max(o.Size, 0))
+			j, err := m.plan(ctx, o)
+			if err != nil {
+				return err
+			}
 			if j == nil {
 				l.skipped.Add(1)
 				return nil

@@ -38,8 +38,8 @@ type inserter struct {
 	ar   *duckdb.Arrow
 	home string // the database's catalog, as SQL (quoted), where the tables are
 
-	manifest map[string]manifestRow // as it was when the load started
-	written  map[string]bool        // ids with a manifest row written by this load
+	manifest *manifestIndex // as it was when the load started
+	written  idSet          // ids with a manifest row written by this load
 
 	inTxn    bool
 	txnStart time.Time
@@ -69,7 +69,7 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", l.d.Path, err)
 	}
-	in := &inserter{l: l, conn: conn, written: map[string]bool{}, touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
+	in := &inserter{l: l, conn: conn, written: newIDSet(), touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
 	in.ex = conn.(driver.ExecerContext)
 	if in.ar, err = duckdb.NewArrowFromConn(conn); err != nil {
 		conn.Close()
@@ -83,7 +83,7 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, err
 	}
-	if in.manifest, err = readManifest(ctx, conn.(driver.QueryerContext)); err != nil {
+	if in.manifest, err = readManifestIndex(ctx, conn.(driver.QueryerContext), l.d.DB); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func (in *inserter) commitDue(queued int) bool {
 	if every := in.l.opts.CommitEvery; age >= every && (in.txnRows%RowGroupRows == 0 || queued == 0 || age >= every+time.Second) {
 		return true
 	}
-	if queued > 0 || age < 100*time.Millisecond || len(in.touched) == 0 {
+	if queued > 0 || age < idleCommitAfter || len(in.touched) == 0 {
 		return false
 	}
 	for _, st := range in.live {
@@ -423,12 +423,12 @@ func (in *inserter) commit(ctx context.Context) error {
 	now := time.Now().UTC()
 	for _, st := range in.touched {
 		id := st.j.obj.ID
-		if st.j.prev != nil || in.written[id] {
+		if st.j.prev != nil || in.written.has(id) {
 			replace = append(replace, id)
 		}
 		rows = append(rows, in.manifestRow(st, now))
 	}
-	if err := writeManifest(ctx, in.ex, rows, replace); err != nil {
+	if err := in.writeManifestRows(ctx, rows, replace); err != nil {
 		return err
 	}
 	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {
@@ -439,7 +439,7 @@ func (in *inserter) commit(ctx context.Context) error {
 		return err
 	}
 	for j, st := range in.touched {
-		in.written[j.obj.ID] = true
+		in.written.add(j.obj.ID)
 		if st.done != nil {
 			in.count(st)
 			delete(in.live, j)
@@ -480,6 +480,7 @@ func (in *inserter) count(st *jobState) {
 	if d.err != nil && !d.loaded {
 		return
 	}
+	in.l.stored.Add(1)
 	s := &in.sum
 	s.Objects++
 	if st.reloaded {

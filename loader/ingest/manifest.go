@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
 	"strings"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
@@ -33,32 +36,11 @@ type manifestRow struct {
 
 // readManifest returns the manifest rows by id.
 func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]manifestRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '') FROM `+schema.ManifestTableName, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
-	}
-	defer rows.Close()
 	m := map[string]manifestRow{}
-	vals := make([]driver.Value, 12)
-	for {
-		if err := rows.Next(vals); err == io.EOF {
-			break
-		} else if err != nil {
-			// Close does not report it: a manifest read in part would load
-			// the objects of the missing rows again, next to their old rows.
-			return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
-		}
-		r := manifestRow{
-			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
-			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
-			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string),
-		}
-		if t, ok := vals[2].(time.Time); ok {
-			r.MTime = t
-		}
-		m[r.ID] = r
+	if err := scanManifest(ctx, q, "", nil, func(r manifestRow) { m[r.ID] = r }); err != nil {
+		return nil, err
 	}
-	return m, rows.Close()
+	return m, nil
 }
 
 func asInt(v any) int64 {
@@ -155,4 +137,58 @@ func nullIfEmpty(s string) any {
 		return nil
 	}
 	return s
+}
+
+// manifestSchema is the Arrow schema of manifest rows.
+var manifestSchema = schema.Manifest.ArrowSchema()
+
+// writeManifestRows deletes the earlier manifest rows of the ids in
+// replace and inserts rows, in the open transaction, as one Arrow batch
+// through the inserter's view: a multi-row INSERT ... VALUES binds every
+// value through the driver, which cost 0.2 ms a row (half a second for
+// 3,000 small S3 objects), the Arrow scan a few microseconds.
+func (in *inserter) writeManifestRows(ctx context.Context, rows []manifestRow, replace []string) error {
+	if err := writeManifest(ctx, in.ex, nil, replace); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	rec := manifestRecord(in.l.opts.Allocator, rows)
+	defer rec.Release()
+	rdr, err := array.NewRecordReader(manifestSchema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
+	}
+	defer rdr.Release()
+	if err := in.insertView(ctx, rdr, schema.ManifestTableName); err != nil {
+		return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
+	}
+	return nil
+}
+
+// manifestRecord builds the Arrow batch of rows, in the order of
+// schema.Manifest's columns (the values manifestRow.values gives). The
+// caller releases it.
+func manifestRecord(alloc memory.Allocator, rows []manifestRow) arrow.RecordBatch {
+	b := array.NewRecordBuilder(alloc, manifestSchema)
+	defer b.Release()
+	for _, r := range rows {
+		for i, v := range r.values() {
+			f := b.Field(i)
+			switch v := v.(type) {
+			case nil:
+				f.AppendNull()
+			case string:
+				f.(*array.StringBuilder).Append(v)
+			case int64:
+				f.(*array.Int64Builder).Append(v)
+			case time.Time:
+				f.(*array.TimestampBuilder).Append(arrow.Timestamp(v.UnixMicro()))
+			default:
+				panic(fmt.Sprintf("manifest column %d: value of type %T", i, v))
+			}
+		}
+	}
+	return b.NewRecordBatch()
 }

@@ -41,7 +41,8 @@ type streamReader struct {
 	refs atomic.Int64
 
 	cur       arrow.RecordBatch
-	stopAfter bool // end the stream at the next Next
+	pending   []arrow.RecordBatch // taken batches gather could not join, yielded first
+	stopAfter bool                // end the stream at the next Next
 	end       streamEnd
 }
 
@@ -69,6 +70,10 @@ func (s *streamReader) Next() bool {
 		s.cur.Release()
 		s.cur = nil
 	}
+	if len(s.pending) > 0 {
+		s.cur, s.pending = s.pending[0], s.pending[1:]
+		return true
+	}
 	if s.stopAfter {
 		return false
 	}
@@ -93,6 +98,9 @@ func (s *streamReader) Next() bool {
 			if stop && rec == nil {
 				s.end = endPause
 				return false
+			}
+			if rec != nil && !stop {
+				rec, stop = s.gather(rec)
 			}
 			if rec != nil {
 				s.cur, s.stopAfter = rec, stop

@@ -85,6 +85,7 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		return done
 	}
 	defer rc.Close()
+	l.fetched.Add(1)
 	start := message{j: j, kind: msgStart, deleteFirst: j.prev != nil}
 	if j.resume {
 		if off, ok := resumable(rc, j.prev); ok {

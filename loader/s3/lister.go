@@ -12,13 +12,25 @@
 // one time-ordered stream, while a folder named like
 // Account/Region/Bucket/ is listed flat as the day-ordered stream of one
 // source bucket. A time window (Options.Since, Until) narrows those
-// listings themselves: StartAfter the first key time in the window and an
-// early stop at the first key past it, so a one-day load of a year-old
-// bucket lists about three days of keys, not the year.
+// listings themselves: a window of up to a month (with its margins) is
+// listed as one prefix a day (PREFIX/YYYY-mm-DD, or the day folder), side
+// by side, and a longer one from StartAfter the first key time in the
+// window to an early stop at the first key past it; so a one-day load of a
+// year-old bucket lists three days of keys, not the year.
+//
+// Listings run side by side, Options.ListConcurrency at once: the
+// folders found (accounts, regions, source buckets under AWSLogs/), and
+// spans of each folder's or source bucket's key space. Log keys sort by
+// time, so a listing whose pages come back full hands the upper half of
+// what is left of it (cut at an hour, or a day folder) to an idle
+// goroutine (see span): a month of keys is listed by several requests at
+// once without knowing the keys first, and a window lists only its span.
 //
 // Listing pages are streamed: each object is handed to the caller as soon
-// as its page arrives (one page is fetched ahead), so memory does not grow
-// with the number of objects. Object.Open is a GetObject whose body is
+// as its page arrives (each listing fetches one page ahead), so memory does
+// not grow with the number of objects. Objects come in key order within a
+// span, not across spans; the caller's function is called one object at a
+// time. Object.Open is a GetObject whose body is
 // streamed to the parser, with no temporary file; the concurrency of the
 // GETs is that of the pipeline's workers (DefaultConcurrency for S3).
 package s3
@@ -29,6 +41,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +57,11 @@ import (
 // fetch and parse at once from S3 unless told otherwise. S3 objects are small and a GET costs tens of
 // milliseconds of latency, so many more fetches than cores are in flight.
 const DefaultConcurrency = 32
+
+// DefaultListConcurrency is how many listing requests a Lister keeps in
+// flight at once unless told otherwise: enough to list a thousand keys in
+// well under the time the pipeline takes to fetch them.
+const DefaultListConcurrency = 8
 
 // maxDepth bounds how many folder levels the layout discovery descends.
 const maxDepth = 8
@@ -65,6 +83,10 @@ type Options struct {
 	Watch time.Duration
 	// PageSize is MaxKeys of each listing request; 0 means S3's 1000.
 	PageSize int32
+	// ListConcurrency is how many listing requests are in flight at once
+	// (folders, source buckets and spans of key time listed side by side);
+	// 0 means DefaultListConcurrency.
+	ListConcurrency int
 	// Warn, when set, is told about a failed poll in watch mode; the next
 	// poll tries again. Without it such a failure ends List.
 	Warn func(error)
@@ -109,6 +131,9 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 		return nil, fmt.Errorf("%s: empty time window: since %s is not before until %s", url,
 			opts.Since.UTC().Format(time.RFC3339), opts.Until.UTC().Format(time.RFC3339))
 	}
+	if opts.ListConcurrency <= 0 {
+		opts.ListConcurrency = DefaultListConcurrency
+	}
 	switch {
 	case opts.Margin == 0:
 		opts.Margin = DefaultMargin
@@ -130,8 +155,8 @@ func (l *Lister) Stats() Stats {
 	}
 }
 
-// List calls fn for each log object under the prefix, in key order,
-// streaming the listing. A failed listing (missing bucket, access denied,
+// List calls fn for each log object under the prefix, one at a time,
+// streaming the listing (several listings at once, see the package doc). A failed listing (missing bucket, access denied,
 // wrong region, network failure) returns one *awscfg.Error wrapped with the URL.
 // A prefix without any object returns an error wrapping source.ErrNoLogs
 // (not when a window or Watch is set: a window may be empty). With
@@ -200,9 +225,12 @@ func (l *Lister) newPass(fn func(source.Object) error, watch bool) *pass {
 
 // pass is the state of one List call across its polls.
 type pass struct {
-	l    *Lister
-	fn   func(source.Object) error
-	w    window
+	l  *Lister
+	fn func(source.Object) error
+	w  window
+	q  *queue // the listings of the running poll
+
+	mu   sync.Mutex         // held while fn runs: one call at a time
 	keys int64              // object keys seen in this poll
 	seen map[string]seenKey // watch mode: objects already handed to fn, by key
 }
@@ -227,13 +255,19 @@ func (p *pass) nextPoll(start time.Time) {
 	}
 }
 
-// run lists the prefix once.
+// run lists the prefix once: its folders and spans of key space are listed
+// by Options.ListConcurrency goroutines at once (see span).
 func (p *pass) run(ctx context.Context) error {
 	p.keys = 0
+	p.q = newQueue(ctx, p.l.opts.ListConcurrency)
 	if m := sourcePrefix.FindStringSubmatch(p.l.prefix); m != nil {
-		return p.source(ctx, m[1], p.l.prefix)
+		base, prefix := m[1], p.l.prefix
+		p.q.add(func(ctx context.Context) error { return p.source(ctx, base, prefix) })
+	} else {
+		prefix := p.l.prefix
+		p.q.add(func(ctx context.Context) error { return p.walk(ctx, prefix, 0) })
 	}
-	return p.walk(ctx, p.l.prefix, 0)
+	return p.q.wait()
 }
 
 // walk lists folder with Delimiter "/": its objects are visited, its
@@ -242,81 +276,136 @@ func (p *pass) run(ctx context.Context) error {
 // window has a start, a one-key probe first tells whether the folder holds
 // simple-layout objects, which are then listed from the window's first key.
 func (p *pass) walk(ctx context.Context, folder string, depth int) error {
-	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: &folder, Delimiter: aws.String("/")}
-	var stop string
+	s := &span{prefix: folder, delim: true, depth: depth}
 	if lo := p.w.lo(); !lo.IsZero() {
 		base, err := p.probe(ctx, folder)
 		if err != nil {
 			return err
 		}
 		if base != "" {
-			in.StartAfter = aws.String(max(base+lo.Format(keyFormat), folder))
+			s.after = max(base+lo.Format(keyFormat), folder)
+			s.learn(keyInfo{layout: simple, base: base}, p.w)
+			if p.byDay(s, base, "2006-01-02") {
+				return nil
+			}
 		}
 	}
+	return p.listSpan(ctx, s)
+}
+
+// source lists the objects of one source bucket in the partitioned layout
+// (base is DestinationPrefix/Account/Region/Bucket/) flat under prefix,
+// from the first day folder of the window to the last.
+func (p *pass) source(ctx context.Context, base, prefix string) error {
+	s := &span{prefix: prefix}
+	if lo := p.w.lo(); !lo.IsZero() {
+		if after := base + lo.Format(dayFormat); after > prefix {
+			s.after = after
+		}
+	}
+	s.learn(keyInfo{layout: partitioned, base: base}, p.w)
+	if prefix == base && p.byDay(s, base, dayFormat+"/") {
+		return nil
+	}
+	return p.listSpan(ctx, s)
+}
+
+// maxDayListings bounds the days of a window listed one prefix a day.
+const maxDayListings = 31
+
+// byDay queues the listing of s, a window's span of a folder or source
+// bucket whose keys start with base and then the day (in format), as one
+// listing per day under the day's prefix: each lists exactly its keys,
+// none past the window's end, and they run side by side. It reports
+// false, queuing nothing, when the window is open or longer than
+// maxDayListings days. (Keys of the span that do not start with a day, and
+// so cannot be logs, are not listed.)
+func (p *pass) byDay(s *span, base, format string) bool {
+	lo, hi := p.w.lo(), p.w.hi()
+	if lo.IsZero() || hi.IsZero() || hi.Sub(lo) > maxDayListings*24*time.Hour {
+		return false
+	}
+	for d := lo.Truncate(24 * time.Hour); d.Before(hi); d = d.Add(24 * time.Hour) {
+		day := *s
+		day.prefix = base + d.Format(format)
+		if day.after <= day.prefix {
+			day.after = ""
+		}
+		p.q.add(func(ctx context.Context) error { return p.listSpan(ctx, &day) })
+	}
+	return true
+}
+
+// listSpan lists the keys of s, visiting its objects and walking the
+// folders in it. While its pages come back full, it hands the upper half of
+// what is left of it to another goroutine (split).
+func (p *pass) listSpan(ctx context.Context, s *span) error {
+	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: aws.String(s.prefix)}
+	if s.delim {
+		in.Delimiter = aws.String("/")
+	}
+	if s.after > s.prefix {
+		in.StartAfter = aws.String(s.after)
+	}
 	lastCP := ""
-	return p.l.pages(ctx, in, p.pastSimple, func(out *awss3.ListObjectsV2Output) (bool, error) {
-		if more, err := p.folderObjects(out, &stop); !more || err != nil {
-			return false, err
+	return p.l.pages(ctx, in, func(out *awss3.ListObjectsV2Output) bool {
+		last := s.trim(out, p.w)
+		if !last && aws.ToBool(out.IsTruncated) {
+			p.split(s, out)
+		}
+		return last
+	}, func(out *awss3.ListObjectsV2Output) (bool, error) {
+		for _, o := range out.Contents {
+			if err := p.visit(o, parseKey(aws.ToString(o.Key))); err != nil {
+				return false, err
+			}
 		}
 		for _, cp := range out.CommonPrefixes {
 			sub := aws.ToString(cp.Prefix)
-			if sub <= lastCP || depth >= maxDepth {
+			if sub <= lastCP || s.depth >= maxDepth {
 				continue // some servers repeat a common prefix across pages
 			}
 			lastCP = sub
-			if err := p.descend(ctx, sub, depth+1); err != nil {
-				return false, err
-			}
+			p.descend(sub, s.depth+1)
 		}
 		return true, nil
 	})
 }
 
-// folderObjects visits the objects of one page of a folder's listing. The
-// first simple-layout key sets *stop, the key past the window's end; more
-// is false once a key reaches it.
-func (p *pass) folderObjects(out *awss3.ListObjectsV2Output, stop *string) (more bool, err error) {
-	for _, o := range out.Contents {
-		key := aws.ToString(o.Key)
-		info := parseKey(key)
-		if hi := p.w.hi(); info.layout == simple && !hi.IsZero() && *stop == "" {
-			*stop = info.base + hi.Format(keyFormat)
-		}
-		if *stop != "" && key >= *stop {
-			return false, nil
-		}
-		if err := p.visit(o, info); err != nil {
-			return false, err
-		}
+// split hands the upper half of what is left of s after the page out to
+// another goroutine, when one is idle, s's layout is known and the
+// half is at least an hour (a day in the partitioned layout).
+func (p *pass) split(s *span, out *awss3.ListObjectsV2Output) {
+	if s.kind == unknown || len(out.Contents) == 0 || !p.q.idle() {
+		return
 	}
-	return true, nil
+	info := parseKey(aws.ToString(out.Contents[len(out.Contents)-1].Key))
+	if info.layout != s.kind || info.base != s.base {
+		return
+	}
+	if up := s.split(info.t, time.Now().UTC()); up != nil {
+		p.q.add(func(ctx context.Context) error { return p.listSpan(ctx, up) })
+	}
 }
 
-// descend lists a subfolder: as one source bucket when it is the prefix of
-// one in the partitioned layout, else by walking it.
-func (p *pass) descend(ctx context.Context, sub string, depth int) error {
+// descend queues the listing of a subfolder: as one source bucket when it
+// is the prefix of one in the partitioned layout, else as a walk.
+func (p *pass) descend(sub string, depth int) {
 	if m := sourcePrefix.FindStringSubmatch(sub); m != nil && m[1] == sub {
-		return p.source(ctx, sub, sub)
+		p.q.add(func(ctx context.Context) error { return p.source(ctx, sub, sub) })
+		return
 	}
-	return p.walk(ctx, sub, depth)
-}
-
-// pastSimple reports whether the last key of a page is a simple-layout
-// log object past the end of the window (so the folder's listing is done).
-func (p *pass) pastSimple(out *awss3.ListObjectsV2Output) bool {
-	hi := p.w.hi()
-	if hi.IsZero() || len(out.Contents) == 0 {
-		return false
-	}
-	key := aws.ToString(out.Contents[len(out.Contents)-1].Key)
-	info := parseKey(key)
-	return info.layout == simple && key >= info.base+hi.Format(keyFormat)
+	p.q.add(func(ctx context.Context) error { return p.walk(ctx, sub, depth) })
 }
 
 // probe lists the first key of folder and returns the DestinationPrefix
-// when it is a simple-layout log object, else "".
+// when it is a simple-layout log object, else "". A folder marker (the key
+// folder itself) is passed over.
 func (p *pass) probe(ctx context.Context, folder string) (string, error) {
 	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: &folder, Delimiter: aws.String("/"), MaxKeys: aws.Int32(1)}
+	if folder != "" {
+		in.StartAfter = &folder
+	}
 	out, err := p.l.list(ctx, in)
 	if err != nil || len(out.Contents) == 0 {
 		return "", err
@@ -327,45 +416,16 @@ func (p *pass) probe(ctx context.Context, folder string) (string, error) {
 	return "", nil
 }
 
-// source lists the objects of one source bucket in the partitioned layout
-// (base is DestinationPrefix/Account/Region/Bucket/) flat under prefix,
-// from the first day folder of the window to the last.
-func (p *pass) source(ctx context.Context, base, prefix string) error {
-	in := &awss3.ListObjectsV2Input{Bucket: &p.l.bucket, Prefix: &prefix}
-	if lo := p.w.lo(); !lo.IsZero() {
-		if after := base + lo.Format(dayFormat); after > prefix {
-			in.StartAfter = &after
-		}
-	}
-	stop := ""
-	if hi := p.w.hi(); !hi.IsZero() {
-		stop = base + ceilDay(hi).Format(dayFormat)
-	}
-	past := func(out *awss3.ListObjectsV2Output) bool {
-		n := len(out.Contents)
-		return stop != "" && n > 0 && aws.ToString(out.Contents[n-1].Key) >= stop
-	}
-	return p.l.pages(ctx, in, past, func(out *awss3.ListObjectsV2Output) (bool, error) {
-		for _, o := range out.Contents {
-			key := aws.ToString(o.Key)
-			if stop != "" && key >= stop {
-				return false, nil
-			}
-			if err := p.visit(o, parseKey(key)); err != nil {
-				return false, err
-			}
-		}
-		return true, nil
-	})
-}
-
 // visit hands one listed object to fn unless it is a folder marker, out of
-// the window, or (watch mode) already handed over.
+// the window, or (watch mode) already handed over. Listings run at once
+// call it; it calls fn one object at a time.
 func (p *pass) visit(o types.Object, info keyInfo) error {
 	key := aws.ToString(o.Key)
 	if strings.HasSuffix(key, "/") {
 		return nil
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.keys++
 	if info.layout != unknown && !p.w.keep(info.t, info.layout == partitioned) {
 		p.l.stats.outOfWindow.Add(1)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -121,24 +122,31 @@ func TestListLayouts(t *testing.T) {
 	}{
 		{name: "simple all", url: "s3://logs/simple/", want: urls(f.simple, all),
 			wantCounts: s3test.Counts{Lists: 1, Listed: 120}},
+		// Each full page hands the upper half of what is left (up to a day
+		// after now) to another goroutine: twice here, each half past the
+		// last key, so one empty answer each.
 		{name: "simple pages", url: "s3://logs/simple/", opts: s3.Options{PageSize: 50}, want: urls(f.simple, all),
-			wantCounts: s3test.Counts{Lists: 3, Listed: 120}},
+			wantCounts: s3test.Counts{Lists: 3 + 2, Listed: 120}},
 		{name: "simple no slash", url: "s3://logs/simple", want: urls(f.simple, all),
 			wantCounts: s3test.Counts{Lists: 2, Listed: 121}},
-		// Probe (1 key), then StartAfter the window's start; the page of 5
-		// ends past the window, so no further page is asked for.
+		// Probe (1 key), then one listing of the day's prefix
+		// simple/2024-01-10: its 4 keys and no key past the window.
 		{name: "simple day", url: "s3://logs/simple/", opts: s3.Options{Since: jan(10, 0), Until: jan(11, 0), Margin: -1, PageSize: 5},
-			want: urls(f.simple, day10to11), wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 5}},
-		// The default margin of 24h lists Jan 9 00:00 to Jan 12 00:00.
+			want: urls(f.simple, day10to11), wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 4}},
+		// The default margin of 24h lists Jan 9 00:00 to Jan 12 00:00:
+		// three day prefixes, listed side by side.
 		{name: "simple day margin", url: "s3://logs/simple/", opts: s3.Options{Since: jan(10, 0), Until: jan(11, 0), PageSize: 20},
 			want:       urls(f.simple, func(i int, k string) bool { return i >= 8*4 && i < 11*4 }),
-			wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 20}},
+			wantCounts: s3test.Counts{Lists: 1 + 3, Listed: 1 + 12}},
 		{name: "simple since only", url: "s3://logs/simple/", opts: s3.Options{Since: jan(29, 12), Margin: -1},
 			want:       urls(f.simple, func(i int, k string) bool { return i >= 28*4+2 }),
 			wantCounts: s3test.Counts{Lists: 2, Listed: 1 + 6}},
+		// The first full page (Jan 1 00:00 to 12:00) splits off Jan 1
+		// 18:00 to the window's end; both halves end at their first key
+		// past it.
 		{name: "simple until only", url: "s3://logs/simple/", opts: s3.Options{Until: jan(2, 0), Margin: -1, PageSize: 3},
 			want:       urls(f.simple, func(i int, k string) bool { return i < 4 }),
-			wantCounts: s3test.Counts{Lists: 2, Listed: 6}},
+			wantCounts: s3test.Counts{Lists: 3, Listed: 9}},
 		// Discovery walks part/, the account folder and the two region
 		// folders, then lists each source bucket flat.
 		{name: "partitioned all", url: "s3://logs/part/", want: urls(f.part, all),
@@ -146,19 +154,17 @@ func TestListLayouts(t *testing.T) {
 		{name: "partitioned from root", url: "s3://logs/", want: append(urls(f.part, all), urls(f.simple, all)...),
 			wantCounts: s3test.Counts{Lists: 1 + 1 + 1 + 2 + 2 + 1, Listed: 2 + 1 + 2 + 1 + 1 + 120 + 120}},
 		// With a window every folder is probed first (one key each), and
-		// each source bucket listed from its first day folder in the
-		// window: 2 objects of Jan 10, then the page reaches Jan 11 and
-		// the listing stops.
+		// each source bucket's day folder of the window listed: its 2
+		// objects of Jan 10, no key past it.
 		{name: "partitioned day", url: "s3://logs/part/", opts: s3.Options{Since: jan(10, 0), Until: jan(11, 0), Margin: -1, PageSize: 3},
 			want:       append(urls(f.part[:60], partDay("10")), urls(f.part[60:], partDay("10"))...),
-			wantCounts: s3test.Counts{Lists: 4*2 + 2, Listed: 4*1 + 1 + 2 + 1 + 1 + 2*3}},
-		// The margin widens to Jan 9..11; one page holds all keys from
-		// Jan 9 on (22 days of 2 objects).
+			wantCounts: s3test.Counts{Lists: 4*2 + 2, Listed: 4*1 + 1 + 2 + 1 + 1 + 2*2}},
+		// The margin widens to Jan 9..11: three day folders of 2 objects.
 		{name: "partitioned day margin", url: "s3://logs/part/111111111111/us-east-1/web/", opts: s3.Options{Since: jan(10, 5), Until: jan(10, 6)},
 			want: urls(f.part[60:], func(_ int, k string) bool {
 				return strings.Contains(k, "/01/09/") || strings.Contains(k, "/01/10/") || strings.Contains(k, "/01/11/")
 			}),
-			wantCounts: s3test.Counts{Lists: 1, Listed: 22 * 2}},
+			wantCounts: s3test.Counts{Lists: 3, Listed: 3 * 2}},
 		{name: "partitioned inside day folder", url: "s3://logs/part/111111111111/eu-west-1/web/2024/01/3", want: urls(f.part[:60], func(_ int, k string) bool {
 			return strings.Contains(k, "/2024/01/3")
 		}), wantCounts: s3test.Counts{Lists: 1, Listed: 2}},
@@ -169,6 +175,9 @@ func TestListLayouts(t *testing.T) {
 			l := f.lister(t, tc.url, tc.opts)
 			got, _, err := collect(context.Background(), l)
 			must(t, err)
+			// Folders and spans are listed side by side: any order.
+			slices.Sort(got)
+			slices.Sort(tc.want)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("objects:\n got %d %q\nwant %d %q", len(got), got, len(tc.want), tc.want)
 			}
@@ -340,7 +349,8 @@ func TestObjectFailures(t *testing.T) {
 // is still going: memory does not hold all keys first.
 func TestListStreams(t *testing.T) {
 	f := newFixture(t)
-	l := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10})
+	// One listing at a time: the pages of one stream, none split off.
+	l := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10, ListConcurrency: 1})
 	first := -1
 	err := l.List(context.Background(), func(o source.Object) error {
 		if first < 0 {
@@ -362,7 +372,7 @@ func TestListCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	n := 0
-	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10}).List(ctx, func(o source.Object) error {
+	err := f.lister(t, "s3://logs/simple/", s3.Options{PageSize: 10, ListConcurrency: 1}).List(ctx, func(o source.Object) error {
 		n++
 		if n == 11 {
 			// A slow caller on the 2nd page: the listing may fetch the
@@ -446,5 +456,64 @@ func TestWatch(t *testing.T) {
 	defer mu.Unlock()
 	if !slices.Equal(got, want) {
 		t.Errorf("watched objects:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestListParallel lists a month of simple-layout keys and the partitioned
+// layout's source buckets with small pages against a server that answers
+// in 5 ms: the listing fans out to several requests at once, every object
+// is handed over exactly once, fn is never called twice at once, and the
+// window's listing stays within the window plus margins.
+func TestListParallel(t *testing.T) {
+	f := newFixture(t)
+	f.srv.Latency = 5 * time.Millisecond
+	tests := []struct {
+		name string
+		url  string
+		opts s3.Options
+		want []string
+	}{
+		{"simple", "s3://logs/simple/", s3.Options{PageSize: 4}, urls(f.simple, all)},
+		{"partitioned", "s3://logs/part/", s3.Options{PageSize: 4}, urls(f.part, all)},
+		{"root", "s3://logs/", s3.Options{PageSize: 4}, append(urls(f.simple, all), urls(f.part, all)...)},
+		{"simple window", "s3://logs/simple/", s3.Options{PageSize: 2, Since: jan(10, 0), Until: jan(20, 0), Margin: -1},
+			urls(f.simple, func(i int, _ string) bool { return i >= 9*4 && i < 19*4 })},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f.srv.Reset()
+			l := f.lister(t, tc.url, tc.opts)
+			var in, most atomic.Int32
+			var got []string
+			err := l.List(context.Background(), func(o source.Object) error {
+				n := in.Add(1)
+				defer in.Add(-1)
+				if n > most.Load() {
+					most.Store(n)
+				}
+				got = append(got, o.Name)
+				time.Sleep(50 * time.Microsecond)
+				return nil
+			})
+			must(t, err)
+			slices.Sort(got)
+			slices.Sort(tc.want)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("objects:\n got %d %q\nwant %d %q", len(got), got, len(tc.want), tc.want)
+			}
+			if most.Load() != 1 {
+				t.Errorf("fn ran %d at once, want 1", most.Load())
+			}
+			if m := f.srv.MaxListsInFlight(); m < 3 {
+				t.Errorf("at most %d list requests at once, want the listing spread over several goroutines", m)
+			}
+			c := f.srv.Counts()
+			// Every key listed at most once, but for the one key past each
+			// span's end that tells it to stop.
+			if c.Listed > len(tc.want)+c.Lists+8 {
+				t.Errorf("%d keys listed in %d requests for %d objects", c.Listed, c.Lists, len(tc.want))
+			}
+			t.Logf("%d objects, %d list requests, %d keys listed, %d at once", len(got), c.Lists, c.Listed, f.srv.MaxListsInFlight())
+		})
 	}
 }

@@ -43,10 +43,11 @@ type page struct {
 // pages lists in page after page and calls fn with each until fn returns
 // false or an error, or the listing ends. The next page is fetched while fn
 // handles the current one, so the listing latency overlaps the caller's
-// work; at most two pages are held at once. No page is fetched after one
-// for which last returns true (its keys reach past the window), so a
+// work; at most two pages are held at once. Each page is first given to
+// trim, on the fetching goroutine, which may cut it short and returns true
+// when it is the last one wanted (its keys reach past the span), so a
 // narrowed listing sends no request it does not need.
-func (l *Lister) pages(ctx context.Context, in *awss3.ListObjectsV2Input, last func(*awss3.ListObjectsV2Output) bool, fn func(*awss3.ListObjectsV2Output) (bool, error)) error {
+func (l *Lister) pages(ctx context.Context, in *awss3.ListObjectsV2Input, trim func(*awss3.ListObjectsV2Output) bool, fn func(*awss3.ListObjectsV2Output) (bool, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Unbuffered: the goroutine fetches the page after the one fn is
@@ -57,12 +58,16 @@ func (l *Lister) pages(ctx context.Context, in *awss3.ListObjectsV2Input, last f
 		defer close(ch)
 		for {
 			out, err := l.list(ctx, in)
+			last := err != nil || out.IsTruncated == nil || !*out.IsTruncated || out.NextContinuationToken == nil
+			if err == nil && trim(out) {
+				last = true
+			}
 			select {
 			case ch <- page{out, err}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || out.IsTruncated == nil || !*out.IsTruncated || out.NextContinuationToken == nil || last(out) {
+			if last {
 				return
 			}
 			next := *in

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -48,6 +49,8 @@ type Server struct {
 	listed   int              // keys and common prefixes in their answers
 	gets     int              // GetObject requests
 	getsByID map[string]int
+	inFlight int // ListObjectsV2 requests being answered
+	maxLists int // the most of them at once since the last Reset
 }
 
 // Fault is an injected failure: the first Times requests (every request
@@ -68,7 +71,11 @@ type Fault struct {
 func Start() *Server {
 	s := &Server{Backend: s3mem.New(), faults: map[string]Fault{}, getsByID: map[string]int{}}
 	s.fake = gofakes3.New(s.Backend).Server()
-	s.http = httptest.NewServer(s)
+	s.http = httptest.NewUnstartedServer(s)
+	// gofakes3 writes a second header when a client goes away mid-answer
+	// (a cancelled load); net/http's complaint about it is noise here.
+	s.http.Config.ErrorLog = log.New(io.Discard, "", 0)
+	s.http.Start()
 	s.URL = s.http.URL
 	return s
 }
@@ -130,22 +137,41 @@ func (s *Server) Gets(bucket, key string) int {
 	return s.getsByID[bucket+"/"+key]
 }
 
+// MaxListsInFlight returns the most ListObjectsV2 requests the server was
+// answering at once since the last Reset: how parallel a listing was.
+func (s *Server) MaxListsInFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxLists
+}
+
 // Reset zeroes the counts.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.lists, s.listed, s.gets = 0, 0, 0
+	s.lists, s.listed, s.gets, s.maxLists = 0, 0, 0, 0
 	s.getsByID = map[string]int{}
 }
 
 // ServeHTTP counts, injects faults, and passes the rest to gofakes3.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.Latency > 0 {
-		time.Sleep(s.Latency)
-	}
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	isList := r.Method == http.MethodGet && key == "" && r.URL.Query().Get("list-type") == "2"
 	isGet := r.Method == http.MethodGet && key != ""
+	if isList {
+		s.mu.Lock()
+		s.inFlight++
+		s.maxLists = max(s.maxLists, s.inFlight)
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
+		}()
+	}
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	s.mu.Lock()
 	switch {
 	case isList:

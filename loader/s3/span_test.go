@@ -1,0 +1,63 @@
+package s3
+
+import (
+	"testing"
+	"time"
+)
+
+// TestSpanSplit: what is left of a span is cut at an hour (a day in the
+// partitioned layout) in its middle, the boundary sorting after every key
+// of the lower half and before every key of the upper one; a span too
+// short to cut is kept whole.
+func TestSpanSplit(t *testing.T) {
+	at := func(d, h, m int) time.Time { return time.Date(2024, 1, d, h, m, 0, 0, time.UTC) }
+	now := at(31, 0, 0)
+	tests := []struct {
+		name     string
+		s        span
+		t        time.Time // time of the page's last key
+		want     string    // boundary; "" no split
+		wantEndT time.Time
+	}{
+		{"open simple", span{kind: simple, base: "logs/"}, at(1, 0, 0), "logs/2024-01-16-12", at(16, 12, 0)},
+		{"window simple", span{kind: simple, base: "logs/", stop: "logs/2024-01-03-00-00-00", stopT: at(3, 0, 0)}, at(1, 0, 30), "logs/2024-01-02-00", at(2, 0, 0)},
+		{"under an hour", span{kind: simple, base: "logs/", end: "logs/2024-01-01-01", endT: at(1, 1, 0)}, at(1, 0, 10), "", time.Time{}},
+		{"partitioned", span{kind: partitioned, base: "p/1/r/b/", end: "p/1/r/b/2024/01/11", endT: at(11, 0, 0)}, at(1, 0, 0), "p/1/r/b/2024/01/06", at(6, 0, 0)},
+		{"partitioned next day", span{kind: partitioned, base: "p/1/r/b/", end: "p/1/r/b/2024/01/02", endT: at(2, 0, 0)}, at(1, 0, 0), "", time.Time{}},
+	}
+	for _, tc := range tests {
+		s := tc.s
+		before := s
+		up := s.split(tc.t, now)
+		if tc.want == "" {
+			if up != nil || s != before {
+				t.Errorf("%s: split %+v, span now %+v; want no split", tc.name, up, s)
+			}
+			continue
+		}
+		if up == nil {
+			t.Fatalf("%s: no split, want one at %s", tc.name, tc.want)
+		}
+		if up.after != tc.want || s.end != tc.want || !s.endT.Equal(tc.wantEndT) {
+			t.Errorf("%s: upper after %q, lower end %q at %v; want %q at %v", tc.name, up.after, s.end, s.endT, tc.want, tc.wantEndT)
+		}
+		if up.end != before.end || up.stop != before.stop {
+			t.Errorf("%s: the upper half ends at %q/%q, want the span's %q/%q", tc.name, up.end, up.stop, before.end, before.stop)
+		}
+		// Keys of the last key's time sort below the boundary, keys of
+		// the boundary's time above it.
+		lower := parseKeyFor(s, tc.t)
+		upper := parseKeyFor(s, tc.wantEndT)
+		if !(lower < tc.want && tc.want < upper) || s.past(lower) || !s.past(upper) || up.past(upper) {
+			t.Errorf("%s: keys %q < %q < %q do not fall on their sides", tc.name, lower, tc.want, upper)
+		}
+	}
+}
+
+// parseKeyFor is the key of a log object of time t in s's layout.
+func parseKeyFor(s span, t time.Time) string {
+	if s.kind == partitioned {
+		return s.base + t.Format(dayFormat) + "/" + t.Format(keyFormat) + "-ABC"
+	}
+	return s.base + t.Format(keyFormat) + "-ABC"
+}
