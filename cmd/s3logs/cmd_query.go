@@ -141,13 +141,15 @@ func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts rende
 // terminalOptions completes opts for env.Stdout: on a terminal a table
 // fits its width (unless opts sets one) and, as in the shell, is coloured,
 // NULL dimmed (so that it differs from the string 'NULL') and the header
-// bold. Off a terminal it is plain.
+// bold, and control characters in values are escaped in every format. Off
+// a terminal it is plain and the bytes are exact.
 func (env *Env) terminalOptions(opts render.Options) render.Options {
 	if opts.Width == 0 {
 		opts.Width = env.termWidth(env.Stdout)
 	}
 	if env.IsTerminal(env.Stdout) {
 		opts.Color = true
+		opts.Escape = true // log fields must not drive the terminal
 	}
 	return opts
 }

@@ -71,6 +71,13 @@ type Options struct {
 	Null string
 	// Color dims NULL and the table rules with ANSI escapes (Table only).
 	Color bool
+	// Escape makes control characters in values and column names visible
+	// (see Visible) in every format, for output to a terminal: log fields
+	// are attacker-controlled, and an escape sequence in one must not
+	// drive the terminal. Line and CSV keep line breaks and tabs (CSV
+	// quotes them); JSON escapes control characters always. Leave it off
+	// for a file or a pipe, which get the bytes exactly.
+	Escape bool
 }
 
 // Write reads rows to the end and writes them to w in opts.Format. It
@@ -81,6 +88,11 @@ func Write(w io.Writer, rows *sql.Rows, opts Options) (n int, err error) {
 	cols, err := newColumns(rows)
 	if err != nil {
 		return 0, err
+	}
+	if opts.Escape {
+		for i := range cols {
+			cols[i].name = Visible(cols[i].name)
+		}
 	}
 	var out writer
 	switch opts.Format {

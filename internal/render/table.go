@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -57,7 +58,7 @@ func (t *tableWriter) row(vals []any) error {
 		if v == nil {
 			r[i] = cell{s: nullText(t.opts, "NULL"), null: true}
 		} else {
-			r[i] = cell{s: visible(text(v, t.cols[i].t, false))}
+			r[i] = cell{s: Visible(text(v, t.cols[i].t, false))}
 		}
 	}
 	t.cells = append(t.cells, r)
@@ -70,7 +71,7 @@ func (t *tableWriter) finish(w io.Writer, n int) error {
 	if len(t.cols) > 0 {
 		head := make([]cell, len(t.cols))
 		for i, c := range t.cols {
-			head[i] = cell{s: visible(c.name)}
+			head[i] = cell{s: Visible(c.name)}
 		}
 		t.writeLine(&b, head, widths, shown, true)
 		t.writeRule(&b, widths, shown)
@@ -215,15 +216,31 @@ func (t *tableWriter) writeRule(b *strings.Builder, widths []int, shown int) {
 	b.WriteString("\n")
 }
 
-// visible makes control characters visible so that a cell stays on one
-// line: \n, \r and \t as those escapes, others as \xNN.
-func visible(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+// Visible makes control characters visible, so that a value neither
+// drives a terminal nor leaves its line: \n, \r and \t as those escapes,
+// other C0 and C1 controls, DEL and bytes that are not UTF-8 as \xNN, and
+// the bidirectional overrides that reorder a line on screen as \u202E.
+// Text without any of them is returned as it is.
+func Visible(s string) string { return visibleKeep(s, nil) }
+
+// keepLineBreaks keeps line breaks and tabs, for the formats that show a
+// value over several lines (line) or quote it (CSV).
+func keepLineBreaks(r rune) bool { return r == '\n' || r == '\t' }
+
+// visibleKeep is Visible, except that the runes keep says are left as they
+// are.
+func visibleKeep(s string, keep func(rune) bool) string {
+	if !needsEscape(s) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02X`, s[i])
+		case keep != nil && keep(r):
+			b.WriteRune(r)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
@@ -232,14 +249,45 @@ func visible(s string) string {
 			b.WriteString(`\t`)
 		case isControl(r):
 			fmt.Fprintf(&b, `\x%02X`, r)
+		case isBidi(r):
+			fmt.Fprintf(&b, `\u%04X`, r)
 		default:
-			b.WriteRune(r)
+			b.WriteString(s[i : i+size])
 		}
+		i += size
 	}
 	return b.String()
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// needsEscape reports whether Visible would change s.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isControl(rune(c)) {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || isControl(r) || isBidi(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
+
+// isControl reports whether r is a C0 or C1 control or DEL. C1 controls
+// (U+0080 to U+009F) include CSI, which some terminals obey as ESC [.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }
+
+// isBidi reports whether r is a bidirectional formatting character, which
+// makes a terminal show text in another order than it is stored.
+func isBidi(r rune) bool {
+	return r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
 
 // displayWidth is the number of terminal columns s takes.
 func displayWidth(s string) int { return runewidth.StringWidth(s) }
