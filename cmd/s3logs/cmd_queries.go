@@ -74,33 +74,13 @@ func newQueriesFlags() *queriesFlags {
 	return f
 }
 
-// parseInterleaved parses flags that may come before, between or after
-// the positional words ("run NAME --param x=1"), returning the words.
-func (env *Env) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var words []string
-	for {
-		if err := env.Parse(fs, args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return words, nil
-		}
-		if rest[0] == "--" {
-			return append(words, rest[1:]...), nil
-		}
-		words = append(words, rest[0])
-		args = rest[1:]
-	}
-}
-
 // runQueries dispatches list, show and run.
 func runQueries(ctx context.Context, env *Env, args []string) error {
 	f := newQueriesFlags()
-	words, err := env.parseInterleaved(f.fs, args)
-	if err != nil {
+	if err := env.Parse(f.fs, args); err != nil {
 		return err
 	}
+	words := f.fs.Args()
 	if len(words) == 0 {
 		return usagef("want list, show NAME or run NAME")
 	}
