@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -89,7 +90,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (SQL goes in --query, the output in --out)", fs.Arg(0))
 	}
-	opts, err := f.options(ctx)
+	opts, err := f.options(ctx, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -98,6 +99,12 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	if *f.saved != "" {
+		// A saved query may come from anyone's pack: one read-only query.
+		if err := queries.CheckReadOnly(ctx, d, opts.Query); err != nil {
+			return fmt.Errorf("--saved %s: %w", *f.saved, err)
+		}
+	}
 	res, err := export.Run(ctx, d, opts)
 	if err != nil {
 		if errors.Is(err, export.ErrUsage) {
@@ -111,7 +118,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 
 // options checks the flags and turns them into export options: the saved
 // query is bound, macros are expanded, and an S3 client is made for s3://.
-func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
+func (f *exportFlags) options(ctx context.Context, stderr io.Writer) (export.Options, error) {
 	if n := exportCountTrue(*f.query != "", *f.saved != "", *f.table); n != 1 {
 		return export.Options{}, usagef("give exactly one of --query, --saved and --table")
 	}
@@ -135,7 +142,7 @@ func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
 			return export.Options{}, usagef("--query: %s", err)
 		}
 	case *f.saved != "":
-		if opts.Query, opts.Args, err = exportBindSaved(*f.saved, *f.queriesDir, f.params); err != nil {
+		if opts.Query, opts.Args, err = exportBindSaved(stderr, *f.saved, *f.queriesDir, f.params); err != nil {
 			return export.Options{}, err
 		}
 	}
@@ -162,8 +169,9 @@ func exportCountTrue(bs ...bool) int {
 
 // exportBindSaved loads the saved queries as every command does
 // (loadCatalog: built-in, the user's default folder, then --queries-dir)
-// and binds the one called name.
-func exportBindSaved(name, queriesDir string, params map[string]string) (string, []any, error) {
+// and binds the one called name, saying on stderr when it is a user's file
+// that overrides a built-in.
+func exportBindSaved(stderr io.Writer, name, queriesDir string, params map[string]string) (string, []any, error) {
 	cat, err := loadCatalog(queriesDir)
 	if err != nil {
 		return "", nil, err
@@ -171,6 +179,9 @@ func exportBindSaved(name, queriesDir string, params map[string]string) (string,
 	q, err := cat.Get(name)
 	if err != nil {
 		return "", nil, usagef("--saved: %s", err)
+	}
+	if note := q.OverrideNote(); note != "" {
+		fmt.Fprintln(stderr, note) // a user's file shadows a built-in
 	}
 	text, args, err := q.Bind(params)
 	if err != nil {

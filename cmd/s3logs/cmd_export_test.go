@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -251,7 +252,7 @@ func TestExportEndpointFromEnv(t *testing.T) {
 		if err := fs.Parse(args); err != nil {
 			t.Fatal(err)
 		}
-		opts, err := f.options(context.Background())
+		opts, err := f.options(context.Background(), io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -130,10 +130,22 @@ func (env *Env) listQueries(cat *queries.Catalog, tag string) error {
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTITLE\tPARAMETERS")
+	var overrides []*queries.Query
 	for _, q := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, q.Title, paramSummary(q))
+		name := q.Name
+		if q.OverrideNote() != "" {
+			name += "*"
+			overrides = append(overrides, q)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, q.Title, paramSummary(q))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, q := range overrides {
+		fmt.Fprintf(env.Stdout, "* %s: %s overrides the built-in query\n", q.Name, q.File)
+	}
+	return nil
 }
 
 // hasTag reports whether q is tagged tag.
@@ -203,7 +215,10 @@ func (env *Env) showQuery(q *queries.Query) {
 }
 
 // runSavedQuery binds the --param values to the query called name and
-// prints its rows (or, with --sql, the SQL and the bound values).
+// prints its rows (or, with --sql, the SQL and the bound values). The
+// query runs sandboxed: it must be one read-only query
+// (queries.CheckReadOnly), on a database opened read-only without external
+// access (db.OpenSandbox), since a saved query may come from anyone.
 func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name string, f *queriesFlags) error {
 	q, err := cat.Get(name)
 	if err != nil {
@@ -234,11 +249,17 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 		}
 		return nil
 	}
-	d, err := env.openExisting(ctx, *f.db)
+	if note := q.OverrideNote(); note != "" {
+		fmt.Fprintln(env.Stderr, note)
+	}
+	d, err := env.openSandbox(ctx, *f.db)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if err := queries.CheckReadOnly(ctx, d, text); err != nil {
+		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)
+	}
 	run := render.Runner{Conn: d, Out: env.Stdout}
 	st := render.Statement{SQL: text, Args: args, NoResult: queries.NoResult(text)}
 	if _, err := run.Run(ctx, st, env.terminalOptions(render.Options{Format: format})); err != nil {

@@ -130,6 +130,25 @@ func (env *Env) openExisting(ctx context.Context, path string) (*db.DB, error) {
 	return env.OpenDB(ctx, path)
 }
 
+// openSandbox is openExisting for SQL the user did not write: see
+// db.OpenSandbox.
+func (env *Env) openSandbox(ctx context.Context, path string) (*db.DB, error) {
+	if path != db.Memory && path != "" {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database %s: load logs first with 's3logs load --db %s SOURCE...', or try 's3logs demo'", path, path)
+		}
+	}
+	d, err := db.OpenSandbox(ctx, path)
+	var locked *db.LockedError
+	if errors.As(err, &locked) {
+		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, locked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
+	}
+	return d, nil
+}
+
 // printQuery runs sql on d and writes its rows to env.Stdout, fitted to
 // and coloured for a terminal (see terminalOptions).
 func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts render.Options) error {

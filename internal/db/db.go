@@ -93,7 +93,7 @@ func (d *DB) attachPantherNames(ctx context.Context) error {
 		return err
 	}
 	stmts := []string{
-		"ATTACH IF NOT EXISTS ':memory:' AS panther_logs",
+		"ATTACH IF NOT EXISTS ':memory:' AS panther_logs (READ_WRITE)", // also in a read-only sandbox
 		"CREATE SCHEMA IF NOT EXISTS panther_logs.public",
 	}
 	for _, sch := range []string{"main", "public"} {

@@ -5,7 +5,6 @@ import (
 	"testing"
 )
 
-
 func TestEscapeOnTerminal(t *testing.T) {
 	d := openDB(t)
 	const q = `SELECT 'a' || chr(27) || '[31mred' || chr(27) || ']0;pwned' || chr(7) || chr(155) || '2J' || chr(13) || 'x' || chr(8238) || 'y' || chr(10) || 'z' AS v, 1 AS "k` + "\x1b" + `e"`
