@@ -201,8 +201,12 @@ func reportExport(env *Env, res export.Result, opts export.Options) {
 		fmt.Fprintf(env.Stderr, "exported %d rows to %s%s\n", res.Rows, res.Out, size)
 		return
 	}
-	fmt.Fprintf(env.Stderr, "exported %d rows in %d partitions (%d files) to %s; %d partitions unchanged\n",
-		res.Rows, res.Partitions, len(res.Files), res.Out, res.Unchanged)
+	removed := ""
+	if res.Removed > 0 {
+		removed = fmt.Sprintf(", %d removed (their rows are gone or on other days now)", res.Removed)
+	}
+	fmt.Fprintf(env.Stderr, "exported %d rows in %d partitions (%d files) to %s; %d partitions unchanged%s\n",
+		res.Rows, res.Partitions, len(res.Files), res.Out, res.Unchanged, removed)
 	if res.NoTime > 0 {
 		fmt.Fprintf(env.Stderr, "warning: %d rows without p_event_time are not in the lake\n", res.NoTime)
 	}

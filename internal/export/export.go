@@ -107,6 +107,7 @@ type Result struct {
 	Rows       int64    // rows written by this run
 	Partitions int      // lake partitions (re)written by this run
 	Unchanged  int      // lake partitions already up to date, not rewritten
+	Removed    int      // lake partitions removed: the table has no rows there any more
 	NoTime     int64    // table rows without p_event_time, which a lake cannot place (not exported)
 	DDL        string   // for a lake: statements to query it from Athena, Trino, Spark and DuckDB
 }
