@@ -42,3 +42,29 @@ func TestModeLineEscapesOnTerminal(t *testing.T) {
 		t.Errorf("pipe got %q, want %q", pipe.String(), want)
 	}
 }
+
+// TestTableHintOnTerminal: a table too wide for the terminal names the
+// columns it leaves out and says how to see them in the shell's syntax.
+func TestTableHintOnTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 50}); err != nil {
+		t.Fatal(err)
+	}
+	var screen bytes.Buffer
+	read := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(read) }()
+	script := ".mode duckbox\nSELECT repeat('k', 80) AS key, repeat('u', 80) AS useragent, 200 AS httpstatus;\n"
+	err = New(testDB(t), Options{Stdin: strings.NewReader(script), Stdout: tty, Stderr: io.Discard}).Run(context.Background())
+	tty.Close()
+	<-read
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := screen.String(); !strings.Contains(got, "not shown: httpstatus; .mode line shows every column") {
+		t.Errorf("terminal got %q", got)
+	}
+}

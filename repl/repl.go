@@ -293,7 +293,7 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 // in every mode; colour and the row limit are for interactive sessions
 // only.
 func (s *Shell) renderOptions() render.Options {
-	o := render.Options{Format: s.mode, Width: terminalWidth(s.opts.Stdout), Escape: isTerminal(s.opts.Stdout)}
+	o := render.Options{Format: s.mode, Width: terminalWidth(s.opts.Stdout), Escape: isTerminal(s.opts.Stdout), ShowAll: ".mode line"}
 	if s.tty {
 		o.Color = true
 		o.MaxRows = maxRowsShown

@@ -166,6 +166,7 @@ func (env *Env) terminalOptions(opts render.Options) render.Options {
 	if opts.Width == 0 {
 		opts.Width = env.termWidth(env.Stdout)
 	}
+	opts.ShowAll = "--format line"
 	if env.IsTerminal(env.Stdout) {
 		opts.Color = true
 		opts.Escape = true // log fields must not drive the terminal

@@ -51,7 +51,9 @@ func (d *DB) lockDown(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range []string{"SET enable_external_access = false", "SET lock_configuration = true"} {
+	// memory_limit stays settable: render.Runner bounds a large result's
+	// memory with it.
+	for _, s := range []string{"SET enable_external_access = false", "SET allowed_configs = ['memory_limit']", "SET lock_configuration = true"} {
 		if _, err := d.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("sandbox: %w", err)
 		}
