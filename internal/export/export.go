@@ -302,8 +302,14 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 			os.Remove(tmp)
 		}
 	}()
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	defer db.LimitMemory(ctx, conn, ExportMemory)()
 	// DuckDB's own temporary file is redundant with ours.
-	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, &opts, ", USE_TMP_FILE false"), opts.Args...)
+	res, err := conn.ExecContext(ctx, copySQL(opts.source(), tmp, &opts, ", USE_TMP_FILE false"), opts.Args...)
 	if err != nil {
 		return 0, copyError(err, tmp, path)
 	}

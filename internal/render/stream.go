@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/s3logs/s3logs/internal/db"
 )
 
 // duckdb-go materializes a whole result before the first row is read (it
@@ -30,24 +32,7 @@ const windowRows = 10000
 // this limit its blocks go to DuckDB's temporary directory instead (and a
 // heavy query spills there too). With it, printing 4M rows as CSV peaks
 // under 500 MB (see cmd/s3logs-outbench).
-const resultMemory = "256MB"
-
-// limitMemory sets DuckDB's memory limit to resultMemory and returns
-// what puts it back. Where the configuration is locked
-// (a sandbox that did not allow memory_limit) it changes nothing.
-func limitMemory(ctx context.Context, conn Querier) (restore func()) {
-	var was string
-	if err := conn.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&was); err != nil {
-		return func() {}
-	}
-	if _, err := conn.ExecContext(ctx, "SET memory_limit = '"+resultMemory+"'"); err != nil {
-		return func() {}
-	}
-	return func() { conn.ExecContext(context.WithoutCancel(ctx), "SET memory_limit = "+quote(was)) }
-}
-
-// quote is s as a SQL string literal.
-func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+var resultMemory = "256MB" // a variable for tests only
 
 // resultSeq numbers the temporary result tables of this process.
 var resultSeq atomic.Int64
@@ -80,10 +65,12 @@ type windowed struct {
 func openWindowed(ctx context.Context, conn Querier, st Statement) (w *windowed, drop func(), ok bool, err error) {
 	table := fmt.Sprintf("__s3logs_result_%d", resultSeq.Add(1))
 	create := fmt.Sprintf("CREATE TEMP TABLE %s AS (\n%s\n)", table, trimStatement(st.SQL))
-	restore := limitMemory(ctx, conn)
+	restore := db.LimitMemory(ctx, conn, resultMemory)
 	if _, err := conn.ExecContext(ctx, create, st.Args...); err != nil {
 		restore()
-		if beforeExecution(err) {
+		// A query that needs more memory than resultMemory and cannot
+		// spill (list aggregates, say) runs directly, as before.
+		if beforeExecution(err) || outOfMemory(err) {
 			return nil, nil, false, nil
 		}
 		return nil, nil, true, err
@@ -113,6 +100,12 @@ func beforeExecution(err error) bool {
 		return true
 	}
 	return false
+}
+
+// outOfMemory reports whether err is DuckDB's out-of-memory error.
+func outOfMemory(err error) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == duckdb.ErrorTypeOutOfMemory
 }
 
 // trimStatement removes trailing semicolons and space, so that the

@@ -67,3 +67,24 @@ func TestTableStreams(t *testing.T) {
 		t.Errorf("got first %q, last %q", lines[:3], lines[len(lines)-3:])
 	}
 }
+
+// TestRunnerOutOfMemory: a query that does not fit in the memory limit of
+// a windowed result, and cannot spill, is run directly instead.
+func TestRunnerOutOfMemory(t *testing.T) {
+	d := openDB(t)
+	defer func(was string) { resultMemory = was }(resultMemory)
+	resultMemory = "2MB"
+	var out strings.Builder
+	r := Runner{Conn: d, Out: &out}
+	q := "SELECT length(string_agg(repeat('x', 1000), '')) AS n FROM range(20000)"
+	if _, err := r.Run(context.Background(), Statement{SQL: q}, Options{Format: CSV}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "n\n20000000\n" {
+		t.Errorf("got %q", out.String())
+	}
+	var limit string
+	if err := d.QueryRow("SELECT current_setting('memory_limit')").Scan(&limit); err != nil || limit == "1.9 MiB" {
+		t.Errorf("memory limit left at %q, %v", limit, err)
+	}
+}
