@@ -37,6 +37,17 @@ type Query struct {
 	Overrides   string // the File of the query this one replaced, if any
 }
 
+// OverrideNote is the line that says q comes from a user's file that
+// replaces a built-in query of the same name, or "" when it does not:
+// commands print it on stderr when they run q, so that nobody runs a
+// shadowed top_ips unawares.
+func (q *Query) OverrideNote() string {
+	if !strings.HasPrefix(q.Overrides, "builtin:") {
+		return ""
+	}
+	return fmt.Sprintf("note: %s is your query from %s, which overrides the built-in one", q.Name, q.File)
+}
+
 // Param returns the declared parameter called name.
 func (q *Query) Param(name string) (Param, bool) {
 	for _, p := range q.Params {

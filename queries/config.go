@@ -68,6 +68,11 @@ type Config struct {
 	NewAccountBaselineHours int `json:"new_account_baseline_hours"`
 }
 
+// MaxDedupMinutes bounds dedup_minutes (and new_ip_baseline_hours, in
+// hours): a year. A larger value overflowed time.Duration (int64
+// nanoseconds) into a negative window.
+const MaxDedupMinutes = 366 * 24 * 60
+
 // RuleConfig overrides one rule's defaults; nil fields keep them.
 type RuleConfig struct {
 	Enabled      *bool `json:"enabled,omitempty"`
@@ -161,6 +166,9 @@ func (c *Config) Validate() error {
 	if c.ExfilWindowMinutes < 1 {
 		return errors.New("exfil_window_minutes must be at least 1")
 	}
+	if c.NewIPBaselineHours > MaxDedupMinutes/60 {
+		return fmt.Errorf("new_ip_baseline_hours must be at most %d (a year), got %d", MaxDedupMinutes/60, c.NewIPBaselineHours)
+	}
 	for id, rc := range c.Rules {
 		if RuleByID(id) == nil {
 			return fmt.Errorf("rules: unknown rule %q (see s3logs detect --list)", id)
@@ -168,8 +176,8 @@ func (c *Config) Validate() error {
 		if rc.Threshold != nil && *rc.Threshold < 1 {
 			return fmt.Errorf("rules: %s: threshold must be at least 1", id)
 		}
-		if rc.DedupMinutes != nil && *rc.DedupMinutes < 1 {
-			return fmt.Errorf("rules: %s: dedup_minutes must be at least 1", id)
+		if rc.DedupMinutes != nil && (*rc.DedupMinutes < 1 || *rc.DedupMinutes > MaxDedupMinutes) {
+			return fmt.Errorf("rules: %s: dedup_minutes must be from 1 to %d (a year), got %d", id, MaxDedupMinutes, *rc.DedupMinutes)
 		}
 	}
 	for _, br := range c.BucketRoles {

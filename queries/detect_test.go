@@ -330,6 +330,10 @@ func TestLoadConfig(t *testing.T) {
 		{"unknown rule", `{"rules": {"Nope": {"threshold": 1}}}`, `bad.json: rules: unknown rule "Nope" (see s3logs detect --list)`},
 		{"reversed range in a glob", `{"bucket_roles": [{"bucket": "data-*", "roles": ["arn:aws:iam::*:user/[z-a]*"]}]}`, `bad.json: bucket_roles: bad glob "arn:aws:iam::*:user/[z-a]*": invalid character class range z-a`},
 		{"bad threshold", `{"rules": {"s3logs.mass_deletion": {"threshold": 0}}}`, `bad.json: rules: s3logs.mass_deletion: threshold must be at least 1`},
+		{"unclosed class in a glob", `{"bucket_roles": [{"bucket": "data-[prod", "roles": ["arn:aws:iam::*:role/reader"]}]}`, `bad.json: bucket_roles: bad glob "data-[prod": the [ at position 6 opens no class (write [[] for a literal [)`},
+		{"dedup overflow", `{"rules": {"AWS.S3.ServerAccess.Error": {"dedup_minutes": 9223372036854775807}}}`, `bad.json: rules: AWS.S3.ServerAccess.Error: dedup_minutes must be from 1 to 527040 (a year), got 9223372036854775807`},
+		{"dedup zero", `{"rules": {"AWS.S3.ServerAccess.Error": {"dedup_minutes": 0}}}`, `bad.json: rules: AWS.S3.ServerAccess.Error: dedup_minutes must be from 1 to 527040 (a year), got 0`},
+		{"baseline overflow", `{"new_ip_baseline_hours": 9223372036854775807}`, `bad.json: new_ip_baseline_hours must be at most 8784 (a year), got 9223372036854775807`},
 	}
 	for _, tt := range tests {
 		p := write("bad.json", tt.body)

@@ -22,8 +22,14 @@ func fnmatch(name, pattern string) bool {
 }
 
 // checkGlob returns an error when pattern has a class that cannot match,
-// such as the reversed range [z-a].
+// such as the reversed range [z-a], or a "[" that opens no class (fnmatch
+// matches it literally, as Python does, but in a configuration it is far
+// more likely a typo that would quietly make a rule match nothing; [[]
+// matches a literal "[").
 func checkGlob(pattern string) error {
+	if i := unclosedClass(pattern); i >= 0 {
+		return fmt.Errorf("bad glob %q: the [ at position %d opens no class (write [[] for a literal [)", pattern, i+1)
+	}
 	if _, err := globRE(pattern); err != nil {
 		var se *syntax.Error
 		if errors.As(err, &se) {
@@ -32,6 +38,32 @@ func checkGlob(pattern string) error {
 		return fmt.Errorf("bad glob %q: %v", pattern, err)
 	}
 	return nil
+}
+
+// unclosedClass returns the rune index of the first "[" of pattern that
+// translateGlob matches literally for want of a closing "]", or -1.
+func unclosedClass(pattern string) int {
+	p := []rune(pattern)
+	for i := 0; i < len(p); i++ {
+		if p[i] != '[' {
+			continue
+		}
+		j := i + 1
+		if j < len(p) && p[j] == '!' {
+			j++
+		}
+		if j < len(p) && p[j] == ']' {
+			j++
+		}
+		for j < len(p) && p[j] != ']' {
+			j++
+		}
+		if j >= len(p) {
+			return i
+		}
+		i = j
+	}
+	return -1
 }
 
 var globCache sync.Map // pattern -> *regexp.Regexp

@@ -162,6 +162,7 @@ func (s *Shell) metaQueries(ctx context.Context, args string) error {
 	tw := tabwriter.NewWriter(s.opts.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "NAME\tPARAMETERS\tTITLE\n")
 	n := 0
+	var overrides []*queries.Query
 	for _, q := range s.opts.Catalog.List() {
 		if args != "" && !strings.Contains(strings.ToLower(q.Name+" "+q.Title+" "+strings.Join(q.Tags, " ")), strings.ToLower(args)) {
 			continue
@@ -170,10 +171,18 @@ func (s *Shell) metaQueries(ctx context.Context, args string) error {
 		for _, p := range q.Params {
 			ps = append(ps, p.Name+"="+p.Type.String())
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, strings.Join(ps, " "), q.Title)
+		name := q.Name
+		if q.OverrideNote() != "" {
+			name += "*"
+			overrides = append(overrides, q)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, strings.Join(ps, " "), q.Title)
 		n++
 	}
 	tw.Flush()
+	for _, q := range overrides {
+		fmt.Fprintf(s.opts.Stdout, "* %s: %s overrides the built-in query\n", q.Name, q.File)
+	}
 	fmt.Fprintf(s.opts.Stdout, "(%d queries; .run NAME key=value ... runs one)\n", n)
 	return nil
 }
@@ -201,6 +210,13 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 	text, qargs, err := q.Bind(params)
 	if err != nil {
 		return err
+	}
+	if note := q.OverrideNote(); note != "" {
+		fmt.Fprintln(s.opts.Stderr, note)
+	}
+	// A saved query may come from someone else's pack: it may only read.
+	if err := queries.CheckReadOnly(ctx, s.conn, text); err != nil {
+		return fmt.Errorf("%s (%s): %w", q.Name, q.File, err)
 	}
 	return s.runSQL(ctx, text, qargs, true)
 }

@@ -292,9 +292,11 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 
 // renderOptions are the options of render.Write for the current mode and
 // terminal: tables fit a terminal stdout (even when a script is read from
-// stdin); colour and the row limit are for interactive sessions only.
+// stdin), and control characters from log fields are escaped on a terminal
+// in every mode; colour and the row limit are for interactive sessions
+// only.
 func (s *Shell) renderOptions() render.Options {
-	o := render.Options{Format: s.mode, Width: terminalWidth(s.opts.Stdout)}
+	o := render.Options{Format: s.mode, Width: terminalWidth(s.opts.Stdout), Escape: isTerminal(s.opts.Stdout), ShowAll: ".mode line"}
 	if s.tty {
 		o.Color = true
 		o.MaxRows = maxRowsShown

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -93,7 +94,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q (SQL goes in --query, the output in --out)", fs.Arg(0))
 	}
-	opts, err := f.options(ctx)
+	opts, err := f.options(ctx, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -107,6 +108,12 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
+	if *f.saved != "" {
+		// A saved query may come from anyone's pack: one read-only query.
+		if err := queries.CheckReadOnly(ctx, d, opts.Query); err != nil {
+			return fmt.Errorf("--saved %s: %w", *f.saved, err)
+		}
+	}
 	res, err := export.Run(ctx, d, opts)
 	if err != nil {
 		if errors.Is(err, export.ErrUsage) {
@@ -120,7 +127,7 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 
 // options checks the flags and turns them into export options: the saved
 // query is bound, macros are expanded, and an S3 client is made for s3://.
-func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
+func (f *exportFlags) options(ctx context.Context, stderr io.Writer) (export.Options, error) {
 	if n := exportCountTrue(*f.query != "", *f.saved != "", *f.table); n != 1 {
 		return export.Options{}, usagef("give exactly one of --query, --saved and --table")
 	}
@@ -145,7 +152,7 @@ func (f *exportFlags) options(ctx context.Context) (export.Options, error) {
 			return export.Options{}, usagef("--query: %s", err)
 		}
 	case *f.saved != "":
-		if opts.Query, opts.Args, err = exportBindSaved(*f.saved, *f.queriesDir, f.params); err != nil {
+		if opts.Query, opts.Args, err = exportBindSaved(stderr, *f.saved, *f.queriesDir, f.params); err != nil {
 			return export.Options{}, err
 		}
 	}
@@ -172,8 +179,9 @@ func exportCountTrue(bs ...bool) int {
 
 // exportBindSaved loads the saved queries as every command does
 // (loadCatalog: built-in, the user's default folder, then --queries-dir)
-// and binds the one called name.
-func exportBindSaved(name, queriesDir string, params map[string]string) (string, []any, error) {
+// and binds the one called name, saying on stderr when it is a user's file
+// that overrides a built-in.
+func exportBindSaved(stderr io.Writer, name, queriesDir string, params map[string]string) (string, []any, error) {
 	cat, err := loadCatalog(queriesDir)
 	if err != nil {
 		return "", nil, err
@@ -181,6 +189,9 @@ func exportBindSaved(name, queriesDir string, params map[string]string) (string,
 	q, err := cat.Get(name)
 	if err != nil {
 		return "", nil, usagef("--saved: %s", err)
+	}
+	if note := q.OverrideNote(); note != "" {
+		fmt.Fprintln(stderr, note) // a user's file shadows a built-in
 	}
 	text, args, err := q.Bind(params)
 	if err != nil {
@@ -200,8 +211,12 @@ func reportExport(env *Env, res export.Result, opts export.Options) {
 		fmt.Fprintf(env.Stderr, "exported %d rows to %s%s\n", res.Rows, res.Out, size)
 		return
 	}
-	fmt.Fprintf(env.Stderr, "exported %d rows in %d partitions (%d files) to %s; %d partitions unchanged\n",
-		res.Rows, res.Partitions, len(res.Files), res.Out, res.Unchanged)
+	removed := ""
+	if res.Removed > 0 {
+		removed = fmt.Sprintf(", %d removed (their rows are gone or on other days now)", res.Removed)
+	}
+	fmt.Fprintf(env.Stderr, "exported %d rows in %d partitions (%d files) to %s; %d partitions unchanged%s\n",
+		res.Rows, res.Partitions, len(res.Files), res.Out, res.Unchanged, removed)
 	if res.NoTime > 0 {
 		fmt.Fprintf(env.Stderr, "warning: %d rows without p_event_time are not in the lake\n", res.NoTime)
 	}

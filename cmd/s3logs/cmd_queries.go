@@ -76,33 +76,13 @@ func newQueriesFlags() *queriesFlags {
 	return f
 }
 
-// parseInterleaved parses flags that may come before, between or after
-// the positional words ("run NAME --param x=1"), returning the words.
-func (env *Env) parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var words []string
-	for {
-		if err := env.Parse(fs, args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return words, nil
-		}
-		if rest[0] == "--" {
-			return append(words, rest[1:]...), nil
-		}
-		words = append(words, rest[0])
-		args = rest[1:]
-	}
-}
-
 // runQueries dispatches list, show and run.
 func runQueries(ctx context.Context, env *Env, args []string) error {
 	f := newQueriesFlags()
-	words, err := env.parseInterleaved(f.fs, args)
-	if err != nil {
+	if err := env.Parse(f.fs, args); err != nil {
 		return err
 	}
+	words := f.fs.Args()
 	if len(words) == 0 {
 		return usagef("want list, show NAME or run NAME")
 	}
@@ -152,10 +132,22 @@ func (env *Env) listQueries(cat *queries.Catalog, tag string) error {
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tTITLE\tPARAMETERS")
+	var overrides []*queries.Query
 	for _, q := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, q.Title, paramSummary(q))
+		name := q.Name
+		if q.OverrideNote() != "" {
+			name += "*"
+			overrides = append(overrides, q)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, q.Title, paramSummary(q))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, q := range overrides {
+		fmt.Fprintf(env.Stdout, "* %s: %s overrides the built-in query\n", q.Name, q.File)
+	}
+	return nil
 }
 
 // hasTag reports whether q is tagged tag.
@@ -225,7 +217,10 @@ func (env *Env) showQuery(q *queries.Query) {
 }
 
 // runSavedQuery binds the --param values to the query called name and
-// prints its rows (or, with --sql, the SQL and the bound values).
+// prints its rows (or, with --sql, the SQL and the bound values). The
+// query runs sandboxed: it must be one read-only query
+// (queries.CheckReadOnly), on a database opened read-only without external
+// access (db.OpenSandbox), since a saved query may come from anyone.
 func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name string, f *queriesFlags) error {
 	q, err := cat.Get(name)
 	if err != nil {
@@ -256,7 +251,10 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 		}
 		return nil
 	}
-	d, err := env.openExisting(ctx, *f.db)
+	if note := q.OverrideNote(); note != "" {
+		fmt.Fprintln(env.Stderr, note)
+	}
+	d, err := env.openSandbox(ctx, *f.db)
 	if err != nil {
 		return err
 	}
@@ -266,6 +264,9 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 		return err
 	}
 	defer done()
+	if err := queries.CheckReadOnly(ctx, d, text); err != nil {
+		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)
+	}
 	run := render.Runner{Conn: d, Out: env.Stdout}
 	st := render.Statement{SQL: text, Args: args, NoResult: queries.NoResult(text)}
 	if _, err := run.Run(ctx, st, env.terminalOptions(render.Options{Format: format})); err != nil {

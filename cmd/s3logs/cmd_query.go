@@ -136,6 +136,25 @@ func (env *Env) openExisting(ctx context.Context, path string) (*db.DB, error) {
 	return env.OpenDB(ctx, path)
 }
 
+// openSandbox is openExisting for SQL the user did not write: see
+// db.OpenSandbox.
+func (env *Env) openSandbox(ctx context.Context, path string) (*db.DB, error) {
+	if path != db.Memory && path != "" {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database %s: load logs first with 's3logs load --db %s SOURCE...', or try 's3logs demo'", path, path)
+		}
+	}
+	d, err := db.OpenSandbox(ctx, path)
+	var locked *db.LockedError
+	if errors.As(err, &locked) {
+		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, locked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot open database %s: %w", path, err)
+	}
+	return d, nil
+}
+
 // printQuery runs sql on d and writes its rows to env.Stdout, fitted to
 // and coloured for a terminal (see terminalOptions).
 func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts render.Options) error {
@@ -147,13 +166,16 @@ func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts rende
 // terminalOptions completes opts for env.Stdout: on a terminal a table
 // fits its width (unless opts sets one) and, as in the shell, is coloured,
 // NULL dimmed (so that it differs from the string 'NULL') and the header
-// bold. Off a terminal it is plain.
+// bold, and control characters in values are escaped in every format. Off
+// a terminal it is plain and the bytes are exact.
 func (env *Env) terminalOptions(opts render.Options) render.Options {
 	if opts.Width == 0 {
 		opts.Width = env.termWidth(env.Stdout)
 	}
+	opts.ShowAll = "--format line"
 	if env.IsTerminal(env.Stdout) {
 		opts.Color = true
+		opts.Escape = true // log fields must not drive the terminal
 	}
 	return opts
 }

@@ -149,36 +149,67 @@ func (env *Env) exec(ctx context.Context, c *command, args []string) int {
 }
 
 // Parse parses args into fs (which should have been made with
-// flag.ContinueOnError). On -h, -help or --help anywhere before "--" it
-// prints the command's help, with fs's flags, and returns errHelp; a bad
-// flag gives a usageError. Every command calls it, even one without flags,
-// so that --help works everywhere.
+// flag.ContinueOnError). Flags may come before, between and after the
+// positional arguments ("load s3://b/p/ --endpoint-url URL"), which
+// fs.Args() returns in order afterwards; "--" ends the flags, so that a
+// positional argument may start with "-". On -h, -help or --help before
+// "--" it prints the command's help, with fs's flags, and returns errHelp;
+// a bad flag gives a usageError. Every command calls it, even one without
+// flags, so that --help works everywhere.
 func (env *Env) Parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) || (err == nil && wantsHelp(fs.Args())) {
-		env.printHelp(env.Stdout, fs)
-		return errHelp
+	var words []string
+	for {
+		err := fs.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			env.printHelp(env.Stdout, fs)
+			return errHelp
+		}
+		if err != nil {
+			return &usageError{msg: err.Error()}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if endedFlags(fs, args, len(args)-len(rest)) {
+			words = append(words, rest...)
+			break
+		}
+		// flag stopped at a positional argument: keep it, parse on after it.
+		words = append(words, rest[0])
+		args = rest[1:]
 	}
-	if err != nil {
-		return &usageError{msg: err.Error()}
-	}
-	return nil
+	return fs.Parse(append([]string{"--"}, words...)) // fs.Args() = words
 }
 
-// wantsHelp reports whether a help flag appears among the positional
-// arguments (flag stops at the first one: "s3logs load x --help").
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "-help", "--help":
-			return true
-		}
+// endedFlags reports whether fs.Parse(args) stopped because it consumed a
+// "--" (args[consumed-1]) that ends the flags, rather than at a positional
+// argument; a "--" that is the value of a flag ("--param --") ends nothing.
+func endedFlags(fs *flag.FlagSet, args []string, consumed int) bool {
+	if consumed == 0 || args[consumed-1] != "--" {
+		return false
 	}
-	return false
+	if consumed < 2 {
+		return true
+	}
+	prev := args[consumed-2]
+	if !strings.HasPrefix(prev, "-") {
+		return true
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(prev, "-"), "-")
+	if name == "" || strings.Contains(name, "=") {
+		return true
+	}
+	f := fs.Lookup(name)
+	if f == nil {
+		return true
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return true
+	}
+	return false // "--" was prev's value
 }
 
 // printHelp writes the command's generated help: usage, help text, flags

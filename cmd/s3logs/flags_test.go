@@ -82,3 +82,66 @@ func TestExportSavedQueriesDir(t *testing.T) {
 		t.Errorf("export --saved mine without --queries-dir: exit %d, want %d: %s", code, exitUsage, stderr)
 	}
 }
+
+// TestParseInterleaved: flags are read wherever they are among the
+// arguments (load s3://b/p/ --endpoint-url URL used to take the flag for a
+// file name), "--" ends them, and no flag is dropped.
+func TestParseInterleaved(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		words []string
+		db    string
+		param string
+		quiet bool
+	}{
+		{"before", []string{"--db", "x.duckdb", "a.log"}, []string{"a.log"}, "x.duckdb", "", false},
+		{"after", []string{"a.log", "--db", "x.duckdb"}, []string{"a.log"}, "x.duckdb", "", false},
+		{"between", []string{"a.log", "--quiet", "b.log", "--db=x.duckdb", "c.log"}, []string{"a.log", "b.log", "c.log"}, "x.duckdb", "", true},
+		{"dash is a word", []string{"-", "--db", "x.duckdb"}, []string{"-"}, "x.duckdb", "", false},
+		{"double dash ends flags", []string{"a.log", "--", "--db", "-b.log"}, []string{"a.log", "--db", "-b.log"}, "s3logs.duckdb", "", false},
+		{"double dash first", []string{"--", "--quiet"}, []string{"--quiet"}, "s3logs.duckdb", "", false},
+		{"double dash after bool", []string{"--quiet", "--", "--db"}, []string{"--db"}, "s3logs.duckdb", "", true},
+		{"double dash as a value", []string{"--param", "--", "a.log", "--db", "x.duckdb"}, []string{"a.log"}, "x.duckdb", "--", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := newFlagSet("test")
+			db := fs.String("db", "s3logs.duckdb", "")
+			param := fs.String("param", "", "")
+			quiet := fs.Bool("quiet", false, "")
+			env := &Env{Stdout: &strings.Builder{}}
+			if err := env.Parse(fs, tc.args); err != nil {
+				t.Fatal(err)
+			}
+			if got := fs.Args(); strings.Join(got, "|") != strings.Join(tc.words, "|") || len(got) != len(tc.words) {
+				t.Errorf("words = %q, want %q", got, tc.words)
+			}
+			if *db != tc.db || *param != tc.param || *quiet != tc.quiet {
+				t.Errorf("db=%q param=%q quiet=%v, want %q %q %v", *db, *param, *quiet, tc.db, tc.param, tc.quiet)
+			}
+		})
+	}
+	fs := newFlagSet("test")
+	env := &Env{Stdout: &strings.Builder{}}
+	if err := env.Parse(fs, []string{"a.log", "--endpoint-url", "http://x"}); err == nil || !strings.Contains(err.Error(), "endpoint-url") {
+		t.Errorf("an unknown flag after an argument: err = %v, want a usage error naming it", err)
+	}
+}
+
+// TestFlagsAfterSource: load SOURCE --db PATH loads into PATH, and the
+// help flag after an argument prints the help.
+func TestFlagsAfterSource(t *testing.T) {
+	dir := isolate(t)
+	logPath := filepath.Join(dir, "access.log")
+	genFile(t, logPath, 20, 1)
+	dbPath := filepath.Join(dir, "after.duckdb")
+	if code, _, stderr := cli(t, "", "load", logPath, "--db", dbPath); code != 0 {
+		t.Fatalf("load SOURCE --db: exit %d: %s", code, stderr)
+	}
+	if code, out, stderr := cli(t, "", "query", "SELECT count(*) AS n FROM aws_s3serveraccess", "--db", dbPath, "--format", "csv"); code != 0 || out != "n\n20\n" {
+		t.Errorf("query SQL --db --format csv: exit %d, out %q: %s", code, out, stderr)
+	}
+	if code, out, _ := cli(t, "", "load", logPath, "--help"); code != 0 || !strings.Contains(out, "Usage: s3logs load") {
+		t.Errorf("load SOURCE --help: exit %d, out %q", code, out)
+	}
+}

@@ -80,7 +80,7 @@ func S3Client(ctx context.Context, o Options) (*awss3.Client, error) {
 	}
 	if o.Endpoint != "" {
 		if u, err := url.Parse(o.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("invalid endpoint URL %q: want http://host[:port] or https://host[:port]", o.Endpoint)
+			return nil, fmt.Errorf("invalid endpoint URL %q: want http://host[:port] or https://host[:port]", Redact(o.Endpoint))
 		}
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOptions(o)...)

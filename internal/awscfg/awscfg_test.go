@@ -221,3 +221,27 @@ func TestS3ClientErrors(t *testing.T) {
 		t.Errorf("network failure: err = %v", err)
 	}
 }
+
+func TestRedact(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"http://localhost:9000", "http://localhost:9000"},
+		{"http://user:s3cret@localhost:9000/b", "http://REDACTED@localhost:9000/b"},
+		{`invalid "http://u:pa/ss w@rd@host" and https://k@h`, `invalid "http://REDACTED@host" and https://REDACTED@h`},
+		{"no url here @ all", "no url here @ all"},
+	} {
+		if got := Redact(tc.in); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestInvalidEndpointRedacted: the error of an invalid endpoint URL does
+// not print the password in it.
+func TestInvalidEndpointRedacted(t *testing.T) {
+	for _, ep := range []string{"ftp://admin:hunter2@host", "http://admin:hun/ter2@host:port", "http://admin:hunter2@"} {
+		_, err := S3Client(context.Background(), Options{Endpoint: ep, NoSign: true})
+		if err == nil || strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "hun/ter2") {
+			t.Errorf("S3Client(%q): err = %v, want an error without the password", ep, err)
+		}
+	}
+}

@@ -57,8 +57,13 @@ type Error struct {
 	Err    error  // the SDK's error
 }
 
-// Error returns the kind, the S3 code and status, and what to do about it.
+// Error returns the kind, the S3 code and status, and what to do about it,
+// with the credentials of any URL in it redacted.
 func (e *Error) Error() string {
+	return Redact(e.message())
+}
+
+func (e *Error) message() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.Error())
 	switch {

@@ -56,20 +56,49 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return d, nil
 }
 
-// initConn runs on every new connection. The in-memory catalog of
-// intelligence facts goes on the search path after main, so that its tables
-// (s3logs_iplist, s3logs_ipinfo) are named unqualified.
+// connSettings are the settings every connection runs with: UTC, and the
+// in-memory catalog of intelligence facts on the search path after main,
+// so that its tables (s3logs_iplist, s3logs_ipinfo) are named unqualified.
+var connSettings = [][2]string{
+	{"TimeZone", "UTC"},
+	{"search_path", "main," + schema.IntelCatalog + ".main"},
+}
+
+// initConn runs on every new connection: it attaches the intelligence
+// catalog and sets connSettings where the connection does not have them
+// already. A sandbox sets them globally before it locks its configuration
+// (lockDown), so that a connection the pool opens afterwards, which may
+// not SET anything, finds them in place.
 func initConn(ex driver.ExecerContext) error {
-	for _, s := range []string{
-		"SET TimeZone = 'UTC'",
-		"ATTACH IF NOT EXISTS ':memory:' AS " + schema.Quote(schema.IntelCatalog),
-		"SET search_path = " + schema.Literal("main,"+schema.IntelCatalog+".main"),
-	} {
-		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+	ctx := context.Background()
+	if _, err := ex.ExecContext(ctx, "ATTACH IF NOT EXISTS ':memory:' AS "+schema.Quote(schema.IntelCatalog)+" (READ_WRITE)", nil); err != nil {
+		return err
+	}
+	for _, kv := range connSettings {
+		if q, ok := ex.(driver.QueryerContext); ok && currentSetting(ctx, q, kv[0]) == kv[1] {
+			continue
+		}
+		if _, err := ex.ExecContext(ctx, "SET "+kv[0]+" = "+schema.Literal(kv[1]), nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// currentSetting returns the value of a setting on the connection, or ""
+// when it cannot be read.
+func currentSetting(ctx context.Context, q driver.QueryerContext, name string) string {
+	rows, err := q.QueryContext(ctx, "SELECT current_setting("+schema.Literal(name)+")::VARCHAR", nil)
+	if err != nil {
+		return ""
+	}
+	defer rows.Close()
+	v := make([]driver.Value, 1)
+	if rows.Next(v) != nil {
+		return ""
+	}
+	s, _ := v[0].(string)
+	return s
 }
 
 // prepare creates the tables (with their column comments, the first time)
@@ -106,7 +135,7 @@ func (d *DB) attachPantherNames(ctx context.Context) error {
 		return err
 	}
 	stmts := []string{
-		"ATTACH IF NOT EXISTS ':memory:' AS panther_logs",
+		"ATTACH IF NOT EXISTS ':memory:' AS panther_logs (READ_WRITE)", // also in a read-only sandbox
 		"CREATE SCHEMA IF NOT EXISTS panther_logs.public",
 	}
 	for _, sch := range []string{"main", "public"} {

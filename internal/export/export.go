@@ -108,6 +108,7 @@ type Result struct {
 	Rows       int64    // rows written by this run
 	Partitions int      // lake partitions (re)written by this run
 	Unchanged  int      // lake partitions already up to date, not rewritten
+	Removed    int      // lake partitions removed: the table has no rows there any more
 	NoTime     int64    // table rows without p_event_time, which a lake cannot place (not exported)
 	DDL        string   // for a lake: statements to query it from Athena, Trino, Spark and DuckDB
 }
@@ -307,8 +308,14 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 			os.Remove(tmp)
 		}
 	}()
+	conn, err := d.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	defer db.LimitMemory(ctx, conn, ExportMemory)()
 	// DuckDB's own temporary file is redundant with ours.
-	res, err := d.ExecContext(ctx, copySQL(opts.source(), tmp, &opts, ", USE_TMP_FILE false"), opts.Args...)
+	res, err := conn.ExecContext(ctx, copySQL(opts.source(), tmp, &opts, ", USE_TMP_FILE false"), opts.Args...)
 	if err != nil {
 		return 0, copyError(err, tmp, path)
 	}

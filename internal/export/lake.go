@@ -85,6 +85,7 @@ type store interface {
 	cleanup(work string)
 	lock() (unlock func(failed bool), err error)                     // keeps other exports out of the lake for the run
 	missing(ctx context.Context, st *state) (map[string]bool, error) // partitions of st with a file gone from the lake
+	remove(ctx context.Context, key string) error                    // delete partition key and its files
 }
 
 // runLake exports the table as a partitioned lake, rewriting only the
@@ -164,9 +165,30 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 	}
 	sort.Strings(touched)
 	res.Unchanged = len(cur) - len(touched)
+	// A partition of the lake whose rows the table no longer has there
+	// (reloaded with changed contents, moved to other days) is removed,
+	// after the new partitions are in place: a crash between the two
+	// leaves a row twice until the next export, never nowhere.
+	var stale []string
+	for key := range prev.Partitions {
+		if _, ok := cur[key]; !ok {
+			stale = append(stale, key)
+		}
+	}
+	sort.Strings(stale)
 	if len(touched) > 0 {
 		if err := writePartitions(ctx, conn, opts, lay, st, touched, cur, prev, &res); err != nil {
 			return Result{}, err
+		}
+	}
+	if len(stale) > 0 {
+		if err := removePartitions(ctx, st, stale, prev, &res); err != nil {
+			return Result{}, err
+		}
+	}
+	if len(touched) > 0 || len(stale) > 0 {
+		if err := st.writeState(ctx, prev); err != nil {
+			return Result{}, fmt.Errorf("%w: %s: %w", ErrWrite, StateFile, err)
 		}
 	}
 	res.DDL = DDL(DDLOptions{Location: st.location(), PartitionBy: lay.by, FirstYear: firstYear(prev, opts), LastYear: lastYear(prev, opts)})
@@ -228,8 +250,11 @@ FROM %s GROUP BY k`, lay.keyExpr(), schema.Quote(schema.TableName))
 	return out, noTime, rows.Err()
 }
 
+// ExportMemory is DuckDB's memory limit during an export's COPY.
+const ExportMemory = "512MB"
+
 // writePartitions writes the touched partitions with one partitioned COPY,
-// publishes each, and records them in the state.
+// publishes each, and records them in the state (which the caller writes).
 func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layout, st store, touched []string, cur map[string]partState, prev *state, res *Result) error {
 	work, err := st.workDir()
 	if err != nil {
@@ -237,6 +262,9 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 	}
 	defer st.cleanup(work)
 	q := lakeQuery(lay, touched, len(touched) == len(cur))
+	// The COPY sorts the rows by time: bounded, it spills instead of
+	// holding them all (7.5 GB for 4M rows).
+	defer db.LimitMemory(ctx, conn, ExportMemory)()
 	run := opts.Now().UTC().Format("20060102T150405Z")
 	extra := fmt.Sprintf(", PARTITION_BY (%s), FILENAME_PATTERN %s", strings.Join(lay.columns, ", "), schema.Literal("part-"+run+"-{i}"))
 	if _, err := conn.ExecContext(ctx, copySQL(q, work, &opts, extra)); err != nil {
@@ -256,10 +284,20 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 			res.Files = append(res.Files, joinLocation(st.location(), key, n))
 		}
 	}
-	if err := st.writeState(ctx, prev); err != nil {
-		return fmt.Errorf("%w: %s: %w", ErrWrite, StateFile, err)
-	}
 	sort.Strings(res.Files)
+	return nil
+}
+
+// removePartitions deletes the stale partitions from the lake and from its
+// state (which the caller writes).
+func removePartitions(ctx context.Context, st store, stale []string, prev *state, res *Result) error {
+	for _, key := range stale {
+		if err := st.remove(ctx, key); err != nil {
+			return fmt.Errorf("%w: remove partition %s: %w", ErrWrite, key, err)
+		}
+		delete(prev.Partitions, key)
+		res.Removed++
+	}
 	return nil
 }
 
@@ -411,6 +449,22 @@ func (s *localStore) workDir() (string, error) {
 }
 
 func (s *localStore) cleanup(work string) { os.RemoveAll(filepath.Dir(work)) }
+
+// remove deletes the partition's directory, then its parents (month=,
+// year=) that are left empty, up to the lake's root.
+func (s *localStore) remove(_ context.Context, key string) error {
+	dir := filepath.Join(s.root, filepath.FromSlash(key))
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	for p := filepath.Dir(dir); p != s.root && strings.HasPrefix(p, s.root); p = filepath.Dir(p) {
+		if os.Remove(p) != nil { // not empty
+			break
+		}
+	}
+	syncDir(filepath.Dir(dir))
+	return nil
+}
 
 // publish swaps the new partition directory src in for the lake's one, in
 // one atomic rename when the partition exists already.

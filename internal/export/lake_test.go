@@ -299,3 +299,45 @@ func TestLakeBusyAndCleanup(t *testing.T) {
 	}
 	sameRows(t, d, hive(root, ByDay), "aws_s3serveraccess")
 }
+
+// TestLakeRowsMoveDays: rows reloaded with other event times leave their
+// old partitions; the next export removes a partition whose rows are all
+// gone and rewrites one that lost some, so that the lake never holds a
+// row twice (it held 200 rows with 100 distinct p_row_id).
+func TestLakeRowsMoveDays(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t, 300) // 2025-12-30 22:00 to 2026-01-07 14:23: 9 days
+	root := filepath.Join(t.TempDir(), "lake")
+	opts := Options{Table: true, PartitionBy: ByDay, Out: root, Now: fixedNow}
+	if _, err := Run(ctx, d, opts); err != nil {
+		t.Fatal(err)
+	}
+	// Every row of 2025 and half of 2026-01-01 move to 2026-02-01.
+	if _, err := d.Exec(`UPDATE aws_s3serveraccess SET p_event_time = p_event_time + INTERVAL 33 DAY, p_parse_time = p_parse_time + INTERVAL 1 HOUR
+		WHERE p_event_time < TIMESTAMPTZ '2026-01-01 12:00:00+00'`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(ctx, d, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Removed != 2 {
+		t.Errorf("removed %d partitions, want 2 (2025-12-30 and 2025-12-31)", res.Removed)
+	}
+	sameRows(t, d, hive(root, ByDay), "aws_s3serveraccess")
+	lake := count(t, d, "SELECT count(*) FROM "+hive(root, ByDay))
+	distinct := count(t, d, "SELECT count(DISTINCT p_row_id) FROM "+hive(root, ByDay))
+	table := count(t, d, "SELECT count(*) FROM aws_s3serveraccess")
+	if lake != table || distinct != table {
+		t.Errorf("lake %d rows, %d distinct p_row_id; table %d", lake, distinct, table)
+	}
+	want, got := perDay(t, d, root)
+	diffRows(t, want, got)
+	if _, err := os.Stat(filepath.Join(root, "year=2025")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("year=2025 is still in the lake: %v", err)
+	}
+	st, err := (&localStore{root: root}).readState(ctx)
+	if err != nil || len(st.Partitions) != 10 {
+		t.Errorf("state holds %d partitions, %v; want 10 (2026-01-01 to 07, 2026-02-01 to 03)", len(st.Partitions), err)
+	}
+}

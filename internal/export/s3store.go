@@ -120,6 +120,25 @@ func (s *s3Store) publish(ctx context.Context, key, src string) ([]string, error
 	return names, nil
 }
 
+// remove deletes the partition's objects (those directly under its
+// prefix, as publish writes them).
+func (s *s3Store) remove(ctx context.Context, key string) error {
+	prefix := s.u.key + key + "/"
+	old, err := listKeys(ctx, s.c, s.u.bucket, prefix, 0)
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		if strings.Contains(strings.TrimPrefix(k, prefix), "/") {
+			continue
+		}
+		if _, err := s.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.u.bucket), Key: aws.String(k)}); err != nil {
+			return fmt.Errorf("delete %s: %w", k, awscfg.Classify(err, awscfg.OpDelete, s.u.bucket, k))
+		}
+	}
+	return nil
+}
+
 func (s *s3Store) writeState(ctx context.Context, st *state) error {
 	b, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {

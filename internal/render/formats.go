@@ -11,14 +11,15 @@ import (
 // csvWriter writes a header line and RFC 4180 records (quoted as needed,
 // "\n" line endings). Timestamps are RFC 3339 UTC; NULL is Options.Null.
 type csvWriter struct {
-	cw   *csv.Writer
-	cols []column
-	null string
-	rec  []string
+	cw     *csv.Writer
+	cols   []column
+	null   string
+	escape bool // Options.Escape
+	rec    []string
 }
 
 func newCSVWriter(w io.Writer, opts Options, cols []column) *csvWriter {
-	c := &csvWriter{cw: csv.NewWriter(w), cols: cols, null: opts.Null, rec: make([]string, len(cols))}
+	c := &csvWriter{cw: csv.NewWriter(w), cols: cols, null: opts.Null, escape: opts.Escape, rec: make([]string, len(cols))}
 	for i, col := range cols {
 		c.rec[i] = col.name
 	}
@@ -29,6 +30,9 @@ func newCSVWriter(w io.Writer, opts Options, cols []column) *csvWriter {
 func (c *csvWriter) row(vals []any) error {
 	for i, v := range vals {
 		c.rec[i] = c.field(v, c.cols[i].t)
+		if c.escape {
+			c.rec[i] = visibleKeep(c.rec[i], keepLineBreaks)
+		}
 	}
 	c.cw.Write(c.rec)
 	return c.cw.Error()
@@ -124,6 +128,9 @@ func (m *markdownWriter) line(cells []string) error {
 }
 
 func (m *markdownWriter) cell(s string) string {
+	if m.opts.Escape {
+		s = visibleKeep(s, func(r rune) bool { return r == '\n' || r == '\r' }) // line breaks become <br>
+	}
 	s = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\r\n", "<br>", "\n", "<br>", "\r", "<br>").Replace(s)
 	if m.opts.MaxCell > 0 {
 		s = cut(s, m.opts.MaxCell)
@@ -197,6 +204,9 @@ func (l *lineWriter) row(vals []any) error {
 		s := nullText(l.opts, "NULL")
 		if v != nil {
 			s = text(v, l.cols[i].t, false)
+			if l.opts.Escape {
+				s = visibleKeep(s, keepLineBreaks)
+			}
 		}
 		bw.WriteString(l.names[i])
 		bw.WriteString(" = ")

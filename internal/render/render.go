@@ -45,8 +45,16 @@ func (f Format) String() string {
 	return fmt.Sprintf("Format(%d)", int(f))
 }
 
-// ParseFormat returns the format called name (case-insensitive).
+// formatAliases are other names ParseFormat accepts: the duckdb shell's
+// names of its table.
+var formatAliases = map[string]Format{"box": Table, "duckbox": Table}
+
+// ParseFormat returns the format called name (case-insensitive); "box"
+// and "duckbox", the duckdb shell's names, are the table.
 func ParseFormat(name string) (Format, error) {
+	if f, ok := formatAliases[strings.ToLower(name)]; ok {
+		return f, nil
+	}
 	for i, n := range formatNames {
 		if strings.EqualFold(name, n) {
 			return Format(i), nil
@@ -71,6 +79,18 @@ type Options struct {
 	Null string
 	// Color dims NULL and the table rules with ANSI escapes (Table only).
 	Color bool
+	// ShowAll is how the reader asks for every column, in the syntax of
+	// where the table is printed ("--format line" on the command line,
+	// ".mode line" in the shell); a Table that leaves columns out names
+	// them and says this. "" says nothing.
+	ShowAll string
+	// Escape makes control characters in values and column names visible
+	// (see Visible) in every format, for output to a terminal: log fields
+	// are attacker-controlled, and an escape sequence in one must not
+	// drive the terminal. Line and CSV keep line breaks and tabs (CSV
+	// quotes them); JSON escapes control characters always. Leave it off
+	// for a file or a pipe, which get the bytes exactly.
+	Escape bool
 }
 
 // Write reads rows to the end and writes them to w in opts.Format. It
@@ -82,10 +102,22 @@ func Write(w io.Writer, rows *sql.Rows, opts Options) (n int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	return write(w, cols, rows, opts)
+}
+
+// write is Write over any source of rows with these columns. Every format
+// writes as the rows come (a Table after its first tableWindow rows), so
+// that memory does not grow with the result.
+func write(w io.Writer, cols []column, rows rowSource, opts Options) (n int, err error) {
+	if opts.Escape {
+		for i := range cols {
+			cols[i].name = Visible(cols[i].name)
+		}
+	}
 	var out writer
 	switch opts.Format {
 	case Table:
-		out = &tableWriter{opts: opts, cols: cols}
+		out = &tableWriter{w: w, opts: opts, cols: cols}
 	case CSV:
 		out = newCSVWriter(w, opts, cols)
 	case JSON, NDJSON:

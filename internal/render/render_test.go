@@ -198,23 +198,23 @@ func TestTable(t *testing.T) {
  a fairly long bucket n… | GET /awsexamplebucket1/… |    200
 (1 row)
 `},
-		{"leaves columns out", wide, Options{Width: 24}, ` bucket   | request  | …
-----------+----------+--
- a fairl… | GET /aw… | …
-(1 row, 2 of 3 columns shown: .mode line shows all)
+		// Below a readable width (20) columns are left out, named, and the
+		// hint speaks the syntax of where the table is printed.
+		{"leaves columns out", wide, Options{Width: 24, ShowAll: "--format line"}, ` bucket              | …
+---------------------+--
+ a fairly long buck… | …
+(1 row; not shown: request, status; --format line shows every column)
 `},
-		// Columns keep their header's width (up to 16) and the ones that do
-		// not fit are left out.
-		{"keeps headers readable", `SELECT repeat('o', 64) AS bucketowner, repeat('b', 40) AS bucket, repeat('r', 64) AS requestid, 1 AS n`,
-			Options{Width: 30}, ` bucketowner | bucket      | …
--------------+-------------+--
- oooooooooo… | bbbbbbbbbb… | …
-(1 row, 2 of 4 columns shown: .mode line shows all)
+		{"keeps columns readable", `SELECT repeat('o', 64) AS bucketowner, repeat('b', 40) AS bucket, repeat('r', 64) AS requestid, 1 AS n`,
+			Options{Width: 50, ShowAll: ".mode line"}, ` bucketowner           | bucket                | …
+-----------------------+-----------------------+--
+ oooooooooooooooooooo… | bbbbbbbbbbbbbbbbbbbb… | …
+(1 row; not shown: requestid, n; .mode line shows every column)
 `},
-		{"all fit at header width", `SELECT repeat('o', 64) AS bucketowner, repeat('b', 40) AS bucket, repeat('r', 64) AS requestid, 1 AS n`,
-			Options{Width: 40}, ` bucketowner | bucket    | requestid | n
--------------+-----------+-----------+--
- oooooooooo… | bbbbbbbb… | rrrrrrrr… | 1
+		{"all fit at a readable width", `SELECT repeat('o', 64) AS bucketowner, repeat('b', 40) AS bucket, repeat('r', 64) AS requestid, 1 AS n`,
+			Options{Width: 72}, ` bucketowner          | bucket               | requestid             | n
+----------------------+----------------------+-----------------------+--
+ ooooooooooooooooooo… | bbbbbbbbbbbbbbbbbbb… | rrrrrrrrrrrrrrrrrrrr… | 1
 (1 row)
 `},
 		{"max cell", wide, Options{MaxCell: 10}, ` bucket     | request    | status
@@ -302,6 +302,8 @@ func TestParseFormat(t *testing.T) {
 		{"markdown", Markdown, ""},
 		{"line", Line, ""},
 		{"yaml", 0, `unknown format "yaml": want one of table, csv, json, ndjson, markdown, line`},
+		{"box", Table, ""},
+		{"DuckBox", Table, ""},
 	} {
 		got, err := ParseFormat(tc.in)
 		if tc.wantErr != "" {
@@ -313,7 +315,7 @@ func TestParseFormat(t *testing.T) {
 		if err != nil || got != tc.want {
 			t.Errorf("ParseFormat(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
-		if got.String() != strings.ToLower(tc.in) {
+		if got.String() != strings.ToLower(tc.in) && formatAliases[strings.ToLower(tc.in)] != got {
 			t.Errorf("%v.String() = %q", got, got.String())
 		}
 	}
@@ -330,6 +332,47 @@ func TestParseType(t *testing.T) {
 	} {
 		if got := parseType(tc.in).String(); got != tc.want {
 			t.Errorf("parseType(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestTableWholeValues is issue 20's SELECT * ... LIMIT 5 and SUMMARIZE on
+// a terminal: times, addresses, numbers and status codes stay whole (they
+// read "2024-03…" before), free text shrinks first, and columns that would
+// fall below a readable width are left out and named.
+func TestTableWholeValues(t *testing.T) {
+	d := openDB(t)
+	if _, err := d.Exec(`INSERT INTO aws_s3serveraccess (bucketowner, bucket, time, remoteip, requester, operation, key, requesturi, httpstatus, bytessent, useragent)
+		SELECT repeat('79a59df900b949e5', 4), 'awsexamplebucket1', TIMESTAMPTZ '2024-03-05 10:00:00+00' + to_minutes(i), '2001:db8:85a3::8a2e:370:' || i,
+		'arn:aws:iam::123456789012:user/alice', 'REST.GET.OBJECT', 'photos/2024/03/' || i || '/puppy.jpg',
+		'GET /awsexamplebucket1/photos/2024/03/' || i || '/puppy.jpg HTTP/1.1', 200, 1000 * i, 'aws-cli/2.15.0 Python/3.11 Linux'
+		FROM range(5) r(i)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		query string
+		whole []string // values that must appear uncut
+	}{
+		{"SELECT bucketowner, bucket, time, remoteip, requester, operation, key, requesturi, httpstatus, bytessent, useragent FROM aws_s3serveraccess LIMIT 5",
+			[]string{"2024-03-05 10:00:00+00", "2001:db8:85a3::8a2e:370:4", "not shown: requester, operation, key, requesturi, httpstatus, bytessent and 1 more; --format line shows every column"}},
+		{"SUMMARIZE SELECT time, bytessent FROM aws_s3serveraccess", []string{"2024-03-05 10:00:00+00", "2024-03-05 10:04:00+00"}},
+	} {
+		got, _, err := render(t, d, tc.query, Options{Width: 120, ShowAll: "--format line"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range tc.whole {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q is not whole in\n%s", tc.query, w, got)
+			}
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+			if displayWidth(l) > 120 && !strings.HasPrefix(l, "(") {
+				t.Errorf("line %q is wider than 120", l)
+			}
+		}
+		if strings.Contains(tc.query, "LIMIT") && !strings.Contains(got, "not shown: ") {
+			t.Errorf("%s: no column named as left out:\n%s", tc.query, got)
 		}
 	}
 }

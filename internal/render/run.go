@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 // Statement is one SQL statement for Runner.Run, as the caller prepared
@@ -49,17 +51,36 @@ func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed b
 		_, err := r.Conn.ExecContext(ctx, st.SQL, st.Args...)
 		return false, err
 	}
-	rows, err := r.Conn.QueryContext(ctx, st.SQL, st.Args...)
+	conn, release, err := session(ctx, r.Conn)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	win, drop, ok, err := openWindowed(ctx, conn, st)
+	if err != nil {
+		return false, err
+	}
+	if ok {
+		defer drop()
+		defer win.close()
+		return r.print(win.rows, win, opts)
+	}
+	rows, err := conn.QueryContext(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return false, err
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	return r.print(rows, rows, opts)
+}
+
+// print writes the rows of src, whose columns first describes, to r.Out.
+func (r *Runner) print(first *sql.Rows, src rowSource, opts Options) (printed bool, err error) {
+	cols, err := first.Columns()
 	if err != nil {
 		return false, err
 	}
 	if len(cols) == 0 {
-		return false, rows.Err()
+		return false, first.Err()
 	}
 	if r.Separate && r.printed && opts.Format != JSON && opts.Format != NDJSON {
 		if _, err := io.WriteString(r.Out, "\n"); err != nil {
@@ -68,10 +89,34 @@ func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed b
 	}
 	r.printed = true
 	if opts.Format == Table && len(cols) == 2 && cols[1] == "explain_value" {
-		return true, writeExplain(r.Out, rows)
+		return true, writeExplain(r.Out, first)
 	}
-	_, err = Write(r.Out, rows, opts)
+	columns, err := newColumns(first)
+	if err != nil {
+		return true, err
+	}
+	bw := bufio.NewWriterSize(r.Out, 64<<10)
+	_, err = write(bw, columns, src, opts)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
 	return true, err
+}
+
+// session returns one connection of q for a run (a temporary table must
+// be read on the connection that made it): q itself unless it is a pool.
+func session(ctx context.Context, q Querier) (Querier, func(), error) {
+	pool, ok := q.(interface {
+		Conn(context.Context) (*sql.Conn, error)
+	})
+	if !ok {
+		return q, func() {}, nil
+	}
+	c, err := pool.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { c.Close() }, nil
 }
 
 // writeExplain prints the plans of EXPLAIN (key, plan rows) as DuckDB

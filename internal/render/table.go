@@ -3,7 +3,11 @@ package render
 import (
 	"fmt"
 	"io"
+	"net/netip"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
 )
@@ -19,13 +23,14 @@ const (
 // for the terminal leaves out.
 const ellipsis = "…"
 
-// A column is squeezed down to its header's width, but at least
-// minColWidth and at most maxMinColWidth (or its natural width, if smaller),
-// before columns are left out instead: a table of readable headers beats one
-// of "bucke…".
+// A column of free text is squeezed, widest first, down to readableWidth
+// (or its natural width, if smaller; its header's, up to maxHeaderWidth,
+// if wider) before columns are left out instead; a column of whole values
+// (numbers, times, addresses, status codes: see wholeColumn) is never cut.
+// Every column cut to "2024-03…" told nothing.
 const (
-	minColWidth    = 6
-	maxMinColWidth = 16
+	readableWidth  = 20
+	maxHeaderWidth = 32
 )
 
 // cell is one table cell: its text with control characters made visible,
@@ -35,21 +40,34 @@ type cell struct {
 	null bool
 }
 
-// tableWriter buffers the rows (all, or Options.MaxRows) to size the
-// columns, like psql:
+// tableWindow is how many rows a Table reads before it sizes its columns
+// and starts printing; later rows are cut to those widths. Like psql's
+// FETCH_COUNT, it keeps memory bounded for any number of rows: a table of
+// 1M rows used to be buffered whole (9.5 GB and 283 s).
+const tableWindow = 1000
+
+// tableWriter sizes the columns from the first tableWindow rows (or all,
+// when fewer), like psql, then prints the rows as they come:
 //
 //	 bucket | httpstatus
 //	--------+-----------
 //	 logs   |        200
 //	(1 row)
 type tableWriter struct {
-	opts  Options
-	cols  []column
-	cells [][]cell
+	w      io.Writer
+	opts   Options
+	cols   []column
+	cells  [][]cell // the first window, until the layout is made
+	widths []int    // the layout, once made
+	shown  int      // columns shown
+	laid   bool
+	n      int // rows read
+	nShown int // rows printed
 }
 
 func (t *tableWriter) row(vals []any) error {
-	if t.opts.MaxRows > 0 && len(t.cells) >= t.opts.MaxRows {
+	t.n++
+	if t.opts.MaxRows > 0 && t.n > t.opts.MaxRows {
 		return nil
 	}
 	r := make([]cell, len(vals))
@@ -57,29 +75,55 @@ func (t *tableWriter) row(vals []any) error {
 		if v == nil {
 			r[i] = cell{s: nullText(t.opts, "NULL"), null: true}
 		} else {
-			r[i] = cell{s: visible(text(v, t.cols[i].t, false))}
+			r[i] = cell{s: Visible(text(v, t.cols[i].t, false))}
 		}
 	}
+	if t.laid {
+		t.nShown++
+		return t.writeLine(r, false)
+	}
 	t.cells = append(t.cells, r)
+	if len(t.cells) >= tableWindow {
+		return t.layOut()
+	}
+	return nil
+}
+
+// layOut sizes the columns from the rows read so far and prints the
+// header and those rows.
+func (t *tableWriter) layOut() error {
+	t.laid = true
+	t.widths, t.shown = t.layout()
+	if len(t.cols) == 0 {
+		return nil
+	}
+	head := make([]cell, len(t.cols))
+	for i, c := range t.cols {
+		head[i] = cell{s: Visible(c.name)}
+	}
+	if err := t.writeLine(head, true); err != nil {
+		return err
+	}
+	if err := t.writeRule(); err != nil {
+		return err
+	}
+	for _, r := range t.cells {
+		t.nShown++
+		if err := t.writeLine(r, false); err != nil {
+			return err
+		}
+	}
+	t.cells = nil
 	return nil
 }
 
 func (t *tableWriter) finish(w io.Writer, n int) error {
-	widths, shown := t.layout()
-	var b strings.Builder
-	if len(t.cols) > 0 {
-		head := make([]cell, len(t.cols))
-		for i, c := range t.cols {
-			head[i] = cell{s: visible(c.name)}
-		}
-		t.writeLine(&b, head, widths, shown, true)
-		t.writeRule(&b, widths, shown)
-		for _, r := range t.cells {
-			t.writeLine(&b, r, widths, shown, false)
+	if !t.laid {
+		if err := t.layOut(); err != nil {
+			return err
 		}
 	}
-	b.WriteString(t.footer(n, shown))
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(t.w, t.footer(n, t.shown))
 	return err
 }
 
@@ -88,13 +132,30 @@ func (t *tableWriter) footer(n, shown int) string {
 	if n == 1 {
 		s = "(1 row"
 	}
-	if len(t.cells) < n {
-		s += fmt.Sprintf(", first %d shown", len(t.cells))
+	if t.nShown < n {
+		s += fmt.Sprintf(", first %d shown", t.nShown)
 	}
 	if shown < len(t.cols) {
-		s += fmt.Sprintf(", %d of %d columns shown: .mode line shows all", shown, len(t.cols))
+		s += "; not shown: " + droppedNames(t.cols[shown:])
+		if t.opts.ShowAll != "" {
+			s += "; " + t.opts.ShowAll + " shows every column"
+		}
 	}
 	return s + ")\n"
+}
+
+// droppedNames lists the columns a table leaves out: the first few by
+// name, then how many more.
+func droppedNames(cols []column) string {
+	const named = 6
+	names := make([]string, 0, named)
+	for i, c := range cols {
+		if i == named {
+			return fmt.Sprintf("%s and %d more", strings.Join(names, ", "), len(cols)-named)
+		}
+		names = append(names, Visible(c.name))
+	}
+	return strings.Join(names, ", ")
 }
 
 // layout returns the width of every column and how many columns (from the
@@ -116,7 +177,11 @@ func (t *tableWriter) layout() (widths []int, shown int) {
 	}
 	mins := make([]int, len(t.cols))
 	for i, c := range t.cols {
-		mins[i] = min(natural[i], max(minColWidth, min(displayWidth(c.name), maxMinColWidth)))
+		if t.wholeColumn(i) {
+			mins[i] = natural[i]
+		} else {
+			mins[i] = min(natural[i], max(readableWidth, min(displayWidth(c.name), maxHeaderWidth)))
+		}
 	}
 	for shown = len(natural); shown > 1; shown-- {
 		budget := t.opts.Width
@@ -127,8 +192,54 @@ func (t *tableWriter) layout() (widths []int, shown int) {
 			return widths, shown
 		}
 	}
-	widths, _ = shrink(natural[:1], []int{min(natural[0], minColWidth)}, t.opts.Width)
-	return widths, min(1, len(natural))
+	// Not even one column fits readably: cut the first as far as needed.
+	budget := t.opts.Width
+	if len(natural) > 1 {
+		budget -= displayWidth(" | " + ellipsis)
+	}
+	widths, _ = shrink(natural[:1], []int{1}, budget)
+	return widths, 1
+}
+
+// wholeColumn reports whether column i must not be cut: its type says so,
+// or every value of it in the window is a number, time, address or UUID
+// written as text (a VARCHAR remoteip, SUMMARIZE's min and max).
+func (t *tableWriter) wholeColumn(i int) bool {
+	if t.cols[i].t.isWhole() {
+		return true
+	}
+	seen := false
+	for _, r := range t.cells {
+		if r[i].null {
+			continue
+		}
+		if !wholeValue(r[i].s) {
+			return false
+		}
+		seen = true
+	}
+	return seen
+}
+
+// atomicText matches dates and times as DuckDB and RFC 3339 write them.
+var atomicText = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?|\d{2}:\d{2}:\d{2}(\.\d+)?|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$`)
+
+// wholeValue reports whether s is one value that reads wrong when cut: a
+// number, an IP address or network, a date or time, a UUID.
+func wholeValue(s string) bool {
+	if len(s) > 48 || s == "" {
+		return false
+	}
+	if _, err := strconv.ParseFloat(s, 64); err == nil {
+		return true
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return true
+	}
+	if _, err := netip.ParsePrefix(s); err == nil {
+		return true
+	}
+	return atomicText.MatchString(s)
 }
 
 // shrink returns a copy of natural narrowed, widest first, until a line
@@ -168,16 +279,16 @@ func lineWidth(widths []int) int {
 	return n
 }
 
-func (t *tableWriter) writeLine(b *strings.Builder, r []cell, widths []int, shown int, head bool) {
+func (t *tableWriter) writeLine(r []cell, head bool) error {
 	var line strings.Builder
-	for i := 0; i < shown; i++ {
+	for i := 0; i < t.shown; i++ {
 		if i > 0 {
 			line.WriteString(" | ")
 		} else {
 			line.WriteString(" ")
 		}
-		s := cut(r[i].s, widths[i])
-		pad := strings.Repeat(" ", widths[i]-displayWidth(s))
+		s, sw := fit(r[i].s, t.widths[i])
+		pad := strings.Repeat(" ", t.widths[i]-sw)
 		if t.opts.Color && (r[i].null || head) {
 			code := ansiDim
 			if head {
@@ -191,39 +302,58 @@ func (t *tableWriter) writeLine(b *strings.Builder, r []cell, widths []int, show
 			line.WriteString(s + pad)
 		}
 	}
-	if shown < len(t.cols) {
+	if t.shown < len(t.cols) {
 		line.WriteString(" | " + ellipsis)
 	}
-	b.WriteString(strings.TrimRight(line.String(), " "))
-	b.WriteString("\n")
+	_, err := io.WriteString(t.w, strings.TrimRight(line.String(), " ")+"\n")
+	return err
 }
 
-func (t *tableWriter) writeRule(b *strings.Builder, widths []int, shown int) {
-	for i := 0; i < shown; i++ {
+func (t *tableWriter) writeRule() error {
+	var b strings.Builder
+	for i := 0; i < t.shown; i++ {
 		if i > 0 {
 			b.WriteString("+")
 		}
-		n := widths[i] + 2
-		if i == shown-1 && shown == len(t.cols) {
+		n := t.widths[i] + 2
+		if i == t.shown-1 && t.shown == len(t.cols) {
 			n-- // no trailing space on the last column
 		}
 		b.WriteString(strings.Repeat("-", n))
 	}
-	if shown < len(t.cols) {
+	if t.shown < len(t.cols) {
 		b.WriteString("+--")
 	}
 	b.WriteString("\n")
+	_, err := io.WriteString(t.w, b.String())
+	return err
 }
 
-// visible makes control characters visible so that a cell stays on one
-// line: \n, \r and \t as those escapes, others as \xNN.
-func visible(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
+// Visible makes control characters visible, so that a value neither
+// drives a terminal nor leaves its line: \n, \r and \t as those escapes,
+// other C0 and C1 controls, DEL and bytes that are not UTF-8 as \xNN, and
+// the bidirectional overrides that reorder a line on screen as \u202E.
+// Text without any of them is returned as it is.
+func Visible(s string) string { return visibleKeep(s, nil) }
+
+// keepLineBreaks keeps line breaks and tabs, for the formats that show a
+// value over several lines (line) or quote it (CSV).
+func keepLineBreaks(r rune) bool { return r == '\n' || r == '\t' }
+
+// visibleKeep is Visible, except that the runes keep says are left as they
+// are.
+func visibleKeep(s string, keep func(rune) bool) string {
+	if !needsEscape(s) {
 		return s
 	}
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02X`, s[i])
+		case keep != nil && keep(r):
+			b.WriteRune(r)
 		case r == '\n':
 			b.WriteString(`\n`)
 		case r == '\r':
@@ -232,17 +362,80 @@ func visible(s string) string {
 			b.WriteString(`\t`)
 		case isControl(r):
 			fmt.Fprintf(&b, `\x%02X`, r)
+		case isBidi(r):
+			fmt.Fprintf(&b, `\u%04X`, r)
 		default:
-			b.WriteRune(r)
+			b.WriteString(s[i : i+size])
 		}
+		i += size
 	}
 	return b.String()
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+// needsEscape reports whether Visible would change s.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isControl(rune(c)) {
+				return true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || isControl(r) || isBidi(r) {
+			return true
+		}
+		i += size
+	}
+	return false
+}
 
-// displayWidth is the number of terminal columns s takes.
-func displayWidth(s string) int { return runewidth.StringWidth(s) }
+// isControl reports whether r is a C0 or C1 control or DEL. C1 controls
+// (U+0080 to U+009F) include CSI, which some terminals obey as ESC [.
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) }
+
+// isBidi reports whether r is a bidirectional formatting character, which
+// makes a terminal show text in another order than it is stored.
+func isBidi(r rune) bool {
+	return r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// displayWidth is the number of terminal columns s takes. Printable ASCII,
+// nearly every log field, is one column a byte; runewidth's grapheme
+// segmentation, needed for the rest, cost a table of 200,000 log rows 40 s.
+func displayWidth(s string) int {
+	if isPrintableASCII(s) {
+		return len(s)
+	}
+	return runewidth.StringWidth(s)
+}
+
+// isPrintableASCII reports whether every byte of s is printable ASCII.
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// fit is cut that also returns the width of its result.
+func fit(s string, w int) (string, int) {
+	if isPrintableASCII(s) {
+		if len(s) <= w {
+			return s, len(s)
+		}
+		if w <= 0 {
+			return "", 0
+		}
+		return s[:w-1] + ellipsis, w
+	}
+	s = cut(s, w)
+	return s, displayWidth(s)
+}
 
 // cut shortens s to at most w terminal columns, ending it with "…" when
 // anything was cut.
@@ -252,6 +445,9 @@ func cut(s string, w int) string {
 	}
 	if w <= 0 {
 		return ""
+	}
+	if isPrintableASCII(s) {
+		return s[:w-1] + ellipsis
 	}
 	return runewidth.Truncate(s, w, ellipsis)
 }

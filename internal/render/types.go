@@ -54,6 +54,20 @@ func (t *dtype) isNumeric() bool {
 	return false
 }
 
+// isWhole reports whether values of the type are cut nowhere in a table:
+// numbers, times, booleans, UUIDs and addresses read wrong when cut.
+func (t *dtype) isWhole() bool {
+	if t.isNumeric() {
+		return true
+	}
+	switch t.name {
+	case "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS",
+		"DATE", "TIME", "TIME WITH TIME ZONE", "TIMETZ", "INTERVAL", "BOOLEAN", "UUID", "INET":
+		return true
+	}
+	return false
+}
+
 // parseType parses a type name such as `STRUCT("a" INTEGER, "b" VARCHAR[])[]`.
 // Anything it does not understand becomes a type with only a name, which
 // formats values by their Go type.

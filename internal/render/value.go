@@ -351,7 +351,8 @@ func appendJSONMap(b []byte, m duckdb.OrderedMap, t *dtype) []byte {
 
 // appendJSONString appends s as a JSON string. Unlike encoding/json it does
 // not escape <, > and & (log fields are not HTML); invalid UTF-8 becomes
-// U+FFFD.
+// U+FFFD; control characters (C0, DEL, C1) and bidi overrides are \u
+// escapes, so that JSON on a terminal is safe to read as it is.
 func appendJSONString(b []byte, s string) []byte {
 	const hexDigits = "0123456789abcdef"
 	b = append(b, '"')
@@ -376,9 +377,14 @@ func appendJSONString(b []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			b = append(b, `\ufffd`...)
-		} else {
+		case isControl(r) || isBidi(r):
+			// C1 controls and bidi overrides are valid in JSON strings, but
+			// escaped they cannot drive a terminal jq or a person reads on.
+			b = append(b, '\\', 'u', hexDigits[r>>12], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
+		default:
 			b = append(b, s[i:i+size]...)
 		}
 		i += size

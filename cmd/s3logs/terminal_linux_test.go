@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/creack/pty"
+)
+
+// onTerminal runs s3logs args in a child process whose standard output is
+// a terminal cols wide, and returns what the terminal showed.
+func onTerminal(t *testing.T, cols uint16, args ...string) string {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: cols}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := subprocess(t, args...)
+	cmd.Stdout, cmd.Stderr = tty, tty
+	var screen bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(done) }()
+	err = cmd.Run()
+	tty.Close()
+	<-done
+	if err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, screen.String())
+	}
+	return strings.ReplaceAll(screen.String(), "\r\n", "\n")
+}
+
+// TestTerminalOutput: on a terminal, s3logs query names the columns a
+// table leaves out with the command line's hint, keeps a timestamp whole,
+// and escapes a log field's control characters in --format line; box is
+// the table.
+func TestTerminalOutput(t *testing.T) {
+	isolate(t)
+	const q = `SELECT TIMESTAMPTZ '2024-03-05 10:00:00+00' AS time, repeat('k', 80) AS key, repeat('u', 80) AS useragent, 'x' || chr(27) || '[2J' AS evil`
+	got := onTerminal(t, 60, "query", "--db", ":memory:", "--format", "box", q)
+	if !strings.Contains(got, "2024-03-05 10:00:00+00") || !strings.Contains(got, "not shown: useragent, evil; --format line shows every column") {
+		t.Errorf("table on a 60-column terminal:\n%s", got)
+	}
+	got = onTerminal(t, 60, "query", "--db", ":memory:", "--format", "line", q)
+	if !strings.Contains(got, `evil = x\x1B[2J`) || strings.Contains(got, "\x1b[2J") {
+		t.Errorf("--format line on a terminal: %q", got)
+	}
+}
