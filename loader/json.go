@@ -189,16 +189,17 @@ func (p *jsonParser) object(i int) (int, bool) {
 }
 
 // keyAt reads the key at line[i] == '"' and returns it (a sub-slice of the
-// line, or of p.key when it has escapes) and the index after it.
+// line, or of p.key when it has escapes) and the index after it. A key
+// without escapes, the rule, is not copied.
 func (p *jsonParser) keyAt(i int) (key []byte, e int, ok bool) {
+	line := p.line
+	if e = p.plain(i + 1); e < len(line) && line[e] == '"' {
+		return line[i+1 : e], e + 1, true
+	}
 	s := len(p.buf)
-	e, esc, ok := p.str(i)
+	e, _, ok = p.str(i)
 	if !ok {
 		return nil, e, false
-	}
-	if !esc {
-		p.buf = p.buf[:s]
-		return p.line[i+1 : e-1], e, true
 	}
 	p.key = append(p.key[:0], p.buf[s:]...)
 	p.buf = p.buf[:s]
@@ -494,28 +495,8 @@ func (p *jsonParser) str(i int) (e int, esc, ok bool) {
 	line := p.line
 	i++
 	for {
-		// Eight bytes at a time up to the next '"', '\\' or control
-		// character (see zeroBytes): the values are long (user agents,
-		// host ids, request URIs) and escapes rare.
 		s := i
-		for i+8 <= len(line) {
-			x := binary.LittleEndian.Uint64(line[i:])
-			m := zeroBytes(x^0x2222222222222222) | zeroBytes(x^0x5c5c5c5c5c5c5c5c) | zeroBytes(x&0xe0e0e0e0e0e0e0e0)
-			if x&0x8080808080808080 != 0 {
-				p.high = true
-			}
-			if m != 0 {
-				i += bits.TrailingZeros64(m) / 8
-				break
-			}
-			i += 8
-		}
-		for i < len(line) && line[i] != '"' && line[i] != '\\' && line[i] >= 0x20 {
-			if line[i] >= 0x80 {
-				p.high = true
-			}
-			i++
-		}
+		i = p.plain(i)
 		p.buf = append(p.buf, line[s:i]...)
 		if i >= len(line) {
 			return i, esc, p.fail(0, schema.RejectJSON, "truncated record: a string is not closed")
@@ -532,6 +513,33 @@ func (p *jsonParser) str(i int) (e int, esc, ok bool) {
 			return i, esc, false
 		}
 	}
+}
+
+// plain returns the index of the first '"', '\\' or control character at
+// or after i (len(p.line) when there is none), noting a byte >= 0x80 in
+// p.high. Eight bytes at a time (see zeroBytes): the values are long
+// (user agents, host ids, request URIs) and escapes rare.
+func (p *jsonParser) plain(i int) int {
+	line := p.line
+	var high uint64
+	for i+8 <= len(line) {
+		x := binary.LittleEndian.Uint64(line[i:])
+		high |= x
+		if m := zeroBytes(x^0x2222222222222222) | zeroBytes(x^0x5c5c5c5c5c5c5c5c) | zeroBytes(x&0xe0e0e0e0e0e0e0e0); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			p.high = p.high || high&0x8080808080808080 != 0
+			return i
+		}
+		i += 8
+	}
+	p.high = p.high || high&0x8080808080808080 != 0
+	for i < len(line) && line[i] != '"' && line[i] != '\\' && line[i] >= 0x20 {
+		if line[i] >= 0x80 {
+			p.high = true
+		}
+		i++
+	}
+	return i
 }
 
 // escape unescapes the escape sequence at line[i] == '\\' onto p.buf and
