@@ -77,6 +77,10 @@ func Decode(r io.Reader) (*Input, error) {
 			return nil, gzipError(err)
 		}
 		in.Reader, in.Gzip = bufio.NewReaderSize(gzipReader{zr}, MaxPeek), true
+		if head, _ := in.Peek(len(parquetMagic)); string(head) == parquetMagic {
+			in.Format = FormatParquet
+			return in, nil
+		}
 	}
 	// A read error here (a corrupt gzip stream) is left for Read to return.
 	head, _ := in.Peek(binaryProbeBytes)
