@@ -77,7 +77,7 @@ const (
 	AWSBucketARNPrefix = "arn:aws:s3:::"
 )
 
-// AWSField returns the mapping of AWS's key, ok false when the key has no
+// AWSFieldOf returns the mapping of AWS's key, ok false when the key has no
 // column.
 func AWSFieldOf(key string) (f AWSField, ok bool) {
 	for _, f := range AWSFields {
@@ -131,4 +131,28 @@ func AWSViewSQL(db, sch string) string {
 		from = Quote(db) + "." + from
 	}
 	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT\n%s\nFROM %s", Quote(AWSViewName), AWSSelectList(), from)
+}
+
+// AWSTable returns the columns of the view AWSViewName (and of a lake
+// exported with AWS's names), in the order of AWSSelectList: the kept keys,
+// AWS's keys with their columns' types, additional_fields, then Panther's
+// p_ columns.
+func AWSTable() *Table {
+	t := &Table{Name: AWSViewName, Description: "AWS.S3ServerAccess rows with the names of AWS's JSON server access log records."}
+	t.Columns = append(t.Columns,
+		Column{Name: AWSSchemaVersion, Type: String, Description: "The version of AWS's record schema (V_1_0 unless a record said otherwise)."},
+		Column{Name: AWSBucketARN, Type: String, Description: "The ARN of the source bucket."})
+	for _, f := range AWSFields {
+		c := S3ServerAccess.Columns[f.Column]
+		if f.Element > 0 {
+			c = Column{Type: String, Description: "The Region of the source bucket (additionalFields[1])."}
+		}
+		c.Name, c.Required = f.Key, false
+		t.Columns = append(t.Columns, c)
+	}
+	add := S3ServerAccess.Columns[ColAdditionalFields]
+	add.Name = "additional_fields"
+	t.Columns = append(t.Columns, add)
+	t.Columns = append(t.Columns, S3ServerAccess.Columns[ColPLogType:]...)
+	return t
 }

@@ -62,7 +62,8 @@ func (l layout) checkColumns(t *schema.Table) error {
 type state struct {
 	Version     int                  `json:"version"`
 	PartitionBy string               `json:"partition_by"`
-	Partitions  map[string]partState `json:"partitions"` // by partition path
+	AWSNames    bool                 `json:"aws_names,omitempty"` // the columns have AWS's names (Options.AWSNames)
+	Partitions  map[string]partState `json:"partitions"`          // by partition path
 }
 
 // partState fingerprints the rows a partition holds.
@@ -128,7 +129,7 @@ func newStore(opts Options) (store, error) {
 
 // exportLake is runLake once the store is known.
 func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st store) (Result, error) {
-	if err := lay.checkColumns(schema.S3ServerAccess); err != nil {
+	if err := lay.checkColumns(opts.table()); err != nil {
 		return Result{}, err
 	}
 	prev, err := lakeState(ctx, st, opts, lay)
@@ -169,7 +170,7 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 			return Result{}, err
 		}
 	}
-	res.DDL = DDL(DDLOptions{Location: st.location(), PartitionBy: lay.by, FirstYear: firstYear(prev, opts), LastYear: lastYear(prev, opts)})
+	res.DDL = DDL(DDLOptions{Location: st.location(), PartitionBy: lay.by, FirstYear: firstYear(prev, opts), LastYear: lastYear(prev, opts), Table: opts.table()})
 	return res, nil
 }
 
@@ -188,15 +189,26 @@ func lakeState(ctx context.Context, st store, opts Options, lay layout) (*state,
 		if !empty && !opts.Force {
 			return nil, fmt.Errorf("%w (it is not empty and has no %s, so it is not a lake s3logs wrote)", ErrExists, StateFile)
 		}
-		return &state{Version: stateVersion, PartitionBy: lay.by, Partitions: map[string]partState{}}, nil
+		return &state{Version: stateVersion, PartitionBy: lay.by, AWSNames: opts.AWSNames, Partitions: map[string]partState{}}, nil
 	}
 	if prev.PartitionBy != lay.by {
 		return nil, fmt.Errorf("%w: the lake is partitioned by %s, not %s; export to another place", ErrUsage, prev.PartitionBy, lay.by)
+	}
+	if prev.AWSNames != opts.AWSNames {
+		return nil, fmt.Errorf("%w: the lake's columns have %s, not %s; export to another place", ErrUsage, namesOf(prev.AWSNames), namesOf(opts.AWSNames))
 	}
 	if prev.Partitions == nil {
 		prev.Partitions = map[string]partState{}
 	}
 	return prev, nil
+}
+
+// namesOf says whose column names a lake has.
+func namesOf(aws bool) string {
+	if aws {
+		return "AWS's names (--aws-names)"
+	}
+	return "Panther's names"
 }
 
 // fingerprints computes each partition's row count and content hash from
@@ -236,7 +248,7 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 		return fmt.Errorf("%w: %v", ErrWrite, err)
 	}
 	defer st.cleanup(work)
-	q := lakeQuery(lay, touched, len(touched) == len(cur))
+	q := lakeQuery(lay, opts.columns(), touched, len(touched) == len(cur))
 	run := opts.Now().UTC().Format("20060102T150405Z")
 	extra := fmt.Sprintf(", PARTITION_BY (%s), FILENAME_PATTERN %s", strings.Join(lay.columns, ", "), schema.Literal("part-"+run+"-{i}"))
 	if _, err := conn.ExecContext(ctx, copySQL(q, work, &opts, extra)); err != nil {
@@ -263,11 +275,11 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 	return nil
 }
 
-// lakeQuery selects the rows of the touched partitions with their partition
-// columns, ordered by time so that DuckDB writes one file per partition.
-func lakeQuery(lay layout, touched []string, all bool) string {
+// lakeQuery selects columns (a select list of the table) of the rows of the
+// touched partitions with their partition columns, ordered by time so that DuckDB writes one file per partition.
+func lakeQuery(lay layout, columns string, touched []string, all bool) string {
 	var b strings.Builder
-	b.WriteString("SELECT *")
+	b.WriteString("SELECT " + columns)
 	for i, c := range lay.columns {
 		fmt.Fprintf(&b, ", strftime(p_event_time, %s) AS %s", schema.Literal(lay.formats[i]), schema.Quote(c))
 	}
