@@ -47,14 +47,18 @@ type jsonParser struct {
 	message    span
 	messageObj bool
 	wrapped    bool // parsing the record inside a wrapper
+	batch      bool // the object has logEvents: a CloudWatch Logs subscription batch
 }
 
 // parse parses line (without its line ending) into p.row, whose spans
 // point into p.buf. On false, p.err says why.
 func (p *jsonParser) parse(line []byte) bool {
-	p.wrapped = false
+	p.wrapped, p.batch = false, false
 	if !p.parseObject(line, true) {
 		return false
+	}
+	if p.batch && p.seen == 0 {
+		return p.fail(0, schema.RejectNotLog, "a CloudWatch Logs subscription batch (logEvents), not a record: s3logs reads one record per line; extract the messages first")
 	}
 	if p.seen == 0 && !p.message.isNull() {
 		// {"message": ...} and nothing of the record: a wrapper, when the
@@ -361,6 +365,8 @@ func (p *jsonParser) other(key []byte, i int) (int, bool) {
 		if !p.wrapped {
 			return p.messageValue(key, i)
 		}
+	case "logEvents":
+		p.batch = true
 	}
 	if line[i] == 'n' {
 		return p.literal(i, "null", -1) // no value: nothing to keep

@@ -125,6 +125,7 @@ var jsonCases = []struct {
 	{name: "text line", line: `79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be b [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET / HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4"`, kind: schema.RejectNotLog},
 	{name: "bad prefix", line: `hello {"request_time":"2026-07-01T00:00:00Z"}`, kind: schema.RejectNotLog},
 	{name: "broken wrapped record", line: `{"message":"{\"request_time\":\"2026-07-01T00:00:00Z\""}`, kind: schema.RejectJSON},
+	{name: "subscription batch", line: `{"messageType":"DATA_MESSAGE","logGroup":"g","logEvents":[{"id":"1","timestamp":1,"message":"{}"}]}`, kind: schema.RejectNotLog},
 	{name: "wrapper without record", line: `{"message":"hello"}`, kind: schema.RejectNoTime},
 }
 

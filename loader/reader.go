@@ -65,6 +65,14 @@
 //   - Bytes that are not valid UTF-8 become U+FFFD in the row's strings;
 //     the row is kept and the Reject (if any) keeps the raw bytes.
 //
+// The same requests in AWS's structured formats of 2026 (schema.AWSFields)
+// become the same rows: one JSON record per line with Options.Format =
+// source.FormatJSON (json.go: {"bucket_name":"DOC-EXAMPLE-BUCKET1",
+// "request_time":"2019-02-06T00:00:38.000Z","http_status":200,...}), and
+// Parquet files through ParquetReader; both fill the text path's row
+// through a recBuilder (structured.go), so p_row_id, the p_any_ columns
+// and the NULL rules are computed by the same code.
+//
 // The loader does not depend on DuckDB, so that the parser can be tested,
 // fuzzed and benchmarked on its own.
 package loader
