@@ -264,3 +264,34 @@ func benchFormat(b *testing.B, data []byte, f source.Format) {
 }
 
 func timeOfMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// BenchmarkJSONvsText parses the same requests as text and as JSON lines
+// in alternation within each iteration, so that both see the same machine
+// load (the benchmarks above, run one after the other on a shared machine,
+// can differ by 2x from load alone), and reports each one's lines/s and
+// json/text, their ratio (the target is at least 0.5).
+func BenchmarkJSONvsText(b *testing.B) {
+	text, js := textAndJSON(benchLines, 1)
+	var tText, tJSON time.Duration
+	parse := func(data []byte, f source.Format) time.Duration {
+		start := time.Now()
+		r := NewReader(bytes.NewReader(data), "bench", Options{Allocator: memory.DefaultAllocator, Format: f})
+		for r.Next() {
+		}
+		if st := r.Stats(); st.Rows != benchLines {
+			b.Fatalf("%v: %d rows, %d rejected", f, st.Rows, st.Rejected)
+		}
+		r.Release()
+		return time.Since(start)
+	}
+	b.SetBytes(int64(len(text) + len(js)))
+	b.ReportAllocs()
+	for b.Loop() {
+		tText += parse(text, source.FormatText)
+		tJSON += parse(js, source.FormatJSON)
+	}
+	n := float64(benchLines) * float64(b.N)
+	b.ReportMetric(n/tText.Seconds(), "text-lines/s")
+	b.ReportMetric(n/tJSON.Seconds(), "json-lines/s")
+	b.ReportMetric(tText.Seconds()/tJSON.Seconds(), "json/text")
+}

@@ -292,7 +292,7 @@ func (r *ParquetReader) setField(rb *recBuilder, f int, a arrow.Array, i int) bo
 				return rb.failField(0, f, schema.RejectBinary, "a NUL byte in %s", fd.key)
 			}
 		}
-		rb.setString(f, v.s)
+		rb.setString(f, v)
 	case schema.BigInt:
 		n, ok, isInt := intValue(a, i)
 		if !isInt {

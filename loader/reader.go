@@ -332,7 +332,7 @@ func (r *Reader) addJSON(line []byte) {
 		r.stats.Filtered++
 		return
 	}
-	r.b.appendRow(&r.j.row, r.j.buf, r.line)
+	r.b.appendRow(&r.j.row, r.j.values(), r.line)
 	r.stats.Rows++
 }
 

@@ -49,7 +49,11 @@ var (
 
 // recBuilder builds one row from a structured record's values.
 type recBuilder struct {
-	buf  []byte // the values, one after the other
+	buf []byte // the values, one after the other
+	// alias, when not nil, is what the spans point into instead of buf:
+	// the JSON line itself, while no value of it has needed unescaping
+	// (see jsonParser.own), which saves copying every value twice.
+	alias []byte
 	row  row
 	err  lineError
 	seen uint64 // the AWS fields set, bit per index of awsFields
@@ -63,7 +67,7 @@ type recBuilder struct {
 
 // start readies the builder for a new record.
 func (b *recBuilder) start() {
-	b.buf = b.buf[:0]
+	b.buf, b.alias = b.buf[:0], nil
 	b.row.v = allNull
 	b.row.extra = b.row.extra[:0]
 	b.row.time = 0
@@ -97,11 +101,18 @@ func (b *recBuilder) mark(col, f int) bool {
 	return true
 }
 
-// setString sets field f, a string field, to the bytes buf[s:] just
-// appended; "-", S3's NULL in the text format, is NULL here too.
-func (b *recBuilder) setString(f, s int) {
-	v := span{s, len(b.buf)}
-	if v.e-v.s == 1 && b.buf[v.s] == '-' {
+// values returns what the row's spans point into: buf, or alias.
+func (b *recBuilder) values() []byte {
+	if b.alias != nil {
+		return b.alias
+	}
+	return b.buf
+}
+
+// setString sets field f, a string field, to the bytes of span v (of
+// values()); "-", S3's NULL in the text format, is NULL here too.
+func (b *recBuilder) setString(f int, v span) {
+	if v.e-v.s == 1 && b.values()[v.s] == '-' {
 		v = null
 	}
 	switch {
@@ -152,7 +163,7 @@ func (b *recBuilder) finish() bool {
 		kept[nk] = b.keyed(schema.AWSBucketARN, b.arn)
 		nk++
 	}
-	if !b.version.isNull() && string(b.buf[b.version.s:b.version.e]) != schema.AWSSchemaVersionKnown {
+	if !b.version.isNull() && string(b.values()[b.version.s:b.version.e]) != schema.AWSSchemaVersionKnown {
 		kept[nk] = b.keyed(schema.AWSSchemaVersion, b.version)
 		nk++
 	}
@@ -166,8 +177,16 @@ func (b *recBuilder) finish() bool {
 		}
 		b.row.extra = append(append(append(b.row.extra[:0], r), kept[:nk]...), b.unknown...)
 	}
-	b.row.utf8 = !b.high || utf8.Valid(b.buf)
+	b.row.utf8 = !b.high || utf8.Valid(b.values())
 	return true
+}
+
+// needsBuf reports whether finish will append to buf: a bucket_arn or a
+// schema_version_id that is kept, or unknown keys.
+func (b *recBuilder) needsBuf() bool {
+	v := b.values()
+	return len(b.unknown) > 0 || !b.arn.isNull() && !b.impliedARN() ||
+		!b.version.isNull() && string(v[b.version.s:b.version.e]) != schema.AWSSchemaVersionKnown
 }
 
 // impliedARN reports whether bucket_arn is arn:aws:s3:::<bucket_name>.
@@ -176,9 +195,10 @@ func (b *recBuilder) impliedARN() bool {
 	if bucket.isNull() {
 		return false
 	}
-	arn := b.buf[b.arn.s:b.arn.e]
+	v := b.values()
+	arn := v[b.arn.s:b.arn.e]
 	p := schema.AWSBucketARNPrefix
-	return len(arn) == len(p)+bucket.e-bucket.s && string(arn[:len(p)]) == p && string(arn[len(p):]) == string(b.buf[bucket.s:bucket.e])
+	return len(arn) == len(p)+bucket.e-bucket.s && string(arn[:len(p)]) == p && string(arn[len(p):]) == string(v[bucket.s:bucket.e])
 }
 
 // keyed appends "key=" and the value of v, and returns the new span.
