@@ -196,6 +196,9 @@ func FuzzJSON(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, input string) {
+		for _, l := range strings.Split(input, "\n") {
+			sameParse(t, []byte(strings.TrimSuffix(l, "\r")))
+		}
 		res := readAll(t, input, "fuzz.json", Options{BatchRows: 5, Format: source.FormatJSON})
 		if res.err != nil {
 			t.Fatal(res.err)
@@ -294,4 +297,90 @@ func BenchmarkJSONvsText(b *testing.B) {
 	b.ReportMetric(n/tText.Seconds(), "text-lines/s")
 	b.ReportMetric(n/tJSON.Seconds(), "json-lines/s")
 	b.ReportMetric(tText.Seconds()/tJSON.Seconds(), "json/text")
+}
+
+// TestJSONClean holds jsonClean to its byte-by-byte definition.
+func TestJSONClean(t *testing.T) {
+	slow := func(b []byte) bool {
+		for _, c := range b {
+			if c == '\\' || c < 0x20 {
+				return false
+			}
+		}
+		return true
+	}
+	base := []byte(`{"request_time":"2026-07-01T00:00:00Z","user_agent":"aé \u007f x"}`)
+	for i := range base {
+		for _, c := range []byte{0, 0x1f, 0x20, '\\', 0x7f, 0x80, 0xff, '"'} {
+			b := append([]byte(nil), base...)
+			b[i] = c
+			if got, want := jsonClean(b), slow(b); got != want {
+				t.Errorf("byte %d = %#x: jsonClean %v, want %v", i, c, got, want)
+			}
+		}
+	}
+}
+
+// sameParse reports whether the fast path (fastObject) and the general one
+// read line alike: the same row, or the same reject.
+func sameParse(t testing.TB, line []byte) bool {
+	var fast, slow jsonParser
+	slow.noFast = true
+	okF, okS := fast.parse(line), slow.parse(line)
+	if okF != okS {
+		t.Errorf("fast %v (%s), general %v (%s): %q", okF, fast.err.reason, okS, slow.err.reason, line)
+		return false
+	}
+	if !okF {
+		if fast.err != slow.err {
+			t.Errorf("fast rejects %+v, general %+v: %q", fast.err, slow.err, line)
+			return false
+		}
+		return true
+	}
+	fv, sv := fast.values(), slow.values()
+	for c := range schema.NumLogFields {
+		a, b := fast.row.v[c], slow.row.v[c]
+		if a.isNull() != b.isNull() || !a.isNull() && (fast.row.n[c] != slow.row.n[c] || string(fv[a.s:a.e]) != string(sv[b.s:b.e])) {
+			t.Errorf("column %s differs: %q", schema.S3ServerAccess.Columns[c].Name, line)
+			return false
+		}
+	}
+	var fe, se []string
+	for _, x := range fast.row.extra {
+		fe = append(fe, string(fv[x.s:x.e]))
+	}
+	for _, x := range slow.row.extra {
+		se = append(se, string(sv[x.s:x.e]))
+	}
+	if fast.row.time != slow.row.time || fast.row.utf8 != slow.row.utf8 || !reflect.DeepEqual(fe, se) {
+		t.Errorf("time, utf8 or extras differ (%v, %v): %q", fe, se, line)
+		return false
+	}
+	return true
+}
+
+// TestJSONFastAgrees holds the fast path to the general one on generated
+// records, the table's cases, and each of them cut and altered at every
+// position.
+func TestJSONFastAgrees(t *testing.T) {
+	_, js := textAndJSON(300, 9)
+	lines := bytes.Split(bytes.TrimSpace(js), []byte("\n"))
+	for _, tc := range jsonCases {
+		lines = append(lines, []byte(tc.line))
+	}
+	for _, l := range lines {
+		sameParse(t, l)
+	}
+	for _, l := range lines[:3] {
+		for i := range l {
+			for _, c := range []byte{'"', ',', '}', ':', ' ', '1', 'n', '-', '.', '{'} {
+				m := append([]byte(nil), l...)
+				m[i] = c
+				if !sameParse(t, m) || !sameParse(t, l[:i]) {
+					return
+				}
+			}
+		}
+	}
 }
