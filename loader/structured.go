@@ -54,9 +54,9 @@ type recBuilder struct {
 	// the JSON line itself, while no value of it has needed unescaping
 	// (see jsonParser.own), which saves copying every value twice.
 	alias []byte
-	row  row
-	err  lineError
-	seen uint64 // the AWS fields set, bit per index of awsFields
+	row   row
+	err   lineError
+	seen  uint64 // the AWS fields set, bit per index of awsFields
 	// source_region, bucket_arn and schema_version_id (null when absent),
 	// and the unknown keys as "key=value" spans, in the record's order.
 	region, arn, version span
