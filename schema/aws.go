@@ -138,7 +138,7 @@ func AWSViewSQL(db, sch string) string {
 // AWS's keys with their columns' types, additional_fields, then Panther's
 // p_ columns.
 func AWSTable() *Table {
-	t := &Table{Name: AWSViewName, Description: "AWS.S3ServerAccess rows with the names of AWS's JSON server access log records."}
+	t := &Table{Name: AWSViewName, Description: "aws_s3serveraccess with the names of AWS's JSON server access log records (bucket_name, request_time, http_status...)."}
 	t.Columns = append(t.Columns,
 		Column{Name: AWSSchemaVersion, Type: String, Description: "The version of AWS's record schema (V_1_0 unless a record said otherwise)."},
 		Column{Name: AWSBucketARN, Type: String, Description: "The ARN of the source bucket."})

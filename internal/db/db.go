@@ -100,8 +100,10 @@ func (d *DB) createAWSView(ctx context.Context) error {
 	if err == nil && awsViewCurrent(stored) {
 		return nil
 	}
-	if _, err := d.ExecContext(ctx, schema.AWSViewSQL("", "main")); err != nil {
-		return fmt.Errorf("create view %s: %w", schema.AWSViewName, err)
+	for _, q := range []string{schema.AWSViewSQL("", "main"), "COMMENT ON VIEW " + schema.Quote(schema.AWSViewName) + " IS " + schema.Literal(schema.AWSTable().Description)} {
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create view %s: %w", schema.AWSViewName, err)
+		}
 	}
 	return nil
 }
