@@ -169,8 +169,9 @@ func (p *jsonParser) parseObject(line []byte, top bool) bool {
 }
 
 // fastObject parses the object at line[i] == '{' of a clean line in the
-// shape AWS writes (keys in AWSFields' order, perhaps after bucket_arn
-// and schema_version_id, no whitespace, values of the right types), into
+// shape AWS writes (keys of AWSFields, fastest in its order, perhaps after
+// bucket_arn and schema_version_id, no whitespace, values of the right
+// types), into
 // the builder, and returns the index after its '}'. ok is false for
 // anything else (an unknown or misplaced key, a key twice, whitespace, a
 // wrong type, a number that is not a plain integer, a bad time): the
@@ -197,6 +198,11 @@ func (p *jsonParser) fastObject(i int) (int, bool) {
 			if string(key) == awsFields[g].key {
 				k = g
 				break
+			}
+		}
+		for g := 0; k < 0 && g < f; g++ { // a key out of order
+			if string(key) == awsFields[g].key {
+				k = g
 			}
 		}
 		switch {

@@ -73,6 +73,8 @@ var jsonCases = []struct {
 			"p_any_aws_arns": []string{"arn:aws:iam::123456789012:user/x"}, "p_any_aws_account_ids": []string{"123456789012"}, "useragent": nil}},
 	{name: "keys in any order, whitespace", line: " { \"http_status\" : 200 ,\t\"request_time\" : \"2026-07-01T00:00:00Z\" } ",
 		row: map[string]any{"httpstatus": int64(200), "time": "2026-07-01T00:00:00Z"}},
+	{name: "keys out of AWS's order", line: `{"http_status":404,"bucket_owner_id":"o","request_time":"2026-07-01T00:00:00Z","bucket_name":"b","schema_version_id":"V_1_0"}`,
+		row: map[string]any{"httpstatus": int64(404), "bucketowner": "o", "bucket": "b", "additionalFields": nil}},
 	{name: "escapes", line: `{"request_time":"2026-07-01T00:00:00.1Z","user_agent":"a \"q\" \\ \u00e9 \ud83d\ude00 \/ \t","key_name":"\ud800x"}`,
 		row: map[string]any{"useragent": "a \"q\" \\ é 😀 / \t", "key": "\ufffdx", "time": "2026-07-01T00:00:00.1Z"}},
 	{name: "dash is NULL as in text", line: `{"request_time":"2026-07-01T00:00:00Z","error_code":"-","source_region":"-"}`,

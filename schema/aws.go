@@ -27,11 +27,14 @@ type AWSField struct {
 	Element int
 }
 
-// AWSFields is the mapping of AWS's keys to columns, in AWS's order.
+// AWSFields is the mapping of AWS's keys to columns, in the order AWS's
+// page lists them (after schema_version_id and bucket_arn): bucket_name
+// and request_time come before bucket_owner_id there. The loader's fast
+// path expects records in this order (others are read too, more slowly).
 var AWSFields = []AWSField{
-	{Key: "bucket_owner_id", Column: ColBucketowner},
 	{Key: "bucket_name", Column: ColBucket},
 	{Key: "request_time", Column: ColTime},
+	{Key: "bucket_owner_id", Column: ColBucketowner},
 	{Key: "remote_ip", Column: ColRemoteip},
 	{Key: "requester", Column: ColRequester},
 	{Key: "request_id", Column: ColRequestid},
