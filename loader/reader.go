@@ -65,6 +65,14 @@
 //   - Bytes that are not valid UTF-8 become U+FFFD in the row's strings;
 //     the row is kept and the Reject (if any) keeps the raw bytes.
 //
+// The same requests in AWS's structured formats of 2026 (schema.AWSFields)
+// become the same rows: one JSON record per line with Options.Format =
+// source.FormatJSON (json.go: {"bucket_name":"DOC-EXAMPLE-BUCKET1",
+// "request_time":"2019-02-06T00:00:38.000Z","http_status":200,...}), and
+// Parquet files through ParquetReader; both fill the text path's row
+// through a recBuilder (structured.go), so p_row_id, the p_any_ columns
+// and the NULL rules are computed by the same code.
+//
 // The loader does not depend on DuckDB, so that the parser can be tested,
 // fuzzed and benchmarked on its own.
 package loader
@@ -81,6 +89,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -118,9 +127,10 @@ const (
 // because a load opens thousands of small log objects, and growing fresh
 // buffers for each would cost more than parsing.
 type state struct {
-	lines framer // cuts the input into lines
-	p     parser // turns a line into a row
-	b     batch  // appends rows to the columns of a record batch
+	lines framer     // cuts the input into lines
+	p     parser     // turns a text line into a row
+	j     jsonParser // turns a JSON record into a row
+	b     batch      // appends rows to the columns of a record batch
 }
 
 var statePool = sync.Pool{New: func() any { return new(state) }}
@@ -139,6 +149,10 @@ type Options struct {
 	FirstLine int64            // lines already consumed before the reader (resume of a grown file); line numbers continue from it
 	Since     time.Time        // when non-zero, rows whose event time is before Since are dropped and counted in Stats.Filtered
 	Until     time.Time        // when non-zero, rows whose event time is at or after Until are dropped and counted in Stats.Filtered
+	// Format is the format of the lines: source.FormatJSON reads one JSON
+	// record per line (see json.go); anything else reads S3's text lines.
+	// Parquet is read by a ParquetReader, not a Reader.
+	Format source.Format
 }
 
 // Stats are the running totals of a Reader. Lines = Rows + Rejected +
@@ -175,6 +189,7 @@ type Reader struct {
 
 	window window // Options.Since and Options.Until
 	ownMem bool   // the batch's recycler is the Reader's own, closed on Release
+	json   bool   // the lines are JSON records
 
 	line    int64 // lines consumed, the current one included
 	stats   Stats
@@ -220,6 +235,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		state:  statePool.Get().(*state),
 		window: newWindow(opts.Since, opts.Until),
 		ownMem: ownMem,
+		json:   opts.Format == source.FormatJSON,
 		line:   opts.FirstLine,
 	}
 	rd.lines.begin(r, sourceID)
@@ -288,6 +304,10 @@ func (r *Reader) addLine(line []byte) {
 		r.stats.Blank++
 		return
 	}
+	if r.json {
+		r.addJSON(line)
+		return
+	}
 	if !r.p.parse(line) {
 		r.reject(line, r.p.err)
 		return
@@ -297,6 +317,22 @@ func (r *Reader) addLine(line []byte) {
 		return
 	}
 	r.b.appendRow(&r.p.row, line, r.line)
+	r.stats.Rows++
+}
+
+// addJSON parses one JSON record (without its line ending) and adds it to
+// the batch as a row, a reject, or a filtered line. The row's values are
+// in the parser's buffer, which appendRow reads as it reads a text line.
+func (r *Reader) addJSON(line []byte) {
+	if !r.j.parse(line) {
+		r.reject(line, r.j.err)
+		return
+	}
+	if r.window.excludes(r.j.row.time) {
+		r.stats.Filtered++
+		return
+	}
+	r.b.appendRow(&r.j.row, r.j.values(), r.line)
 	r.stats.Rows++
 }
 
@@ -349,6 +385,9 @@ func (r *Reader) Release() {
 	mem := r.b.mem
 	r.b.free()
 	r.lines.end()
+	if cap(r.j.buf) > poolReadBytes || cap(r.j.inner) > poolReadBytes {
+		r.j.buf, r.j.inner = nil, nil // one huge record does not pin its memory
+	}
 	if cap(r.lines.buf) <= poolReadBytes && !r.b.big {
 		statePool.Put(r.state)
 	}

@@ -125,6 +125,7 @@ func TestMetaCommands(t *testing.T) {
 				"aws_s3serveraccess,table,3,S3ServerAccess is an AWS S3 Access Log (Panther log type AWS.S3ServerAccess).\n" +
 				"aws_s3serveraccess_rejects,table,3,\"Lines s3logs could not parse as AWS.S3ServerAccess, with where they came from and why.\"\n" +
 				"aws_s3serveraccess_enriched,view,,\"aws_s3serveraccess with derived columns: the request URI's parts, the decoded key, who the requester is, the source region, the class of the remote IP and, with --ip-ranges, --geoip and --ip-list, what those files say of it.\"\n" +
+				"s3_access_logs,view,,\"aws_s3serveraccess with the names of AWS's JSON server access log records (bucket_name, request_time, http_status...).\"\n" +
 				"v,view,,\n"},
 		{name: "run with params", input: ".mode csv\n.run zz_status status=200\n.run zz_status status=200 bucket=web\n",
 			stdout: "n\n1\nn\n1\n"},

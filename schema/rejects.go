@@ -59,6 +59,9 @@ const (
 	RejectInteger                         // a number field is neither a non-negative integer nor -
 	RejectQuoting                         // no reading of the quoted fields fits the fields around them
 	RejectAmbiguous                       // the quoted fields can be read more than one way
+	RejectJSON                            // a JSON record that is not well-formed (truncated, trailing data, a key twice, nested too deep)
+	RejectType                            // a value of the wrong type for its field (a string for http_status, a number for bucket_name)
+	RejectNoTime                          // a JSON or Parquet record without request_time
 	numRejectKinds
 )
 
@@ -75,6 +78,9 @@ var rejectKinds = [numRejectKinds]struct{ name, text string }{
 	RejectInteger:   {"integer", "invalid integer"},
 	RejectQuoting:   {"quoting", "cannot tell where the quoted fields end"},
 	RejectAmbiguous: {"ambiguous", "ambiguous quoting"},
+	RejectJSON:      {"json", "malformed JSON record"},
+	RejectType:      {"type", "value of the wrong type"},
+	RejectNoTime:    {"no-time", "record without a time"},
 }
 
 // RejectKinds returns every kind, in order.

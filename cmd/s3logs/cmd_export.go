@@ -50,6 +50,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 			"s3logs export --table --partition-by day --out lake/",
 			"s3logs export --table --partition-by hour --out s3://my-bucket/s3logs-lake/ --profile sec",
 			"s3logs export --timeline --table --out case.jsonl --ip-ranges ip-ranges.json",
+			"s3logs export --table --aws-names --partition-by day --out lake-aws/",
 		},
 		Run: runExport,
 	})
@@ -59,7 +60,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 type exportFlags struct {
 	db, query, saved, out, partition, compression *string
 	queriesDir                                    *string
-	table, force, timeline                        *bool
+	table, force, timeline, awsNames              *bool
 	params                                        paramFlag
 	aws                                           *awscfg.Options
 	intel                                         *intelFlags
@@ -77,6 +78,7 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
+	f.awsNames = fs.Bool("aws-names", false, "with --table, name the columns as AWS's JSON server access log records do (the s3_access_logs view's names: request_time, http_status...), so the lake unions with an S3 Tables mirror")
 	f.aws = awsFlags(fs) // for s3:// outputs, as for load
 	f.timeline = fs.Bool("timeline", false, "write a Timesketch timeline to a .jsonl or .csv --out: message, datetime, timestamp_desc, then the columns (--table: of the enriched view), in time order")
 	f.intel = defineIntelFlags(fs)
@@ -144,6 +146,7 @@ func (f *exportFlags) options(ctx context.Context, stderr io.Writer) (export.Opt
 		Compression: *f.compression,
 		Force:       *f.force,
 		Timeline:    *f.timeline,
+		AWSNames:    *f.awsNames,
 	}
 	var err error
 	switch {

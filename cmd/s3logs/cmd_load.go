@@ -20,11 +20,15 @@ import (
 func init() {
 	register(&command{
 		Name:    "load",
-		Usage:   "load [--db PATH] [--label L] [--workers N] [--since T] [--until T] SOURCE...",
+		Usage:   "load [--db PATH] [--label L] [--workers N] [--since T] [--until T] [--format F] SOURCE...",
 		Summary: "Load S3 server access logs into the database",
 		Help: `Each SOURCE is a log file, a folder (read recursively, hidden files skipped),
 a glob pattern such as 'logs/2024-*', - for standard input, or an s3://bucket/prefix/.
-Gzipped files are recognised by their content and read transparently.
+Gzipped files are recognised by their content and read transparently, and so
+is each file's format: S3's text lines, AWS's JSON records (one per line, as
+CloudWatch Logs delivers them; CloudWatch export timestamps and {"message":
+...} wrappers are undone) or a Parquet file of them. All go to the same table
+with the same columns; --format text|json|parquet forces one format.
 
 Rows go to the table aws_s3serveraccess, lines that cannot be parsed to
 aws_s3serveraccess_rejects (with the reason), and every object read to
@@ -57,6 +61,7 @@ type loadFlags struct {
 	label   *string
 	workers *int
 	window  *window
+	format  *source.Format
 	s3      *s3Flags
 }
 
@@ -67,6 +72,7 @@ func defineLoadFlags(fs *flag.FlagSet, now time.Time) *loadFlags {
 	lf.label = fs.String("label", "", "`LABEL` of the loaded rows, their p_source_label (default: each SOURCE as given)")
 	lf.workers = fs.Int("workers", 0, "`N` objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
 	lf.window = windowFlags(fs, now)
+	lf.format = inputFormatFlag(fs)
 	lf.s3 = defineS3Flags(fs, lf.workers)
 	return lf
 }
@@ -99,7 +105,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 
 // options turns the parsed flags into ingest options.
 func (lf *loadFlags) options() (ingest.Options, error) {
-	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers}
+	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, Format: *lf.format}
 	if *lf.workers < 0 {
 		return opts, usagef("--workers must be at least 1")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/internal/when"
+	"github.com/s3logs/s3logs/loader/source"
 )
 
 // defaultDB is the database used when neither --db nor S3LOGS_DB is given.
@@ -155,4 +156,17 @@ func firstEnv(names ...string) string {
 		}
 	}
 	return ""
+}
+
+// inputFormatFlag defines load's --format on fs: the format of every
+// source's records (text, json or parquet); by default each file or
+// object's is detected from its content (source.Decode).
+func inputFormatFlag(fs *flag.FlagSet) *source.Format {
+	f := new(source.Format)
+	fs.Func("format", "read every SOURCE as `FORMAT`: text, json (AWS's CloudWatch Logs records, one per line) or parquet (default: detected per file from its content)", func(s string) error {
+		v, err := source.ParseFormat(s)
+		*f = v
+		return err
+	})
+	return f
 }

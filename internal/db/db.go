@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -119,10 +120,51 @@ func (d *DB) prepare(ctx context.Context) error {
 			}
 		}
 	}
+	if err := d.createAWSView(ctx); err != nil {
+		return err
+	}
 	if err := d.attachPantherNames(ctx); err != nil {
 		return err
 	}
 	return d.prepareEnriched(ctx)
+}
+
+// createAWSView creates the view schema.AWSViewName, the table with AWS's
+// snake_case names (schema.AWSFields), when the database does not have it
+// as the current mapping makes it: it is written to the file only when
+// missing or out of date, so that opening a database does not change it.
+func (d *DB) createAWSView(ctx context.Context) error {
+	var stored string
+	err := d.QueryRowContext(ctx, "SELECT sql FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND view_name = ?", schema.AWSViewName).Scan(&stored)
+	if err != nil && err != sql.ErrNoRows {
+		return err
+	}
+	if err == nil && awsViewCurrent(stored) {
+		return nil
+	}
+	for _, q := range []string{schema.AWSViewSQL("", "main"), "COMMENT ON VIEW " + schema.Quote(schema.AWSViewName) + " IS " + schema.Literal(schema.AWSTable().Description)} {
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create view %s: %w", schema.AWSViewName, err)
+		}
+	}
+	return nil
+}
+
+// awsViewCurrent reports whether the stored definition of the AWS view
+// (as DuckDB prints it back: identifiers quoted only where needed) maps
+// every key of the current schema.AWSFields as it does.
+func awsViewCurrent(stored string) bool {
+	for _, f := range schema.AWSFields {
+		col := schema.S3ServerAccess.Columns[f.Column].Name
+		as := " AS " + f.Key + ","
+		switch {
+		case f.Element > 0 && strings.Contains(stored, as):
+		case strings.Contains(stored, " "+col+as), strings.Contains(stored, " "+schema.Quote(col)+as):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // attachPantherNames attaches an in-memory catalog panther_logs whose main

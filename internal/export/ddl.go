@@ -14,6 +14,9 @@ type DDLOptions struct {
 	PartitionBy string // ByDay or ByHour
 	FirstYear   int    // the range of years Athena's partition projection covers
 	LastYear    int
+	// Table is the lake's columns and table name: nil means
+	// schema.S3ServerAccess; schema.AWSTable() for a lake with AWS's names.
+	Table *schema.Table
 }
 
 // DDL returns the statements that make the lake queryable from Athena (a
@@ -29,11 +32,15 @@ func DDL(o DDLOptions) string {
 		s3loc = "s3://YOUR-BUCKET/" + filepath.Base(strings.TrimSuffix(loc, "/")) + "/"
 		upload = fmt.Sprintf("-- Upload the lake first: aws s3 sync %s %s\n", strings.TrimSuffix(loc, "/"), s3loc)
 	}
+	t := o.Table
+	if t == nil {
+		t = schema.S3ServerAccess
+	}
 	var b strings.Builder
 	b.WriteString(upload)
-	athena(&b, lay, s3loc, o.FirstYear, o.LastYear)
-	trino(&b, lay, s3loc)
-	spark(&b, lay, loc)
+	athena(&b, t, lay, s3loc, o.FirstYear, o.LastYear)
+	trino(&b, t, lay, s3loc)
+	spark(&b, t, lay, loc)
 	fmt.Fprintf(&b, "\n-- DuckDB\nSELECT * FROM read_parquet(%s, hive_partitioning = true);\n", schema.Literal(loc+"**/*.parquet"))
 	return b.String()
 }
@@ -65,8 +72,8 @@ func trinoType(t schema.Type) string {
 }
 
 // columnList writes one line per schema column, then the extra lines.
-func columnList(b *strings.Builder, quote func(string) string, typ func(schema.Type) string, upper bool, extra []string) {
-	cols := schema.S3ServerAccess.Columns
+func columnList(b *strings.Builder, t *schema.Table, quote func(string) string, typ func(schema.Type) string, upper bool, extra []string) {
+	cols := t.Columns
 	lines := make([]string, 0, len(cols)+len(extra))
 	for _, c := range cols {
 		t := typ(c.Type)
@@ -82,10 +89,10 @@ func columnList(b *strings.Builder, quote func(string) string, typ func(schema.T
 
 func backtick(s string) string { return "`" + s + "`" }
 
-func athena(b *strings.Builder, lay layout, loc string, first, last int) {
+func athena(b *strings.Builder, t *schema.Table, lay layout, loc string, first, last int) {
 	b.WriteString("-- Athena: Glue external table with partition projection (no crawler or MSCK REPAIR needed)\n")
-	b.WriteString("CREATE EXTERNAL TABLE IF NOT EXISTS aws_s3serveraccess (\n")
-	columnList(b, backtick, athenaType, false, nil)
+	b.WriteString("CREATE EXTERNAL TABLE IF NOT EXISTS " + t.Name + " (\n")
+	columnList(b, t, backtick, athenaType, false, nil)
 	parts := make([]string, len(lay.columns))
 	for i, c := range lay.columns {
 		parts[i] = backtick(c) + " int"
@@ -112,36 +119,36 @@ func athena(b *strings.Builder, lay layout, loc string, first, last int) {
 	b.WriteString(");\n")
 }
 
-func trino(b *strings.Builder, lay layout, loc string) {
+func trino(b *strings.Builder, t *schema.Table, lay layout, loc string) {
 	b.WriteString("\n-- Trino: Hive connector (catalog hive, schema default); partition values are zero-padded strings\n")
-	b.WriteString("CREATE TABLE hive.default.aws_s3serveraccess (\n")
+	b.WriteString("CREATE TABLE hive.default." + t.Name + " (\n")
 	extra := make([]string, len(lay.columns))
 	quoted := make([]string, len(lay.columns))
 	for i, c := range lay.columns {
 		extra[i] = "  " + schema.Quote(c) + " varchar"
 		quoted[i] = schema.Literal(c)
 	}
-	columnList(b, schema.Quote, trinoType, false, extra)
+	columnList(b, t, schema.Quote, trinoType, false, extra)
 	fmt.Fprintf(b, ")\nWITH (\n  format = 'PARQUET',\n  external_location = %s,\n  partitioned_by = ARRAY[%s]\n);\n",
 		schema.Literal(loc), strings.Join(quoted, ", "))
-	b.WriteString("CALL hive.system.sync_partition_metadata('default', 'aws_s3serveraccess', 'FULL');\n")
+	fmt.Fprintf(b, "CALL hive.system.sync_partition_metadata('default', %s, 'FULL');\n", schema.Literal(t.Name))
 }
 
-func spark(b *strings.Builder, lay layout, loc string) {
+func spark(b *strings.Builder, t *schema.Table, lay layout, loc string) {
 	if !isS3(loc) {
 		loc = "file://" + loc
 	}
 	b.WriteString("\n-- Spark SQL (use s3a:// for S3 outside EMR); partition values are zero-padded strings\n")
-	b.WriteString("CREATE TABLE IF NOT EXISTS aws_s3serveraccess (\n")
+	b.WriteString("CREATE TABLE IF NOT EXISTS " + t.Name + " (\n")
 	extra := make([]string, len(lay.columns))
 	names := make([]string, len(lay.columns))
 	for i, c := range lay.columns {
 		extra[i] = "  " + backtick(c) + " STRING"
 		names[i] = backtick(c)
 	}
-	columnList(b, backtick, athenaType, true, extra)
-	fmt.Fprintf(b, ")\nUSING parquet\nPARTITIONED BY (%s)\nLOCATION %s;\nMSCK REPAIR TABLE aws_s3serveraccess;\n",
-		strings.Join(names, ", "), schema.Literal(loc))
+	columnList(b, t, backtick, athenaType, true, extra)
+	fmt.Fprintf(b, ")\nUSING parquet\nPARTITIONED BY (%s)\nLOCATION %s;\nMSCK REPAIR TABLE %s;\n",
+		strings.Join(names, ", "), schema.Literal(loc), t.Name)
 }
 
 // firstYear and lastYear give the years the lake holds, widened to the

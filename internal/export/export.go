@@ -97,6 +97,7 @@ type Options struct {
 	Compression string           // Parquet: zstd (default), snappy, gzip or none; CSV and JSON: from Out's .gz or .zst, else none
 	Force       bool             // replace an existing output; for a lake, rewrite every partition
 	Timeline    bool             // write Timesketch's layout (message, datetime, timestamp_desc, then the columns), CSV or JSON only
+	AWSNames    bool             // with Table: name the columns as AWS's JSON records do (schema.AWSTable), as the s3_access_logs view does
 	S3          S3API            // the client used for s3:// outputs; usually awscfg.S3Client's
 	Now         func() time.Time // clock for the run id and the DDL's year range; nil means time.Now
 }
@@ -177,6 +178,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("%w: partition by %q: want day or hour", ErrUsage, o.PartitionBy)
 	case o.PartitionBy != "" && !o.Table:
 		return fmt.Errorf("%w: partitioning needs the table export (--table)", ErrUsage)
+	case o.AWSNames && !o.Table:
+		return fmt.Errorf("%w: AWS's names are for the table export (--table); a query names its own columns", ErrUsage)
 	case isS3(o.Out) && o.S3 == nil:
 		return fmt.Errorf("%w: no S3 client for an s3:// output", ErrUsage)
 	case o.Format != Parquet && o.Format != CSV && o.Format != JSON:
@@ -216,9 +219,26 @@ func (o *Options) source() string {
 	if o.Table {
 		// In table order (the order of loading): sorting would cost more than
 		// the write itself. Lakes are sorted by time (see lakeQuery).
-		return "SELECT * FROM " + schema.Quote(schema.TableName)
+		return "SELECT " + o.columns() + " FROM " + schema.Quote(schema.TableName)
 	}
 	return trimQuery(o.Query)
+}
+
+// columns returns the select list of a table export: every column, under
+// AWS's names with AWSNames.
+func (o *Options) columns() string {
+	if o.AWSNames {
+		return schema.AWSSelectList()
+	}
+	return "*"
+}
+
+// table returns the columns a table export writes.
+func (o *Options) table() *schema.Table {
+	if o.AWSNames {
+		return schema.AWSTable()
+	}
+	return schema.S3ServerAccess
 }
 
 // trimQuery removes surrounding space and trailing semicolons, so that the

@@ -62,7 +62,8 @@ func (l layout) checkColumns(t *schema.Table) error {
 type state struct {
 	Version     int                  `json:"version"`
 	PartitionBy string               `json:"partition_by"`
-	Partitions  map[string]partState `json:"partitions"` // by partition path
+	AWSNames    bool                 `json:"aws_names,omitempty"` // the columns have AWS's names (Options.AWSNames)
+	Partitions  map[string]partState `json:"partitions"`          // by partition path
 }
 
 // partState fingerprints the rows a partition holds.
@@ -129,7 +130,7 @@ func newStore(opts Options) (store, error) {
 
 // exportLake is runLake once the store is known.
 func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st store) (Result, error) {
-	if err := lay.checkColumns(schema.S3ServerAccess); err != nil {
+	if err := lay.checkColumns(opts.table()); err != nil {
 		return Result{}, err
 	}
 	prev, err := lakeState(ctx, st, opts, lay)
@@ -191,7 +192,7 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 			return Result{}, fmt.Errorf("%w: %s: %w", ErrWrite, StateFile, err)
 		}
 	}
-	res.DDL = DDL(DDLOptions{Location: st.location(), PartitionBy: lay.by, FirstYear: firstYear(prev, opts), LastYear: lastYear(prev, opts)})
+	res.DDL = DDL(DDLOptions{Location: st.location(), PartitionBy: lay.by, FirstYear: firstYear(prev, opts), LastYear: lastYear(prev, opts), Table: opts.table()})
 	return res, nil
 }
 
@@ -210,15 +211,26 @@ func lakeState(ctx context.Context, st store, opts Options, lay layout) (*state,
 		if !empty && !opts.Force {
 			return nil, fmt.Errorf("%w (it is not empty and has no %s, so it is not a lake s3logs wrote)", ErrExists, StateFile)
 		}
-		return &state{Version: stateVersion, PartitionBy: lay.by, Partitions: map[string]partState{}}, nil
+		return &state{Version: stateVersion, PartitionBy: lay.by, AWSNames: opts.AWSNames, Partitions: map[string]partState{}}, nil
 	}
 	if prev.PartitionBy != lay.by {
 		return nil, fmt.Errorf("%w: the lake is partitioned by %s, not %s; export to another place", ErrUsage, prev.PartitionBy, lay.by)
+	}
+	if prev.AWSNames != opts.AWSNames {
+		return nil, fmt.Errorf("%w: the lake's columns have %s, not %s; export to another place", ErrUsage, namesOf(prev.AWSNames), namesOf(opts.AWSNames))
 	}
 	if prev.Partitions == nil {
 		prev.Partitions = map[string]partState{}
 	}
 	return prev, nil
+}
+
+// namesOf says whose column names a lake has.
+func namesOf(aws bool) string {
+	if aws {
+		return "AWS's names (--aws-names)"
+	}
+	return "Panther's names"
 }
 
 // fingerprints computes each partition's row count and content hash from
@@ -261,7 +273,7 @@ func writePartitions(ctx context.Context, conn *sql.Conn, opts Options, lay layo
 		return fmt.Errorf("%w: %v", ErrWrite, err)
 	}
 	defer st.cleanup(work)
-	q := lakeQuery(lay, touched, len(touched) == len(cur))
+	q := lakeQuery(lay, opts.columns(), touched, len(touched) == len(cur))
 	// The COPY sorts the rows by time: bounded, it spills instead of
 	// holding them all (7.5 GB for 4M rows).
 	defer db.LimitMemory(ctx, conn, ExportMemory)()
@@ -301,11 +313,12 @@ func removePartitions(ctx context.Context, st store, stale []string, prev *state
 	return nil
 }
 
-// lakeQuery selects the rows of the touched partitions with their partition
-// columns, ordered by time so that DuckDB writes one file per partition.
-func lakeQuery(lay layout, touched []string, all bool) string {
+// lakeQuery selects columns (a select list of the table) of the rows of the
+// touched partitions with their partition columns, ordered by time so that
+// DuckDB writes one file per partition.
+func lakeQuery(lay layout, columns string, touched []string, all bool) string {
 	var b strings.Builder
-	b.WriteString("SELECT *")
+	b.WriteString("SELECT " + columns)
 	for i, c := range lay.columns {
 		fmt.Fprintf(&b, ", strftime(p_event_time, %s) AS %s", schema.Literal(lay.formats[i]), schema.Quote(c))
 	}

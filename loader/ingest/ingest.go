@@ -68,6 +68,10 @@ type Options struct {
 	CommitEvery time.Duration
 	// Allocator allocates the record batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
+	// Format, when not source.FormatAuto, is the format of every object
+	// (--format); otherwise each object's is detected from its content
+	// (source.Decode).
+	Format source.Format
 	// OnError, when set, is called (from any goroutine, one call at a time)
 	// with each problem of one source or object as it happens; the load goes
 	// on with the others. Every such error is also in Summary.Errors.

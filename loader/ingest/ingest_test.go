@@ -543,7 +543,7 @@ func TestGzipLargerThanFirstChunk(t *testing.T) {
 }
 
 // TestOnlyTablesLeft checks that after a load, a new process sees only the
-// three tables: the Arrow view each INSERT reads from is not left behind,
+// three tables and the view s3_access_logs: the Arrow view each INSERT reads from is not left behind,
 // and one that an earlier version left is removed.
 func TestOnlyTablesLeft(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "a.log")
@@ -587,7 +587,7 @@ func TestOnlyTablesLeft(t *testing.T) {
 			if err := raw.QueryRow(`SELECT string_agg(name, ',' ORDER BY name) FROM (SHOW TABLES)`).Scan(&shown); err != nil {
 				t.Fatal(err)
 			}
-			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3logs_manifest"
+			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3_access_logs,s3logs_manifest"
 			if names != want || shown != want {
 				t.Errorf("tables and views %q, SHOW TABLES %q; want %q", names, shown, want)
 			}

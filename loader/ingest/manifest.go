@@ -52,6 +52,9 @@ type job struct {
 	// resume: the object is a local plain file that only grew since prev
 	// (the worker checks its bytes before trusting this).
 	resume bool
+	// format is the format of the object's records: detected by
+	// source.Decode, or Options.Format; set by the worker before parsing.
+	format source.Format
 }
 
 // plan decides what to do with o given the manifest: nil means it is

@@ -98,10 +98,17 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		done.err = err
 		return done
 	}
+	if j.format, err = l.format(in); err != nil {
+		done.err = err
+		return done
+	}
+	if j.format == source.FormatParquet {
+		return l.readParquet(ctx, j, rc, in, start, parseTime, msgs)
+	}
 	// The new part of a grown file is of a log already loaded: its bad
 	// lines are rejects, whatever their number.
 	if start.firstLine == 0 {
-		if err := l.probe(in, j.obj.ID); err != nil {
+		if err := l.probe(in, j); err != nil {
 			done.err = err
 			return done
 		}
@@ -125,7 +132,7 @@ const probeBytes = source.MaxPeek
 // object on their own, and refuses the object when none of them is a row
 // but some are rejected: a file of another format is then refused without
 // being read whole. Smaller objects are judged by parse.
-func (l *Loader) probe(in *source.Input, id string) error {
+func (l *Loader) probe(in *source.Input, j *job) error {
 	head, _ := in.Peek(probeBytes)
 	if len(head) < probeBytes {
 		return nil
@@ -137,7 +144,7 @@ func (l *Loader) probe(in *source.Input, id string) error {
 		return nil
 	}
 	head = head[:i+1]
-	rd := loader.NewReader(bytes.NewReader(head), id, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator})
+	rd := loader.NewReader(bytes.NewReader(head), j.obj.ID, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator, Format: j.format})
 	defer rd.Release()
 	var rejects []loader.Reject
 	for rd.Next() {
@@ -160,7 +167,7 @@ func (l *Loader) probe(in *source.Input, id string) error {
 // Such a chunk is small: objects larger than probeBytes with no valid line
 // are refused by probe before they are read. The new part of a grown file
 // is never held: the file is a log, and its bad lines are rejects.
-func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool, msgs chan<- message) (loaded bool, err error) {
+func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, msgs chan<- message) (loaded bool, err error) {
 	var held []loader.Reject
 	var prev loader.Stats
 	for rd.Next() {
@@ -199,6 +206,16 @@ func (l *Loader) parse(ctx context.Context, j *job, rd *loader.Reader, hold bool
 		return loaded, ctx.Err()
 	}
 	return true, nil
+}
+
+// batchReader is what parse reads: a loader.Reader (text and JSON lines)
+// or a loader.ParquetReader.
+type batchReader interface {
+	Next() bool
+	RecordBatch() arrow.RecordBatch
+	Rejects() []loader.Reject
+	Stats() loader.Stats
+	Err() error
 }
 
 // notLog describes an object none of whose lines is valid: rejects are its

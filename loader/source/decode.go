@@ -41,9 +41,17 @@ type Input struct {
 	// not the bytes stored, so offsets into the text are not offsets
 	// into the object.
 	Gzip bool
+	// Format is the format of the records, as Decode detected it: text
+	// or JSON lines, or Parquet (whose bytes are not text: it is read
+	// through the object's bytes, see loader.NewParquetReader).
+	Format Format
 }
 
-// Decode returns the text of r, an object's bytes as stored. When they
+// Decode returns the text of r, an object's bytes as stored, and the
+// format of its records (Input.Format): Parquet when the bytes start with
+// Parquet's magic "PAR1" (then nothing more is checked), else JSON lines
+// when the first line that is not blank is a JSON object (or a timestamp
+// and one, see sniffText), else text. When they
 // start with the gzip magic bytes they are gunzipped (concatenated gzip
 // members read as one stream); a truncated or corrupt stream shows as an
 // error from Read. An input compressed another way is refused with a
@@ -59,18 +67,28 @@ func Decode(r io.Reader) (*Input, error) {
 		return nil, err
 	}
 	in := &Input{Reader: raw}
+	if bytes.HasPrefix(magic, []byte(parquetMagic)) {
+		in.Format = FormatParquet
+		return in, nil
+	}
 	if isGzip(magic) {
 		zr, err := gzip.NewReader(raw)
 		if err != nil {
 			return nil, gzipError(err)
 		}
 		in.Reader, in.Gzip = bufio.NewReaderSize(gzipReader{zr}, MaxPeek), true
+		if head, _ := in.Peek(len(parquetMagic)); string(head) == parquetMagic {
+			in.Format = FormatParquet
+			return in, nil
+		}
 	}
 	// A read error here (a corrupt gzip stream) is left for Read to return.
-	if head, _ := in.Peek(binaryProbeBytes); bytes.IndexByte(head, 0) >= 0 {
+	head, _ := in.Peek(binaryProbeBytes)
+	if bytes.IndexByte(head, 0) >= 0 {
 		return nil, fmt.Errorf("%w: it holds binary data (a NUL byte at byte %d); s3logs reads logs as plain text or gzip",
 			ErrNotLog, bytes.IndexByte(head, 0)+1)
 	}
+	in.Format = sniffText(head)
 	return in, nil
 }
 
