@@ -104,7 +104,7 @@ const AWSViewName = "s3_access_logs"
 func AWSSelectList() string {
 	var b strings.Builder
 	extra := func(key string) string {
-		return fmt.Sprintf(`list_extract(list_transform(list_filter(%[1]s[2:], x -> starts_with(x, '%[2]s=')), x -> substr(x, %[3]d)), 1)`,
+		return fmt.Sprintf(`list_extract(list_transform(list_filter(%[1]s[2:], lambda x: starts_with(x, '%[2]s=')), lambda x: substr(x, %[3]d)), 1)`,
 			Quote("additionalFields"), key, len(key)+2)
 	}
 	fmt.Fprintf(&b, "coalesce(%s, %s) AS %s,\n", extra(AWSSchemaVersion), Literal(AWSSchemaVersionKnown), AWSSchemaVersion)

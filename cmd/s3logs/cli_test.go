@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -478,10 +479,7 @@ func TestKill9(t *testing.T) {
 		if err := child.Start(); err != nil {
 			t.Fatal(err)
 		}
-		fifo, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+		fifo := openFIFO(t, path, &childErr)
 		fifo.Write(bytes.Join(lines[:20000], nil)) // more than one record batch
 		time.Sleep(wait)                           // the inserter commits at least every DefaultCommitEvery
 		child.Process.Kill()
@@ -518,6 +516,25 @@ func TestKill9(t *testing.T) {
 	r := ndjsonRows(t, dbPath, `SELECT count(*) AS n, count(DISTINCT p_row_id) AS ids, (SELECT string_agg(status) FROM s3logs_manifest) AS status FROM aws_s3serveraccess`)
 	if fmt.Sprint(r) != "[map[ids:40000 n:40000 status:loaded]]" {
 		t.Errorf("after the re-run: %v, want 40000 distinct rows, one loaded entry", r)
+	}
+}
+
+// openFIFO opens the named pipe at path for writing once its reader (a
+// child load) has opened it, and fails the test instead of blocking
+// forever when no reader comes within a minute (a child that died early,
+// whose stderr is childErr).
+func openFIFO(t *testing.T, path string, childErr *bytes.Buffer) *os.File {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			return f
+		}
+		if !errors.Is(err, syscall.ENXIO) || time.Now().After(deadline) {
+			t.Fatalf("open the pipe for the child load: %v (child stderr: %s)", err, childErr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
