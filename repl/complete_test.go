@@ -142,7 +142,7 @@ func TestCompleteMeta(t *testing.T) {
 		{".mode ", []string{"table", "csv", "json", "ndjson", "markdown", "line"}, ""},
 		{".timer o", []string{"on", "off"}, "o"},
 		{".schema aws", []string{"aws_s3serveraccess", "aws_s3serveraccess_rejects"}, "aws"},
-		{".run zz_", []string{"zz_one", "zz_status"}, "zz_"},
+		{".run zz_", []string{"zz_one", "zz_recent", "zz_status"}, "zz_"},
 		{".run zz_status ", []string{"status=", "bucket="}, ""},
 		{".run zz_status bucket=x ", []string{"status="}, ""},
 		{".run zz_one ", []string{}, ""},

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/queries"
@@ -196,11 +197,16 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 		}
 		params[k] = v
 	}
-	text, qargs, err := q.Bind(params)
+	now := time.Now()
+	text, qargs, err := q.BindAt(params, now)
 	if err != nil {
 		return err
 	}
-	return s.runSQL(ctx, text, qargs, true)
+	if err := s.runSQL(ctx, text, qargs, true); err != nil || s.rows != 0 {
+		return err
+	}
+	s.note(q.EmptyNote(ctx, s.conn, params, now, func(k, v string) string { return k + "=" + v }))
+	return nil
 }
 
 func (s *Shell) metaDetect(ctx context.Context, args string) error {

@@ -88,6 +88,8 @@ type Shell struct {
 		sql  string
 		args []any
 	}
+	rows int // rows of the last result runSQL printed
+
 	comp *completer
 
 	mu     sync.Mutex
@@ -258,6 +260,9 @@ func (s *Shell) execute(ctx context.Context, st queries.Statement) (quit bool, e
 		}
 	} else {
 		err = s.runSQL(ctx, st.Text, nil, true)
+		if err == nil && s.rows == 0 {
+			s.note(queries.SinceNote(ctx, s.conn, st.Text))
+		}
 	}
 	if ctx.Err() != nil && err != nil {
 		err = errCancelled
@@ -281,10 +286,25 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	}
 	run := render.Runner{Conn: s.conn, Out: s.opts.Stdout}
 	printed, err := run.Run(ctx, render.Statement{SQL: q, Args: args, NoResult: noResult}, s.renderOptions())
+	s.rows = -1 // no result
+	if printed {
+		s.rows = run.Rows
+	}
 	if remember && printed {
 		s.last.sql, s.last.args = q, args
 	}
 	return err
+}
+
+// note prints a note (why a result is empty) on stderr; "" prints nothing,
+// and an error getting it is printed as an error.
+func (s *Shell) note(text string, err error) {
+	if err != nil {
+		fmt.Fprintln(s.opts.Stderr, s.paint(ansiRed, "Error: "+errorLine(err)))
+	}
+	if text != "" {
+		fmt.Fprintln(s.opts.Stderr, s.paint(ansiDim, "Note: "+text))
+	}
 }
 
 // renderOptions are the options of render.Write for the current mode and

@@ -27,6 +27,13 @@ var testQueries = fstest.MapFS{
 -- param: bucket string default=logs "Bucket"
 SELECT count(*) AS n FROM aws_s3serveraccess WHERE httpstatus = $status AND bucket = $bucket
 `)},
+	"zz_recent.sql": {Data: []byte(`-- name: zz_recent
+-- title: Recent requests per bucket
+-- description: Requests per bucket in a window that defaults to the last 30 days.
+-- tags: [test]
+-- param: start timestamp default=now-30d "Start"
+SELECT bucket, count(*) AS n FROM aws_s3serveraccess WHERE p_event_time >= $start GROUP BY bucket ORDER BY bucket
+`)},
 	"zz_one.sql": {Data: []byte(`-- name: zz_one
 -- title: One
 -- description: Returns one.
@@ -135,7 +142,7 @@ func TestMetaCommands(t *testing.T) {
 		{name: "run param given twice", input: ".run zz_status status=200 status=403\n", failed: true, stderr: "line 1: parameter status given twice\n"},
 		{name: "run unknown", input: ".run zz_nope\n", failed: true, stderr: "line 1: no such saved query: \"zz_nope\" (see `s3logs queries list`)\n"},
 		{name: "queries", input: ".queries zz_\n",
-			stdout: "NAME       PARAMETERS                TITLE\nzz_one                               One\nzz_status  status=int bucket=string  Requests with one status\n(2 queries; .run NAME key=value ... runs one)\n"},
+			stdout: "NAME       PARAMETERS                TITLE\nzz_one                               One\nzz_recent  start=timestamp           Recent requests per bucket\nzz_status  status=int bucket=string  Requests with one status\n(3 queries; .run NAME key=value ... runs one)\n"},
 		{name: "timer on", input: ".timer on\n.mode csv\nSELECT 1 AS x;\n.timer off\n", stdout: "x\n1\nTime: T\n"},
 		{name: "timer not shown for a failed statement", input: ".timer on\n.mode csv\nSELEC 1;\nSELECT 1 AS x;\n", failed: true,
 			stdout: "x\n1\nTime: T\n", stderr: "line 3, column 1: Parser Error: syntax error at or near \"SELEC\"\n"},
@@ -157,6 +164,9 @@ func TestMetaCommands(t *testing.T) {
 				"┌─────────────┴─────────────┐\n" +
 				"│         DUMMY_SCAN        │\n" +
 				"└───────────────────────────┘\n"},
+		{name: "empty p_occurs_since says why", input: ".mode csv\nSELECT count(*) AS n FROM aws_s3serveraccess WHERE p_occurs_since('1 d') GROUP BY bucket;\nSELECT 1 AS x WHERE false;\n",
+			stdout: "n\nx\n",
+			stderr: "Note: no rows in the window of p_occurs_since, which counts back from the clock, not from the data; the data holds 3 rows from 2019-02-06 00:00:38 to 2019-02-07 12:00:00 UTC: try p_occurs_between('2019-02-06', '2019-02-08')\n"},
 		{name: "unterminated last statement runs", input: ".mode csv\nSELECT 7 AS x", stdout: "x\n7\n"},
 		{name: "help lists only available commands", input: ".help\n",
 			stdout: ".help                      Show this help.\n" +
@@ -185,6 +195,24 @@ func TestMetaCommands(t *testing.T) {
 				t.Errorf("err = %v, want failed %v", err, tc.failed)
 			}
 		})
+	}
+}
+
+// TestEmptyRelativeRun holds the note a saved query's relative default
+// gets when its window misses the data: the window, the data's span and
+// the parameter that covers it in the shell's own syntax (start=..., not
+// --param). An absolute window that finds nothing gets no note.
+func TestEmptyRelativeRun(t *testing.T) {
+	stdout, stderr, err := runScript(t, testDB(t), Options{}, ".mode csv\n.run zz_recent\n.run zz_recent start=2019-02-07\n.run zz_recent start=2030-01-01\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "bucket,n\nbucket,n\nweb,1\nbucket,n\n"; stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	re := regexp.MustCompile(`^Note: no rows in the window start=now-30d \(20[0-9-]+ [0-9:]+\), which counts back from the clock, not from the data; the data holds 3 rows from 2019-02-06 00:00:38 to 2019-02-07 12:00:00 UTC: try start=2019-02-06\n$`)
+	if !re.MatchString(stderr) {
+		t.Errorf("stderr:\n%s\nwant it to match %s", stderr, re)
 	}
 }
 

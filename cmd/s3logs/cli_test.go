@@ -280,7 +280,7 @@ func TestLoadSamples(t *testing.T) {
 }
 
 // summaryRE removes the timing from a summary line.
-var summaryRE = regexp.MustCompile(` in \d+\.\ds( \([0-9.]+ MB/s\))?`)
+var summaryRE = regexp.MustCompile(` in \d+\.\ds( \([0-9.]+ MB/s\))?|\n(database \S+|the in-memory database) holds [^\n]*`)
 
 func TestLoadIncremental(t *testing.T) {
 	dir := isolate(t)
@@ -551,6 +551,9 @@ func TestLoadTimeWindow(t *testing.T) {
 	want := fmt.Sprintf("loaded 1 file: 2,000 lines, %s rows, 0 rejected, 0 blank, %s outside the time window", ingest.Group(int64(in)), ingest.Group(int64(len(recs)-in)))
 	if got := summaryRE.ReplaceAllString(strings.TrimSpace(stderr), ""); code != 0 || got != want {
 		t.Errorf("exit %d, summary %q, want %q", code, got, want)
+	}
+	if !regexp.MustCompile(`\ndatabase \S+t\.duckdb holds [0-9,]+ rows from 2026-01-15 06:[0-9:]+ to 2026-01-15 11:[0-9:]+ UTC`).MatchString(stderr) {
+		t.Errorf("the load does not say what the database holds now, with the data's span:\n%s", stderr)
 	}
 	r := ndjsonRows(t, dbPath, `SELECT count(*) AS n, min(p_event_time) >= '2026-01-15 06:00:00Z' AND max(p_event_time) < '2026-01-15 12:00:00Z' AS inside,
 		(SELECT filtered FROM s3logs_manifest) AS filtered FROM aws_s3serveraccess`)

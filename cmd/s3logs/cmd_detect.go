@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/s3logs/s3logs/internal/when"
 	"github.com/s3logs/s3logs/queries"
 )
 
@@ -135,20 +136,73 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	return f.detect(ctx, d.DB, env.Stdout, opts)
+	return f.detect(ctx, d.DB, env.Stdout, env.Stderr, opts)
 }
 
 // detect runs the rules opts selects on d and writes their alerts to w in
-// the --format: what s3logs detect and the shell's .detect share.
-func (f *detectFlags) detect(ctx context.Context, d *sql.DB, w io.Writer, opts queries.Options) error {
+// the --format: what s3logs detect and the shell's .detect share. When no
+// alert fired and a relative --since or --until holds none of the data, a
+// note on notes says so, with the data's span and the --since that covers it.
+func (f *detectFlags) detect(ctx context.Context, d *sql.DB, w, notes io.Writer, opts queries.Options) error {
 	alerts, err := queries.Detect(ctx, d, opts)
 	if err != nil {
 		return err
+	}
+	if len(alerts) == 0 && f.window.relative() {
+		span, err := queries.DataSpan(ctx, d)
+		if err != nil {
+			return err
+		}
+		if !span.Covers(opts.Since, opts.Until) {
+			fmt.Fprintln(notes, "s3logs: "+queries.EmptyWindow(f.window.describe(), span, f.window.anchored(span)))
+		}
 	}
 	if *f.format == "json" {
 		return writeAlertsJSON(w, alerts)
 	}
 	return writeAlertsTable(w, alerts)
+}
+
+// relative reports whether --since or --until counts back from now.
+func (w *window) relative() bool {
+	for _, v := range []timeValue{w.since, w.until} {
+		if v.text == "" {
+			continue
+		}
+		if t, err := when.Parse(v.text, v.now.Add(-time.Hour)); err == nil && !t.Equal(v.t) {
+			return true
+		}
+	}
+	return false
+}
+
+// anchored is the --since (and --until) that ask for the same window
+// anchored to the data's last event rather than the clock.
+func (w *window) anchored(span queries.Span) string {
+	try := "--since " + span.Since()
+	if w.since.text != "" {
+		try = "--since " + span.Back(w.since.now.Sub(w.since.t))
+	}
+	if d := w.until.now.Sub(w.until.t); w.until.text != "" && d > 0 {
+		try += " --until " + span.Back(d)
+	} else if w.until.text != "" {
+		try += " --until " + span.Until()
+	}
+	return try
+}
+
+// describe is the window as given: "--since 7d (2026-11-29 06:40:00)".
+func (w *window) describe() string {
+	var parts []string
+	for _, v := range []struct {
+		flag string
+		tv   timeValue
+	}{{"--since", w.since}, {"--until", w.until}} {
+		if v.tv.text != "" {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", v.flag, v.tv.text, v.tv.t.Format("2006-01-02 15:04:05")))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // options checks the flags and turns them into detection options.

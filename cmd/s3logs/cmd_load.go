@@ -15,6 +15,7 @@ import (
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/queries"
 )
 
 func init() {
@@ -155,7 +156,26 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		return sum, err
 	}
 	fmt.Fprintln(env.Stderr, sum.String())
-	return sum, nil
+	return sum, env.printHolds(ctx, d)
+}
+
+// printHolds prints on stderr what the database holds now: its rows and
+// their time span, so that a window that misses them can be told at once.
+func (env *Env) printHolds(ctx context.Context, d *db.DB) error {
+	span, err := queries.DataSpan(ctx, d)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%s holds %s\n", dbName(d.Path), span)
+	return nil
+}
+
+// dbName names the database at path in a message.
+func dbName(path string) string {
+	if path == db.Memory || path == "" {
+		return "the in-memory database"
+	}
+	return "database " + path
 }
 
 // loadResult is the error (and so the exit code) of a finished load; hint

@@ -75,8 +75,8 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var rows int64
-	if err := d.QueryRowContext(ctx, "SELECT count(*) FROM aws_s3serveraccess").Scan(&rows); err != nil {
+	span, err := queries.DataSpan(ctx, d)
+	if err != nil {
 		return err
 	}
 	hist, err := repl.DefaultHistoryFile()
@@ -92,7 +92,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		Detect:      detectHook(env, d),
 		HistoryFile: hist,
 		Interrupts:  env.OnInterrupt,
-		Banner:      replBanner(*dbPath, rows),
+		Banner:      replBanner(*dbPath, span),
 	})
 	err = sh.Run(ctx)
 	if errors.Is(err, repl.ErrFailed) {
@@ -222,15 +222,16 @@ func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args 
 		if err != nil {
 			return err
 		}
-		return f.detect(ctx, d.DB, w, opts)
+		return f.detect(ctx, d.DB, w, env.Stderr, opts)
 	}
 }
 
-// replBanner is the greeting of an interactive session; on an empty
-// database it says how to load logs.
-func replBanner(path string, rows int64) string {
-	b := fmt.Sprintf("s3logs shell on %s (%d rows in aws_s3serveraccess). .help lists the commands; statements end with ;", path, rows)
-	if rows == 0 {
+// replBanner is the greeting of an interactive session: the database,
+// its rows and their time span; on an empty database it says how to load
+// logs.
+func replBanner(path string, span queries.Span) string {
+	b := fmt.Sprintf("s3logs shell on %s: %s in aws_s3serveraccess. .help lists the commands; statements end with ;", path, span)
+	if span.Rows == 0 {
 		b += "\nThe database is empty: .load PATH loads S3 server access logs (files, folders, globs, s3://),\nor .demo loads the embedded sample logs."
 	}
 	return b

@@ -35,6 +35,9 @@ type Runner struct {
 	// (table, csv, markdown, line), as s3logs query does; json results
 	// follow one another (a stream jq reads) and ndjson rows just go on.
 	Separate bool
+	// Rows is the number of rows of the last result Run printed (all of
+	// them, also those a Table with MaxRows does not show).
+	Rows int
 
 	printed bool // a result was printed
 }
@@ -45,6 +48,7 @@ type Runner struct {
 // them, since a cell would escape their line breaks. printed reports
 // whether a result was written. The error is DuckDB's, or a write error.
 func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed bool, err error) {
+	r.Rows = 0
 	if st.NoResult {
 		_, err := r.Conn.ExecContext(ctx, st.SQL, st.Args...)
 		return false, err
@@ -70,7 +74,7 @@ func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed b
 	if opts.Format == Table && len(cols) == 2 && cols[1] == "explain_value" {
 		return true, writeExplain(r.Out, rows)
 	}
-	_, err = Write(r.Out, rows, opts)
+	r.Rows, err = Write(r.Out, rows, opts)
 	return true, err
 }
 
