@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/s3logs/s3logs/internal/render"
+	"github.com/s3logs/s3logs/internal/when"
 	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/schema"
 )
@@ -50,6 +51,8 @@ func init() {
 			run: (*Shell).metaQueries, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
 		{name: ".run", timed: true, args: "NAME [key=value ...]", help: "Run a saved query with parameters.",
 			run: (*Shell).metaRun, complete: completeRun, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
+		{name: ".overview", timed: true, args: "[--since T] [--until T]", help: "Overview of the data: totals, span, status classes, top buckets, principals, IPs, errors.",
+			run: (*Shell).metaOverview},
 		{name: ".detect", timed: true, args: "[ARGS...]", help: "Run the detections and print their alerts.",
 			run: (*Shell).metaDetect, hidden: func(s *Shell) bool { return s.opts.Detect == nil }},
 		{name: ".export", timed: true, args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
@@ -207,6 +210,40 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 	}
 	s.note(q.EmptyNote(ctx, s.conn, params, now, func(k, v string) string { return k + "=" + v }))
 	return nil
+}
+
+func (s *Shell) metaOverview(ctx context.Context, args string) error {
+	var since, until time.Time
+	words := splitArgs(args)
+	now := time.Now()
+	for i := 0; i < len(words); i++ {
+		name, val, ok := strings.Cut(words[i], "=")
+		if !ok && i+1 < len(words) {
+			val, ok = words[i+1], true
+			i++
+		}
+		var dst *time.Time
+		switch name {
+		case "--since", "-since":
+			dst = &since
+		case "--until", "-until":
+			dst = &until
+		}
+		if dst == nil || !ok {
+			return fmt.Errorf("usage: .overview [--since T] [--until T], not %q", words[i])
+		}
+		t, err := when.Parse(val, now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		*dst = t
+	}
+	if !since.IsZero() && !until.IsZero() && !until.After(since) {
+		return errors.New("--until must be after --since")
+	}
+	o := s.renderOptions()
+	o.Format, o.MaxCell = render.Table, 80
+	return queries.WriteOverview(ctx, s.conn, s.opts.Stdout, since, until, o)
 }
 
 func (s *Shell) metaDetect(ctx context.Context, args string) error {

@@ -169,17 +169,19 @@ func TestMetaCommands(t *testing.T) {
 			stderr: "Note: no rows in the window of p_occurs_since, which counts back from the clock, not from the data; the data holds 3 rows from 2019-02-06 00:00:38 to 2019-02-07 12:00:00 UTC: try p_occurs_between('2019-02-06', '2019-02-08')\n"},
 		{name: "unterminated last statement runs", input: ".mode csv\nSELECT 7 AS x", stdout: "x\n7\n"},
 		{name: "help lists only available commands", input: ".help\n",
-			stdout: ".help                      Show this help.\n" +
-				".tables                    List the tables and views, with their row counts.\n" +
-				".schema [TABLE]            Show the columns of a table (or all), with their descriptions.\n" +
-				".queries [WORD]            List the saved queries (those matching WORD), with their parameters.\n" +
-				".run NAME [key=value ...]  Run a saved query with parameters.\n" +
-				".mode [FORMAT]             Show results as table, csv, json, ndjson, markdown, line.\n" +
-				".timer on|off              Show how long each statement takes.\n" +
-				".rejects [N]               Show the N (default 20) most recent rejected lines, with the reasons.\n" +
-				".quit                      Leave the shell (Ctrl-D on an empty line does too).\n" +
-				".exit                      Same as .quit.\n" +
-				"\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n" +
+			stdout: ".help                              Show this help.\n" +
+				".tables                            List the tables and views, with their row counts.\n" +
+				".schema [TABLE]                    Show the columns of a table (or all), with their descriptions.\n" +
+				".queries [WORD]                    List the saved queries (those matching WORD), with their parameters.\n" +
+				".run NAME [key=value ...]          Run a saved query with parameters.\n" +
+				".overview [--since T] [--until T]  Overview of the data: totals, span, status classes, top buckets, principals, IPs, errors.\n" +
+				".mode [FORMAT]                     Show results as table, csv, json, ndjson, markdown, line.\n" +
+				".timer on|off                      Show how long each statement takes.\n" +
+				".rejects [N]                       Show the N (default 20) most recent rejected lines, with the reasons.\n" +
+				".quit                              Leave the shell (Ctrl-D on an empty line does too).\n" +
+				".exit                              Same as .quit.\n" +
+				"\n" +
+				"SQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n" +
 				"Panther's macros work in any statement: p_occurs_between('2024-06-01', '2024-06-02'), p_occurs_since('6h').\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -213,6 +215,32 @@ func TestEmptyRelativeRun(t *testing.T) {
 	re := regexp.MustCompile(`^Note: no rows in the window start=now-30d \(20[0-9-]+ [0-9:]+\), which counts back from the clock, not from the data; the data holds 3 rows from 2019-02-06 00:00:38 to 2019-02-07 12:00:00 UTC: try start=2019-02-06\n$`)
 	if !re.MatchString(stderr) {
 		t.Errorf("stderr:\n%s\nwant it to match %s", stderr, re)
+	}
+}
+
+// TestOverview holds .overview to the overview of the shell's data, in a
+// window when --since/--until are given, with bytes in human units; a
+// window without rows says so instead of printing empty tables.
+func TestOverview(t *testing.T) {
+	stdout, stderr, err := runScript(t, testDB(t), Options{}, ".overview\n.overview --since 2019-02-07\n.overview --until=2000-01-01\n.overview --since\n")
+	if !errors.Is(err, ErrFailed) || stderr != "line 4: usage: .overview [--since T] [--until T], not \"--since\"\n" {
+		t.Errorf("err %v, stderr %q", err, stderr)
+	}
+	parts := strings.Split(stdout, "\n== Totals\n")
+	if len(parts) != 4 {
+		t.Fatalf("want 3 overviews:\n%s", stdout)
+	}
+	for i, want := range [][]string{
+		{"        3 |       2 |          0 |   2 | 10 bytes   | 2019-02-06 00:00:38+00 | 2019-02-07 12:00:00+00", "\n== Top buckets\n", " logs   |        2 |      1 |   1 | 10 bytes", "\n== Top operations\n", " REST.GET.OBJECT |        2 |",
+			"\n== Rejected lines (aws_s3serveraccess_rejects; not windowed)\n", " old                   |     1 | old.log:1\n"},
+		{"        1 |       1 |          0 |   1 | 0 bytes    | 2019-02-07 12:00:00+00 | 2019-02-07 12:00:00+00", " web    |        1 |      0 |   1 | 0 bytes"},
+		{"        0 |       0 |          0 |   0 | 0 bytes    | NULL       | NULL\n(1 row)\n(no rows in this window: the other sections are empty)\n\n== Rejected lines"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(parts[i+1], w) {
+				t.Errorf("overview %d lacks %q:\n%s", i+1, w, parts[i+1])
+			}
+		}
 	}
 }
 

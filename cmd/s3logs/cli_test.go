@@ -509,24 +509,54 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, stderr)
 	}
+	// The load summary goes to stderr, like every other summary.
+	if !strings.HasPrefix(stderr, "s3logs demo: loaded 3 files: 4,103 lines, 4,096 rows, 7 rejected, 0 blank in ") || strings.Contains(stdout, "s3logs demo:") {
+		t.Errorf("demo summary not on stderr alone:\nstdout %s\nstderr %s", stdout, stderr)
+	}
 	for _, want := range []string{
-		"s3logs demo: loaded 3 files: 4,103 lines, 4,096 rows, 7 rejected, 0 blank in ",
-		"\n== Overview\n requests | buckets | requesters | ips | first_seen             | last_seen\n",
-		"\n     4096 |      25 |         38 | 133 | 2012-02-10 21:42:07+00 | 2026-01-18 23:56:09+00\n",
+		"\n== Totals\n requests | buckets | requesters | ips | bytes_sent | first_seen             | last_seen\n",
+		"\n     4096 |      25 |         38 | 133 | 113.2 GiB  | 2012-02-10 21:42:07+00 | 2026-01-18 23:56:09+00\n",
 		"\n 2xx    |     3460 |    84.5\n",
+		"\n== Top operations\n",
+		"\n REST.GET.OBJECT     |     2119 |    231 | 108.7 GiB\n",
 		"\n AccessDenied       |        403 |      205 |         20 | 2019-06-20 03:51:36+00\n",
-		"\n generated.log.gz |  302 | httpstatus | invalid integer \"2OO\"\n",
+		"\n invalid integer \"2OO\"       ",
+		"| demo:generated.log.gz:302\n",
+		"\n  s3logs overview    ",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
 	}
-	// With --db the samples stay, and a second run adds nothing.
+	// With --db the samples stay, and a second run adds nothing; the
+	// overview of that database is the demo's.
 	dbPath := filepath.Join(t.TempDir(), "demo.duckdb")
-	cli(t, "", "demo", "--db", dbPath)
-	code, stdout, _ = cli(t, "", "demo", "--db", dbPath)
-	if code != 0 || !strings.Contains(stdout, "s3logs demo: nothing new to load: 3 files already loaded and unchanged\n") || !strings.Contains(stdout, "\n     4096 |") {
-		t.Errorf("second demo into %s: exit %d:\n%s", dbPath, code, stdout)
+	_, first, _ := cli(t, "", "demo", "--db", dbPath)
+	code, stdout, stderr = cli(t, "", "demo", "--db", dbPath)
+	if code != 0 || !strings.Contains(stderr, "s3logs demo: nothing new to load: 3 files already loaded and unchanged\n") || !strings.Contains(stdout, "\n     4096 |") {
+		t.Errorf("second demo into %s: exit %d:\n%s\n%s", dbPath, code, stdout, stderr)
+	}
+	code, ov, stderr := cli(t, "", "overview", "--db", dbPath)
+	if code != 0 || !strings.HasPrefix(first, ov) || !strings.HasSuffix(first, demoNext) {
+		t.Errorf("overview of the demo's database: exit %d, %s\nwant the demo's overview:\n%s", code, stderr, first)
+	}
+}
+
+// TestOverviewCommand: s3logs overview on a loaded database, in a window,
+// and the load's closing line pointing to it with the database named.
+func TestOverviewCommand(t *testing.T) {
+	dbPath, _ := qcSetup(t, qcLines())
+	code, out, errOut := qcRun(t, "overview", "--db", dbPath, "--since", "2026-03-02T05:00:00Z")
+	if code != 0 || !strings.Contains(out, "\n        7 |       1 |          2 |   2 | 1.4 KiB    | 2026-03-02 09:00:00+00 | 2026-03-02 10:00:40+00\n") {
+		t.Errorf("overview --since: exit %d, %s\n%s", code, errOut, out)
+	}
+	code, out, errOut = qcRun(t, "overview", "--db", dbPath, "--since", "7d")
+	if code != 0 || !strings.Contains(out, "(no rows in this window: the other sections are empty)") || !strings.Contains(errOut, "try --since 2026-03-02\n") {
+		t.Errorf("overview --since 7d: exit %d, %s\n%s", code, errOut, out)
+	}
+	code, _, errOut = qcRun(t, "load", "--db", dbPath, filepath.Join(filepath.Dir(dbPath), "access.log"))
+	if want := "database " + dbPath + " holds 8 rows from 2026-03-02 01:00:00 to 2026-03-02 10:00:40 UTC; overview: s3logs overview --db " + dbPath + "\n"; code != 0 || !strings.HasSuffix(errOut, want) {
+		t.Errorf("load: exit %d, stderr %q, want it to end %q", code, errOut, want)
 	}
 }
 

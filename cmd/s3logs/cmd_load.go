@@ -91,7 +91,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	sum, err := loadSources(ctx, env, d, fs.Args(), opts, lf.s3)
+	sum, err := loadSources(ctx, env, d, fs.Args(), opts, lf.s3, "s3logs overview"+dbArg(*dbPath))
 	if err != nil {
 		return err
 	}
@@ -113,8 +113,10 @@ func (lf *loadFlags) options() (ingest.Options, error) {
 // reporting each problem on env.Stderr as it happens, a progress line while
 // it runs when stderr is a terminal, and the summary line at the end. The
 // s3:// sources are read as s3f says (nil: AWS's defaults, no --watch),
-// and within opts.Since and opts.Until. The shell's .load uses it too.
-func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags) (ingest.Summary, error) {
+// and within opts.Since and opts.Until. The closing line names the
+// database, what it holds and next, the command that shows its overview.
+// The shell's .load uses it too.
+func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags, next string) (ingest.Summary, error) {
 	var listers []source.Lister
 	var early []error
 	hasS3 := false
@@ -156,17 +158,18 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		return sum, err
 	}
 	fmt.Fprintln(env.Stderr, sum.String())
-	return sum, env.printHolds(ctx, d)
+	return sum, env.printHolds(ctx, d, next)
 }
 
-// printHolds prints on stderr what the database holds now: its rows and
-// their time span, so that a window that misses them can be told at once.
-func (env *Env) printHolds(ctx context.Context, d *db.DB) error {
+// printHolds prints on stderr what the database holds now, its rows and
+// their time span (so that a window that misses them can be told at
+// once), and next, the command that shows its overview.
+func (env *Env) printHolds(ctx context.Context, d *db.DB, next string) error {
 	span, err := queries.DataSpan(ctx, d)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "%s holds %s\n", dbName(d.Path), span)
+	fmt.Fprintf(env.Stderr, "%s holds %s; overview: %s\n", dbName(d.Path), span, next)
 	return nil
 }
 
@@ -193,11 +196,16 @@ func loadResult(sum ingest.Summary, hint string) error {
 // rejectsHint is the command that shows the rejected lines of the database
 // at dbPath, naming it when it is not the one query would open by default.
 func rejectsHint(dbPath string) string {
-	dbArg := ""
+	return "s3logs query" + dbArg(dbPath) + " 'SELECT * FROM aws_s3serveraccess_rejects'"
+}
+
+// dbArg is " --db PATH" for a command line about the database at dbPath,
+// or "" when it is the one commands open by default.
+func dbArg(dbPath string) string {
 	if def := os.Getenv("S3LOGS_DB"); dbPath != defaultDB && (def == "" || dbPath != def) {
-		dbArg = " --db " + shellQuote(dbPath)
+		return " --db " + shellQuote(dbPath)
 	}
-	return "s3logs query" + dbArg + " 'SELECT * FROM aws_s3serveraccess_rejects'"
+	return ""
 }
 
 // progressLine draws a live progress line on a terminal stderr, and prints

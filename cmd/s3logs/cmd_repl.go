@@ -139,7 +139,7 @@ func (env *Env) loadFirst(ctx context.Context, load func(context.Context, []stri
 // load's progress line and summary on stderr.
 func loadHook(env *Env, d *db.DB) func(ctx context.Context, sources []string) (string, error) {
 	return func(ctx context.Context, sources []string) (string, error) {
-		sum, err := loadSources(ctx, env, d, sources, ingest.Options{}, nil)
+		sum, err := loadSources(ctx, env, d, sources, ingest.Options{}, nil, ".overview")
 		if err != nil {
 			return "", err
 		}
@@ -190,7 +190,7 @@ func demoHook(d *db.DB) func(ctx context.Context) (string, error) {
 		if len(sum.Errors) > 0 {
 			return sum.String(), fmt.Errorf("demo: %w", sum.Errors[0])
 		}
-		return "demo logs: " + sum.String() + "\nTry .run top_ips, .queries, .detect, or SELECT * FROM aws_s3serveraccess LIMIT 5;", nil
+		return "demo logs: " + sum.String() + "\nTry .overview, .run top_ips, .queries, .detect, or SELECT * FROM aws_s3serveraccess LIMIT 5;", nil
 	}
 }
 
