@@ -136,7 +136,7 @@ func TestCompleteMeta(t *testing.T) {
 		want   []string
 		word   string
 	}{
-		{".", []string{".help", ".tables", ".schema", ".load", ".queries", ".run", ".overview", ".mode", ".timer", ".rejects", ".quit", ".exit"}, "."},
+		{".", []string{".help", ".tables", ".schema", ".load", ".queries", ".run", ".overview", ".mode", ".timer", ".rejects", ".output", ".once", ".read", ".maxrows", ".quit", ".exit"}, "."},
 		{".t", []string{".tables", ".timer"}, ".t"},
 		{".mode c", []string{"csv"}, "c"},
 		{".mode ", []string{"table", "csv", "json", "ndjson", "markdown", "line"}, ""},

@@ -173,9 +173,12 @@ func loadCatalog(dir string) (*queries.Catalog, error) {
 }
 
 // exportHook writes a query's result to a Parquet file for .export.
-func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, path string) error {
-	return func(ctx context.Context, query string, args []any, path string) error {
-		_, err := export.Run(ctx, d, export.Options{Query: query, Args: args, Out: path})
+func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, path string, force bool) error {
+	return func(ctx context.Context, query string, args []any, path string, force bool) error {
+		_, err := export.Run(ctx, d, export.Options{Query: query, Args: args, Out: path, Force: force})
+		if errors.Is(err, export.ErrExists) {
+			return fmt.Errorf("%s already exists: .export --force %s replaces it", path, path)
+		}
 		return err
 	}
 }
