@@ -413,15 +413,42 @@ func TestDatabaseErrors(t *testing.T) {
 			t.Errorf("read-only folder: exit %d, stderr %q", code, stderr)
 		}
 	}
+	// load --db cases/incident-42.duckdb (the README's example) creates the
+	// folder, as export does, and names the database in its summary.
 	missing := filepath.Join(dir, "no", "such", "x.duckdb")
 	code, _, stderr := cli(t, "", "load", "--db", missing, good)
-	if code != 1 || stderr != "s3logs: cannot open database "+missing+": IO Error: Cannot open file \""+missing+"\": No such file or directory\n" {
+	if code != 0 || !strings.Contains(stderr, "\ndatabase "+missing+" holds 10 rows from ") {
 		t.Errorf("missing folder: exit %d, stderr %q", code, stderr)
+	}
+
+	// The shell refuses a database named with --db that does not exist (a
+	// typo), as query does, unless it is loading SOURCE into it.
+	typo := filepath.Join(dir, "typo.duckdb")
+	code, _, stderr = cli(t, ".quit\n", "repl", "--db", typo)
+	if _, err := os.Stat(typo); code != 1 || !strings.HasPrefix(stderr, "s3logs: no database "+typo+": ") || err == nil {
+		t.Errorf("repl --db typo: exit %d, stderr %q, stat %v; want a refusal and no file", code, stderr, err)
+	}
+	fresh := filepath.Join(dir, "new", "case.duckdb")
+	code, stdout, stderr := cli(t, "SELECT count(*) AS n FROM aws_s3serveraccess;\n", "repl", "--db", fresh, good)
+	if code != 0 || !strings.Contains(stdout, "10") {
+		t.Errorf("repl --db new/case.duckdb SOURCE: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
+	// Loading into the demo's database warns that the logs mix with it.
+	demoDB := filepath.Join(dir, "demo.duckdb")
+	cli(t, "", "demo", "--db", demoDB)
+	code, _, stderr = cli(t, "", "load", "--db", demoDB, good)
+	if want := "s3logs: warning: database " + demoDB + " holds the demo's 4,096 sample rows; what you load now is mixed with them"; code != 0 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("load into the demo's database: exit %d, stderr %q, want prefix %q", code, stderr, want)
+	}
+	if _, _, stderr = cli(t, "", "load", "--db", missing, good); strings.Contains(stderr, "warning") {
+		t.Errorf("warning on a database without the demo: %q", stderr)
 	}
 
 	notDB := filepath.Join(dir, "notes.duckdb")
 	os.WriteFile(notDB, []byte("not a database\n"), 0o644)
 	code, _, stderr = cli(t, "", "query", "--db", notDB, "SELECT 1")
+	_ = stdout
 	if want := "s3logs: cannot open database " + notDB + ": IO Error: The file \"" + notDB + "\" exists, but it is not a valid DuckDB database file!\n"; code != 1 || stderr != want {
 		t.Errorf("not a database: exit %d, stderr %q, want %q", code, stderr, want)
 	}

@@ -53,6 +53,9 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("demo takes no arguments")
 	}
+	if err := makeDBDir(*dbPath); err != nil {
+		return err
+	}
 	d, err := env.OpenDB(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -66,6 +69,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("demo: %w", sum.Errors[0])
 	}
 	fmt.Fprintf(env.Stderr, "s3logs demo: %s\n", sum)
+	if *dbPath != db.Memory {
+		if err := env.printHolds(ctx, d, "s3logs overview"+dbArg(*dbPath)); err != nil {
+			return err
+		}
+	}
 	if err := env.overview(ctx, d, time.Time{}, time.Time{}); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/queries"
+	"github.com/s3logs/s3logs/schema"
 )
 
 func init() {
@@ -86,6 +88,9 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := makeDBDir(*dbPath); err != nil {
+		return err
+	}
 	d, err := env.OpenDB(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -117,6 +122,9 @@ func (lf *loadFlags) options() (ingest.Options, error) {
 // database, what it holds and next, the command that shows its overview.
 // The shell's .load uses it too.
 func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags, next string) (ingest.Summary, error) {
+	if err := env.warnDemo(ctx, d); err != nil {
+		return ingest.Summary{}, err
+	}
 	var listers []source.Lister
 	var early []error
 	hasS3 := false
@@ -169,7 +177,45 @@ func (env *Env) printHolds(ctx context.Context, d *db.DB, next string) error {
 	if err != nil {
 		return err
 	}
+	if next == "" || d.Path == db.Memory {
+		fmt.Fprintf(env.Stderr, "%s holds %s\n", dbName(d.Path), span)
+		return nil
+	}
 	fmt.Fprintf(env.Stderr, "%s holds %s; overview: %s\n", dbName(d.Path), span, next)
+	return nil
+}
+
+// makeDBDir creates the folder of the database file at path, as export
+// creates the folders of its output, so that load --db cases/x.duckdb
+// works on a fresh checkout.
+func makeDBDir(path string) error {
+	if path == db.Memory || path == "" {
+		return nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("cannot create the folder of database %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// warnDemo warns on stderr when d holds the demo's sample rows (loaded by
+// s3logs demo --db or .demo), which the logs about to be loaded would be
+// mixed with.
+func (env *Env) warnDemo(ctx context.Context, d *db.DB) error {
+	var n int64
+	err := d.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?`, schema.ManifestTableName).Scan(&n)
+	if err == nil && n > 0 { // the manifest is made by the first load
+		err = d.QueryRowContext(ctx, `SELECT coalesce(sum("rows"), 0) FROM `+schema.ManifestTableName+` WHERE id LIKE 'demo:%'`).Scan(&n)
+	}
+	if err != nil {
+		return fmt.Errorf("database %s: %w", d.Path, err)
+	}
+	if n > 0 {
+		fmt.Fprintf(env.Stderr, "s3logs: warning: %s holds the demo's %s sample rows; what you load now is mixed with them (load into another database with --db)\n",
+			dbName(d.Path), queries.GroupDigits(n))
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
@@ -65,6 +66,9 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := replDB(*dbPath, fs.NArg() > 0); err != nil {
+		return err
+	}
 	d, err := env.OpenDB(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -102,6 +106,24 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return status
+}
+
+// replDB checks the database the shell opens at path: a file named with
+// --db or $S3LOGS_DB must exist, as for query (a typo would otherwise open a
+// new, empty database), unless loading sources creates it, folder
+// included. The default s3logs.duckdb is created on first use, so that
+// .load and .demo work in a first session.
+func replDB(path string, loading bool) error {
+	if path == db.Memory || path == "" || path == defaultDB {
+		return nil
+	}
+	if loading {
+		return makeDBDir(path)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database %s: load logs into it with 's3logs repl --db %s SOURCE...' or 's3logs load --db %s SOURCE...', or check the name", path, shellQuote(path), shellQuote(path))
+	}
+	return nil
 }
 
 // loadFirst loads the SOURCE arguments before the shell opens; load
