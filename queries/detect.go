@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/s3logs/s3logs/schema"
@@ -79,10 +78,11 @@ func (opts Options) Selected() ([]*Rule, error) {
 	c := opts.config()
 	want := map[string]bool{}
 	for _, id := range opts.Rules {
-		if RuleByID(id) == nil {
-			return nil, fmt.Errorf("unknown rule %q (known: %s)", id, strings.Join(ruleIDs(), ", "))
+		r, err := ResolveRule(id)
+		if err != nil {
+			return nil, err
 		}
-		want[id] = true
+		want[r.ID] = true
 	}
 	var out []*Rule
 	for _, r := range Rules {

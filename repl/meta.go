@@ -90,7 +90,13 @@ func (s *Shell) runMeta(ctx context.Context, line string) (timed bool, err error
 	name, args = alias(name, strings.TrimSpace(args))
 	m, ok := lookupMeta(s, name)
 	if !ok {
-		return false, fmt.Errorf("unknown command %s: .help lists them", name)
+		var names []string
+		for _, m := range metaCommands {
+			if m.hidden == nil || !m.hidden(s) {
+				names = append(names, m.name)
+			}
+		}
+		return false, fmt.Errorf("unknown command %s%s: .help lists them", name, queries.DidYouMean(name, names))
 	}
 	return m.timed, m.run(s, ctx, strings.TrimSpace(args))
 }

@@ -327,7 +327,7 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	if remember && printed {
 		s.last.sql, s.last.args = q, args
 	}
-	return err
+	return queries.TableError(err)
 }
 
 // note prints a note (why a result is empty) on stderr; "" prints nothing,

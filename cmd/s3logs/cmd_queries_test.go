@@ -152,3 +152,29 @@ func TestQueriesCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestDidYouMean: a mistyped command, flag, query name or rule ID gets the
+// nearest real one; a rule is also found by a unique part of its ID.
+func TestDidYouMean(t *testing.T) {
+	dbPath, _ := qcSetup(t, qcLines())
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"lod", "x.log"}, exitUsage, `s3logs: unknown command "lod" (did you mean load?); run 's3logs help' for the list`},
+		{[]string{"help", "detetc"}, exitUsage, `s3logs: unknown command "detetc" (did you mean detect?)`},
+		{[]string{"load", "--sinc", "7d", "x.log"}, exitUsage, "s3logs load: unknown flag --sinc (did you mean --since?)"},
+		{[]string{"queries", "run", "--db", dbPath, "top_ipz"}, exitError, `no such saved query: "top_ipz" (did you mean top_ips?)`},
+		{[]string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.Eror"}, exitUsage, `unknown rule "AWS.S3.ServerAccess.Eror" (did you mean AWS.S3.ServerAccess.Error?)`},
+		{[]string{"query", "--db", dbPath, "SELECT * FROM requests"}, exitError, "s3logs' tables are aws_s3serveraccess, aws_s3serveraccess_rejects, s3logs_manifest"},
+	} {
+		code, _, stderr := qcRun(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, stderr, tc.code, tc.stderr)
+		}
+	}
+	if code, out, stderr := qcRun(t, "detect", "--db", dbPath, "--rule", "access_denied", "--samples", "0"); code != 0 || !strings.Contains(out, "No alerts.") {
+		t.Errorf("detect --rule by a unique part: exit %d, %s %s", code, out, stderr)
+	}
+}

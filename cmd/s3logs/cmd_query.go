@@ -118,7 +118,7 @@ func runStatement(ctx context.Context, run *render.Runner, st queries.Statement,
 	}
 	printed, err := run.Run(ctx, render.Statement{SQL: q, NoResult: noResult}, opts)
 	if err != nil || !printed || run.Rows > 0 {
-		return err
+		return queries.TableError(err)
 	}
 	rq, ok := run.Conn.(queries.RowQuerier)
 	if !ok {

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/queries"
 )
 
 // command is one subcommand. Each lives in its own file and registers
@@ -99,7 +100,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(args) > 1 && name == "help" {
 			c := commands[args[1]]
 			if c == nil {
-				fmt.Fprintf(stderr, "s3logs: unknown command %q; run 's3logs help' for the list\n", args[1])
+				fmt.Fprintf(stderr, "s3logs: unknown command %q%s; run 's3logs help' for the list\n", args[1], queries.DidYouMean(args[1], commandNames()))
 				return exitUsage
 			}
 			return env.exec(ctx, c, []string{"--help"})
@@ -113,7 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := commands[args[0]]
 	if c == nil {
-		fmt.Fprintf(stderr, "s3logs: unknown command %q; run 's3logs help' for the list\n", args[0])
+		fmt.Fprintf(stderr, "s3logs: unknown command %q%s; run 's3logs help' for the list\n", args[0], queries.DidYouMean(args[0], commandNames()))
 		return exitUsage
 	}
 	return env.exec(ctx, c, args[1:])
@@ -162,9 +163,32 @@ func (env *Env) Parse(fs *flag.FlagSet, args []string) error {
 		return errHelp
 	}
 	if err != nil {
-		return &usageError{msg: err.Error()}
+		return &usageError{msg: flagError(fs, err)}
 	}
 	return nil
+}
+
+// flagError words a flag parsing error with the flag as the usage line
+// spells it (--name) and, for an unknown flag, the flags it may have meant.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	const undefined = "flag provided but not defined: -"
+	if name, ok := strings.CutPrefix(msg, undefined); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+		return "unknown flag --" + name + queries.DidYouMean("--"+name, names)
+	}
+	return msg
+}
+
+// commandNames lists the registered commands.
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // wantsHelp reports whether a help flag appears among the positional
