@@ -161,12 +161,29 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	sum.Errors = append(early, sum.Errors...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return sum, fmt.Errorf("load interrupted; what was committed is consistent, run the same load again to complete it: %w", err)
+			return sum, fmt.Errorf("%s: %w", interruptedNote(d, sum), err)
 		}
 		return sum, err
 	}
 	fmt.Fprintln(env.Stderr, sum.String())
 	return sum, env.printHolds(ctx, d, next)
+}
+
+// interruptedNote says what an interrupted load committed: the files and
+// rows of this run whose commit finished, and what the database holds now
+// (read after the interruption, so with a context of its own).
+func interruptedNote(d *db.DB, sum ingest.Summary) string {
+	files := "1 file"
+	if sum.Objects != 1 {
+		files = queries.GroupDigits(int64(sum.Objects)) + " files"
+	}
+	msg := fmt.Sprintf("load interrupted after committing %s (%s rows)", files, queries.GroupDigits(sum.Rows))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if span, err := queries.DataSpan(ctx, d); err == nil {
+		msg += fmt.Sprintf("; %s holds %s", dbName(d.Path), span)
+	}
+	return msg + "; what was committed is consistent: run the same load again to complete it"
 }
 
 // printHolds prints on stderr what the database holds now, its rows and

@@ -82,6 +82,9 @@ const (
 	exitError    = 1
 	exitUsage    = 2
 	exitRejected = 3
+	// exitInterrupted is the status after Ctrl-C (or SIGTERM) stopped a
+	// command: 128 + SIGINT, as shells report it.
+	exitInterrupted = 130
 )
 
 // run is the whole program: it picks the subcommand, runs it and turns its
@@ -142,7 +145,7 @@ func (env *Env) exec(ctx context.Context, c *command, args []string) int {
 			msg = "interrupted"
 		}
 		fmt.Fprintf(env.Stderr, "s3logs: %s\n", msg)
-		return exitError
+		return exitInterrupted
 	default:
 		fmt.Fprintf(env.Stderr, "s3logs: %s\n", err)
 		return exitError
@@ -252,7 +255,7 @@ func (env *Env) printOverview(w io.Writer) {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].Summary)
 	}
 	fmt.Fprintf(w, "\nRun 's3logs demo' to see it work on sample logs, 's3logs COMMAND --help' for a command's\nflags and examples.\n")
-	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected.\n")
+	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected, 130 interrupted.\n")
 }
 
 // newFlagSet returns an empty flag set for the command called name, ready
