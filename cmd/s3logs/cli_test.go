@@ -140,6 +140,16 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(stdout, "Usage: s3logs "+c.Usage+"\n") || len(c.Examples) == 0 || !strings.Contains(stdout, c.Examples[0]) {
 			t.Errorf("%s --help: exit %d, stdout:\n%s\nstderr:\n%s", name, code, stdout, stderr)
 		}
+		// Flags are spelled as the usage line spells them.
+		if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(stdout) {
+			t.Errorf("%s --help lists a flag as -name, not --name:\n%s", name, stdout)
+		}
+	}
+	// The S3 flags are grouped apart from the others.
+	_, stdout, _ := cli(t, "", "load", "--help")
+	general, s3, ok := strings.Cut(stdout, "\nS3 flags (s3:// sources):\n")
+	if !ok || !strings.Contains(general, "\n  --db PATH\n") || strings.Contains(general, "--region") || !strings.Contains(s3, "\n  --region REGION\n") || !strings.Contains(s3, "  --no-sign-request\n") {
+		t.Errorf("load --help: flags not in two groups:\n%s", stdout)
 	}
 }
 

@@ -44,7 +44,8 @@ naming the file and how many of its lines were rejected.
 
 Exit status: 0 when everything loaded; 3 when it loaded but some lines were
 rejected (see aws_s3serveraccess_rejects); 1 when a source could not be read
-or is not an S3 server access log (the others are still loaded).`,
+or is not an S3 server access log (the others are still loaded); 130 when
+interrupted (Ctrl-C), after saying how much was committed.`,
 		Examples: []string{
 			"s3logs load ./logs/",
 			"s3logs load --db cases/incident-42.duckdb 'archive/2024-06-*.gz'",

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -221,15 +222,50 @@ func (env *Env) printHelp(w io.Writer, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Help, "\n"))
 	}
 	if fs != nil && hasFlags(fs) {
-		fmt.Fprintf(w, "\nFlags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		printFlags(w, fs)
 	}
 	if len(c.Examples) > 0 {
 		fmt.Fprintf(w, "\nExamples:\n")
 		for _, e := range c.Examples {
 			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+}
+
+// s3FlagNames are the flags that only concern s3:// sources and
+// destinations (awsFlags and defineS3Flags); help lists them apart.
+var s3FlagNames = []string{"region", "profile", "endpoint-url", "no-sign-request", "concurrency", "watch"}
+
+// printFlags writes fs's flags as the usage line spells them (--name ARG),
+// each with its help and default, the S3 flags under a heading of their
+// own.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	var general, s3 []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		if slices.Contains(s3FlagNames, f.Name) {
+			s3 = append(s3, f)
+		} else {
+			general = append(general, f)
+		}
+	})
+	for _, g := range []struct {
+		title string
+		flags []*flag.Flag
+	}{{"Flags", general}, {"S3 flags (s3:// sources)", s3}} {
+		if len(g.flags) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		for _, f := range g.flags {
+			arg, usage := flag.UnquoteUsage(f)
+			line := "  --" + f.Name
+			if arg != "" {
+				line += " " + arg
+			}
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && f.DefValue != "[]" && !strings.Contains(usage, "(default") {
+				usage += fmt.Sprintf(" (default %q)", f.DefValue)
+			}
+			fmt.Fprintf(w, "%s\n    \t%s\n", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
 		}
 	}
 }
