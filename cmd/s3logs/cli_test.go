@@ -101,7 +101,7 @@ func TestCommandLine(t *testing.T) {
 		{"help lists commands", []string{"help"}, 0, "\n  demo ", ""},
 		{"--help lists commands", []string{"--help"}, 0, "\n  query ", ""},
 		{"help of a command", []string{"help", "query"}, 0, "Usage: s3logs query [--db PATH]", ""},
-		{"--help of a command has flags and examples", []string{"load", "--help"}, 0, "  -workers N\n", ""},
+		{"--help of a command has flags and examples", []string{"load", "--help"}, 0, "  --workers N\n", ""},
 		{"-h after a source", []string{"load", "x.log", "-h"}, 0, "\nExamples:\n  s3logs load ./logs/\n", ""},
 		{"unknown command", []string{"frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
 		{"help of an unknown command", []string{"help", "frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
