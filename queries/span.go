@@ -135,19 +135,6 @@ func (q *Query) TimeParams(params map[string]string, now time.Time) []TimeParam 
 	return out
 }
 
-// UsesSince reports whether sql calls the p_occurs_since macro outside
-// strings and comments: its window counts back from the clock.
-func UsesSince(sql string) bool {
-	for i := 0; i < len(sql); {
-		t := Lex(sql, i)
-		i = t.End
-		if t.Kind == TokWord && strings.EqualFold(sql[t.Start:t.End], "p_occurs_since") {
-			return true
-		}
-	}
-	return false
-}
-
 // GroupDigits writes n with a comma between groups of three digits
 // (4,096), as every count s3logs prints.
 func GroupDigits(n int64) string {
@@ -215,17 +202,43 @@ func (q *Query) EmptyNote(ctx context.Context, d RowQuerier, params map[string]s
 	return EmptyWindow(strings.Join(window, " to "), span, strings.Join(try, " ")), nil
 }
 
-// SinceNote is the note for a statement sql that printed no rows: when it
-// calls p_occurs_since, whose window counts back from the clock, it names
-// the data's span on d and the p_occurs_between call that covers it;
-// otherwise it is "".
-func SinceNote(ctx context.Context, d RowQuerier, sql string) (string, error) {
-	if !UsesSince(sql) {
+// SinceNote is the note for a statement sql that calls p_occurs_since,
+// whose window counts back from the clock, when that window (the widest
+// of its calls) holds none of the data on d: the window, the data's span
+// and the p_occurs_between call that asks for the same window anchored to
+// the data's last event. It is "" otherwise, whatever the rows: a count(*)
+// over an empty window is one row of 0.
+func SinceNote(ctx context.Context, d RowQuerier, sql string, now time.Time) (string, error) {
+	var widest time.Duration
+	for i := 0; i < len(sql); {
+		t := Lex(sql, i)
+		i = t.End
+		if t.Kind != TokWord || !strings.EqualFold(sql[t.Start:t.End], "p_occurs_since") {
+			continue
+		}
+		open := skipSpace(sql, t.End)
+		if open >= len(sql) || sql[open] != '(' {
+			continue
+		}
+		args, _, msg := splitArgs(sql, open)
+		if msg != "" || len(args) == 0 {
+			continue
+		}
+		if secs, msg := parseOffset(args[0]); msg == "" {
+			widest = max(widest, time.Duration(secs)*time.Second)
+		}
+	}
+	if widest == 0 {
 		return "", nil
 	}
 	span, err := DataSpan(ctx, d)
 	if err != nil {
 		return "", err
 	}
-	return EmptyWindow("of p_occurs_since", span, fmt.Sprintf("p_occurs_between('%s', '%s')", span.Since(), span.Until())), nil
+	since := now.Add(-widest)
+	if span.Covers(since, time.Time{}) {
+		return "", nil
+	}
+	window := fmt.Sprintf("of p_occurs_since (%s on)", since.UTC().Format(spanLayout))
+	return EmptyWindow(window, span, fmt.Sprintf("p_occurs_between('%s', '%s')", span.Back(widest), span.Until())), nil
 }

@@ -44,8 +44,15 @@ func TestEmptyNote(t *testing.T) {
 	if err != nil || got != "" {
 		t.Errorf("relative end but the window holds data: note %q, %v; want none", got, err)
 	}
-	if !UsesSince("SELECT 1 WHERE P_Occurs_Since('1 d')") || UsesSince("SELECT 'p_occurs_since(1)' -- p_occurs_since(1)") {
-		t.Error("UsesSince does not tell a macro call from a string or comment")
+	got, err = SinceNote(ctx, d, "SELECT count(*) FROM aws_s3serveraccess WHERE p_occurs_since('1 d') OR p_occurs_since(3600)", now)
+	if want := "no rows in the window of p_occurs_since (2026-12-05 06:40:00 on), which counts back from the clock, not from the data; the data holds 32 rows from 2026-03-01 09:00:00 to 2026-03-03 08:32:04 UTC: try p_occurs_between('2026-03-02', '2026-03-04')"; err != nil || got != want {
+		t.Errorf("SinceNote = %q, %v\nwant %q", got, err, want)
+	}
+	if got, err = SinceNote(ctx, d, "SELECT 1 WHERE p_occurs_since('300 d')", now); err != nil || got != "" {
+		t.Errorf("SinceNote on a window holding data = %q, %v", got, err)
+	}
+	if got, _ := SinceNote(ctx, d, "SELECT 'p_occurs_since(1)' -- p_occurs_since(1)", now); got != "" {
+		t.Errorf("SinceNote on a string and a comment = %q", got)
 	}
 	if s := (Span{Rows: 2, First: now.Add(-90 * 24 * time.Hour), Last: now}); s.Back(7*24*time.Hour) != "2026-11-29" || s.Back(0) != "2026-12-06" || s.Back(-time.Hour) != "2026-12-06" || s.Back(365*24*time.Hour) != "2026-09-07" {
 		t.Errorf("Back: %s %s %s", s.Back(7*24*time.Hour), s.Back(0), s.Back(365*24*time.Hour))

@@ -273,8 +273,8 @@ func (s *Shell) run(ctx context.Context, st queries.Statement) (quit bool, err e
 		}
 	} else {
 		err = s.runSQL(ctx, st.Text, nil, true)
-		if err == nil && s.rows == 0 {
-			s.note(queries.SinceNote(ctx, s.conn, st.Text))
+		if err == nil && s.rows >= 0 {
+			s.note(queries.SinceNote(ctx, s.conn, st.Text, time.Now()))
 		}
 	}
 	if once && prev != nil && s.output == prev { // not replaced by another .output/.once

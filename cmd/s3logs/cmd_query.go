@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -107,7 +108,7 @@ func (env *Env) runStatements(ctx context.Context, d *db.DB, stmts []queries.Sta
 
 // runStatement prepares st (queries.Prepare expands Panther's macros) and
 // runs it with run; a meta-command is an error outside the shell. When a
-// p_occurs_since window left no rows, a note on notes says why.
+// p_occurs_since window holds none of the data, a note on notes says so.
 func runStatement(ctx context.Context, run *render.Runner, st queries.Statement, opts render.Options, notes io.Writer) error {
 	if st.Meta {
 		return fmt.Errorf("%s: meta-commands work only in the shell (s3logs repl)", strings.Fields(st.Text)[0])
@@ -117,14 +118,14 @@ func runStatement(ctx context.Context, run *render.Runner, st queries.Statement,
 		return err
 	}
 	printed, err := run.Run(ctx, render.Statement{SQL: q, NoResult: noResult}, opts)
-	if err != nil || !printed || run.Rows > 0 {
+	if err != nil || !printed {
 		return queries.TableError(err)
 	}
 	rq, ok := run.Conn.(queries.RowQuerier)
 	if !ok {
 		return nil
 	}
-	note, err := queries.SinceNote(ctx, rq, st.Text)
+	note, err := queries.SinceNote(ctx, rq, st.Text, time.Now())
 	if note != "" {
 		fmt.Fprintln(notes, "s3logs: "+note)
 	}
