@@ -154,8 +154,8 @@ func GroupDigits(n int64) string {
 	return b.String()
 }
 
-// EmptyNote is the note for a run of q with params that printed no rows
-// while a timestamp parameter was relative (a default such as now-30d, or
+// EmptyNote is the note for a run of q with params while a timestamp
+// parameter was relative (a default such as now-30d, or
 // a value such as 7d) and the window holds none of the data: the window,
 // the data's span on d and the parameters that cover the data, each
 // written by arg ("--param start=2026-01-12" on the command line,

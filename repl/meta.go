@@ -328,7 +328,7 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.runSQL(ctx, text, qargs, true); err != nil || s.rows != 0 {
+	if err := s.runSQL(ctx, text, qargs, true); err != nil || s.rows < 0 {
 		return err
 	}
 	s.note(q.EmptyNote(ctx, s.conn, params, now, func(k, v string) string { return k + "=" + v }))

@@ -265,14 +265,14 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 	if _, err := run.Run(ctx, st, env.terminalOptions(render.Options{Format: format})); err != nil {
 		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)
 	}
-	if run.Rows == 0 {
-		note, err := q.EmptyNote(ctx, d, f.params, now, func(k, v string) string { return "--param " + k + "=" + v })
-		if err != nil {
-			return err
-		}
-		if note != "" {
-			fmt.Fprintln(env.Stderr, "s3logs: "+note)
-		}
+	// A relative window that holds none of the data gets a note, whatever
+	// the rows (a count of 0 is one row).
+	note, err := q.EmptyNote(ctx, d, f.params, now, func(k, v string) string { return "--param " + k + "=" + v })
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(env.Stderr, "s3logs: "+note)
 	}
 	return nil
 }
