@@ -206,8 +206,8 @@ func (q *Query) EmptyNote(ctx context.Context, d RowQuerier, params map[string]s
 // whose window counts back from the clock, when that window (the widest
 // of its calls) holds none of the data on d: the window, the data's span
 // and the p_occurs_between call that asks for the same window anchored to
-// the data's last event. It is "" otherwise, whatever the rows: a count(*)
-// over an empty window is one row of 0.
+// the data's last event. It is "" otherwise (an empty table included),
+// whatever the rows: a count(*) over an empty window is one row of 0.
 func SinceNote(ctx context.Context, d RowQuerier, sql string, now time.Time) (string, error) {
 	var widest time.Duration
 	for i := 0; i < len(sql); {
@@ -236,8 +236,8 @@ func SinceNote(ctx context.Context, d RowQuerier, sql string, now time.Time) (st
 		return "", err
 	}
 	since := now.Add(-widest)
-	if span.Covers(since, time.Time{}) {
-		return "", nil
+	if span.Rows == 0 || span.Covers(since, time.Time{}) {
+		return "", nil // an empty table is no surprise to a statement of its own
 	}
 	window := fmt.Sprintf("of p_occurs_since (%s on)", since.UTC().Format(spanLayout))
 	return EmptyWindow(window, span, fmt.Sprintf("p_occurs_between('%s', '%s')", span.Back(widest), span.Until())), nil
