@@ -110,6 +110,19 @@ func (p Param) value(v string, now time.Time) (any, error) {
 	return p.Type.parse(v, now)
 }
 
+// MissingParamError is a required parameter Bind was not given. Its
+// message says how to give it on the command line (--param NAME=VALUE);
+// the shell words it its own way (.run QUERY NAME=VALUE).
+type MissingParamError struct {
+	Query, Param string
+	Type         ParamType
+}
+
+// Error names the query and the parameter, and the flag that gives it.
+func (e *MissingParamError) Error() string {
+	return fmt.Sprintf("query %s: missing required parameter %s (%s): use --param %s=VALUE", e.Query, e.Param, e.Type, e.Param)
+}
+
 // Bind checks params (name -> text value) against the query's declared
 // parameters and returns the SQL to run, with macros expanded, and its
 // arguments as sql.Named values. Unknown names, missing required
@@ -140,7 +153,7 @@ func (q *Query) BindAt(params map[string]string, now time.Time) (sqlText string,
 		case p.HasDefault:
 			val, err = p.value(p.Default, now)
 		case p.Required:
-			return "", nil, fmt.Errorf("query %s: missing required parameter %s (%s): use --param %s=VALUE", q.Name, p.Name, p.Type, p.Name)
+			return "", nil, &MissingParamError{Query: q.Name, Param: p.Name, Type: p.Type}
 		case p.Type == TypeList:
 			val = []string{}
 		}

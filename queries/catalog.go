@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -148,9 +149,9 @@ func (c *Catalog) Get(name string) (*Query, error) {
 	if q, ok := c.byName[name]; ok {
 		return q, nil
 	}
-	var near []string
+	near := Suggest(name, c.Names())
 	for _, n := range c.Names() {
-		if strings.Contains(n, name) || strings.Contains(name, n) {
+		if (strings.Contains(n, name) || strings.Contains(name, n)) && !slices.Contains(near, n) {
 			near = append(near, n)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/s3logs/s3logs/schema"
@@ -79,10 +78,11 @@ func (opts Options) Selected() ([]*Rule, error) {
 	c := opts.config()
 	want := map[string]bool{}
 	for _, id := range opts.Rules {
-		if RuleByID(id) == nil {
-			return nil, fmt.Errorf("unknown rule %q (known: %s)", id, strings.Join(ruleIDs(), ", "))
+		r, err := ResolveRule(id)
+		if err != nil {
+			return nil, err
 		}
-		want[id] = true
+		want[r.ID] = true
 	}
 	var out []*Rule
 	for _, r := range Rules {
@@ -122,7 +122,8 @@ func (opts Options) config() *Config {
 }
 
 // Detect runs the selected rules over the events in db and returns their
-// alerts, sorted by first event time, rule and title. Events of a rule are
+// alerts, most severe first, then by first event time, rule and title
+// (triage order). Events of a rule are
 // grouped as Panther groups them: by title, in dedup windows that start at
 // the first event not yet in a window (an event exactly one window after
 // the start opens a new one); a window becomes an alert when its count
@@ -146,6 +147,9 @@ func Detect(ctx context.Context, db *sql.DB, opts Options) ([]Alert, error) {
 	}
 	sort.SliceStable(alerts, func(i, j int) bool {
 		a, b := alerts[i], alerts[j]
+		if a.Severity.Rank() != b.Severity.Rank() {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
 		if !a.First.Equal(b.First) {
 			return a.First.Before(b.First)
 		}

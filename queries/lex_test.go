@@ -393,3 +393,29 @@ func ExampleSplit() {
 	// line 2, meta true: .mode csv
 	// line 3, meta false: SELECT $tag$ ; $tag$
 }
+
+// TestShellWordsAreMeta: exit, quit, help and psql's backslash commands,
+// typed first by psql and duckdb users, are meta-command lines when they
+// start a statement, so the shell runs them on Enter instead of opening a
+// continuation line that swallows the next .quit. Inside or after SQL they
+// are SQL.
+func TestShellWordsAreMeta(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []Statement
+	}{
+		{"exit\n", []Statement{{Text: "exit", Meta: true, Line: 1}}},
+		{"  QUIT;\n", []Statement{{Text: "QUIT;", Meta: true, Line: 1, Offset: 2}}},
+		{"\\q\nhelp\n\\dt\n\\d aws_s3serveraccess\n\\?\n", []Statement{{Text: "\\q", Meta: true, Line: 1}, {Text: "help", Meta: true, Line: 2, Offset: 3},
+			{Text: "\\dt", Meta: true, Line: 3, Offset: 8}, {Text: "\\d aws_s3serveraccess", Meta: true, Line: 4, Offset: 12}, {Text: "\\?", Meta: true, Line: 5, Offset: 34}}},
+		{"SELECT 1 AS\nexit;\n", []Statement{{Text: "SELECT 1 AS\nexit;", Line: 1}}},
+		{"exit_code;\n", []Statement{{Text: "exit_code;", Line: 1}}},
+	} {
+		if got := Split(tc.in); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Split(%q) = %+v\nwant %+v", tc.in, got, tc.want)
+		}
+		if !Complete(strings.TrimSuffix(tc.in, "\n")) {
+			t.Errorf("Complete(%q) = false: Enter would open a continuation line", tc.in)
+		}
+	}
+}

@@ -21,6 +21,20 @@ const (
 	Critical Severity = "Critical"
 )
 
+// Severities lists the severities from the least to the most severe.
+var Severities = []Severity{Info, Low, Medium, High, Critical}
+
+// Rank is the severity's place in Severities (Info 0 ... Critical 4), or
+// -1 for an unknown one.
+func (s Severity) Rank() int {
+	for i, v := range Severities {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
 // Rule is one detection: a SQL filter selecting matching events with a
 // title, optionally refined in Go where SQL cannot express the original
 // logic exactly (CIDR and glob matching), and Panther's grouping settings.
@@ -134,8 +148,8 @@ var Rules = []*Rule{
 	},
 	{
 		ID: "tailpipe.s3_object_accessed_outside_business_hours", Name: "S3 Object Accessed Outside Business Hours", Source: "tailpipe",
-		Severity: Low, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0001:T1078"},
-		Description: "REST.GET.OBJECT outside business hours (business_hours, UTC, default 08:00-18:00; 18:00 is outside).",
+		Severity: Info, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0001:T1078"},
+		Description: "REST.GET.OBJECT outside business hours (business_hours, UTC, default 08:00-18:00; 18:00 is outside). Info, not Tailpipe's Low: it fires on most buckets by design (batch jobs, other time zones), so it must not drown the rest.",
 		where: `operation = 'REST.GET.OBJECT' AND CASE WHEN $bh_start < $bh_end
 			THEN ` + utcHour + ` < $bh_start OR ` + utcHour + ` >= $bh_end
 			ELSE ` + utcHour + ` < $bh_start AND ` + utcHour + ` >= $bh_end END`,
@@ -146,16 +160,16 @@ var Rules = []*Rule{
 	},
 	{
 		ID: "tailpipe.s3_object_accessed_with_large_response_size", Name: "S3 Object Accessed with Large Response Size", Source: "tailpipe",
-		Severity: Low, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0010:T1030"},
-		Description: "REST.GET.OBJECT that sent more than large_response_bytes (default 100 MB).",
+		Severity: Info, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0010:T1030"},
+		Description: "REST.GET.OBJECT that sent more than large_response_bytes (default 100 MB). Info, not Tailpipe's Low: it fires on most buckets holding media, backups or datasets by design.",
 		where:       `operation = 'REST.GET.OBJECT' AND bytessent > $large_response`,
 		title:       `format('Object accessed with large response size in S3 Bucket [{}]', ` + unknownBucket + `)`,
 		args:        func(c *Config) []any { return []any{sql.Named("large_response", c.LargeResponseBytes)} },
 	},
 	{
 		ID: "tailpipe.s3_object_accessed_with_large_object_size", Name: "S3 Object Accessed with Large Object Size", Source: "tailpipe",
-		Severity: Low, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0010:T1030"},
-		Description: "REST.GET.OBJECT of an object larger than large_object_bytes (default 10 MB).",
+		Severity: Info, Threshold: 1, Dedup: 60 * time.Minute, Enabled: true, MITRE: []string{"TA0010:T1030"},
+		Description: "REST.GET.OBJECT of an object larger than large_object_bytes (default 10 MB). Info, not Tailpipe's Low: it fires on most buckets holding media, backups or datasets by design.",
 		where:       `operation = 'REST.GET.OBJECT' AND objectsize > $large_object`,
 		title:       `format('Object accessed with large object size in S3 Bucket [{}]', ` + unknownBucket + `)`,
 		args:        func(c *Config) []any { return []any{sql.Named("large_object", c.LargeObjectBytes)} },

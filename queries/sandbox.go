@@ -33,7 +33,7 @@ func (e *ReadOnlyError) Error() string { return fmt.Sprintf("%v: it %s", ErrNotR
 // Unwrap returns ErrNotReadOnly.
 func (e *ReadOnlyError) Unwrap() error { return ErrNotReadOnly }
 
-// RowQuerier is what CheckReadOnly needs of a database: *sql.DB, *sql.Conn
+// RowQuerier is what CheckReadOnly and DataSpan need of a database: *sql.DB, *sql.Conn
 // and *sql.Tx have it.
 type RowQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

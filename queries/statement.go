@@ -4,7 +4,8 @@ import "strings"
 
 // Statement is one complete statement taken from input by a Buffer: SQL
 // text ending at a ";" outside strings, quoted names and comments (the ";"
-// is kept), or a meta-command line starting with ".", which needs no ";".
+// is kept), or a meta-command line (starting with "." or "\", or exit,
+// quit or help alone on a line), which needs no ";".
 type Statement struct {
 	Text   string
 	Meta   bool // a meta-command: Text is the line, without its line ending
@@ -33,7 +34,7 @@ func (b *Buffer) Next() (Statement, bool) {
 	if b.text == "" {
 		return Statement{}, false
 	}
-	if b.text[0] == '.' {
+	if isMetaLine(b.text) {
 		end := strings.IndexByte(b.text, '\n')
 		if end < 0 {
 			return Statement{}, false
@@ -63,9 +64,33 @@ func (b *Buffer) Flush() (Statement, bool) {
 		return Statement{}, false
 	}
 	st := b.statement(len(b.text))
-	st.Meta = b.text[0] == '.'
+	st.Meta = isMetaLine(b.text)
 	b.consume(len(b.text))
 	return st, true
+}
+
+// shellWords are the lines psql and duckdb users type to leave or get
+// help; on a line of their own at the start of a statement they are
+// meta-commands (the shell maps them to .quit and .help), not the start of
+// a statement that would swallow the next lines.
+var shellWords = []string{"exit", "quit", "help"}
+
+// isMetaLine reports whether text, at the start of a statement, begins
+// with a meta-command line: ".name", a psql backslash command (\q, \d,
+// \dt, \?), or one of shellWords alone on its line (an optional ";"
+// after it).
+func isMetaLine(text string) bool {
+	if text[0] == '.' || text[0] == '\\' {
+		return true
+	}
+	line, _, _ := strings.Cut(text, "\n")
+	line = strings.TrimRight(line, " \t\r;")
+	for _, w := range shellWords {
+		if strings.EqualFold(line, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // statement returns the statement b.text[:end], without the blanks around

@@ -136,13 +136,13 @@ func TestCompleteMeta(t *testing.T) {
 		want   []string
 		word   string
 	}{
-		{".", []string{".help", ".tables", ".schema", ".load", ".queries", ".run", ".mode", ".timer", ".rejects", ".quit", ".exit"}, "."},
+		{".", []string{".help", ".tables", ".schema", ".load", ".queries", ".run", ".overview", ".mode", ".timer", ".rejects", ".output", ".once", ".read", ".maxrows", ".quit", ".exit"}, "."},
 		{".t", []string{".tables", ".timer"}, ".t"},
 		{".mode c", []string{"csv"}, "c"},
 		{".mode ", []string{"table", "csv", "json", "ndjson", "markdown", "line"}, ""},
 		{".timer o", []string{"on", "off"}, "o"},
 		{".schema aws", []string{"aws_s3serveraccess", "aws_s3serveraccess_enriched", "aws_s3serveraccess_rejects"}, "aws"},
-		{".run zz_", []string{"zz_one", "zz_status"}, "zz_"},
+		{".run zz_", []string{"zz_one", "zz_recent", "zz_status"}, "zz_"},
 		{".run zz_status ", []string{"status=", "bucket="}, ""},
 		{".run zz_status bucket=x ", []string{"status="}, ""},
 		{".run zz_one ", []string{}, ""},

@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/s3logs/s3logs/internal/render"
+	"github.com/s3logs/s3logs/internal/when"
 	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/schema"
 )
@@ -49,17 +53,23 @@ func init() {
 			run: (*Shell).metaQueries, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
 		{name: ".run", timed: true, args: "NAME [key=value ...]", help: "Run a saved query with parameters.",
 			run: (*Shell).metaRun, complete: completeRun, hidden: func(s *Shell) bool { return s.opts.Catalog == nil }},
+		{name: ".overview", timed: true, args: "[--since T] [--until T]", help: "Overview of the data: totals, span, status classes, top buckets, principals, IPs, errors.",
+			run: (*Shell).metaOverview},
 		{name: ".detect", timed: true, args: "[ARGS...]", help: "Run the detections and print their alerts.",
 			run: (*Shell).metaDetect, hidden: func(s *Shell) bool { return s.opts.Detect == nil }},
 		{name: ".report", timed: true, args: "--out FILE [...]", help: "Write the HTML report of the investigation (flags of s3logs report).",
 			run: (*Shell).metaReport, complete: completePaths, hidden: func(s *Shell) bool { return s.opts.Report == nil }},
-		{name: ".export", timed: true, args: "PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH.",
+		{name: ".export", timed: true, args: "[--force] PATH [SQL]", help: "Write the last result, or the result of SQL, to a Parquet file at PATH (--force replaces it).",
 			run: (*Shell).metaExport, complete: completeExport, hidden: func(s *Shell) bool { return s.opts.Export == nil }},
 		{name: ".mode", args: "[FORMAT]", help: "Show results as " + strings.Join(render.Formats(), ", ") + ".",
 			run: (*Shell).metaMode, complete: func(*Shell, []string) []suggestion { return wordSuggestions(render.Formats(), "format") }},
 		{name: ".timer", args: "on|off", help: "Show how long each statement takes.",
 			run: (*Shell).metaTimer, complete: func(*Shell, []string) []suggestion { return wordSuggestions([]string{"on", "off"}, "") }},
 		{name: ".rejects", timed: true, args: "[N]", help: "Show the N (default 20) most recent rejected lines, with the reasons.", run: (*Shell).metaRejects},
+		{name: ".output", args: "[FILE]", help: "Write results to FILE until .output with no FILE (back to the screen).", run: (*Shell).metaOutput, complete: completePaths},
+		{name: ".once", args: "FILE", help: "Write the next result to FILE.", run: (*Shell).metaOnce, complete: completePaths},
+		{name: ".read", args: "FILE", help: "Run the statements and meta-commands of FILE.", run: (*Shell).metaRead, complete: completePaths},
+		{name: ".maxrows", args: "[N]", help: "Show at most N rows of a table on screen (0: all; default 1000).", run: (*Shell).metaMaxRows},
 		{name: ".quit", help: "Leave the shell (Ctrl-D on an empty line does too).", run: func(*Shell, context.Context, string) error { return errQuit }},
 		{name: ".exit", help: "Same as .quit.", run: func(*Shell, context.Context, string) error { return errQuit }},
 	}
@@ -79,11 +89,124 @@ func lookupMeta(s *Shell, name string) (*metaCommand, bool) {
 // timed reports whether .timer shows the command's time.
 func (s *Shell) runMeta(ctx context.Context, line string) (timed bool, err error) {
 	name, args, _ := strings.Cut(strings.TrimSpace(line), " ")
+	name, args = alias(name, strings.TrimSpace(args))
 	m, ok := lookupMeta(s, name)
 	if !ok {
-		return false, fmt.Errorf("unknown command %s: .help lists them", name)
+		var names []string
+		for _, m := range metaCommands {
+			if m.hidden == nil || !m.hidden(s) {
+				names = append(names, m.name)
+			}
+		}
+		return false, fmt.Errorf("unknown command %s%s: .help lists them", name, queries.DidYouMean(name, names))
 	}
 	return m.timed, m.run(s, ctx, strings.TrimSpace(args))
+}
+
+// alias maps what psql and duckdb users type to the meta-command that does
+// it: exit, quit and \q to .quit; help, \? and \h to .help; \dt and \d
+// to .tables, and \d TABLE to .schema TABLE.
+func alias(name, args string) (string, string) {
+	switch strings.ToLower(strings.TrimRight(name, ";")) {
+	case "exit", "quit", `\q`:
+		return ".quit", args
+	case "help", `\?`, `\h`:
+		return ".help", ""
+	case `\dt`:
+		return ".tables", ""
+	case `\d`:
+		if args != "" {
+			return ".schema", args
+		}
+		return ".tables", ""
+	}
+	return name, args
+}
+
+func (s *Shell) metaOutput(ctx context.Context, args string) error {
+	path, _ := cutArg(args)
+	if err := s.closeOutput(); err != nil {
+		return err
+	}
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	s.output = f
+	return nil
+}
+
+func (s *Shell) metaOnce(ctx context.Context, args string) error {
+	if path, _ := cutArg(args); path == "" {
+		return errors.New("usage: .once FILE")
+	}
+	if err := s.metaOutput(ctx, args); err != nil {
+		return err
+	}
+	s.once = true
+	return nil
+}
+
+// maxReadDepth bounds .read inside .read (a file that reads itself).
+const maxReadDepth = 16
+
+func (s *Shell) metaRead(ctx context.Context, args string) error {
+	path, _ := cutArg(args)
+	if path == "" {
+		return errors.New("usage: .read FILE")
+	}
+	if s.depth >= maxReadDepth {
+		return fmt.Errorf(".read %s: .read nested %d deep", path, maxReadDepth)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s.depth++
+	defer func() { s.depth-- }()
+	in := newScriptReader(f)
+	failed := 0
+	for {
+		st, err := in.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		quit, err := s.run(ctx, st)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintln(s.opts.Stderr, s.paint(ansiRed, path+": "+scriptError(st, err)))
+		}
+		if quit {
+			return errQuit
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf(".read %s: %d statements failed (see above)", path, failed)
+	}
+	return nil
+}
+
+func (s *Shell) metaMaxRows(ctx context.Context, args string) error {
+	if args == "" {
+		fmt.Fprintf(s.opts.Stdout, "maxrows %d\n", s.maxRows)
+		return nil
+	}
+	n, err := strconv.Atoi(args)
+	if err != nil || n < 0 {
+		return fmt.Errorf("usage: .maxrows N (0 shows all rows), not %q", args)
+	}
+	s.maxRows = n
+	return nil
 }
 
 func (s *Shell) metaHelp(context.Context, string) error {
@@ -207,7 +330,12 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 		}
 		params[k] = v
 	}
-	text, qargs, err := q.Bind(params)
+	now := time.Now()
+	text, qargs, err := q.BindAt(params, now)
+	var missing *queries.MissingParamError
+	if errors.As(err, &missing) {
+		return fmt.Errorf("query %s: missing required parameter %s (%s): .run %s %s=VALUE", q.Name, missing.Param, missing.Type, q.Name, missing.Param)
+	}
 	if err != nil {
 		return err
 	}
@@ -218,11 +346,49 @@ func (s *Shell) metaRun(ctx context.Context, args string) error {
 	if err := queries.CheckReadOnly(ctx, s.conn, text); err != nil {
 		return fmt.Errorf("%s (%s): %w", q.Name, q.File, err)
 	}
-	return s.runSQL(ctx, text, qargs, true)
+	if err := s.runSQL(ctx, text, qargs, true); err != nil || s.rows < 0 {
+		return err
+	}
+	s.note(q.EmptyNote(ctx, s.conn, params, now, func(k, v string) string { return k + "=" + v }))
+	return nil
+}
+
+func (s *Shell) metaOverview(ctx context.Context, args string) error {
+	var since, until time.Time
+	words := splitArgs(args)
+	now := time.Now()
+	for i := 0; i < len(words); i++ {
+		name, val, ok := strings.Cut(words[i], "=")
+		if !ok && i+1 < len(words) {
+			val, ok = words[i+1], true
+			i++
+		}
+		var dst *time.Time
+		switch name {
+		case "--since", "-since":
+			dst = &since
+		case "--until", "-until":
+			dst = &until
+		}
+		if dst == nil || !ok {
+			return fmt.Errorf("usage: .overview [--since T] [--until T], not %q", words[i])
+		}
+		t, err := when.Parse(val, now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		*dst = t
+	}
+	if !since.IsZero() && !until.IsZero() && !until.After(since) {
+		return errors.New("--until must be after --since")
+	}
+	o := s.renderOptions()
+	o.Format, o.MaxCell = render.Table, 80
+	return queries.WriteOverview(ctx, s.conn, s.out(), since, until, o)
 }
 
 func (s *Shell) metaDetect(ctx context.Context, args string) error {
-	return s.opts.Detect(ctx, s.opts.Stdout, splitArgs(args))
+	return s.opts.Detect(ctx, s.out(), splitArgs(args))
 }
 
 func (s *Shell) metaReport(ctx context.Context, args string) error {
@@ -230,9 +396,17 @@ func (s *Shell) metaReport(ctx context.Context, args string) error {
 }
 
 func (s *Shell) metaExport(ctx context.Context, args string) error {
+	force := false
 	path, query := cutArg(args)
+	for path == "--force" || path == "-force" {
+		force = true
+		path, query = cutArg(query)
+	}
+	if first, rest := cutArg(query); first == "--force" || first == "-force" {
+		force, query = true, rest
+	}
 	if path == "" {
-		return errors.New("usage: .export PATH [SQL]")
+		return errors.New("usage: .export [--force] PATH [SQL]")
 	}
 	var qargs []any
 	if query = strings.TrimSpace(query); query != "" {
@@ -246,7 +420,7 @@ func (s *Shell) metaExport(ctx context.Context, args string) error {
 	} else {
 		return errors.New("nothing to export yet: run a query first, or give one: .export PATH SELECT ...")
 	}
-	if err := s.opts.Export(ctx, strings.TrimRight(query, "; \n"), qargs, path); err != nil {
+	if err := s.opts.Export(ctx, strings.TrimRight(query, "; \n"), qargs, path, force); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.opts.Stdout, "Wrote %s\n", path)

@@ -305,7 +305,8 @@ func TestPTYCompleteBeforeFrom(t *testing.T) {
 }
 
 // TestPTYExits checks the terminal is restored on the other ways out:
-// .quit, SIGTERM at the prompt and SIGTERM while a query runs.
+// .quit, exit and \q (which used to open a continuation prompt), SIGTERM
+// at the prompt and SIGTERM while a query runs.
 func TestPTYExits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a shell in a pseudo-terminal")
@@ -316,6 +317,12 @@ func TestPTYExits(t *testing.T) {
 		wantCode int
 	}{
 		{".quit", func(s *session) { s.typeText(".quit\r") }, 0},
+		{"exit, as psql users type it", func(s *session) { s.typeText("exit\r") }, 0},
+		{"\\q after \\dt", func(s *session) {
+			s.typeText("\\dt\r")
+			s.waitFor("aws_s3serveraccess_rejects", 10*time.Second) // \dt ran at once, no continuation prompt
+			s.typeText("\\q\r")
+		}, 0},
 		{"SIGTERM at the prompt", func(s *session) { s.cmd.Process.Signal(syscall.SIGTERM) }, 1},
 		{"SIGTERM during a query", func(s *session) {
 			s.typeText("SELECT count(*) FROM range(10000000000) a, range(10) b;\r")

@@ -55,8 +55,8 @@ type Options struct {
 	// Demo loads the embedded sample logs, for .demo.
 	Demo func(ctx context.Context) (summary string, err error)
 	// Export writes the result of query (with its bound args) to path, for
-	// .export.
-	Export func(ctx context.Context, query string, args []any, path string) error
+	// .export; an existing path is replaced only with force.
+	Export func(ctx context.Context, query string, args []any, path string, force bool) error
 	// Detect runs the detections (args are what follows .detect) and writes
 	// the alerts to w.
 	Detect func(ctx context.Context, w io.Writer, args []string) error
@@ -91,6 +91,14 @@ type Shell struct {
 		sql  string
 		args []any
 	}
+	rows int // rows of the last result runSQL printed
+	// output is where results go after .output FILE or .once FILE (nil:
+	// stdout); once closes it after the next statement.
+	output  *os.File
+	once    bool
+	maxRows int // .maxrows: rows an interactive table shows (0: all)
+	depth   int // nesting of .read
+
 	comp *completer
 
 	mu     sync.Mutex
@@ -115,7 +123,7 @@ func New(d *db.DB, opts Options) *Shell {
 	if opts.Exit == nil {
 		opts.Exit = os.Exit
 	}
-	s := &Shell{db: d, opts: opts}
+	s := &Shell{db: d, opts: opts, maxRows: maxRowsShown}
 	s.tty = Interactive(opts.Stdin, opts.Stdout)
 	return s
 }
@@ -252,6 +260,13 @@ func (s *Shell) execute(ctx context.Context, st queries.Statement) (quit bool, e
 		s.mu.Unlock()
 		cancel()
 	}()
+	return s.run(ctx, st)
+}
+
+// run runs one statement on ctx (execute's, or that of the .read running
+// it); quit is true after .quit. A .once output is closed after it.
+func (s *Shell) run(ctx context.Context, st queries.Statement) (quit bool, err error) {
+	once, prev := s.once, s.output
 	start := time.Now()
 	timed := true
 	if st.Meta {
@@ -261,6 +276,12 @@ func (s *Shell) execute(ctx context.Context, st queries.Statement) (quit bool, e
 		}
 	} else {
 		err = s.runSQL(ctx, st.Text, nil, true)
+		if err == nil && s.rows >= 0 {
+			s.note(queries.SinceNote(ctx, s.conn, st.Text, time.Now()))
+		}
+	}
+	if once && prev != nil && s.output == prev { // not replaced by another .output/.once
+		s.closeOutput()
 	}
 	if ctx.Err() != nil && err != nil {
 		err = errCancelled
@@ -270,6 +291,24 @@ func (s *Shell) execute(ctx context.Context, st queries.Statement) (quit bool, e
 	}
 	s.comp.invalidate() // tables may have changed
 	return false, err
+}
+
+// out is where results go: the file of .output or .once, else stdout.
+func (s *Shell) out() io.Writer {
+	if s.output != nil {
+		return s.output
+	}
+	return s.opts.Stdout
+}
+
+// closeOutput sends results to stdout again, closing the .output file.
+func (s *Shell) closeOutput() error {
+	if s.output == nil {
+		return nil
+	}
+	err := s.output.Close()
+	s.output, s.once = nil, false
+	return err
 }
 
 // errCancelled is shown when Ctrl-C cancelled a statement.
@@ -282,12 +321,27 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 	if err != nil {
 		return err
 	}
-	run := render.Runner{Conn: s.conn, Out: s.opts.Stdout}
+	run := render.Runner{Conn: s.conn, Out: s.out()}
 	printed, err := run.Run(ctx, render.Statement{SQL: q, Args: args, NoResult: noResult}, s.renderOptions())
+	s.rows = -1 // no result
+	if printed {
+		s.rows = run.Rows
+	}
 	if remember && printed {
 		s.last.sql, s.last.args = q, args
 	}
-	return err
+	return queries.TableError(err)
+}
+
+// note prints a note (why a result is empty) on stderr; "" prints nothing,
+// and an error getting it is printed as an error.
+func (s *Shell) note(text string, err error) {
+	if err != nil {
+		fmt.Fprintln(s.opts.Stderr, s.paint(ansiRed, "Error: "+errorLine(err)))
+	}
+	if text != "" {
+		fmt.Fprintln(s.opts.Stderr, s.paint(ansiDim, "Note: "+text))
+	}
 }
 
 // renderOptions are the options of render.Write for the current mode and
@@ -296,16 +350,20 @@ func (s *Shell) runSQL(ctx context.Context, text string, args []any, remember bo
 // in every mode; colour and the row limit are for interactive sessions
 // only.
 func (s *Shell) renderOptions() render.Options {
+	if s.output != nil { // a file: every row, no colour, no width
+		return render.Options{Format: s.mode}
+	}
 	o := render.Options{Format: s.mode, Width: terminalWidth(s.opts.Stdout), Escape: isTerminal(s.opts.Stdout), ShowAll: ".mode line"}
 	if s.tty {
 		o.Color = true
-		o.MaxRows = maxRowsShown
+		o.MaxRows = s.maxRows
 	}
 	return o
 }
 
-// maxRowsShown is how many rows an interactive table shows; .mode line,
-// csv or json show all, and .export writes all.
+// maxRowsShown is how many rows an interactive table shows unless .maxrows
+// says otherwise; .mode line, csv or json show all, and .export and
+// .output write all.
 const maxRowsShown = 1000
 
 // formatElapsed formats a duration for .timer: "12.3 ms", "1.250 s".

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"reflect"
 	"regexp"
 	"strings"
@@ -26,6 +27,13 @@ var testQueries = fstest.MapFS{
 -- param: status int required "HTTP status"
 -- param: bucket string default=logs "Bucket"
 SELECT count(*) AS n FROM aws_s3serveraccess WHERE httpstatus = $status AND bucket = $bucket
+`)},
+	"zz_recent.sql": {Data: []byte(`-- name: zz_recent
+-- title: Recent requests per bucket
+-- description: Requests per bucket in a window that defaults to the last 30 days.
+-- tags: [test]
+-- param: start timestamp default=now-30d "Start"
+SELECT bucket, count(*) AS n FROM aws_s3serveraccess WHERE p_event_time >= $start GROUP BY bucket ORDER BY bucket
 `)},
 	"zz_one.sql": {Data: []byte(`-- name: zz_one
 -- title: One
@@ -132,12 +140,12 @@ func TestMetaCommands(t *testing.T) {
 		{name: "run injection is a value", input: ".mode csv\n.run zz_status status=200 \"bucket=x'; DROP TABLE aws_s3serveraccess; --\"\nSELECT count(*) AS n FROM aws_s3serveraccess;",
 			stdout: "n\n0\nn\n3\n"},
 		{name: "run missing param", input: ".run zz_status\n", failed: true,
-			stderr: "line 1: query zz_status: missing required parameter status (int): use --param status=VALUE\n"},
+			stderr: "line 1: query zz_status: missing required parameter status (int): .run zz_status status=VALUE\n"},
 		{name: "run bad param", input: ".run zz_status status\n", failed: true, stderr: "line 1: parameter \"status\": want key=value\n"},
 		{name: "run param given twice", input: ".run zz_status status=200 status=403\n", failed: true, stderr: "line 1: parameter status given twice\n"},
 		{name: "run unknown", input: ".run zz_nope\n", failed: true, stderr: "line 1: no such saved query: \"zz_nope\" (see `s3logs queries list`)\n"},
 		{name: "queries", input: ".queries zz_\n",
-			stdout: "NAME       PARAMETERS                TITLE\nzz_one                               One\nzz_status  status=int bucket=string  Requests with one status\n(2 queries; .run NAME key=value ... runs one)\n"},
+			stdout: "NAME       PARAMETERS                TITLE\nzz_one                               One\nzz_recent  start=timestamp           Recent requests per bucket\nzz_status  status=int bucket=string  Requests with one status\n(3 queries; .run NAME key=value ... runs one)\n"},
 		{name: "timer on", input: ".timer on\n.mode csv\nSELECT 1 AS x;\n.timer off\n", stdout: "x\n1\nTime: T\n"},
 		{name: "timer not shown for a failed statement", input: ".timer on\n.mode csv\nSELEC 1;\nSELECT 1 AS x;\n", failed: true,
 			stdout: "x\n1\nTime: T\n", stderr: "line 3, column 1: Parser Error: syntax error at or near \"SELEC\"\n"},
@@ -158,17 +166,23 @@ func TestMetaCommands(t *testing.T) {
 				"╰────────────────╯\n"},
 		{name: "unterminated last statement runs", input: ".mode csv\nSELECT 7 AS x", stdout: "x\n7\n"},
 		{name: "help lists only available commands", input: ".help\n",
-			stdout: ".help                      Show this help.\n" +
-				".tables                    List the tables and views, with their row counts.\n" +
-				".schema [TABLE]            Show the columns of a table (or all), with their descriptions.\n" +
-				".queries [WORD]            List the saved queries (those matching WORD), with their parameters.\n" +
-				".run NAME [key=value ...]  Run a saved query with parameters.\n" +
-				".mode [FORMAT]             Show results as table, csv, json, ndjson, markdown, line.\n" +
-				".timer on|off              Show how long each statement takes.\n" +
-				".rejects [N]               Show the N (default 20) most recent rejected lines, with the reasons.\n" +
-				".quit                      Leave the shell (Ctrl-D on an empty line does too).\n" +
-				".exit                      Same as .quit.\n" +
-				"\nSQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n" +
+			stdout: ".help                              Show this help.\n" +
+				".tables                            List the tables and views, with their row counts.\n" +
+				".schema [TABLE]                    Show the columns of a table (or all), with their descriptions.\n" +
+				".queries [WORD]                    List the saved queries (those matching WORD), with their parameters.\n" +
+				".run NAME [key=value ...]          Run a saved query with parameters.\n" +
+				".overview [--since T] [--until T]  Overview of the data: totals, span, status classes, top buckets, principals, IPs, errors.\n" +
+				".mode [FORMAT]                     Show results as table, csv, json, ndjson, markdown, line.\n" +
+				".timer on|off                      Show how long each statement takes.\n" +
+				".rejects [N]                       Show the N (default 20) most recent rejected lines, with the reasons.\n" +
+				".output [FILE]                     Write results to FILE until .output with no FILE (back to the screen).\n" +
+				".once FILE                         Write the next result to FILE.\n" +
+				".read FILE                         Run the statements and meta-commands of FILE.\n" +
+				".maxrows [N]                       Show at most N rows of a table on screen (0: all; default 1000).\n" +
+				".quit                              Leave the shell (Ctrl-D on an empty line does too).\n" +
+				".exit                              Same as .quit.\n" +
+				"\n" +
+				"SQL statements end with ; and may span lines. Tab completes; Ctrl-C cancels a running query.\n" +
 				"Panther's macros work in any statement: p_occurs_between('2024-06-01', '2024-06-02'), p_occurs_since('6h').\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,6 +201,124 @@ func TestMetaCommands(t *testing.T) {
 	}
 }
 
+// TestEmptySinceSaysWhy: a p_occurs_since window that holds none of the
+// data gets a note, even when the result is a row (a count of 0), with the
+// p_occurs_between that asks for the same window at the data's end.
+func TestEmptySinceSaysWhy(t *testing.T) {
+	stdout, stderr, err := runScript(t, testDB(t), Options{}, ".mode csv\nSELECT count(*) AS n FROM aws_s3serveraccess WHERE p_occurs_since('1 d');\nSELECT 1 AS x WHERE false;\n")
+	if err != nil || stdout != "n\n0\nx\n" {
+		t.Errorf("err %v, stdout %q", err, stdout)
+	}
+	re := regexp.MustCompile(`^Note: no rows in the window of p_occurs_since \(20[0-9-]+ [0-9:]+ on\), which counts back from the clock, not from the data; the data holds 3 rows from 2019-02-06 00:00:38 to 2019-02-07 12:00:00 UTC: try p_occurs_between\('2019-02-06', '2019-02-08'\)\n$`)
+	if !re.MatchString(stderr) {
+		t.Errorf("stderr:\n%s\nwant it to match %s", stderr, re)
+	}
+}
+
+// TestEmptyRelativeRun holds the note a saved query's relative default
+// gets when its window misses the data: the window, the data's span and
+// the parameter that covers it in the shell's own syntax (start=..., not
+// --param). An absolute window that finds nothing gets no note.
+func TestEmptyRelativeRun(t *testing.T) {
+	stdout, stderr, err := runScript(t, testDB(t), Options{}, ".mode csv\n.run zz_recent\n.run zz_recent start=2019-02-07\n.run zz_recent start=2030-01-01\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "bucket,n\nbucket,n\nweb,1\nbucket,n\n"; stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	re := regexp.MustCompile(`^Note: no rows in the window start=now-30d \(20[0-9-]+ [0-9:]+\), which counts back from the clock, not from the data; the data holds 3 rows from 2019-02-06 00:00:38 to 2019-02-07 12:00:00 UTC: try start=2019-02-06\n$`)
+	if !re.MatchString(stderr) {
+		t.Errorf("stderr:\n%s\nwant it to match %s", stderr, re)
+	}
+}
+
+// TestOverview holds .overview to the overview of the shell's data, in a
+// window when --since/--until are given, with bytes in human units; a
+// window without rows says so instead of printing empty tables.
+func TestOverview(t *testing.T) {
+	stdout, stderr, err := runScript(t, testDB(t), Options{}, ".overview\n.overview --since 2019-02-07\n.overview --until=2000-01-01\n.overview --since\n")
+	if !errors.Is(err, ErrFailed) || stderr != "line 4: usage: .overview [--since T] [--until T], not \"--since\"\n" {
+		t.Errorf("err %v, stderr %q", err, stderr)
+	}
+	parts := strings.Split(stdout, "\n== Totals\n")
+	if len(parts) != 4 {
+		t.Fatalf("want 3 overviews:\n%s", stdout)
+	}
+	for i, want := range [][]string{
+		{"        3 |       2 |          0 |   2 | 10 bytes   | 2019-02-06 00:00:38+00 | 2019-02-07 12:00:00+00", "\n== Top buckets\n", " logs   |        2 |      1 |   1 | 10 bytes", "\n== Top operations\n", " REST.GET.OBJECT |        2 |",
+			"\n== Rejected lines (aws_s3serveraccess_rejects; not windowed)\n", " old                   |     1 | old.log:1\n"},
+		{"        1 |       1 |          0 |   1 | 0 bytes    | 2019-02-07 12:00:00+00 | 2019-02-07 12:00:00+00", " web    |        1 |      0 |   1 | 0 bytes"},
+		{"        0 |       0 |          0 |   0 | 0 bytes    | NULL       | NULL\n(1 row)\n(no rows in this window: the other sections are empty)\n\n== Rejected lines"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(parts[i+1], w) {
+				t.Errorf("overview %d lacks %q:\n%s", i+1, w, parts[i+1])
+			}
+		}
+	}
+}
+
+// TestShellHabits: what psql and duckdb users type first works: exit, quit
+// and \q leave, help and \? help, \d and \dt list tables, \d TABLE shows
+// one; none of them opens a continuation that swallows the next line.
+func TestShellHabits(t *testing.T) {
+	for _, tc := range []struct{ in, stdout string }{
+		{"SELECT 1 AS x;\nexit\nSELECT 2;\n", " x\n--\n 1\n(1 row)\n"},
+		{"quit\nSELECT 2;\n", ""},
+		{"QUIT;\nSELECT 2;\n", ""},
+		{"\\q\nSELECT 2;\n", ""},
+		{".mode csv\n\\dt\n", "name,kind,rows,description\naws_s3serveraccess,table,3,"},
+		{".mode csv\n\\d\n", "name,kind,rows,description\naws_s3serveraccess,table,3,"},
+		{".mode csv\n\\d aws_s3serveraccess_rejects\n", "column,type,description\nsource,VARCHAR,"},
+		{"help\n", ".help "},
+		{"\\?\n.quit\nSELECT 2;\n", ".help "},
+	} {
+		stdout, stderr, err := runScript(t, testDB(t), Options{}, tc.in)
+		if err != nil || stderr != "" || !strings.HasPrefix(stdout, tc.stdout) {
+			t.Errorf("%q: err %v, stderr %q, stdout:\n%s\nwant it to start with %q", tc.in, err, stderr, stdout, tc.stdout)
+		}
+	}
+}
+
+// TestOutputOnceRead: .output FILE sends results to FILE until .output,
+// .once FILE the next result only, .read FILE runs a file's statements
+// (errors named by file and line), and .maxrows limits what a table shows.
+func TestOutputOnceRead(t *testing.T) {
+	dir := t.TempDir()
+	all, one, script := dir+"/all.txt", dir+"/one.csv", dir+"/s.sql"
+	os.WriteFile(script, []byte("SELECT 41 + 1 AS answer;\nSELEC 1;\n.mode csv\nSELECT 'read' AS r;\n"), 0o644)
+	in := ".output " + all + "\nSELECT 1 AS a;\n.mode csv\nSELECT 2 AS b;\n.output\nSELECT 3 AS c;\n.once " + one + "\nSELECT 4 AS d;\nSELECT 5 AS e;\n.read " + script + "\n.maxrows x\n"
+	stdout, stderr, err := runScript(t, testDB(t), Options{}, in)
+	if !errors.Is(err, ErrFailed) {
+		t.Errorf("err = %v, want ErrFailed (a statement of the file failed)", err)
+	}
+	if want := "c\n3\ne\n5\nanswer\n42\nr\nread\n"; stdout != want {
+		t.Errorf("stdout %q, want %q", stdout, want)
+	}
+	if b, _ := os.ReadFile(all); string(b) != " a\n--\n 1\n(1 row)\nb\n2\n" {
+		t.Errorf(".output file holds %q", b)
+	}
+	if b, _ := os.ReadFile(one); string(b) != "d\n4\n" {
+		t.Errorf(".once file holds %q", b)
+	}
+	for _, want := range []string{script + ": line 2, column 1: Parser Error: syntax error at or near \"SELEC\"\n",
+		"line 10: .read " + script + ": 1 statements failed (see above)\n", `line 11: usage: .maxrows N (0 shows all rows), not "x"`} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+}
+
+// TestShellSyntaxInErrors: the shell words a missing parameter as .run
+// takes it, not as the command line's --param.
+func TestShellSyntaxInErrors(t *testing.T) {
+	_, stderr, _ := runScript(t, testDB(t), Options{}, ".run zz_status\n")
+	if want := "line 1: query zz_status: missing required parameter status (int): .run zz_status status=VALUE\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+}
+
 // TestHooks checks the meta-commands that call cmd's hooks get the right
 // arguments: .load its sources, .export the last result's SQL and bound
 // arguments or the given SQL, .detect its arguments.
@@ -195,6 +327,7 @@ func TestHooks(t *testing.T) {
 		query string
 		args  int
 		path  string
+		force bool
 	}
 	var loaded [][]string
 	var exports []exportCall
@@ -205,8 +338,8 @@ func TestHooks(t *testing.T) {
 			return "loaded 1 file", nil
 		},
 		Demo: func(ctx context.Context) (string, error) { return "", errors.New("no demo today") },
-		Export: func(ctx context.Context, query string, args []any, path string) error {
-			exports = append(exports, exportCall{query, len(args), path})
+		Export: func(ctx context.Context, query string, args []any, path string, force bool) error {
+			exports = append(exports, exportCall{query, len(args), path, force})
 			return nil
 		},
 		Detect: func(ctx context.Context, w io.Writer, args []string) error {
@@ -223,12 +356,14 @@ func TestHooks(t *testing.T) {
 .detect --rule s3.access.denied
 .demo
 .load -
+.export --force out.parquet
+.export out2.parquet --force SELECT 1
 `
 	stdout, stderr, err := runScript(t, testDB(t), opts, input)
 	if !errors.Is(err, ErrFailed) {
 		t.Errorf("err = %v, want ErrFailed", err)
 	}
-	wantOut := "loaded 1 file\n n\n--\n 1\n(1 row)\nWrote out.parquet\nWrote x y.parquet\n0 alerts\n"
+	wantOut := "loaded 1 file\n n\n--\n 1\n(1 row)\nWrote out.parquet\nWrote x y.parquet\n0 alerts\nWrote out.parquet\nWrote out2.parquet\n"
 	if stdout != wantOut {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, wantOut)
 	}
@@ -240,8 +375,14 @@ func TestHooks(t *testing.T) {
 	if want := [][]string{{"a.log", "my logs/b.log"}}; !reflect.DeepEqual(loaded, want) {
 		t.Errorf("loaded %q, want %q", loaded, want)
 	}
-	if len(exports) != 2 {
-		t.Fatalf("exports = %+v, want 2", exports)
+	if len(exports) != 4 {
+		t.Fatalf("exports = %+v, want 4", exports)
+	}
+	if e := exports[2]; e.force != true || e.path != "out.parquet" || exports[0].force {
+		t.Errorf(".export --force = %+v", e)
+	}
+	if e := exports[3]; e.force != true || e.path != "out2.parquet" || e.query != "SELECT 1" {
+		t.Errorf(".export PATH --force SQL = %+v", e)
 	}
 	if e := exports[0]; !strings.Contains(e.query, "httpstatus = $status") || e.args != 2 || e.path != "out.parquet" {
 		t.Errorf("export of the last result = %+v", e)

@@ -102,12 +102,12 @@ func TestCommandLine(t *testing.T) {
 		{"help lists commands", []string{"help"}, 0, "\n  demo ", ""},
 		{"--help lists commands", []string{"--help"}, 0, "\n  query ", ""},
 		{"help of a command", []string{"help", "query"}, 0, "Usage: s3logs query [--db PATH]", ""},
-		{"--help of a command has flags and examples", []string{"load", "--help"}, 0, "  -workers N\n", ""},
+		{"--help of a command has flags and examples", []string{"load", "--help"}, 0, "  --workers N\n", ""},
 		{"-h after a source", []string{"load", "x.log", "-h"}, 0, "\nExamples:\n  s3logs load ./logs/\n", ""},
 		{"unknown command", []string{"frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
 		{"help of an unknown command", []string{"help", "frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
 		{"load without source", []string{"load"}, 2, "", "s3logs load: no SOURCE given: name log files, folders, glob patterns, - for standard input, or s3://bucket/prefix/"},
-		{"unknown flag", []string{"load", "--bogus", "x"}, 2, "", "s3logs load: flag provided but not defined: -bogus"},
+		{"unknown flag", []string{"load", "--bogus", "x"}, 2, "", "s3logs load: unknown flag --bogus"},
 		{"bad --since", []string{"load", "--since", "yesterday", "x"}, 2, "", `s3logs load: invalid value "yesterday" for flag -since: `},
 		{"bad format", []string{"query", "--format", "xml", "SELECT 1"}, 2, "", `s3logs query: --format: unknown format "xml": want one of table, csv, json, ndjson, markdown, line`},
 		{"query without SQL", []string{"query", "--db", ":memory:"}, 2, "", "s3logs query: no SQL given"},
@@ -141,6 +141,16 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(stdout, "Usage: s3logs "+c.Usage+"\n") || len(c.Examples) == 0 || !strings.Contains(stdout, c.Examples[0]) {
 			t.Errorf("%s --help: exit %d, stdout:\n%s\nstderr:\n%s", name, code, stdout, stderr)
 		}
+		// Flags are spelled as the usage line spells them.
+		if regexp.MustCompile(`(?m)^  -[a-z]`).MatchString(stdout) {
+			t.Errorf("%s --help lists a flag as -name, not --name:\n%s", name, stdout)
+		}
+	}
+	// The S3 flags are grouped apart from the others.
+	_, stdout, _ := cli(t, "", "load", "--help")
+	general, s3, ok := strings.Cut(stdout, "\nS3 flags (s3:// sources):\n")
+	if !ok || !strings.Contains(general, "\n  --db PATH\n") || strings.Contains(general, "--region") || !strings.Contains(s3, "\n  --region REGION\n") || !strings.Contains(s3, "  --no-sign-request\n") {
+		t.Errorf("load --help: flags not in two groups:\n%s", stdout)
 	}
 }
 
@@ -281,7 +291,7 @@ func TestLoadSamples(t *testing.T) {
 }
 
 // summaryRE removes the timing from a summary line.
-var summaryRE = regexp.MustCompile(` in \d+\.\ds( \([0-9.]+ MB/s\))?`)
+var summaryRE = regexp.MustCompile(` in \d+\.\ds( \([0-9.]+ MB/s\))?|\n(database \S+|the in-memory database) holds [^\n]*`)
 
 func TestLoadIncremental(t *testing.T) {
 	dir := isolate(t)
@@ -414,15 +424,42 @@ func TestDatabaseErrors(t *testing.T) {
 			t.Errorf("read-only folder: exit %d, stderr %q", code, stderr)
 		}
 	}
+	// load --db cases/incident-42.duckdb (the README's example) creates the
+	// folder, as export does, and names the database in its summary.
 	missing := filepath.Join(dir, "no", "such", "x.duckdb")
 	code, _, stderr := cli(t, "", "load", "--db", missing, good)
-	if code != 1 || stderr != "s3logs: cannot open database "+missing+": IO Error: Cannot open file \""+missing+"\": No such file or directory\n" {
+	if code != 0 || !strings.Contains(stderr, "\ndatabase "+missing+" holds 10 rows from ") {
 		t.Errorf("missing folder: exit %d, stderr %q", code, stderr)
+	}
+
+	// The shell refuses a database named with --db that does not exist (a
+	// typo), as query does, unless it is loading SOURCE into it.
+	typo := filepath.Join(dir, "typo.duckdb")
+	code, _, stderr = cli(t, ".quit\n", "repl", "--db", typo)
+	if _, err := os.Stat(typo); code != 1 || !strings.HasPrefix(stderr, "s3logs: no database "+typo+": ") || err == nil {
+		t.Errorf("repl --db typo: exit %d, stderr %q, stat %v; want a refusal and no file", code, stderr, err)
+	}
+	fresh := filepath.Join(dir, "new", "case.duckdb")
+	code, stdout, stderr := cli(t, "SELECT count(*) AS n FROM aws_s3serveraccess;\n", "repl", "--db", fresh, good)
+	if code != 0 || !strings.Contains(stdout, "10") {
+		t.Errorf("repl --db new/case.duckdb SOURCE: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
+	// Loading into the demo's database warns that the logs mix with it.
+	demoDB := filepath.Join(dir, "demo.duckdb")
+	cli(t, "", "demo", "--db", demoDB)
+	code, _, stderr = cli(t, "", "load", "--db", demoDB, good)
+	if want := "s3logs: warning: database " + demoDB + " holds the demo's 4,096 sample rows; what you load now is mixed with them"; code != 0 || !strings.HasPrefix(stderr, want) {
+		t.Errorf("load into the demo's database: exit %d, stderr %q, want prefix %q", code, stderr, want)
+	}
+	if _, _, stderr = cli(t, "", "load", "--db", missing, good); strings.Contains(stderr, "warning") {
+		t.Errorf("warning on a database without the demo: %q", stderr)
 	}
 
 	notDB := filepath.Join(dir, "notes.duckdb")
 	os.WriteFile(notDB, []byte("not a database\n"), 0o644)
 	code, _, stderr = cli(t, "", "query", "--db", notDB, "SELECT 1")
+	_ = stdout
 	if want := "s3logs: cannot open database " + notDB + ": IO Error: The file \"" + notDB + "\" exists, but it is not a valid DuckDB database file!\n"; code != 1 || stderr != want {
 		t.Errorf("not a database: exit %d, stderr %q, want %q", code, stderr, want)
 	}
@@ -543,24 +580,54 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, stderr)
 	}
+	// The load summary goes to stderr, like every other summary.
+	if !strings.HasPrefix(stderr, "s3logs demo: loaded 3 files: 4,103 lines, 4,096 rows, 7 rejected, 0 blank in ") || strings.Contains(stdout, "s3logs demo:") {
+		t.Errorf("demo summary not on stderr alone:\nstdout %s\nstderr %s", stdout, stderr)
+	}
 	for _, want := range []string{
-		"s3logs demo: loaded 3 files: 4,103 lines, 4,096 rows, 7 rejected, 0 blank in ",
-		"\n== Overview\n requests | buckets | requesters | ips | first_seen             | last_seen\n",
-		"\n     4096 |      25 |         38 | 133 | 2012-02-10 21:42:07+00 | 2026-01-18 23:56:09+00\n",
+		"\n== Totals\n requests | buckets | requesters | ips | bytes_sent | first_seen             | last_seen\n",
+		"\n     4096 |      25 |         38 | 133 | 113.2 GiB  | 2012-02-10 21:42:07+00 | 2026-01-18 23:56:09+00\n",
 		"\n 2xx    |     3460 |    84.5\n",
+		"\n== Top operations\n",
+		"\n REST.GET.OBJECT     |     2119 |    231 | 108.7 GiB\n",
 		"\n AccessDenied       |        403 |      205 |         20 | 2019-06-20 03:51:36+00\n",
-		"\n generated.log.gz |  302 | httpstatus | invalid integer \"2OO\"\n",
+		"\n invalid integer \"2OO\"       ",
+		"| demo:generated.log.gz:302\n",
+		"\n  s3logs overview    ",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}
 	}
-	// With --db the samples stay, and a second run adds nothing.
+	// With --db the samples stay, and a second run adds nothing; the
+	// overview of that database is the demo's.
 	dbPath := filepath.Join(t.TempDir(), "demo.duckdb")
-	cli(t, "", "demo", "--db", dbPath)
-	code, stdout, _ = cli(t, "", "demo", "--db", dbPath)
-	if code != 0 || !strings.Contains(stdout, "s3logs demo: nothing new to load: 3 files already loaded and unchanged\n") || !strings.Contains(stdout, "\n     4096 |") {
-		t.Errorf("second demo into %s: exit %d:\n%s", dbPath, code, stdout)
+	_, first, _ := cli(t, "", "demo", "--db", dbPath)
+	code, stdout, stderr = cli(t, "", "demo", "--db", dbPath)
+	if code != 0 || !strings.Contains(stderr, "s3logs demo: nothing new to load: 3 files already loaded and unchanged\n") || !strings.Contains(stdout, "\n     4096 |") {
+		t.Errorf("second demo into %s: exit %d:\n%s\n%s", dbPath, code, stdout, stderr)
+	}
+	code, ov, stderr := cli(t, "", "overview", "--db", dbPath)
+	if code != 0 || !strings.HasPrefix(first, ov) || !strings.HasSuffix(first, demoNext) {
+		t.Errorf("overview of the demo's database: exit %d, %s\nwant the demo's overview:\n%s", code, stderr, first)
+	}
+}
+
+// TestOverviewCommand: s3logs overview on a loaded database, in a window,
+// and the load's closing line pointing to it with the database named.
+func TestOverviewCommand(t *testing.T) {
+	dbPath, _ := qcSetup(t, qcLines())
+	code, out, errOut := qcRun(t, "overview", "--db", dbPath, "--since", "2026-03-02T05:00:00Z")
+	if code != 0 || !strings.Contains(out, "\n        7 |       1 |          2 |   2 | 1.4 KiB    | 2026-03-02 09:00:00+00 | 2026-03-02 10:00:40+00\n") {
+		t.Errorf("overview --since: exit %d, %s\n%s", code, errOut, out)
+	}
+	code, out, errOut = qcRun(t, "overview", "--db", dbPath, "--since", "7d")
+	if code != 0 || !strings.Contains(out, "(no rows in this window: the other sections are empty)") || !strings.Contains(errOut, "try --since 2026-03-02\n") {
+		t.Errorf("overview --since 7d: exit %d, %s\n%s", code, errOut, out)
+	}
+	code, _, errOut = qcRun(t, "load", "--db", dbPath, filepath.Join(filepath.Dir(dbPath), "access.log"))
+	if want := "database " + dbPath + " holds 8 rows from 2026-03-02 01:00:00 to 2026-03-02 10:00:40 UTC; overview: s3logs overview --db " + dbPath + "\n"; code != 0 || !strings.HasSuffix(errOut, want) {
+		t.Errorf("load: exit %d, stderr %q, want it to end %q", code, errOut, want)
 	}
 }
 
@@ -585,6 +652,9 @@ func TestLoadTimeWindow(t *testing.T) {
 	want := fmt.Sprintf("loaded 1 file: 2,000 lines, %s rows, 0 rejected, 0 blank, %s outside the time window", ingest.Group(int64(in)), ingest.Group(int64(len(recs)-in)))
 	if got := summaryRE.ReplaceAllString(strings.TrimSpace(stderr), ""); code != 0 || got != want {
 		t.Errorf("exit %d, summary %q, want %q", code, got, want)
+	}
+	if !regexp.MustCompile(`\ndatabase \S+t\.duckdb holds [0-9,]+ rows from 2026-01-15 06:[0-9:]+ to 2026-01-15 11:[0-9:]+ UTC`).MatchString(stderr) {
+		t.Errorf("the load does not say what the database holds now, with the data's span:\n%s", stderr)
 	}
 	r := ndjsonRows(t, dbPath, `SELECT count(*) AS n, min(p_event_time) >= '2026-01-15 06:00:00Z' AND max(p_event_time) < '2026-01-15 12:00:00Z' AS inside,
 		(SELECT filtered FROM s3logs_manifest) AS filtered FROM aws_s3serveraccess`)

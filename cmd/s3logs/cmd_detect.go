@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/s3logs/s3logs/internal/when"
 	"github.com/s3logs/s3logs/queries"
 )
 
@@ -23,9 +24,14 @@ func init() {
 		Help: `Runs detection rules over the loaded logs and prints their alerts, grouped
 as Panther groups them: events of a rule with the same title form one alert
 per dedup window (the window starts at the first event), and a window becomes
-an alert once its event count reaches the rule's threshold. Each alert shows
-the rule, severity, title, first and last event time, event count and the
-first sample events.
+an alert once its event count reaches the rule's threshold.
+
+The table is a triage: a roll-up by severity and rule, the alerts most severe
+first and then by time (numbered #), and the roll-up again. Sample events are
+printed on request: --samples N for every alert, --alert # for one alert (10
+samples). --format json carries 3 samples per alert unless --samples is given.
+Tailpipe's business hours, large response and large object rules fire on most
+buckets by design; they are Info here (Tailpipe: Low) so as not to drown the rest.
 
 Rules: Panther's five for AWS.S3ServerAccess (Error and Insecure are on by
 default; IPWhitelist, Unauthenticated and UnknownRequester are off, as in
@@ -53,6 +59,7 @@ an error and 2 on a usage error.`,
 		Examples: []string{
 			"s3logs detect",
 			"s3logs detect --since 7d --format json",
+			"s3logs detect --alert 3",
 			"s3logs detect --rule AWS.S3.ServerAccess.IPWhitelist --allow-cidr 10.0.0.0/8 --allow-cidr 203.0.113.0/24",
 			"s3logs detect --all --config detect.json",
 			"s3logs detect --list",
@@ -85,7 +92,7 @@ type detectFlags struct {
 	db, format, config                     *string
 	window                                 *window
 	all, list                              *bool
-	samples                                *int
+	samples, alert                         *int
 	rules, allow, monitor, auth, sensitive listFlag
 	intel                                  *intelFlags
 }
@@ -104,7 +111,8 @@ func newDetectFlags(fs *flag.FlagSet, now time.Time) *detectFlags {
 	f.config = fs.String("config", "", "JSON detection settings `FILE` (see above)")
 	f.all = fs.Bool("all", false, "run every rule, including those off by default")
 	f.list = fs.Bool("list", false, "list the rules and exit")
-	f.samples = fs.Int("samples", 3, "sample events per alert")
+	f.samples = fs.Int("samples", -1, "`N` sample events per alert (default: none in a table, 3 in json, 10 with --alert)")
+	f.alert = fs.Int("alert", 0, "print only alert number `N` of the table, with its sample events")
 	fs.Var(&f.rules, "rule", "run only rule `ID` (repeatable; runs it even if off by default)")
 	fs.Var(&f.allow, "allow-cidr", "IPWhitelist: allowed network `CIDR` (repeatable)")
 	fs.Var(&f.monitor, "monitor-bucket", "IPWhitelist: watch only `BUCKET` (repeatable)")
@@ -142,20 +150,98 @@ func runDetect(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	return f.detect(ctx, d.DB, env.Stdout, opts)
+	return f.detect(ctx, d.DB, env.Stdout, env.Stderr, opts)
 }
 
 // detect runs the rules opts selects on d and writes their alerts to w in
-// the --format: what s3logs detect and the shell's .detect share.
-func (f *detectFlags) detect(ctx context.Context, d *sql.DB, w io.Writer, opts queries.Options) error {
+// the --format: what s3logs detect and the shell's .detect share. When no
+// alert fired and a relative --since or --until holds none of the data, a
+// note on notes says so, with the data's span and the --since that covers it.
+func (f *detectFlags) detect(ctx context.Context, d *sql.DB, w, notes io.Writer, opts queries.Options) error {
 	alerts, err := queries.Detect(ctx, d, opts)
 	if err != nil {
 		return err
 	}
+	if len(alerts) == 0 && f.window.relative() {
+		span, err := queries.DataSpan(ctx, d)
+		if err != nil {
+			return err
+		}
+		if !span.Covers(opts.Since, opts.Until) {
+			fmt.Fprintln(notes, "s3logs: "+queries.EmptyWindow(f.window.describe(), span, f.window.anchored(span)))
+		}
+	}
+	if n := *f.alert; n > 0 {
+		if n > len(alerts) {
+			return fmt.Errorf("--alert %d: there are %d alerts (numbered 1 to %d in the table)", n, len(alerts), len(alerts))
+		}
+		alerts = alerts[n-1 : n]
+		if *f.format == "json" {
+			return writeAlertsJSON(w, alerts)
+		}
+		return writeAlert(w, n, alerts[0])
+	}
 	if *f.format == "json" {
 		return writeAlertsJSON(w, alerts)
 	}
-	return writeAlertsTable(w, alerts)
+	return writeAlertsTable(w, alerts, opts.Samples > 0, *f.samples < 0)
+}
+
+// sampleCount is how many sample events each alert shows: --samples when
+// given, else none in a table (the roll-up and the alerts are the triage;
+// samples are asked for), 3 in json and 10 for the one alert of --alert.
+func (f *detectFlags) sampleCount() int {
+	switch {
+	case *f.samples >= 0:
+		return *f.samples
+	case *f.alert > 0:
+		return 10
+	case *f.format == "json":
+		return 3
+	}
+	return 0
+}
+
+// relative reports whether --since or --until counts back from now.
+func (w *window) relative() bool {
+	for _, v := range []timeValue{w.since, w.until} {
+		if v.text == "" {
+			continue
+		}
+		if t, err := when.Parse(v.text, v.now.Add(-time.Hour)); err == nil && !t.Equal(v.t) {
+			return true
+		}
+	}
+	return false
+}
+
+// anchored is the --since (and --until) that ask for the same window
+// anchored to the data's last event rather than the clock.
+func (w *window) anchored(span queries.Span) string {
+	try := "--since " + span.Since()
+	if w.since.text != "" {
+		try = "--since " + span.Back(w.since.now.Sub(w.since.t))
+	}
+	if d := w.until.now.Sub(w.until.t); w.until.text != "" && d > 0 {
+		try += " --until " + span.Back(d)
+	} else if w.until.text != "" {
+		try += " --until " + span.Until()
+	}
+	return try
+}
+
+// describe is the window as given: "--since 7d (2026-11-29 06:40:00)".
+func (w *window) describe() string {
+	var parts []string
+	for _, v := range []struct {
+		flag string
+		tv   timeValue
+	}{{"--since", w.since}, {"--until", w.until}} {
+		if v.tv.text != "" {
+			parts = append(parts, fmt.Sprintf("%s %s (%s)", v.flag, v.tv.text, v.tv.t.Format("2006-01-02 15:04:05")))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // options checks the flags and turns them into detection options.
@@ -164,8 +250,11 @@ func (f *detectFlags) options() (queries.Options, error) {
 	if !slices.Contains(detectFormats, *f.format) {
 		return opts, usagef("--format: want %s, got %q", strings.Join(detectFormats, " or "), *f.format)
 	}
-	if *f.samples < 0 {
+	if *f.samples < -1 {
 		return opts, usagef("--samples must not be negative")
+	}
+	if *f.alert < 0 {
+		return opts, usagef("--alert takes the number (#) of an alert in the table")
 	}
 	var err error
 	if opts.Since, opts.Until, err = f.window.bounds(); err != nil {
@@ -189,9 +278,9 @@ func (f *detectFlags) options() (queries.Options, error) {
 		return opts, usagef("%v", err)
 	}
 	opts.Config, opts.Rules, opts.All = c, f.rules.vals, *f.all
-	opts.Samples = *f.samples
+	opts.Samples = f.sampleCount()
 	if opts.Samples == 0 {
-		opts.Samples = -1 // Detect's 0 means the default
+		opts.Samples = -1 // Detect's 0 means its default
 	}
 	if _, err := opts.Selected(); err != nil {
 		return opts, usagef("--rule: %v", err)
@@ -236,14 +325,22 @@ func writeAlertsJSON(w io.Writer, alerts []queries.Alert) error {
 	return nil
 }
 
-// writeAlertsTable writes an aligned table of alerts, then each alert's
-// sample events.
-func writeAlertsTable(w io.Writer, alerts []queries.Alert) error {
+// writeAlertsTable writes the triage: a roll-up of the alerts by severity
+// and rule, the alerts most severe first (then by time), the roll-up again
+// (it is what is on screen once they have scrolled by), and each alert's
+// sample events when withSamples; otherwise hint says how to see them
+// (not after an explicit --samples 0).
+func writeAlertsTable(w io.Writer, alerts []queries.Alert, withSamples, hint bool) error {
 	if len(alerts) == 0 {
 		_, err := fmt.Fprintln(w, "No alerts.")
 		return err
 	}
+	rollup := rollUp(alerts)
+	if err := writeRollUp(w, rollup); err != nil {
+		return err
+	}
 	const ts = "2006-01-02 15:04:05"
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tTITLE\tFIRST (UTC)\tLAST (UTC)\tCOUNT")
 	for i, a := range alerts {
@@ -252,11 +349,18 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	noun := "alerts"
-	if len(alerts) == 1 {
-		noun = "alert"
+	fmt.Fprintln(w)
+	if err := writeRollUp(w, rollup); err != nil {
+		return err
 	}
-	fmt.Fprintf(w, "\n%d %s. Sample events:\n", len(alerts), noun)
+	if !withSamples {
+		if hint {
+			_, err := fmt.Fprintln(w, "Sample events: --samples N for each alert, or --alert # for one.")
+			return err
+		}
+		return nil
+	}
+	fmt.Fprintf(w, "\nSample events:\n")
 	for i, a := range alerts {
 		if len(a.Samples) == 0 {
 			continue
@@ -267,6 +371,79 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert) error {
 		}
 	}
 	return nil
+}
+
+// writeAlert writes alert number n and its sample events.
+func writeAlert(w io.Writer, n int, a queries.Alert) error {
+	const ts = "2006-01-02 15:04:05"
+	fmt.Fprintf(w, "#%d %s %s\n%s\n%s to %s UTC, %d events (threshold %d, dedup %dm)\n", n, a.Severity, a.RuleID, a.Title,
+		a.First.Format(ts), a.Last.Format(ts), a.Count, a.Threshold, a.DedupMin)
+	if len(a.Samples) > 0 {
+		fmt.Fprintf(w, "\nSample events:\n")
+	}
+	for _, e := range a.Samples {
+		fmt.Fprintf(w, "  %s\n", sampleLine(e))
+	}
+	return nil
+}
+
+// ruleCount is one line of the roll-up: a rule's alerts and their events.
+type ruleCount struct {
+	severity       queries.Severity
+	rule           string
+	alerts, events int
+}
+
+// rollUp counts the alerts (sorted most severe first) by rule.
+func rollUp(alerts []queries.Alert) []ruleCount {
+	var out []ruleCount
+	at := map[string]int{}
+	for _, a := range alerts {
+		i, ok := at[a.RuleID]
+		if !ok {
+			i = len(out)
+			at[a.RuleID] = i
+			out = append(out, ruleCount{severity: a.Severity, rule: a.RuleID})
+		}
+		out[i].alerts++
+		out[i].events += a.Count
+	}
+	slices.SortStableFunc(out, func(a, b ruleCount) int {
+		if a.severity != b.severity {
+			return b.severity.Rank() - a.severity.Rank()
+		}
+		return b.alerts - a.alerts
+	})
+	return out
+}
+
+// writeRollUp writes the roll-up table and a line of totals by severity.
+func writeRollUp(w io.Writer, rollup []ruleCount) error {
+	wa, we := len("ALERTS"), len("EVENTS")
+	for _, r := range rollup {
+		wa = max(wa, len(queries.GroupDigits(int64(r.alerts))))
+		we = max(we, len(queries.GroupDigits(int64(r.events))))
+	}
+	fmt.Fprintf(w, "%-8s  %*s  %*s  %s\n", "SEVERITY", wa, "ALERTS", we, "EVENTS", "RULE")
+	bySev := map[queries.Severity]int{}
+	total := 0
+	for _, r := range rollup {
+		fmt.Fprintf(w, "%-8s  %*s  %*s  %s\n", r.severity, wa, queries.GroupDigits(int64(r.alerts)), we, queries.GroupDigits(int64(r.events)), r.rule)
+		bySev[r.severity] += r.alerts
+		total += r.alerts
+	}
+	var parts []string
+	for i := len(queries.Severities) - 1; i >= 0; i-- {
+		if n := bySev[queries.Severities[i]]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", queries.GroupDigits(int64(n)), queries.Severities[i]))
+		}
+	}
+	noun := "alerts"
+	if total == 1 {
+		noun = "alert"
+	}
+	_, err := fmt.Fprintf(w, "%s %s: %s.\n", queries.GroupDigits(int64(total)), noun, strings.Join(parts, ", "))
+	return err
 }
 
 // sampleLine is one event on one line: time, who, from where, what, outcome.

@@ -36,11 +36,12 @@ func TestDetectCommand(t *testing.T) {
 			}
 			got = append(got, strings.Join([]string{a.RuleID, a.Severity, a.Title, a.First, a.Last}, " | ")+" | "+string(rune('0'+a.Count))+" | "+string(rune('0'+len(a.Samples))))
 		}
+		// Most severe first, then by time.
 		want := []string{
-			"tailpipe.s3_object_accessed_outside_business_hours | Low | Object accessed outside business hours in S3 Bucket [data] | 2026-03-02T01:00:00Z | 2026-03-02T01:00:00Z | 1 | 1",
 			"tailpipe.s3_object_accessed_using_insecure_tls_version | Medium | Object accessed using insecure TLS version in S3 Bucket [data] | 2026-03-02T01:00:00Z | 2026-03-02T01:00:00Z | 1 | 1",
-			"AWS.S3.ServerAccess.Error | Info | 403 errors found to S3 Bucket [data] | 2026-03-02T10:00:00Z | 2026-03-02T10:00:40Z | 5 | 3",
 			"s3logs.access_denied_burst | Medium | AccessDenied burst from [arn:aws:iam::999999999999:user/eve] | 2026-03-02T10:00:00Z | 2026-03-02T10:00:40Z | 5 | 3",
+			"tailpipe.s3_object_accessed_outside_business_hours | Info | Object accessed outside business hours in S3 Bucket [data] | 2026-03-02T01:00:00Z | 2026-03-02T01:00:00Z | 1 | 1",
+			"AWS.S3.ServerAccess.Error | Info | 403 errors found to S3 Bucket [data] | 2026-03-02T10:00:00Z | 2026-03-02T10:00:40Z | 5 | 3",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("alerts\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -54,9 +55,15 @@ func TestDetectCommand(t *testing.T) {
 		stdout string // substring
 		stderr string // substring
 	}{
-		{"table", []string{"detect", "--db", dbPath}, 0, "3 Info AWS.S3.ServerAccess.Error 403 errors found to S3 Bucket [data] 2026-03-02 10:00:00 2026-03-02 10:00:40 5 3 alerts. Sample events:", ""},
-		{"one rule by id, off by default", []string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.IPWhitelist", "--allow-cidr", "10.0.0.0/8,203.0.113.0/24"}, 0, "1 Medium AWS.S3.ServerAccess.IPWhitelist Non-Approved IP access to S3 Bucket [data] 2026-03-02 01:00:00 2026-03-02 01:00:00 1 1 alert.", ""},
+		{"table: roll-up, alerts by severity then time, roll-up, no samples", []string{"detect", "--db", dbPath}, 0, "SEVERITY ALERTS EVENTS RULE Medium 1 1 tailpipe.s3_object_accessed_using_insecure_tls_version Info 1 1 tailpipe.s3_object_accessed_outside_business_hours Info 1 5 AWS.S3.ServerAccess.Error 3 alerts: 1 Medium, 2 Info. # SEVERITY RULE TITLE FIRST (UTC) LAST (UTC) COUNT 1 Medium tailpipe.s3_object_accessed_using_insecure_tls_version Object accessed using insecure TLS version in S3 Bucket [data] 2026-03-02 01:00:00 2026-03-02 01:00:00 1 2 Info tailpipe.s3_object_accessed_outside_business_hours Object accessed outside business hours in S3 Bucket [data] 2026-03-02 01:00:00 2026-03-02 01:00:00 1 3 Info AWS.S3.ServerAccess.Error 403 errors found to S3 Bucket [data] 2026-03-02 10:00:00 2026-03-02 10:00:40 5 SEVERITY ALERTS EVENTS RULE Medium 1 1 tailpipe.s3_object_accessed_using_insecure_tls_version Info 1 1 tailpipe.s3_object_accessed_outside_business_hours Info 1 5 AWS.S3.ServerAccess.Error 3 alerts: 1 Medium, 2 Info. Sample events: --samples N for each alert, or --alert # for one.\n", ""},
+		{"samples on request", []string{"detect", "--db", dbPath, "--samples", "2"}, 0, "3 alerts: 1 Medium, 2 Info.\n\nSample events:\n\n#1 Object accessed using insecure TLS version in S3 Bucket [data]\n  2026-03-02 01:00:00 198.51.100.7", ""},
+		{"one alert by number", []string{"detect", "--db", dbPath, "--alert", "3"}, 0, "#3 Info AWS.S3.ServerAccess.Error\n403 errors found to S3 Bucket [data]\n2026-03-02 10:00:00 to 2026-03-02 10:00:40 UTC, 5 events (threshold 5, dedup 180m)\n\nSample events:\n  2026-03-02 10:00:00 203.0.113.9", ""},
+		{"alert number out of range", []string{"detect", "--db", dbPath, "--alert", "4"}, 1, "", "--alert 4: there are 3 alerts (numbered 1 to 3 in the table)"},
+		{"one rule by id, off by default", []string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.IPWhitelist", "--allow-cidr", "10.0.0.0/8,203.0.113.0/24"}, 0, "1 Medium AWS.S3.ServerAccess.IPWhitelist Non-Approved IP access to S3 Bucket [data] 2026-03-02 01:00:00 2026-03-02 01:00:00 1 SEVERITY", ""},
 		{"since excludes the night", []string{"detect", "--db", dbPath, "--rule", "tailpipe.s3_object_accessed_using_insecure_tls_version", "--since", "2026-03-02T05:00:00Z"}, 0, "No alerts.\n", ""},
+		{"relative window before the data says why", []string{"detect", "--db", dbPath, "--since", "7d"}, 0, "No alerts.\n",
+			"which counts back from the clock, not from the data; the data holds 8 rows from 2026-03-02 01:00:00 to 2026-03-02 10:00:40 UTC: try --since 2026-03-02\n"},
+		{"IPv6 allowed network", []string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.IPWhitelist", "--allow-cidr", "10.0.0.0/8,203.0.113.0/24,2001:db8::/32"}, 0, "1 alert: 1 Medium.", ""},
 		{"list", []string{"detect", "--list"}, 0, "s3logs.mass_deletion", ""},
 		{"unknown rule", []string{"detect", "--db", dbPath, "--rule", "nope"}, 2, "", `unknown rule "nope"`},
 		{"bad format", []string{"detect", "--db", dbPath, "--format", "xml"}, 2, "", "want table or json"},
@@ -66,6 +73,12 @@ func TestDetectCommand(t *testing.T) {
 		{"bad config", []string{"detect", "--db", dbPath, "--config", bad}, 1, "", `bad.json: json: unknown field "allowed_netwroks"`},
 		{"missing database", []string{"detect", "--db", filepath.Join(dir, "none.duckdb")}, 1, "", "no database"},
 	}
+	t.Run("samples 0 prints no sample header", func(t *testing.T) {
+		code, out, errOut := qcRun(t, "detect", "--db", dbPath, "--samples", "0")
+		if code != 0 || strings.Contains(out, "Sample") || !strings.HasSuffix(out, "3 alerts: 1 Medium, 2 Info.\n") {
+			t.Errorf("exit %d, %s\n%s", code, errOut, out)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, out, errOut := qcRun(t, tt.args...)

@@ -211,17 +211,17 @@ func reportExport(env *Env, res export.Result, opts export.Options) {
 		if fi, err := os.Stat(res.Out); err == nil {
 			size = fmt.Sprintf(" (%s)", exportByteSize(fi.Size()))
 		}
-		fmt.Fprintf(env.Stderr, "exported %d rows to %s%s\n", res.Rows, res.Out, size)
+		fmt.Fprintf(env.Stderr, "exported %s rows to %s%s\n", queries.GroupDigits(res.Rows), res.Out, size)
 		return
 	}
 	removed := ""
 	if res.Removed > 0 {
-		removed = fmt.Sprintf(", %d removed (their rows are gone or on other days now)", res.Removed)
+		removed = fmt.Sprintf(", %s removed (their rows are gone or on other days now)", queries.GroupDigits(int64(res.Removed)))
 	}
-	fmt.Fprintf(env.Stderr, "exported %d rows in %d partitions (%d files) to %s; %d partitions unchanged%s\n",
-		res.Rows, res.Partitions, len(res.Files), res.Out, res.Unchanged, removed)
+	fmt.Fprintf(env.Stderr, "exported %s rows in %s partitions (%s files) to %s; %s partitions unchanged%s\n",
+		queries.GroupDigits(res.Rows), queries.GroupDigits(int64(res.Partitions)), queries.GroupDigits(int64(len(res.Files))), res.Out, queries.GroupDigits(int64(res.Unchanged)), removed)
 	if res.NoTime > 0 {
-		fmt.Fprintf(env.Stderr, "warning: %d rows without p_event_time are not in the lake\n", res.NoTime)
+		fmt.Fprintf(env.Stderr, "warning: %s rows without p_event_time are not in the lake\n", queries.GroupDigits(res.NoTime))
 	}
 	fmt.Fprint(env.Stdout, res.DDL)
 }

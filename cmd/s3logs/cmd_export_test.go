@@ -18,7 +18,9 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/export"
 	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/queries"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -298,5 +300,23 @@ func TestLakeReloadMovesDays(t *testing.T) {
 	want := fmt.Sprintf("n,ids,tbl\n%d,%d,%d\n", len(lines), len(lines), len(lines))
 	if code, out, stderr := qcRun(t, "query", "--db", dbPath, "--format", "csv", q); code != 0 || out != want {
 		t.Errorf("lake read back: %d %q %s; want %q", code, out, stderr, want)
+	}
+}
+
+// TestNumbersGrouped: counts print grouped by thousands everywhere, as the
+// load summary does: export said "exported 200000 rows", the shell's
+// banner "(200000 rows ...)".
+func TestNumbersGrouped(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := &Env{Stdout: &out, Stderr: &errb}
+	reportExport(env, export.Result{Rows: 200000, Out: "x.parquet"}, export.Options{})
+	reportExport(env, export.Result{Rows: 1234567, Partitions: 1200, Unchanged: 3000, NoTime: 4500, Out: "lake/"}, export.Options{PartitionBy: "day"})
+	want := "exported 200,000 rows to x.parquet\nexported 1,234,567 rows in 1,200 partitions (0 files) to lake/; 3,000 partitions unchanged\nwarning: 4,500 rows without p_event_time are not in the lake\n"
+	if errb.String() != want {
+		t.Errorf("export summaries:\n%s\nwant:\n%s", errb.String(), want)
+	}
+	span := queries.Span{Rows: 200000, First: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Last: time.Date(2024, 6, 7, 0, 0, 0, 0, time.UTC)}
+	if b := replBanner("x.duckdb", span); !strings.HasPrefix(b, "s3logs shell on x.duckdb: 200,000 rows from 2024-06-01 00:00:00 to 2024-06-07 00:00:00 UTC in aws_s3serveraccess.") {
+		t.Errorf("banner %q", b)
 	}
 }

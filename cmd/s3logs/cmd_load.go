@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +16,8 @@ import (
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/queries"
+	"github.com/s3logs/s3logs/schema"
 )
 
 func init() {
@@ -45,7 +48,8 @@ naming the file and how many of its lines were rejected.
 
 Exit status: 0 when everything loaded; 3 when it loaded but some lines were
 rejected (see aws_s3serveraccess_rejects); 1 when a source could not be read
-or is not an S3 server access log (the others are still loaded).`,
+or is not an S3 server access log (the others are still loaded); 130 when
+interrupted (Ctrl-C), after saying how much was committed.`,
 		Examples: []string{
 			"s3logs load ./logs/",
 			"s3logs load --db cases/incident-42.duckdb 'archive/2024-06-*.gz'",
@@ -91,12 +95,15 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := makeDBDir(*dbPath); err != nil {
+		return err
+	}
 	d, err := env.OpenDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	sum, err := loadSources(ctx, env, d, fs.Args(), opts, lf.s3)
+	sum, err := loadSources(ctx, env, d, fs.Args(), opts, lf.s3, "s3logs overview"+dbArg(*dbPath))
 	if err != nil {
 		return err
 	}
@@ -118,8 +125,13 @@ func (lf *loadFlags) options() (ingest.Options, error) {
 // reporting each problem on env.Stderr as it happens, a progress line while
 // it runs when stderr is a terminal, and the summary line at the end. The
 // s3:// sources are read as s3f says (nil: AWS's defaults, no --watch),
-// and within opts.Since and opts.Until. The shell's .load uses it too.
-func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags) (ingest.Summary, error) {
+// and within opts.Since and opts.Until. The closing line names the
+// database, what it holds and next, the command that shows its overview.
+// The shell's .load uses it too.
+func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts ingest.Options, s3f *s3Flags, next string) (ingest.Summary, error) {
+	if err := env.warnDemo(ctx, d); err != nil {
+		return ingest.Summary{}, err
+	}
 	var listers []source.Lister
 	var early []error
 	hasS3 := false
@@ -156,12 +168,87 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	sum.Errors = append(early, sum.Errors...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
-			return sum, fmt.Errorf("load interrupted; what was committed is consistent, run the same load again to complete it: %w", err)
+			return sum, fmt.Errorf("%s: %w", interruptedNote(d, sum), err)
 		}
 		return sum, err
 	}
 	fmt.Fprintln(env.Stderr, sum.String())
-	return sum, nil
+	return sum, env.printHolds(ctx, d, next)
+}
+
+// interruptedNote says what an interrupted load committed: the files and
+// rows of this run whose commit finished, and what the database holds now
+// (read after the interruption, so with a context of its own).
+func interruptedNote(d *db.DB, sum ingest.Summary) string {
+	files := "1 file"
+	if sum.Objects != 1 {
+		files = queries.GroupDigits(int64(sum.Objects)) + " files"
+	}
+	msg := fmt.Sprintf("load interrupted after committing %s (%s rows)", files, queries.GroupDigits(sum.Rows))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if span, err := queries.DataSpan(ctx, d); err == nil {
+		msg += fmt.Sprintf("; %s holds %s", dbName(d.Path), span)
+	}
+	return msg + "; what was committed is consistent: run the same load again to complete it"
+}
+
+// printHolds prints on stderr what the database holds now, its rows and
+// their time span (so that a window that misses them can be told at
+// once), and next, the command that shows its overview.
+func (env *Env) printHolds(ctx context.Context, d *db.DB, next string) error {
+	span, err := queries.DataSpan(ctx, d)
+	if err != nil {
+		return err
+	}
+	if next == "" || d.Path == db.Memory {
+		fmt.Fprintf(env.Stderr, "%s holds %s\n", dbName(d.Path), span)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "%s holds %s; overview: %s\n", dbName(d.Path), span, next)
+	return nil
+}
+
+// makeDBDir creates the folder of the database file at path, as export
+// creates the folders of its output, so that load --db cases/x.duckdb
+// works on a fresh checkout.
+func makeDBDir(path string) error {
+	if path == db.Memory || path == "" {
+		return nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("cannot create the folder of database %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// warnDemo warns on stderr when d holds the demo's sample rows (loaded by
+// s3logs demo --db or .demo), which the logs about to be loaded would be
+// mixed with.
+func (env *Env) warnDemo(ctx context.Context, d *db.DB) error {
+	var n int64
+	err := d.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND table_name = ?`, schema.ManifestTableName).Scan(&n)
+	if err == nil && n > 0 { // the manifest is made by the first load
+		err = d.QueryRowContext(ctx, `SELECT coalesce(sum("rows"), 0) FROM `+schema.ManifestTableName+` WHERE id LIKE 'demo:%'`).Scan(&n)
+	}
+	if err != nil {
+		return fmt.Errorf("database %s: %w", d.Path, err)
+	}
+	if n > 0 {
+		fmt.Fprintf(env.Stderr, "s3logs: warning: %s holds the demo's %s sample rows; what you load now is mixed with them (load into another database with --db)\n",
+			dbName(d.Path), queries.GroupDigits(n))
+	}
+	return nil
+}
+
+// dbName names the database at path in a message.
+func dbName(path string) string {
+	if path == db.Memory || path == "" {
+		return "the in-memory database"
+	}
+	return "database " + path
 }
 
 // loadResult is the error (and so the exit code) of a finished load; hint
@@ -179,11 +266,16 @@ func loadResult(sum ingest.Summary, hint string) error {
 // rejectsHint is the command that shows the rejected lines of the database
 // at dbPath, naming it when it is not the one query would open by default.
 func rejectsHint(dbPath string) string {
-	dbArg := ""
+	return "s3logs query" + dbArg(dbPath) + " 'SELECT * FROM aws_s3serveraccess_rejects'"
+}
+
+// dbArg is " --db PATH" for a command line about the database at dbPath,
+// or "" when it is the one commands open by default.
+func dbArg(dbPath string) string {
 	if def := os.Getenv("S3LOGS_DB"); dbPath != defaultDB && (def == "" || dbPath != def) {
-		dbArg = " --db " + shellQuote(dbPath)
+		return " --db " + shellQuote(dbPath)
 	}
-	return "s3logs query" + dbArg + " 'SELECT * FROM aws_s3serveraccess_rejects'"
+	return ""
 }
 
 // progressLine draws a live progress line on a terminal stderr, and prints

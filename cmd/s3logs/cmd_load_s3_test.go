@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -233,8 +234,8 @@ func TestLoadS3(t *testing.T) {
 		}
 		time.Sleep(ingestCommitWait) // the load commits at least this often
 		cancel()
-		if code := <-done; code != 1 || !strings.Contains(stderr, "interrupted") {
-			t.Errorf("exit %d, stderr:\n%s\nwant exit 1 and an interruption message", code, stderr)
+		if code := <-done; code != exitInterrupted || !strings.Contains(stderr, "interrupted") {
+			t.Errorf("exit %d, stderr:\n%s\nwant exit 130 and an interruption message", code, stderr)
 		}
 		if got := s3Query(t, path, "SELECT count(*) FROM aws_s3serveraccess WHERE p_source_id LIKE '%LIVE000000000001'"); got != 3 {
 			t.Errorf("rows of the object added while watching = %d, want 3", got)
@@ -261,8 +262,8 @@ func TestLoadS3Interrupted(t *testing.T) {
 	}
 	cancel() // Ctrl-C
 	<-done
-	if code != 1 || !strings.Contains(stderr, "interrupted") {
-		t.Fatalf("interrupted load: exit %d, stderr:\n%s", code, stderr)
+	if code != exitInterrupted || !regexp.MustCompile(`s3logs: load interrupted after committing [0-9,]+ files? \([0-9,]+ rows\); database \S+ holds [^;]+; what was committed is consistent: run the same load again to complete it\n`).MatchString(stderr) {
+		t.Fatalf("interrupted load: exit %d, stderr:\n%s\nwant 130 and how much was committed", code, stderr)
 	}
 	if gets := srv.Counts().Gets; gets >= 80 {
 		t.Errorf("%d GETs: the load went on after the interruption", gets)

@@ -230,7 +230,8 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 	if err != nil {
 		return usagef("--format: %v", err)
 	}
-	text, args, err := q.Bind(f.params)
+	now := time.Now()
+	text, args, err := q.BindAt(f.params, now)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -271,6 +272,15 @@ func (env *Env) runSavedQuery(ctx context.Context, cat *queries.Catalog, name st
 	st := render.Statement{SQL: text, Args: args, NoResult: queries.NoResult(text)}
 	if _, err := run.Run(ctx, st, env.terminalOptions(render.Options{Format: format})); err != nil {
 		return fmt.Errorf("query %s (%s): %w", q.Name, q.File, err)
+	}
+	// A relative window that holds none of the data gets a note, whatever
+	// the rows (a count of 0 is one row).
+	note, err := q.EmptyNote(ctx, d, f.params, now, func(k, v string) string { return "--param " + k + "=" + v })
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(env.Stderr, "s3logs: "+note)
 	}
 	return nil
 }

@@ -118,6 +118,13 @@ func TestQueriesCommand(t *testing.T) {
 			"bucket,requester,requests,bytes_sent,distinct_keys,first_seen,last_seen\n", false, ""},
 		{"table survived", []string{"queries", "run", "activity_overview", "--db", dbPath, "--format", "csv"}, 0, "\n8,3,0,5,0,1,2,0,3,8,1815,", true, ""},
 		{"user override", []string{"queries", "run", "top_ips", "--db", dbPath, "--format", "csv", "--queries-dir", userDir}, 0, "remoteip\n10.0.0.5\n", false, ""},
+		{"relative default before the data says why", []string{"queries", "run", "ips_for_bucket", "--db", dbPath, "--format", "csv", "--param", "bucket=data"}, 0,
+			"remoteip,requests,principals,first_seen,last_seen\n", false,
+			"which counts back from the clock, not from the data; the data holds 8 rows from 2026-03-02 01:00:00 to 2026-03-02 10:00:40 UTC: try --param start=2026-03-02 --param end=2026-03-03\n"},
+		{"no note when the window was absolute", []string{"queries", "run", "ips_for_bucket", "--db", dbPath, "--format", "csv", "--param", "bucket=nope", "--param", "start=2026-03-01", "--param", "end=2026-03-03"}, 0,
+			"remoteip,requests,principals,first_seen,last_seen\n", false, ""},
+		{"p_occurs_since before the data says why", []string{"query", "--db", dbPath, "--format", "csv", "SELECT bucket FROM aws_s3serveraccess WHERE p_occurs_since('1 d')"}, 0,
+			"bucket\n", false, "try p_occurs_between('2026-03-02', '2026-03-03')\n"},
 		{"missing required", []string{"queries", "run", "bytes_sent_to_ip", "--db", dbPath}, 2, "", false, "missing required parameter ip (string): use --param ip=VALUE"},
 		{"bad value", []string{"queries", "run", "top_ips", "--db", dbPath, "--param", "limit=ten"}, 2, "", false, `parameter limit: invalid int "ten"`},
 		{"unknown param", []string{"queries", "run", "top_ips", "--db", dbPath, "--param", "bucket=data", "--param", "lmit=1"}, 2, "", false, "unknown parameter lmit"},
@@ -139,9 +146,35 @@ func TestQueriesCommand(t *testing.T) {
 			if tt.contains && !strings.Contains(out, tt.stdout) || !tt.contains && out != tt.stdout {
 				t.Errorf("stdout\n%s\nwant (contains=%v)\n%s", out, tt.contains, tt.stdout)
 			}
-			if !strings.Contains(errOut, tt.stderr) {
+			if !strings.Contains(errOut, tt.stderr) || (tt.stderr == "" && errOut != "") {
 				t.Errorf("stderr %q does not contain %q", errOut, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestDidYouMean: a mistyped command, flag, query name or rule ID gets the
+// nearest real one; a rule is also found by a unique part of its ID.
+func TestDidYouMean(t *testing.T) {
+	dbPath, _ := qcSetup(t, qcLines())
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"lod", "x.log"}, exitUsage, `s3logs: unknown command "lod" (did you mean load?); run 's3logs help' for the list`},
+		{[]string{"help", "detetc"}, exitUsage, `s3logs: unknown command "detetc" (did you mean detect?)`},
+		{[]string{"load", "--sinc", "7d", "x.log"}, exitUsage, "s3logs load: unknown flag --sinc (did you mean --since?)"},
+		{[]string{"queries", "run", "--db", dbPath, "top_ipz"}, exitError, `no such saved query: "top_ipz" (did you mean top_ips?)`},
+		{[]string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.Eror"}, exitUsage, `unknown rule "AWS.S3.ServerAccess.Eror" (did you mean AWS.S3.ServerAccess.Error?)`},
+		{[]string{"query", "--db", dbPath, "SELECT * FROM requests"}, exitError, "s3logs' tables are aws_s3serveraccess, aws_s3serveraccess_rejects, s3logs_manifest"},
+	} {
+		code, _, stderr := qcRun(t, tc.args...)
+		if code != tc.code || !strings.Contains(stderr, tc.stderr) {
+			t.Errorf("%s: exit %d, stderr %q; want %d and %q", strings.Join(tc.args, " "), code, stderr, tc.code, tc.stderr)
+		}
+	}
+	if code, out, stderr := qcRun(t, "detect", "--db", dbPath, "--rule", "access_denied", "--samples", "0"); code != 0 || !strings.Contains(out, "No alerts.") {
+		t.Errorf("detect --rule by a unique part: exit %d, %s %s", code, out, stderr)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -101,7 +102,7 @@ func (env *Env) runStatements(ctx context.Context, d *db.DB, stmts []queries.Sta
 	run := &render.Runner{Conn: conn, Out: env.Stdout, Separate: true}
 	opts = env.terminalOptions(opts)
 	for i, st := range stmts {
-		if err := runStatement(ctx, run, st, opts); err != nil {
+		if err := runStatement(ctx, run, st, opts, env.Stderr); err != nil {
 			if len(stmts) == 1 {
 				return err
 			}
@@ -112,8 +113,9 @@ func (env *Env) runStatements(ctx context.Context, d *db.DB, stmts []queries.Sta
 }
 
 // runStatement prepares st (queries.Prepare expands Panther's macros) and
-// runs it with run; a meta-command is an error outside the shell.
-func runStatement(ctx context.Context, run *render.Runner, st queries.Statement, opts render.Options) error {
+// runs it with run; a meta-command is an error outside the shell. When a
+// p_occurs_since window holds none of the data, a note on notes says so.
+func runStatement(ctx context.Context, run *render.Runner, st queries.Statement, opts render.Options, notes io.Writer) error {
 	if st.Meta {
 		return fmt.Errorf("%s: meta-commands work only in the shell (s3logs repl)", strings.Fields(st.Text)[0])
 	}
@@ -121,7 +123,18 @@ func runStatement(ctx context.Context, run *render.Runner, st queries.Statement,
 	if err != nil {
 		return err
 	}
-	_, err = run.Run(ctx, render.Statement{SQL: q, NoResult: noResult}, opts)
+	printed, err := run.Run(ctx, render.Statement{SQL: q, NoResult: noResult}, opts)
+	if err != nil || !printed {
+		return queries.TableError(err)
+	}
+	rq, ok := run.Conn.(queries.RowQuerier)
+	if !ok {
+		return nil
+	}
+	note, err := queries.SinceNote(ctx, rq, st.Text, time.Now())
+	if note != "" {
+		fmt.Fprintln(notes, "s3logs: "+note)
+	}
 	return err
 }
 

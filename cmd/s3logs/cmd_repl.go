@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
@@ -66,6 +67,9 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := replDB(*dbPath, fs.NArg() > 0); err != nil {
+		return err
+	}
 	d, err := env.OpenDB(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -81,8 +85,8 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var rows int64
-	if err := d.QueryRowContext(ctx, "SELECT count(*) FROM aws_s3serveraccess").Scan(&rows); err != nil {
+	span, err := queries.DataSpan(ctx, d)
+	if err != nil {
 		return err
 	}
 	hist, err := repl.DefaultHistoryFile()
@@ -101,7 +105,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		Report:      reportHook(env, d),
 		HistoryFile: hist,
 		Interrupts:  env.OnInterrupt,
-		Banner:      replBanner(*dbPath, rows),
+		Banner:      replBanner(*dbPath, span),
 	})
 	err = sh.Run(ctx)
 	if errors.Is(err, repl.ErrFailed) {
@@ -111,6 +115,24 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	return status
+}
+
+// replDB checks the database the shell opens at path: a file named with
+// --db or $S3LOGS_DB must exist, as for query (a typo would otherwise open a
+// new, empty database), unless loading sources creates it, folder
+// included. The default s3logs.duckdb is created on first use, so that
+// .load and .demo work in a first session.
+func replDB(path string, loading bool) error {
+	if path == db.Memory || path == "" || path == defaultDB {
+		return nil
+	}
+	if loading {
+		return makeDBDir(path)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("no database %s: load logs into it with 's3logs repl --db %s SOURCE...' or 's3logs load --db %s SOURCE...', or check the name", path, shellQuote(path), shellQuote(path))
+	}
+	return nil
 }
 
 // loadFirst loads the SOURCE arguments before the shell opens; load
@@ -148,7 +170,7 @@ func (env *Env) loadFirst(ctx context.Context, load func(context.Context, []stri
 // load's progress line and summary on stderr.
 func loadHook(env *Env, d *db.DB) func(ctx context.Context, sources []string) (string, error) {
 	return func(ctx context.Context, sources []string) (string, error) {
-		sum, err := loadSources(ctx, env, d, sources, ingest.Options{}, nil)
+		sum, err := loadSources(ctx, env, d, sources, ingest.Options{}, nil, ".overview")
 		if err != nil {
 			return "", err
 		}
@@ -182,9 +204,12 @@ func loadCatalog(dir string) (*queries.Catalog, error) {
 }
 
 // exportHook writes a query's result to a Parquet file for .export.
-func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, path string) error {
-	return func(ctx context.Context, query string, args []any, path string) error {
-		_, err := export.Run(ctx, d, export.Options{Query: query, Args: args, Out: path})
+func exportHook(d *db.DB) func(ctx context.Context, query string, args []any, path string, force bool) error {
+	return func(ctx context.Context, query string, args []any, path string, force bool) error {
+		_, err := export.Run(ctx, d, export.Options{Query: query, Args: args, Out: path, Force: force})
+		if errors.Is(err, export.ErrExists) {
+			return fmt.Errorf("%s already exists: .export --force %s replaces it", path, path)
+		}
 		return err
 	}
 }
@@ -199,7 +224,7 @@ func demoHook(d *db.DB) func(ctx context.Context) (string, error) {
 		if len(sum.Errors) > 0 {
 			return sum.String(), fmt.Errorf("demo: %w", sum.Errors[0])
 		}
-		return "demo logs: " + sum.String() + "\nTry .run top_ips, .queries, .detect, or SELECT * FROM aws_s3serveraccess LIMIT 5;", nil
+		return "demo logs: " + sum.String() + "\nTry .overview, .run top_ips, .queries, .detect, or SELECT * FROM aws_s3serveraccess LIMIT 5;", nil
 	}
 }
 
@@ -234,15 +259,16 @@ func detectHook(env *Env, d *db.DB) func(ctx context.Context, w io.Writer, args 
 		if err != nil {
 			return err
 		}
-		return f.detect(ctx, d.DB, w, opts)
+		return f.detect(ctx, d.DB, w, env.Stderr, opts)
 	}
 }
 
-// replBanner is the greeting of an interactive session; on an empty
-// database it says how to load logs.
-func replBanner(path string, rows int64) string {
-	b := fmt.Sprintf("s3logs shell on %s (%d rows in aws_s3serveraccess). .help lists the commands; statements end with ;", path, rows)
-	if rows == 0 {
+// replBanner is the greeting of an interactive session: the database,
+// its rows and their time span; on an empty database it says how to load
+// logs.
+func replBanner(path string, span queries.Span) string {
+	b := fmt.Sprintf("s3logs shell on %s: %s in aws_s3serveraccess. .help lists the commands; statements end with ;", path, span)
+	if span.Rows == 0 {
 		b += "\nThe database is empty: .load PATH loads S3 server access logs (files, folders, globs, s3://),\nor .demo loads the embedded sample logs."
 	}
 	return b

@@ -128,7 +128,7 @@ func (env *Env) loadBeforeUI(ctx context.Context, path string, srcs []string) er
 		return err
 	}
 	defer d.Close()
-	sum, err := loadSources(ctx, env, d, srcs, ingest.Options{}, nil)
+	sum, err := loadSources(ctx, env, d, srcs, ingest.Options{}, nil, "the Overview page")
 	if err != nil {
 		return err
 	}

@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/queries"
 )
 
 // command is one subcommand. Each lives in its own file and registers
@@ -81,6 +83,9 @@ const (
 	exitError    = 1
 	exitUsage    = 2
 	exitRejected = 3
+	// exitInterrupted is the status after Ctrl-C (or SIGTERM) stopped a
+	// command: 128 + SIGINT, as shells report it.
+	exitInterrupted = 130
 )
 
 // run is the whole program: it picks the subcommand, runs it and turns its
@@ -99,7 +104,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if len(args) > 1 && name == "help" {
 			c := commands[args[1]]
 			if c == nil {
-				fmt.Fprintf(stderr, "s3logs: unknown command %q; run 's3logs help' for the list\n", args[1])
+				fmt.Fprintf(stderr, "s3logs: unknown command %q%s; run 's3logs help' for the list\n", args[1], queries.DidYouMean(args[1], commandNames()))
 				return exitUsage
 			}
 			return env.exec(ctx, c, []string{"--help"})
@@ -113,7 +118,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := commands[args[0]]
 	if c == nil {
-		fmt.Fprintf(stderr, "s3logs: unknown command %q; run 's3logs help' for the list\n", args[0])
+		fmt.Fprintf(stderr, "s3logs: unknown command %q%s; run 's3logs help' for the list\n", args[0], queries.DidYouMean(args[0], commandNames()))
 		return exitUsage
 	}
 	return env.exec(ctx, c, args[1:])
@@ -141,7 +146,7 @@ func (env *Env) exec(ctx context.Context, c *command, args []string) int {
 			msg = "interrupted"
 		}
 		fmt.Fprintf(env.Stderr, "s3logs: %s\n", msg)
-		return exitError
+		return exitInterrupted
 	default:
 		fmt.Fprintf(env.Stderr, "s3logs: %s\n", err)
 		return exitError
@@ -167,7 +172,7 @@ func (env *Env) Parse(fs *flag.FlagSet, args []string) error {
 			return errHelp
 		}
 		if err != nil {
-			return &usageError{msg: err.Error()}
+			return &usageError{msg: flagError(fs, err)}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -225,15 +230,50 @@ func (env *Env) printHelp(w io.Writer, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.Help, "\n"))
 	}
 	if fs != nil && hasFlags(fs) {
-		fmt.Fprintf(w, "\nFlags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		printFlags(w, fs)
 	}
 	if len(c.Examples) > 0 {
 		fmt.Fprintf(w, "\nExamples:\n")
 		for _, e := range c.Examples {
 			fmt.Fprintf(w, "  %s\n", e)
+		}
+	}
+}
+
+// s3FlagNames are the flags that only concern s3:// sources and
+// destinations (awsFlags and defineS3Flags); help lists them apart.
+var s3FlagNames = []string{"region", "profile", "endpoint-url", "no-sign-request", "concurrency", "watch"}
+
+// printFlags writes fs's flags as the usage line spells them (--name ARG),
+// each with its help and default, the S3 flags under a heading of their
+// own.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	var general, s3 []*flag.Flag
+	fs.VisitAll(func(f *flag.Flag) {
+		if slices.Contains(s3FlagNames, f.Name) {
+			s3 = append(s3, f)
+		} else {
+			general = append(general, f)
+		}
+	})
+	for _, g := range []struct {
+		title string
+		flags []*flag.Flag
+	}{{"Flags", general}, {"S3 flags (s3:// sources)", s3}} {
+		if len(g.flags) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		for _, f := range g.flags {
+			arg, usage := flag.UnquoteUsage(f)
+			line := "  --" + f.Name
+			if arg != "" {
+				line += " " + arg
+			}
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && f.DefValue != "[]" && !strings.Contains(usage, "(default") {
+				usage += fmt.Sprintf(" (default %q)", f.DefValue)
+			}
+			fmt.Fprintf(w, "%s\n    \t%s\n", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
 		}
 	}
 }
@@ -259,7 +299,7 @@ func (env *Env) printOverview(w io.Writer) {
 		fmt.Fprintf(w, "  %-*s  %s\n", width, n, commands[n].Summary)
 	}
 	fmt.Fprintf(w, "\nRun 's3logs demo' to see it work on sample logs, 's3logs COMMAND --help' for a command's\nflags and examples.\n")
-	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected.\n")
+	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage error, 3 loaded but some lines were rejected, 130 interrupted.\n")
 }
 
 // newFlagSet returns an empty flag set for the command called name, ready
@@ -311,4 +351,27 @@ func (env *Env) OnInterrupt(fn func()) (restore func()) {
 			interrupts.handlers = interrupts.handlers[:n-1]
 		}
 	}
+}
+
+// flagError words a flag parsing error with the flag as the usage line
+// spells it (--name) and, for an unknown flag, the flags it may have meant.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	const undefined = "flag provided but not defined: -"
+	if name, ok := strings.CutPrefix(msg, undefined); ok {
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+		return "unknown flag --" + name + queries.DidYouMean("--"+name, names)
+	}
+	return msg
+}
+
+// commandNames lists the registered commands.
+func commandNames() []string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -45,7 +45,12 @@ func TestTimeFormsEveryCommand(t *testing.T) {
 		fmt.Fprintf(&script, ".detect --since %q\n.run acl_required_requests start=%q\n", form, form)
 	}
 	code, _, stderr := replCLI(t, script.String(), "--db", dbPath)
-	if code != 0 || stderr != "" {
+	for _, l := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		if l != "" && !strings.HasPrefix(l, "Note: no rows in the window ") && !strings.HasPrefix(l, "s3logs: no rows in the window ") {
+			code = -1
+		}
+	}
+	if code != 0 {
 		t.Errorf("shell: exit %d:\n%s", code, stderr)
 	}
 	for _, args := range [][]string{

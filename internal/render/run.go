@@ -37,6 +37,9 @@ type Runner struct {
 	// (table, csv, markdown, line), as s3logs query does; json results
 	// follow one another (a stream jq reads) and ndjson rows just go on.
 	Separate bool
+	// Rows is the number of rows of the last result Run printed (all of
+	// them, also those a Table with MaxRows does not show).
+	Rows int
 
 	printed bool // a result was printed
 }
@@ -47,6 +50,7 @@ type Runner struct {
 // them, since a cell would escape their line breaks. printed reports
 // whether a result was written. The error is DuckDB's, or a write error.
 func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed bool, err error) {
+	r.Rows = 0
 	if st.NoResult {
 		_, err := r.Conn.ExecContext(ctx, st.SQL, st.Args...)
 		return false, err
@@ -96,7 +100,7 @@ func (r *Runner) print(first *sql.Rows, src rowSource, opts Options) (printed bo
 		return true, err
 	}
 	bw := bufio.NewWriterSize(r.Out, 64<<10)
-	_, err = write(bw, columns, src, opts)
+	r.Rows, err = write(bw, columns, src, opts)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
