@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/s3logs/s3logs/internal/gen"
-	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -38,7 +37,7 @@ func textAndJSON(n int, seed int64) (text, js []byte) {
 func TestJSONSameRowsAsText(t *testing.T) {
 	text, js := textAndJSON(5000, 12)
 	want := readAll(t, string(text), "same.log", Options{BatchRows: 700})
-	got := readAll(t, string(js), "same.log", Options{BatchRows: 700, Format: source.FormatJSON})
+	got := readAll(t, string(js), "same.log", Options{BatchRows: 700, Format: FormatJSON})
 	for _, rj := range got.rejects {
 		t.Fatalf("JSON rejected: %v\n%s", rj.Error(), rj.Raw)
 	}
@@ -134,7 +133,7 @@ var jsonCases = []struct {
 func TestJSONRecords(t *testing.T) {
 	for _, tc := range jsonCases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := readAll(t, tc.line, "t.json", Options{Format: source.FormatJSON})
+			res := readAll(t, tc.line, "t.json", Options{Format: FormatJSON})
 			if tc.kind != 0 {
 				if len(res.rejects) != 1 || len(res.rows) != 0 {
 					t.Fatalf("%d rows, %d rejects; want one reject of kind %v (rows %v)", len(res.rows), len(res.rejects), tc.kind, res.rows)
@@ -162,7 +161,7 @@ func TestJSONRecords(t *testing.T) {
 func TestJSONHugeString(t *testing.T) {
 	big := strings.Repeat("A\\\"é", 1<<20)
 	line := `{"request_time":"2026-07-01T00:00:00Z","user_agent":"` + big + `"}`
-	res := readAll(t, line+"\n"+line[:len(line)/2]+"\n", "huge.json", Options{Format: source.FormatJSON})
+	res := readAll(t, line+"\n"+line[:len(line)/2]+"\n", "huge.json", Options{Format: FormatJSON})
 	if len(res.rows) != 1 || len(res.rejects) != 1 {
 		t.Fatalf("%d rows, %d rejects; want 1 and 1", len(res.rows), len(res.rejects))
 	}
@@ -178,7 +177,7 @@ func TestJSONHugeString(t *testing.T) {
 func TestJSONTimeWindow(t *testing.T) {
 	in := `{"request_time":"2026-07-01T00:00:00.999Z"}` + "\n" + `{"request_time":"2026-07-01T00:00:01.000Z"}` + "\n"
 	since, _ := parseISOTime([]byte("2026-07-01T00:00:01Z"))
-	res := readAll(t, in, "w.json", Options{Format: source.FormatJSON, Since: timeOfMicros(since)})
+	res := readAll(t, in, "w.json", Options{Format: FormatJSON, Since: timeOfMicros(since)})
 	if len(res.rows) != 1 || res.stats.Filtered != 1 || res.rows[0]["time"] != "2026-07-01T00:00:01Z" {
 		t.Fatalf("rows %v, stats %+v", res.rows, res.stats)
 	}
@@ -201,7 +200,7 @@ func FuzzJSON(f *testing.F) {
 		for _, l := range strings.Split(input, "\n") {
 			sameParse(t, []byte(strings.TrimSuffix(l, "\r")))
 		}
-		res := readAll(t, input, "fuzz.json", Options{BatchRows: 5, Format: source.FormatJSON})
+		res := readAll(t, input, "fuzz.json", Options{BatchRows: 5, Format: FormatJSON})
 		if res.err != nil {
 			t.Fatal(res.err)
 		}
@@ -243,17 +242,17 @@ func FuzzJSON(f *testing.F) {
 // BenchmarkTextReaderSameRequests in the same run.
 func BenchmarkJSONReader(b *testing.B) {
 	_, js := textAndJSON(benchLines, 1)
-	benchFormat(b, js, source.FormatJSON)
+	benchFormat(b, js, FormatJSON)
 }
 
 // BenchmarkTextReaderSameRequests is BenchmarkJSONReader's baseline: the
 // same requests as text lines.
 func BenchmarkTextReaderSameRequests(b *testing.B) {
 	text, _ := textAndJSON(benchLines, 1)
-	benchFormat(b, text, source.FormatText)
+	benchFormat(b, text, FormatText)
 }
 
-func benchFormat(b *testing.B, data []byte, f source.Format) {
+func benchFormat(b *testing.B, data []byte, f Format) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -278,7 +277,7 @@ func timeOfMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 func BenchmarkJSONvsText(b *testing.B) {
 	text, js := textAndJSON(benchLines, 1)
 	var tText, tJSON time.Duration
-	parse := func(data []byte, f source.Format) time.Duration {
+	parse := func(data []byte, f Format) time.Duration {
 		start := time.Now()
 		r := NewReader(bytes.NewReader(data), "bench", Options{Allocator: memory.DefaultAllocator, Format: f})
 		for r.Next() {
@@ -292,8 +291,8 @@ func BenchmarkJSONvsText(b *testing.B) {
 	b.SetBytes(int64(len(text) + len(js)))
 	b.ReportAllocs()
 	for b.Loop() {
-		tText += parse(text, source.FormatText)
-		tJSON += parse(js, source.FormatJSON)
+		tText += parse(text, FormatText)
+		tJSON += parse(js, FormatJSON)
 	}
 	n := float64(benchLines) * float64(b.N)
 	b.ReportMetric(n/tText.Seconds(), "text-lines/s")

@@ -67,7 +67,7 @@
 //
 // The same requests in AWS's structured formats of 2026 (schema.AWSFields)
 // become the same rows: one JSON record per line with Options.Format =
-// source.FormatJSON (json.go: {"bucket_name":"DOC-EXAMPLE-BUCKET1",
+// FormatJSON (json.go: {"bucket_name":"DOC-EXAMPLE-BUCKET1",
 // "request_time":"2019-02-06T00:00:38.000Z","http_status":200,...}), and
 // Parquet files through ParquetReader; both fill the text path's row
 // through a recBuilder (structured.go), so p_row_id, the p_any_ columns
@@ -89,7 +89,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -149,10 +148,10 @@ type Options struct {
 	FirstLine int64            // lines already consumed before the reader (resume of a grown file); line numbers continue from it
 	Since     time.Time        // when non-zero, rows whose event time is before Since are dropped and counted in Stats.Filtered
 	Until     time.Time        // when non-zero, rows whose event time is at or after Until are dropped and counted in Stats.Filtered
-	// Format is the format of the lines: source.FormatJSON reads one JSON
+	// Format is the format of the lines: FormatJSON reads one JSON
 	// record per line (see json.go); anything else reads S3's text lines.
 	// Parquet is read by a ParquetReader, not a Reader.
-	Format source.Format
+	Format Format
 }
 
 // Stats are the running totals of a Reader. Lines = Rows + Rejected +
@@ -235,7 +234,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		state:  statePool.Get().(*state),
 		window: newWindow(opts.Since, opts.Until),
 		ownMem: ownMem,
-		json:   opts.Format == source.FormatJSON,
+		json:   opts.Format == FormatJSON,
 		line:   opts.FirstLine,
 	}
 	rd.lines.begin(r, sourceID)

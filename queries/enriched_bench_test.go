@@ -11,8 +11,8 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
 	"github.com/s3logs/s3logs/internal/intel"
-	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/loader/ingest"
+	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 

@@ -370,6 +370,13 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 		}
 	}
 	var out []suggestion
+	columns := map[string]bool{}
+	for _, cols := range c.columns {
+		for _, col := range cols {
+			columns[strings.ToLower(col.name)] = true
+		}
+	}
+	expr := false // DuckDB offers a column or a function: an expression may stand here
 	for rows.Next() {
 		var s string
 		if rows.Scan(&s) != nil {
@@ -377,6 +384,7 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 		}
 		s = strings.TrimSpace(s)
 		low := strings.ToLower(s)
+		expr = expr || columns[low] || c.functions[low]
 		if s == "" || skip[low] || !isWord(s) || !strings.HasPrefix(low, strings.ToLower(word)) || low == strings.ToLower(word) {
 			continue
 		}
@@ -387,22 +395,21 @@ func (c *completer) duckdbSuggestions(stmt, word string, have []suggestion) []su
 		}
 		out = append(out, suggestion{Text: s, Description: desc})
 	}
-	out = c.moreFunctions(out, word, skip)
+	if expr {
+		out = c.moreFunctions(out, word, skip)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return rankBefore(out[i].Text, out[j].Text) })
 	return out
 }
 
-// moreFunctions adds to out, where DuckDB offered functions at all (an
-// expression may stand there), every other function that starts with
-// word: sql_auto_complete returns its own first 200 by its own score,
-// and DuckDB 2.0's "co" gives coalesce and a hundred collations but not
-// count. skip holds what out and the statement already offer.
+// moreFunctions adds to out every other function that starts with word,
+// where an expression may stand (the caller knows: DuckDB offered a column
+// or a function there). sql_auto_complete returns its own first 200 by its
+// own score, and DuckDB 2.0's "co" gives coalesce and a hundred collations
+// but not count, its "m" the columns but not min or max. skip holds what
+// out and the statement already offer.
 func (c *completer) moreFunctions(out []suggestion, word string, skip map[string]bool) []suggestion {
-	offered := false
-	for _, s := range out {
-		offered = offered || s.Description == "function"
-	}
-	if !offered || word == "" {
+	if word == "" {
 		return out
 	}
 	prefix := strings.ToLower(word)

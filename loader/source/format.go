@@ -7,41 +7,26 @@ package source
 
 import (
 	"bytes"
-	"fmt"
+
+	"github.com/s3logs/s3logs/loader"
 )
 
-// Format is the format of an input's records.
-type Format uint8
+// Format is the format of an input's records, as the parser names it
+// (loader.Format): a source tells which one an input holds, the parser
+// reads it.
+type Format = loader.Format
 
 // The formats s3logs reads. FormatAuto (the zero value) means "detect".
 const (
-	FormatAuto    Format = iota // detect from the content (Decode)
-	FormatText                  // S3's space-separated text lines
-	FormatJSON                  // one JSON record per line (AWS's CloudWatch Logs format)
-	FormatParquet               // a Parquet file of AWS's records
+	FormatAuto    = loader.FormatAuto
+	FormatText    = loader.FormatText
+	FormatJSON    = loader.FormatJSON
+	FormatParquet = loader.FormatParquet
 )
-
-// formatNames are the formats' names, as --format takes them.
-var formatNames = [...]string{FormatAuto: "auto", FormatText: "text", FormatJSON: "json", FormatParquet: "parquet"}
-
-// String returns the format's name, such as "json".
-func (f Format) String() string {
-	if int(f) < len(formatNames) {
-		return formatNames[f]
-	}
-	return fmt.Sprintf("Format(%d)", int(f))
-}
 
 // ParseFormat returns the format called name ("auto", "text", "json" or
 // "parquet").
-func ParseFormat(name string) (Format, error) {
-	for f, n := range formatNames {
-		if n == name {
-			return Format(f), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown format %q: want auto, text, json or parquet", name)
-}
+func ParseFormat(name string) (Format, error) { return loader.ParseFormat(name) }
 
 // parquetMagic starts (and ends) every Parquet file.
 const parquetMagic = "PAR1"
