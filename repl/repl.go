@@ -128,8 +128,8 @@ func (s *Shell) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
 	s.conn = conn
+	defer func() { s.conn.Close() }() // .load may have taken a new one
 	s.comp = newCompleter(s)
 	restore := s.catchInterrupts()
 	defer restore()
