@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -606,12 +607,40 @@ type shellProc struct {
 	cmd    *exec.Cmd
 	in     io.WriteCloser
 	out    *bufio.Reader
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer a child's stderr copier writes while the
+// test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitStderr waits (at most 10s) for the shell's stderr to hold want.
+func (p *shellProc) waitStderr(want string) string {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if s := p.stderr.String(); strings.Contains(s, want) || time.Now().After(deadline) {
+			return s
+		}
+	}
 }
 
 func startShell(t *testing.T, dbPath string) *shellProc {
 	t.Helper()
-	p := &shellProc{cmd: subprocess(t, "repl", "--db", dbPath), stderr: &bytes.Buffer{}}
+	p := &shellProc{cmd: subprocess(t, "repl", "--db", dbPath), stderr: &lockedBuffer{}}
 	p.cmd.Stderr = p.stderr
 	p.in, _ = p.cmd.StdinPipe()
 	out, _ := p.cmd.StdoutPipe()
@@ -670,7 +699,7 @@ func TestReadersSideBySide(t *testing.T) {
 	}
 
 	one.do(t, ".load "+b)
-	if msg := one.stderr.String(); !strings.Contains(msg, ".load needs to write to the database") || !strings.Contains(msg, "is open for reading by") {
+	if msg := one.waitStderr("is open for reading by"); !strings.Contains(msg, ".load needs to write to the database") || !strings.Contains(msg, "is open for reading by") {
 		t.Errorf(".load beside another reader: stderr %q", msg)
 	}
 	two.in.Close()
