@@ -119,7 +119,9 @@ type Result struct {
 // pool, so temporary tables and SET values of another connection (a shell
 // session's) are not visible to the query.
 func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
-	opts.defaults()
+	if err := opts.defaults(); err != nil {
+		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
+	}
 	if err := opts.check(); err != nil {
 		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
 	}
@@ -132,21 +134,28 @@ func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	return runFile(ctx, d, opts)
 }
 
-// defaults fills in the format and compression implied by Out.
-func (o *Options) defaults() {
+// defaults fills in the format and compression implied by Out. A file name
+// whose extension names no format (x.csv.bz2, x.txt, x.parquet.gz) is a
+// usage error rather than Parquet under that name; a name without one, a
+// folder, and a lake's root are Parquet.
+func (o *Options) defaults() error {
 	name := strings.ToLower(o.Out)
 	ext := path.Ext(name)
 	if ext == ".gz" || ext == ".zst" {
 		name = strings.TrimSuffix(name, ext)
 	}
 	if o.Format == "" {
-		switch path.Ext(name) {
-		case ".csv":
+		switch inner := path.Ext(name); {
+		case inner == ".csv":
 			o.Format = CSV
-		case ".json", ".ndjson", ".jsonl":
+		case inner == ".json" || inner == ".ndjson" || inner == ".jsonl":
 			o.Format = JSON
-		default:
+		case o.PartitionBy != "" || strings.HasSuffix(o.Out, "/") || strings.HasSuffix(o.Out, string(filepath.Separator)) || isDir(o.Out):
 			o.Format = Parquet
+		case inner == ".parquet" && ext == inner, ext == "":
+			o.Format = Parquet
+		default:
+			return fmt.Errorf("%w: cannot tell the format from the name %s: want .parquet, or .csv, .json, .ndjson or .jsonl (these maybe + .gz or .zst)", ErrUsage, path.Base(o.Out))
 		}
 	}
 	if o.Compression == "" {
@@ -161,6 +170,7 @@ func (o *Options) defaults() {
 			o.Compression = "none"
 		}
 	}
+	return nil
 }
 
 // check validates the combination of options.
