@@ -42,7 +42,9 @@ year=YYYY/month=MM/day=DD[/hour=HH]/, one file per partition, and prints the
 DDL to query it from Athena, Trino, Spark and DuckDB. Export into the same
 lake again after loading more logs: only the partitions whose rows changed
 are rewritten, each swapped in whole, so the lake never holds a row twice
-(its state is kept in _s3logs_export.json at its root).
+(its state is kept in _s3logs_export.json at its root). The lake remembers
+the database it was exported from: exporting another one into it is refused
+(it would mix the two) unless --force.
 
 --out s3://bucket/prefix/ uploads the export to S3 with the usual AWS
 credentials (--profile, --region, --endpoint-url as for load).`,

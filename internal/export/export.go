@@ -44,7 +44,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -301,7 +303,8 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	removeStaleTemps(dir, filepath.Base(path))
+	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(path))+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -336,6 +339,42 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 	done = true
 	syncDir(dir)
 	return rows, nil
+}
+
+// tempPrefix is how the temporary files of an export to name begin: then
+// the writer's PID, a dash and a random part (.NAME.tmp-PID-RANDOM).
+func tempPrefix(name string) string { return "." + name + ".tmp-" }
+
+// removeStaleTemps removes the temporary files an export to name left in
+// dir when it was killed: those of a process that is no longer running, and
+// those without a PID (written before it was part of the name). A running
+// export's file is left alone.
+func removeStaleTemps(dir, name string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), tempPrefix(name))
+		if !ok || e.IsDir() {
+			continue
+		}
+		pidText, _, withPID := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(pidText); withPID && err == nil && processRunning(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// processRunning reports whether a process with that PID is running.
+func processRunning(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // syncFile flushes a written file to stable storage.
