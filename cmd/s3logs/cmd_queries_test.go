@@ -145,3 +145,22 @@ func TestQueriesCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestQueriesRunBounds: a negative limit and an IPv6 network for the IPv4
+// query are usage errors before the database is opened, not DuckDB's.
+func TestQueriesRunBounds(t *testing.T) {
+	dir := isolate(t)
+	dbPath := filepath.Join(dir, "none.duckdb")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"queries", "run", "large_downloads", "--db", dbPath, "--param", "limit=-1"}, "parameter limit: -1 is below the minimum, 0"},
+		{[]string{"queries", "run", "requests_from_network", "--db", dbPath, "--param", "network=::/0"}, "parameter network: network ::/0 is not IPv4"},
+	} {
+		code, _, stderr := cli(t, "", tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

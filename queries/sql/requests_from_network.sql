@@ -2,7 +2,7 @@
 -- title: Requests from an IPv4 network
 -- description: Requests whose remote IP is inside one IPv4 network (CIDR), per IP, principal and bucket.
 -- tags: [ip, network]
--- param: network cidr required "IPv4 network such as 203.0.113.0/24"
+-- param: network cidr required ipv4 "IPv4 network such as 203.0.113.0/24"
 
 WITH net AS (
   SELECT
