@@ -58,7 +58,14 @@ type Error struct {
 }
 
 // Error returns the kind, the S3 code and status, and what to do about it.
+// Text that came from the server is redacted (Redact): a server may echo
+// the request's credentials in it.
 func (e *Error) Error() string {
+	return Redact(e.text())
+}
+
+// text is Error before redaction.
+func (e *Error) text() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.Error())
 	switch {
@@ -122,7 +129,7 @@ func Reason(err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	return Redact(err.Error())
 }
 
 // wrongRegionMessage finds the expected region in the message of an
