@@ -261,6 +261,9 @@ func (s *Shell) execute(ctx context.Context, st queries.Statement) (quit bool, e
 		}
 	} else {
 		err = s.runSQL(ctx, st.Text, nil, true)
+		if err != nil && s.db.ReadOnly && strings.Contains(err.Error(), "read-only mode") {
+			err = fmt.Errorf("%w\n(the shell opens the database read-only, so that queries and other shells can read it at the same time; your own tables and views can be TEMP ones, and .load writes logs)", err)
+		}
 	}
 	if ctx.Err() != nil && err != nil {
 		err = errCancelled

@@ -698,6 +698,14 @@ func TestReadersSideBySide(t *testing.T) {
 		t.Errorf("load beside readers: exit %d, stderr %q", code, stderr)
 	}
 
+	// SQL that writes to the file is refused with a hint; a TEMP table works.
+	one.do(t, "CREATE TABLE mine AS SELECT 1 AS x;")
+	if msg := one.waitStderr("the shell opens the database read-only"); !strings.Contains(msg, "your own tables and views can be TEMP ones") {
+		t.Errorf("CREATE TABLE in the shell: stderr %q", msg)
+	}
+	if out := one.do(t, "CREATE TEMP TABLE mine AS SELECT 41 + 1 AS x; SELECT x FROM mine;"); !strings.Contains(out, "42") {
+		t.Errorf("TEMP table in the read-only shell: %q (stderr %q)", out, one.stderr.String())
+	}
 	one.do(t, ".load "+b)
 	if msg := one.waitStderr("is open for reading by"); !strings.Contains(msg, ".load needs to write to the database") || !strings.Contains(msg, "is open for reading by") {
 		t.Errorf(".load beside another reader: stderr %q", msg)
