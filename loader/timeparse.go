@@ -16,11 +16,36 @@ const timeLayout = "[dd/Mon/yyyy:hh:mm:ss +hhmm]"
 // months maps the three-letter English month names S3 writes to 1..12.
 var months = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 
+// minMicros and maxMicros bound the times parseTime accepts, in UTC:
+// 0001-01-01T00:00:00 to 9999-12-31T23:59:59. No real log holds a time
+// outside them, and Athena's partition projection (yyyy) cannot see one.
+const (
+	minMicros = -62135596800 * 1e6
+	maxMicros = 253402300799 * 1e6
+)
+
 // parseTime parses b, which must be exactly "dd/Mon/yyyy:hh:mm:ss +hhmm"
 // (the brackets already removed), and returns microseconds since the Unix
-// epoch in UTC. ok is false when b is malformed or names an impossible
-// date or time.
+// epoch in UTC. ok is false when b is malformed, names an impossible date
+// or time, or is outside years 1 to 9999 in UTC (timeOutOfRange tells
+// that case apart).
 func parseTime(b []byte) (micros int64, ok bool) {
+	micros, ok = parseTimeAnyYear(b)
+	if !ok || micros < minMicros || micros > maxMicros {
+		return 0, false
+	}
+	return micros, true
+}
+
+// timeOutOfRange reports whether b is a well-formed, possible time that
+// parseTime refuses only for its year (0000, or past 9999 in UTC).
+func timeOutOfRange(b []byte) bool {
+	micros, ok := parseTimeAnyYear(b)
+	return ok && (micros < minMicros || micros > maxMicros)
+}
+
+// parseTimeAnyYear is parseTime without the bounds on the year.
+func parseTimeAnyYear(b []byte) (micros int64, ok bool) {
 	if len(b) != timeLen-2 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
 		return 0, false
 	}
@@ -83,7 +108,9 @@ func (c *timeCache) parse(b []byte) (micros int64, ok bool) {
 		min, ok2 := digits2(b[15], b[16])
 		sec, ok3 := digits2(b[18], b[19])
 		if ok1 && ok2 && ok3 && hour <= 23 && min <= 59 && sec <= 59 {
-			return (c.base + int64(hour*3600+min*60+sec)) * 1e6, true
+			if micros = (c.base + int64(hour*3600+min*60+sec)) * 1e6; micros >= minMicros && micros <= maxMicros {
+				return micros, true
+			}
 		}
 	}
 	micros, ok = parseTime(b)

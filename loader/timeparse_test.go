@@ -30,6 +30,14 @@ func TestParseTime(t *testing.T) {
 		{"01/Jan/2023 23:59:59 +0000", ""},
 		{"01/Jan/2023:23:59:59 +000", ""},
 		{"1/Jan/2023:23:59:59 +0000", ""},
+		// Outside years 1 to 9999 in UTC: no real log, and Athena's
+		// projection cannot see them.
+		{"01/Jan/0000:00:00:00 +0000", ""},
+		{"15/Jun/0000:12:00:00 +0000", ""},
+		{"01/Jan/0001:00:30:00 +0100", ""},
+		{"01/Jan/0001:00:00:00 +0000", "0001-01-01T00:00:00Z"},
+		{"31/Dec/9999:23:59:59 +0000", "9999-12-31T23:59:59Z"},
+		{"31/Dec/9999:23:30:00 -0100", ""},
 	} {
 		got, ok := parseTime([]byte(tc.in))
 		s := ""
@@ -89,5 +97,28 @@ func TestTimeCacheAgrees(t *testing.T) {
 	}
 	if hits < 100000 || refused < 10000 {
 		t.Errorf("%d times on a cached date, %d refused: the test does not cover the cache", hits, refused)
+	}
+}
+
+// TestTimeCacheBounds: the cache's fast path, which parses only hh:mm:ss,
+// refuses a time its date and offset carry past 9999 (or before year 1) in
+// UTC, as parseTime does.
+func TestTimeCacheBounds(t *testing.T) {
+	var c timeCache
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"31/Dec/9999:22:00:00 -0100", true},
+		{"31/Dec/9999:23:00:00 -0100", false},
+		{"01/Jan/0001:02:00:00 +0100", true},
+		{"01/Jan/0001:00:30:00 +0100", false},
+	} {
+		if _, ok := c.parse([]byte(tc.in)); ok != tc.ok {
+			t.Errorf("cache parse(%q) ok = %v, want %v", tc.in, ok, tc.ok)
+		}
+		if timeOutOfRange([]byte(tc.in)) == tc.ok {
+			t.Errorf("timeOutOfRange(%q) = %v", tc.in, !tc.ok)
+		}
 	}
 }

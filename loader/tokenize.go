@@ -199,6 +199,9 @@ func (p *parser) parseTime(i int) bool {
 	if k := bytes.IndexByte(line[i:], ']'); k >= 0 && i+k < end {
 		e = i + k + 1
 	}
+	if end <= len(line) && line[i] == '[' && line[end-1] == ']' && timeOutOfRange(line[i+1:end-1]) {
+		return p.fail(i, schema.ColTime, schema.RejectTime, fmt.Sprintf("time %q is outside the years 0001 to 9999 (UTC): no S3 log holds it", line[i:e]))
+	}
 	return p.fail(i, schema.ColTime, schema.RejectTime, fmt.Sprintf("invalid time %q, want %s", line[i:e], timeLayout))
 }
 

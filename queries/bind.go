@@ -102,12 +102,33 @@ func (t ParamType) parse(v string, now time.Time) (any, error) {
 	return nil, fmt.Errorf("unknown type %v", t)
 }
 
-// value converts a text value of the parameter, checking one_of.
+// value converts a text value of the parameter, checking one_of, min and
+// ipv4.
 func (p Param) value(v string, now time.Time) (any, error) {
 	if len(p.OneOf) > 0 && !slices.Contains(p.OneOf, v) {
 		return nil, fmt.Errorf("%q is not one of %s", v, strings.Join(p.OneOf, ", "))
 	}
-	return p.Type.parse(v, now)
+	val, err := p.Type.parse(v, now)
+	if err != nil {
+		return nil, err
+	}
+	switch x := val.(type) {
+	case int64:
+		if p.Min != nil && float64(x) < *p.Min {
+			return nil, fmt.Errorf("%d is below the minimum, %s", x, strconv.FormatFloat(*p.Min, 'f', -1, 64))
+		}
+	case float64:
+		if p.Min != nil && x < *p.Min {
+			return nil, fmt.Errorf("%s is below the minimum, %s", strconv.FormatFloat(x, 'f', -1, 64), strconv.FormatFloat(*p.Min, 'f', -1, 64))
+		}
+	case string:
+		if p.IPv4 {
+			if pre, err := netip.ParsePrefix(x); err == nil && !pre.Addr().Is4() {
+				return nil, fmt.Errorf("network %s is not IPv4: this query handles IPv4 networks only", x)
+			}
+		}
+	}
+	return val, nil
 }
 
 // MissingParamError is a required parameter Bind was not given. Its

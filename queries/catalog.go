@@ -61,12 +61,19 @@ func (q *Query) Param(name string) (Param, bool) {
 
 // Param is a declared parameter of a saved query.
 type Param struct {
-	Name        string
-	Type        ParamType
-	Required    bool
-	Default     string // as written in the header; meaningful when HasDefault
-	HasDefault  bool
-	OneOf       []string // when set, the only values a string parameter accepts
+	Name       string
+	Type       ParamType
+	Required   bool
+	Default    string // as written in the header; meaningful when HasDefault
+	HasDefault bool
+	OneOf      []string // when set, the only values a string parameter accepts
+	// Min, when set, is the smallest value an int or float parameter takes
+	// (header min=N). An int parameter named limit has min 0 unless its
+	// header says otherwise: a negative LIMIT is DuckDB's error, not a value.
+	Min *float64
+	// IPv4 restricts a cidr parameter to IPv4 networks (header ipv4), for
+	// queries whose arithmetic handles only those.
+	IPv4        bool
 	Description string
 	line        int
 }

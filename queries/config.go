@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"strings"
@@ -144,6 +145,16 @@ func LoadConfig(path string) (*Config, error) {
 			return nil, fmt.Errorf("%s:%d:%d: %s: want %s, got %s", path, line, col, te.Field, te.Type, te.Value)
 		}
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	// One document: a second one (two configs pasted together) would be
+	// ignored without a word.
+	next := int(dec.InputOffset())
+	for next < len(data) && strings.ContainsRune(" \t\r\n", rune(data[next])) {
+		next++
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := position(string(data), next)
+		return nil, fmt.Errorf("%s:%d:%d: more after the config's JSON object: a config file holds one", path, line, col)
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

@@ -329,6 +329,7 @@ func TestLoadConfig(t *testing.T) {
 		{"bad hours", `{"business_hours": {"start": 9, "end": 9}}`, "bad.json: business_hours: want 0 <= start <= 23, 1 <= end <= 24 and start != end, got 9-9"},
 		{"unknown rule", `{"rules": {"Nope": {"threshold": 1}}}`, `bad.json: rules: unknown rule "Nope" (see s3logs detect --list)`},
 		{"reversed range in a glob", `{"bucket_roles": [{"bucket": "data-*", "roles": ["arn:aws:iam::*:user/[z-a]*"]}]}`, `bad.json: bucket_roles: bad glob "arn:aws:iam::*:user/[z-a]*": invalid character class range z-a`},
+		{"two documents", "{\"auth_buckets\": [\"a\"]}\n{\"auth_buckets\": [\"b\"]}\n", "bad.json:2:1: more after the config's JSON object: a config file holds one"},
 		{"bad threshold", `{"rules": {"s3logs.mass_deletion": {"threshold": 0}}}`, `bad.json: rules: s3logs.mass_deletion: threshold must be at least 1`},
 		{"unclosed class in a glob", `{"bucket_roles": [{"bucket": "data-[prod", "roles": ["arn:aws:iam::*:role/reader"]}]}`, `bad.json: bucket_roles: bad glob "data-[prod": the [ at position 6 opens no class (write [[] for a literal [)`},
 		{"dedup overflow", `{"rules": {"AWS.S3.ServerAccess.Error": {"dedup_minutes": 9223372036854775807}}}`, `bad.json: rules: AWS.S3.ServerAccess.Error: dedup_minutes must be from 1 to 527040 (a year), got 9223372036854775807`},

@@ -22,7 +22,10 @@
 //	GROUP BY remoteip ORDER BY requests DESC
 //
 // Parameters are referenced as $name and are always bound as prepared
-// statement arguments, never spliced into the SQL text.
+// statement arguments, never spliced into the SQL text. A param line reads
+// NAME TYPE [required] [default=VALUE] [one_of=A|B] [min=N] [ipv4]
+// ["description"]: min bounds an int or float (an int named limit has
+// min=0 unless it says otherwise), ipv4 restricts a cidr to IPv4 networks.
 //
 // This package imports schema and never loader: it works on rows already in
 // DuckDB.

@@ -3,7 +3,9 @@ package queries
 import (
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -180,7 +182,7 @@ func (q *Query) checkRefs(src string) error {
 
 // parseParam parses the value of a "-- param:" line:
 //
-//	NAME TYPE [required] [default=VALUE] [one_of=A|B|C] ["description"]
+//	NAME TYPE [required] [default=VALUE] [one_of=A|B|C] [min=N] [ipv4] ["description"]
 //
 // VALUE may be double-quoted to contain spaces.
 func parseParam(val string) (Param, error) {
@@ -206,10 +208,18 @@ func parseParam(val string) (Param, error) {
 			p.Default, p.HasDefault = unquote(strings.TrimPrefix(t, "default=")), true
 		case strings.HasPrefix(t, "one_of="):
 			p.OneOf = strings.Split(unquote(strings.TrimPrefix(t, "one_of=")), "|")
+		case strings.HasPrefix(t, "min="):
+			m, err := strconv.ParseFloat(strings.TrimPrefix(t, "min="), 64)
+			if err != nil || math.IsNaN(m) || math.IsInf(m, 0) {
+				return Param{}, fmt.Errorf("parameter %s: %q: want min=NUMBER", p.Name, t)
+			}
+			p.Min = &m
+		case t == "ipv4":
+			p.IPv4 = true
 		case strings.HasPrefix(t, `"`) && i == len(toks)-3:
 			p.Description = unquote(t)
 		default:
-			return Param{}, fmt.Errorf("parameter %s: unexpected %q (want required, default=VALUE, one_of=A|B or a final \"description\")", p.Name, t)
+			return Param{}, fmt.Errorf("parameter %s: unexpected %q (want required, default=VALUE, one_of=A|B, min=N, ipv4 or a final \"description\")", p.Name, t)
 		}
 	}
 	if p.Required && p.HasDefault {
@@ -217,6 +227,16 @@ func parseParam(val string) (Param, error) {
 	}
 	if len(p.OneOf) > 0 && p.Type != TypeString {
 		return Param{}, fmt.Errorf("parameter %s: one_of is for string parameters", p.Name)
+	}
+	if p.Min != nil && p.Type != TypeInt && p.Type != TypeFloat {
+		return Param{}, fmt.Errorf("parameter %s: min is for int and float parameters", p.Name)
+	}
+	if p.IPv4 && p.Type != TypeCIDR {
+		return Param{}, fmt.Errorf("parameter %s: ipv4 is for cidr parameters", p.Name)
+	}
+	if p.Min == nil && p.Type == TypeInt && strings.EqualFold(p.Name, "limit") {
+		zero := 0.0
+		p.Min = &zero
 	}
 	if p.HasDefault {
 		if _, err := p.value(p.Default, refTime); err != nil {

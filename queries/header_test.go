@@ -35,7 +35,7 @@ SELECT $bucket, $start, $limit, $label, $unit, '$notaparam' -- $nor_this
 		Params: []Param{
 			{Name: "bucket", Type: TypeString, Required: true, Description: "Bucket name", line: 5},
 			{Name: "start", Type: TypeTimestamp, Default: "now-7d", HasDefault: true, line: 6},
-			{Name: "limit", Type: TypeInt, Default: "100", HasDefault: true, Description: "Maximum rows", line: 7},
+			{Name: "limit", Type: TypeInt, Default: "100", HasDefault: true, Min: new(0.0), Description: "Maximum rows", line: 7},
 			{Name: "label", Type: TypeString, Default: "a b", HasDefault: true, Description: "Quoted default", line: 8},
 			{Name: "unit", Type: TypeString, Default: "day", HasDefault: true, OneOf: []string{"hour", "day"}, line: 9},
 		},
@@ -64,7 +64,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad tag", "q.sql", "-- name: q\n-- title: T\n-- tags: [ok, Not Ok]\n" + body, `q.sql:3: tags: bad tag "Not Ok" (lowercase letters, digits, _ and -)`},
 		{"unknown type", "q.sql", "-- name: q\n-- title: T\n-- param: x decimal\nSELECT $x", `q.sql:3: param: unknown parameter type "decimal" (types: string, int, bool, timestamp, cidr, list, float)`},
 		{"param missing type", "q.sql", "-- name: q\n-- title: T\n-- param: x\nSELECT $x", `q.sql:3: param: want NAME TYPE [required] [default=VALUE] ["description"], got "x"`},
-		{"param bad option", "q.sql", "-- name: q\n-- title: T\n-- param: x int optional\nSELECT $x", `q.sql:3: param: parameter x: unexpected "optional" (want required, default=VALUE, one_of=A|B or a final "description")`},
+		{"param bad option", "q.sql", "-- name: q\n-- title: T\n-- param: x int optional\nSELECT $x", `q.sql:3: param: parameter x: unexpected "optional" (want required, default=VALUE, one_of=A|B, min=N, ipv4 or a final "description")`},
 		{"default not in one_of", "q.sql", "-- name: q\n-- title: T\n-- param: x string default=week one_of=hour|day\nSELECT $x", `q.sql:3: param: parameter x: default: "week" is not one of hour, day`},
 		{"one_of on int", "q.sql", "-- name: q\n-- title: T\n-- param: x int one_of=1|2\nSELECT $x", `q.sql:3: param: parameter x: one_of is for string parameters`},
 		{"param bad default", "q.sql", "-- name: q\n-- title: T\n-- param: x int default=ten\nSELECT $x", `q.sql:3: param: parameter x: default: invalid int "ten"`},
@@ -263,5 +263,46 @@ func TestInjection(t *testing.T) {
 	var n int
 	if err := d.QueryRowContext(ctx, "SELECT count(*) FROM aws_s3serveraccess").Scan(&n); err != nil || n != 3 {
 		t.Errorf("after injection attempts: %d rows, err %v; want 3 rows", n, err)
+	}
+}
+
+// TestBindBounds: an int parameter named limit takes no negative value, a
+// min=N header bounds int and float parameters, and an ipv4 cidr parameter
+// refuses IPv6 networks: each a binding error (a usage error for the
+// commands) rather than DuckDB's failure.
+func TestBindBounds(t *testing.T) {
+	q, err := Parse("q.sql", []byte(`-- name: q
+-- title: T
+-- param: limit int default=10
+-- param: n int min=1
+-- param: f float min=0.5
+-- param: net cidr ipv4 "IPv4 only"
+-- param: other int
+
+SELECT $limit, $n, $f, $net, $other`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		params map[string]string
+		err    string
+	}{
+		{map[string]string{"limit": "-1"}, "query q: parameter limit: -1 is below the minimum, 0"},
+		{map[string]string{"limit": "0", "n": "1", "f": "0.5", "net": "0.0.0.0/0", "other": "-3"}, ""},
+		{map[string]string{"n": "0"}, "query q: parameter n: 0 is below the minimum, 1"},
+		{map[string]string{"f": "0.25"}, "query q: parameter f: 0.25 is below the minimum, 0.5"},
+		{map[string]string{"net": "::/0"}, "query q: parameter net: network ::/0 is not IPv4: this query handles IPv4 networks only"},
+		{map[string]string{"net": "2001:db8::1"}, "query q: parameter net: network 2001:db8::1/128 is not IPv4: this query handles IPv4 networks only"},
+	}
+	for _, tt := range tests {
+		_, _, err := q.Bind(tt.params)
+		if (tt.err == "" && err != nil) || (tt.err != "" && (err == nil || err.Error() != tt.err)) {
+			t.Errorf("%v: error %v, want %q", tt.params, err, tt.err)
+		}
+	}
+	for _, h := range []string{"-- param: s string min=1", "-- param: n int ipv4", "-- param: n int min=x", "-- param: limit int default=-5"} {
+		if _, err := Parse("q.sql", []byte("-- name: q\n-- title: T\n"+h+"\n\nSELECT 1")); err == nil {
+			t.Errorf("%s: no header error", h)
+		}
 	}
 }

@@ -267,11 +267,31 @@ func (s *Shell) metaLoad(ctx context.Context, args string) error {
 	if slices.Contains(sources, "-") {
 		return errors.New(".load -: standard input is the shell's own input; pipe logs to 's3logs load -' instead")
 	}
-	return s.printSummary(s.opts.Load(ctx, sources))
+	return s.printSummary(s.writing(ctx, func(ctx context.Context) (string, error) { return s.opts.Load(ctx, sources) }))
 }
 
 func (s *Shell) metaDemo(ctx context.Context, args string) error {
-	return s.printSummary(s.opts.Demo(ctx))
+	return s.printSummary(s.writing(ctx, s.opts.Demo))
+}
+
+// writing runs a hook that writes to the database (.load, .demo). On a
+// database the shell has open read-only (so that other processes can read
+// it meanwhile) the hook reopens it read-write and back (db.DB.Reopen), which
+// needs the shell's own connection closed first: it is taken again after,
+// a new session, so SET and temporary tables do not survive a load.
+func (s *Shell) writing(ctx context.Context, hook func(context.Context) (string, error)) (string, error) {
+	if !s.db.ReadOnly {
+		return hook(ctx)
+	}
+	s.conn.Close()
+	msg, err := hook(ctx)
+	conn, cerr := s.db.Conn(ctx)
+	if cerr != nil {
+		return msg, errors.Join(err, fmt.Errorf("reconnect to the database: %w", cerr))
+	}
+	s.conn = conn
+	s.comp.invalidate()
+	return msg, err
 }
 
 func (s *Shell) printSummary(summary string, err error) error {

@@ -136,8 +136,8 @@ func (s *Shell) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
 	s.conn = conn
+	defer func() { s.conn.Close() }() // .load may have taken a new one
 	s.comp = newCompleter(s)
 	restore := s.catchInterrupts()
 	defer restore()
@@ -276,6 +276,9 @@ func (s *Shell) run(ctx context.Context, st queries.Statement) (quit bool, err e
 		}
 	} else {
 		err = s.runSQL(ctx, st.Text, nil, true)
+		if err != nil && s.db.ReadOnly && strings.Contains(err.Error(), "read-only mode") {
+			err = fmt.Errorf("%w\n(the shell opens the database read-only, so that queries and other shells can read it at the same time; your own tables and views can be TEMP ones, and .load writes logs)", err)
+		}
 		if err == nil && s.rows >= 0 {
 			s.note(queries.SinceNote(ctx, s.conn, st.Text, time.Now()))
 		}

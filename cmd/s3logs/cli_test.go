@@ -9,11 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -687,5 +689,126 @@ func TestProgressText(t *testing.T) {
 		if got := ingest.Group(n); got != want {
 			t.Errorf("Group(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// shellProc is an s3logs repl in a child process, fed statements one at a
+// time.
+type shellProc struct {
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
+	stderr *lockedBuffer
+}
+
+// lockedBuffer is a bytes.Buffer a child's stderr copier writes while the
+// test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitStderr waits (at most 10s) for the shell's stderr to hold want.
+func (p *shellProc) waitStderr(want string) string {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if s := p.stderr.String(); strings.Contains(s, want) || time.Now().After(deadline) {
+			return s
+		}
+	}
+}
+
+func startShell(t *testing.T, dbPath string) *shellProc {
+	t.Helper()
+	p := &shellProc{cmd: subprocess(t, "repl", "--db", dbPath), stderr: &lockedBuffer{}}
+	p.cmd.Stderr = p.stderr
+	p.in, _ = p.cmd.StdinPipe()
+	out, _ := p.cmd.StdoutPipe()
+	p.out = bufio.NewReader(out)
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.in.Close(); p.cmd.Wait() })
+	p.do(t, "")
+	return p
+}
+
+// do sends stmt and then a marker query, and returns the output up to the
+// marker: the statement has run when it returns.
+func (p *shellProc) do(t *testing.T, stmt string) string {
+	t.Helper()
+	fmt.Fprintf(p.in, "%s\nSELECT 'done-marker' AS m;\n", stmt)
+	var b strings.Builder
+	for {
+		line, err := p.out.ReadString('\n')
+		b.WriteString(line)
+		if strings.Contains(line, "done-marker") {
+			return b.String()
+		}
+		if err != nil {
+			t.Fatalf("shell ended: %v; stdout %q, stderr %q", err, b.String(), p.stderr.String())
+		}
+	}
+}
+
+// TestReadersSideBySide: two shells read a database while query and detect
+// run beside them; a load is refused with a message that says readers hold
+// the file; a shell's .load is refused while the other shell reads, and
+// works once it is gone.
+func TestReadersSideBySide(t *testing.T) {
+	dir := isolate(t)
+	dbPath := filepath.Join(dir, "shared.duckdb")
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	genFile(t, a, 10, 1)
+	genFile(t, b, 7, 2)
+	if code, _, stderr := cli(t, "", "load", "--db", dbPath, a); code != 0 {
+		t.Fatalf("load: %d %s", code, stderr)
+	}
+	one := startShell(t, dbPath)
+	two := startShell(t, dbPath)
+
+	if code, out, stderr := cli(t, "", "query", "--db", dbPath, "--format", "csv", "SELECT count(*) AS n FROM aws_s3serveraccess"); code != 0 || !strings.Contains(out, "10") {
+		t.Errorf("query beside two shells: exit %d, %q, %q", code, out, stderr)
+	}
+	if code, _, stderr := cli(t, "", "detect", "--db", dbPath); code != 0 && code != 3 {
+		t.Errorf("detect beside two shells: exit %d, %q", code, stderr)
+	}
+	code, _, stderr := cli(t, "", "load", "--db", dbPath, b)
+	if code != 1 || !strings.Contains(stderr, "is open for reading by") || !strings.Contains(stderr, "close those, or wait for them to finish") {
+		t.Errorf("load beside readers: exit %d, stderr %q", code, stderr)
+	}
+
+	// SQL that writes to the file is refused with a hint; a TEMP table works.
+	one.do(t, "CREATE TABLE mine AS SELECT 1 AS x;")
+	if msg := one.waitStderr("the shell opens the database read-only"); !strings.Contains(msg, "your own tables and views can be TEMP ones") {
+		t.Errorf("CREATE TABLE in the shell: stderr %q", msg)
+	}
+	if out := one.do(t, "CREATE TEMP TABLE mine AS SELECT 41 + 1 AS x; SELECT x FROM mine;"); !strings.Contains(out, "42") {
+		t.Errorf("TEMP table in the read-only shell: %q (stderr %q)", out, one.stderr.String())
+	}
+	one.do(t, ".load "+b)
+	if msg := one.waitStderr("is open for reading by"); !strings.Contains(msg, ".load needs to write to the database") || !strings.Contains(msg, "is open for reading by") {
+		t.Errorf(".load beside another reader: stderr %q", msg)
+	}
+	two.in.Close()
+	two.cmd.Wait()
+	one.do(t, ".load "+b)
+	if out := one.do(t, "SELECT count(*) AS n FROM aws_s3serveraccess;"); !strings.Contains(out, "17") {
+		t.Errorf("after .load alone: %q (stderr %q)", out, one.stderr.String())
+	}
+	// Back to read-only after the load: a query runs beside the shell.
+	if code, out, stderr := cli(t, "", "query", "--db", dbPath, "--format", "csv", "SELECT count(*) AS n FROM aws_s3serveraccess"); code != 0 || !strings.Contains(out, "17") {
+		t.Errorf("query after the shell's .load: exit %d, %q, %q", code, out, stderr)
 	}
 }

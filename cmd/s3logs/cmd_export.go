@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
+	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/export"
 	"github.com/s3logs/s3logs/queries"
 )
@@ -17,7 +19,7 @@ import (
 func init() {
 	register(&command{
 		Name:    "export",
-		Usage:   "export [--db PATH] (--query SQL | --saved NAME [--param key=value ...] [--queries-dir DIR] | --table) --out PATH [--partition-by day|hour] [--compression zstd|snappy|gzip|none] [--force]",
+		Usage:   "export [--db PATH] (--query SQL | --saved NAME [--param key=value ...] [--queries-dir DIR] | --table) --out PATH|- [--format parquet|csv|json] [--partition-by day|hour] [--compression zstd|snappy|gzip|none] [--force]",
 		Summary: "Write query results, the table or a partitioned lake as Parquet",
 		Help: `Writes Parquet that keeps the table's types: timestamps as UTC timestamps,
 bigints, additionalFields and p_any_* as lists of strings.
@@ -31,14 +33,18 @@ all; an existing file is replaced only with --force. When --out is a folder
 (or ends in /) the file is named export.parquet (aws_s3serveraccess.parquet
 for --table). An --out ending in .csv, or .json, .ndjson or .jsonl (each
 maybe followed by .gz or .zst) writes CSV with a header or newline-delimited
-JSON instead.
+JSON instead; any other extension is an error (--format names the format).
+--out - writes to standard output: CSV or JSON (--format csv|json) straight
+to a terminal or a pipe, Parquet only when standard output is not a terminal.
 
 --table --partition-by day|hour writes a lake in Hive layout,
 year=YYYY/month=MM/day=DD[/hour=HH]/, one file per partition, and prints the
 DDL to query it from Athena, Trino, Spark and DuckDB. Export into the same
 lake again after loading more logs: only the partitions whose rows changed
 are rewritten, each swapped in whole, so the lake never holds a row twice
-(its state is kept in _s3logs_export.json at its root).
+(its state is kept in _s3logs_export.json at its root). The lake remembers
+the database it was exported from: exporting another one into it is refused
+(it would mix the two) unless --force.
 
 --out s3://bucket/prefix/ uploads the export to S3 with the usual AWS
 credentials (--profile, --region, --endpoint-url as for load).`,
@@ -59,7 +65,7 @@ credentials (--profile, --region, --endpoint-url as for load).`,
 // exportFlags are the export command's flags.
 type exportFlags struct {
 	db, query, saved, out, partition, compression *string
-	queriesDir                                    *string
+	queriesDir, format                            *string
 	table, force, timeline, awsNames              *bool
 	params                                        paramFlag
 	aws                                           *awscfg.Options
@@ -74,7 +80,8 @@ func defineExportFlags(fs *flag.FlagSet) *exportFlags {
 	f.params = paramsFlag(fs)
 	f.queriesDir = queriesDirFlag(fs)
 	f.table = fs.Bool("table", false, "export the whole aws_s3serveraccess table")
-	f.out = fs.String("out", "", "output `PATH`: a .parquet file, a folder, or s3://bucket/prefix/ (required)")
+	f.out = fs.String("out", "", "output `PATH`: a .parquet, .csv or .json file, a folder, s3://bucket/prefix/, or - for standard output (required)")
+	f.format = fs.String("format", "", "`parquet|csv|json` instead of the one --out's name implies (needed for csv or json with --out -)")
 	f.partition = fs.String("partition-by", "", "with --table, write a Hive-layout lake partitioned by `day|hour` of p_event_time")
 	f.compression = fs.String("compression", "", "`codec`: "+strings.Join(export.Compressions, ", ")+" (default zstd for Parquet; for CSV and JSON gzip or zstd by a .gz or .zst suffix, else none)")
 	f.force = fs.Bool("force", false, "replace an existing output (for a lake: rewrite every partition)")
@@ -116,6 +123,9 @@ func runExport(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("--saved %s: %w", *f.saved, err)
 		}
 	}
+	if opts.Out == "-" {
+		return env.exportToStdout(ctx, d, opts)
+	}
 	res, err := export.Run(ctx, d, opts)
 	if err != nil {
 		if errors.Is(err, export.ErrUsage) {
@@ -139,7 +149,11 @@ func (f *exportFlags) options(ctx context.Context, stderr io.Writer) (export.Opt
 	if len(f.params) > 0 && *f.saved == "" {
 		return export.Options{}, usagef("--param needs --saved")
 	}
+	if *f.out == "-" && *f.partition != "" {
+		return export.Options{}, usagef("--out - writes one file to standard output; a lake (--partition-by) needs a folder")
+	}
 	opts := export.Options{
+		Format:      strings.ToLower(*f.format),
 		Table:       *f.table,
 		Out:         *f.out,
 		PartitionBy: *f.partition,
@@ -167,6 +181,41 @@ func (f *exportFlags) options(ctx context.Context, stderr io.Writer) (export.Opt
 		opts.S3 = c
 	}
 	return opts, nil
+}
+
+// exportToStdout runs the export into a temporary file and copies it to
+// standard output (--out -). Parquet is binary: it goes to a pipe or a
+// file, never to a terminal.
+func (env *Env) exportToStdout(ctx context.Context, d *db.DB, opts export.Options) error {
+	if opts.Format == "" {
+		opts.Format = export.Parquet
+	}
+	if opts.Format == export.Parquet && env.IsTerminal(env.Stdout) {
+		return usagef("--out - on a terminal: Parquet is binary; pipe it to a program, give --format csv or json, or --out FILE")
+	}
+	dir, err := os.MkdirTemp("", "s3logs-export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	opts.Out = filepath.Join(dir, "export")
+	res, err := export.Run(ctx, d, opts)
+	if err != nil {
+		if errors.Is(err, export.ErrUsage) {
+			return usagef("%s", strings.ReplaceAll(err.Error(), opts.Out, "-"))
+		}
+		return errors.New(strings.ReplaceAll(err.Error(), opts.Out, "standard output"))
+	}
+	f, err := os.Open(res.Out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := io.Copy(env.Stdout, f); err != nil {
+		return fmt.Errorf("write to standard output: %w", err)
+	}
+	fmt.Fprintf(env.Stderr, "exported %d rows to standard output\n", res.Rows)
+	return nil
 }
 
 // exportCountTrue counts the true values.

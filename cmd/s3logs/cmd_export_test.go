@@ -320,3 +320,43 @@ func TestNumbersGrouped(t *testing.T) {
 		t.Errorf("banner %q", b)
 	}
 }
+
+// TestExportOutputNames: --out - writes to standard output (no file named
+// -), a name whose extension names no format is a usage error that names
+// the formats, and an empty --db is a usage error for every command.
+func TestExportOutputNames(t *testing.T) {
+	dir := isolate(t)
+	t.Chdir(dir)
+	dbPath := filepath.Join(dir, "t.duckdb")
+	logs := filepath.Join(dir, "a.log")
+	genFile(t, logs, 5, 3)
+	if code, _, stderr := cli(t, "", "load", "--db", dbPath, logs); code != 0 && code != 3 {
+		t.Fatalf("load: %d %s", code, stderr)
+	}
+	code, out, stderr := cli(t, "", "export", "--db", dbPath, "--query", "SELECT bucket FROM aws_s3serveraccess", "--format", "csv", "--out", "-")
+	if code != 0 || !strings.HasPrefix(out, "bucket\n") || strings.Count(out, "\n") != 6 || !strings.Contains(stderr, "exported 5 rows to standard output") {
+		t.Errorf("--out - --format csv: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+	code, out, stderr = cli(t, "", "export", "--db", dbPath, "--table", "--out", "-")
+	if code != 0 || !strings.HasPrefix(out, "PAR1") {
+		t.Errorf("--out - to a pipe: exit %d, stdout %.20q, stderr %q", code, out, stderr)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "-")); err == nil {
+		t.Errorf("--out - wrote a file named -")
+	}
+	for _, name := range []string{"x.csv.bz2", "x.txt"} {
+		code, _, stderr = cli(t, "", "export", "--db", dbPath, "--table", "--out", name)
+		if code != 2 || !strings.Contains(stderr, "cannot tell the format from the name "+name+": want .parquet, or .csv, .json, .ndjson or .jsonl") {
+			t.Errorf("--out %s: exit %d, stderr %q", name, code, stderr)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("--out %s wrote a file", name)
+		}
+	}
+	for _, args := range [][]string{{"load", "--db", "", logs}, {"query", "--db", "", "SELECT 1"}, {"detect", "--db", ""}, {"export", "--db", "", "--table", "--out", "y.parquet"}} {
+		code, _, stderr = cli(t, "", args...)
+		if code != 2 || !strings.Contains(stderr, "empty database path (an unset variable?)") {
+			t.Errorf("%s --db '': exit %d, stderr %q", args[0], code, stderr)
+		}
+	}
+}

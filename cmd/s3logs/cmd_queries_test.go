@@ -178,3 +178,21 @@ func TestDidYouMean(t *testing.T) {
 		t.Errorf("detect --rule by a unique part: exit %d, %s %s", code, out, stderr)
 	}
 }
+
+// TestQueriesRunBounds: a negative limit is a usage error before the
+// database is opened, not DuckDB's.
+func TestQueriesRunBounds(t *testing.T) {
+	dir := isolate(t)
+	dbPath := filepath.Join(dir, "none.duckdb")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"queries", "run", "large_downloads", "--db", dbPath, "--param", "limit=-1"}, "parameter limit: -1 is below the minimum, 0"},
+	} {
+		code, _, stderr := cli(t, "", tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

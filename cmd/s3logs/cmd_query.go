@@ -138,15 +138,12 @@ func runStatement(ctx context.Context, run *render.Runner, st queries.Statement,
 	return err
 }
 
-// openExisting opens a database that must exist already (commands that
-// only read it): a missing file is an error saying how to make one.
+// openExisting opens a database that must exist already, read-only, for
+// the commands that only read it: any number of them may run at once, and
+// beside the shell. A missing file, or one no load made, is an error saying
+// how to make one.
 func (env *Env) openExisting(ctx context.Context, path string) (*db.DB, error) {
-	if path != db.Memory && path != "" {
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no database %s: load logs first with 's3logs load --db %s SOURCE...', or try 's3logs demo'", path, path)
-		}
-	}
-	return env.OpenDB(ctx, path)
+	return openDBWith(ctx, path, db.Options{ReadOnly: true})
 }
 
 // openSandbox is openExisting for SQL the user did not write: see

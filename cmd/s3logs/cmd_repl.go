@@ -70,7 +70,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 	if err := replDB(*dbPath, fs.NArg() > 0); err != nil {
 		return err
 	}
-	d, err := env.OpenDB(ctx, *dbPath)
+	d, err := env.openShellDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer done()
-	load := reloadAfter(loadHook(env, d), reload)
+	load := reloadAfter(writeHook(d, ".load", loadHook(env, d)), reload)
 	status, err := env.loadFirst(ctx, load, fs.Args(), repl.Interactive(env.Stdin, env.Stdout))
 	if err != nil {
 		return err
@@ -99,7 +99,7 @@ func runRepl(ctx context.Context, env *Env, args []string) error {
 		Load:    load,
 		Export:  exportHook(d),
 		Demo: func(ctx context.Context) (string, error) {
-			return reloadAfter(func(ctx context.Context, _ []string) (string, error) { return demoHook(d)(ctx) }, reload)(ctx, nil)
+			return reloadAfter(writeHook(d, ".demo", func(ctx context.Context, _ []string) (string, error) { return demoHook(d)(ctx) }), reload)(ctx, nil)
 		},
 		Detect:      detectHook(env, d),
 		Report:      reportHook(env, d),
@@ -133,6 +133,52 @@ func replDB(path string, loading bool) error {
 		return fmt.Errorf("no database %s: load logs into it with 's3logs repl --db %s SOURCE...' or 's3logs load --db %s SOURCE...', or check the name", path, shellQuote(path), shellQuote(path))
 	}
 	return nil
+}
+
+// openShellDB opens the shell's database read-only, so that queries,
+// detections and other shells can read it meanwhile (writeHook takes the
+// write lock for what writes). A file no load made yet is created first
+// (as every shell did) and then opened read-only; an in-memory database is
+// read-write, as nothing else can open it.
+func (env *Env) openShellDB(ctx context.Context, path string) (*db.DB, error) {
+	if path == "" || path == db.Memory {
+		return env.OpenDB(ctx, path)
+	}
+	d, err := db.OpenReadOnly(ctx, path)
+	if errors.Is(err, db.ErrNoDatabase) {
+		if d, err = env.OpenDB(ctx, path); err != nil {
+			return nil, err
+		}
+		if err := d.Reopen(ctx, db.Options{ReadOnly: true}); err != nil {
+			d.Close()
+			return nil, openError(path, err)
+		}
+		return d, nil
+	}
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	return d, nil
+}
+
+// writeHook runs write (the shell's .load or .demo, or the SOURCE
+// arguments' load) with d reopened read-write, and reopens it read-only
+// after. When other processes read the file, the write is refused with a
+// message that names them and says the shell goes on reading.
+func writeHook(d *db.DB, what string, write func(context.Context, []string) (string, error)) func(context.Context, []string) (string, error) {
+	return func(ctx context.Context, args []string) (string, error) {
+		if !d.ReadOnly {
+			return write(ctx, args)
+		}
+		if err := d.Reopen(ctx, db.Options{}); err != nil {
+			return "", fmt.Errorf("%s needs to write to the database, which the shell has open read-only, and cannot: %w (the shell goes on reading it)", what, openError(d.Path, err))
+		}
+		msg, err := write(ctx, args)
+		if rerr := d.Reopen(ctx, db.Options{ReadOnly: true}); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("reopen the database read-only after %s: %w", what, rerr))
+		}
+		return msg, err
+	}
 }
 
 // loadFirst loads the SOURCE arguments before the shell opens; load

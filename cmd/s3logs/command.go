@@ -312,13 +312,30 @@ func newFlagSet(name string) *flag.FlagSet {
 // tables and Panther names in place, and turns the common failures into a
 // message that names the file and what to do. The caller closes it.
 func (env *Env) OpenDB(ctx context.Context, path string) (*db.DB, error) {
-	d, err := db.Open(ctx, path)
+	return openDBWith(ctx, path, db.Options{})
+}
+
+// openDBWith opens the database as OpenDB does, read-only when opts say so
+// (the commands that only read, which may run side by side).
+func openDBWith(ctx context.Context, path string, opts db.Options) (*db.DB, error) {
+	d, err := db.OpenWith(ctx, path, opts)
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	return d, nil
+}
+
+// openError turns an error of db.OpenWith into a message that names the
+// file and what to do.
+func openError(path string, err error) error {
 	var locked *db.LockedError
 	switch {
-	case err == nil:
-		return d, nil
+	case errors.Is(err, db.ErrNoDatabase):
+		return fmt.Errorf("no database %s: load logs first with 's3logs load --db %s SOURCE...', or try 's3logs demo'", path, path)
+	case errors.As(err, &locked) && (locked.ReadOnly || locked.Readers):
+		return locked // its message says which kind of process holds the file and what to do
 	case errors.As(err, &locked):
-		return nil, fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, locked)
+		return fmt.Errorf("database %s is in use by another s3logs or duckdb process; close it or choose another file with --db: %w", path, locked)
 	default:
 		// Keep DuckDB's own words: drop the "open PATH: database/sql/driver:
 		// could not connect to database:" the layers put before them.
@@ -326,7 +343,7 @@ func (env *Env) OpenDB(ctx context.Context, path string) (*db.DB, error) {
 		if i := strings.LastIndex(msg, "could not connect to database: "); i >= 0 {
 			msg = msg[i+len("could not connect to database: "):]
 		}
-		return nil, fmt.Errorf("cannot open database %s: %s", path, msg)
+		return fmt.Errorf("cannot open database %s: %s", path, msg)
 	}
 }
 

@@ -6,6 +6,7 @@ package main
 // flag is reached through a global or set up by an init function.
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -33,7 +34,23 @@ func dbFlag(fs *flag.FlagSet) *string {
 // dbFlagDefault defines --db on fs with the default def; note ends the
 // help's parenthesis. demo uses it for a database in memory by default.
 func dbFlagDefault(fs *flag.FlagSet, def, note string) *string {
-	return fs.String("db", def, "DuckDB database `PATH` (:memory: for a throwaway one"+note+")")
+	v := dbPathValue(def)
+	fs.Var(&v, "db", "DuckDB database `PATH` (:memory: for a throwaway one"+note+")")
+	return (*string)(&v)
+}
+
+// dbPathValue is the value of --db: an empty path (an unset variable, as in
+// --db "$DB") is a usage error, not a throwaway in-memory database.
+type dbPathValue string
+
+func (v *dbPathValue) String() string { return string(*v) }
+
+func (v *dbPathValue) Set(s string) error {
+	if s == "" {
+		return errors.New("empty database path (an unset variable?): give a file, or :memory: for a throwaway database")
+	}
+	*v = dbPathValue(s)
+	return nil
 }
 
 // window is the time window of --since and --until: the rows (or events)

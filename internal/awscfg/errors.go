@@ -57,13 +57,15 @@ type Error struct {
 	Err    error  // the SDK's error
 }
 
-// Error returns the kind, the S3 code and status, and what to do about it,
-// with the credentials of any URL in it redacted.
+// Error returns the kind, the S3 code and status, and what to do about it.
+// Text that came from the server is redacted (Redact): a server may echo
+// the request's credentials in it.
 func (e *Error) Error() string {
-	return Redact(e.message())
+	return Redact(e.text())
 }
 
-func (e *Error) message() string {
+// text is Error before redaction.
+func (e *Error) text() string {
 	var b strings.Builder
 	b.WriteString(e.Kind.Error())
 	switch {
@@ -127,7 +129,7 @@ func Reason(err error) string {
 	if err == nil {
 		return ""
 	}
-	return err.Error()
+	return Redact(err.Error())
 }
 
 // wrongRegionMessage finds the expected region in the message of an

@@ -10,7 +10,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -28,33 +30,111 @@ type DB struct {
 	*sql.DB
 	Connector *duckdb.Connector
 	Path      string // as given to Open; Memory for an in-memory database
+	ReadOnly  bool   // opened with Options.ReadOnly (never for Memory)
 }
+
+// Options say how OpenWith opens a database.
+type Options struct {
+	// ReadOnly opens the file for reading only. Any number of processes
+	// may hold read-only opens of a file at once, while a read-write open
+	// needs it alone (each is refused while the other kind holds it, with a
+	// *LockedError). Nothing is written to the file: the tables must exist
+	// already (else the error is ErrNoDatabase), and the enriched view and
+	// its macros, when the file's are of another version, are defined for
+	// this open only. Ignored for an in-memory database.
+	ReadOnly bool
+}
+
+// ErrNoDatabase is the error of a read-only open of a file that does not
+// exist or holds no s3logs tables yet.
+var ErrNoDatabase = errors.New("no s3logs database there yet; load logs into it first")
 
 // Open opens (creating if needed) the DuckDB database at path, or an
 // in-memory one for "" or Memory, and prepares it: settings, tables,
 // Panther's names. The caller must Close it. When another process holds
 // the file, the error is a *LockedError.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenReadOnly opens the database file at path for reading only (see
+// Options.ReadOnly), for the commands that only read it.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	return OpenWith(ctx, path, Options{ReadOnly: true})
+}
+
+// OpenWith opens the database at path as opts say; Open and OpenReadOnly
+// are its two uses.
+func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	if path == "" {
 		path = Memory
 	}
+	ro := opts.ReadOnly && path != Memory
 	dsn := "?autoinstall_known_extensions=false&autoload_known_extensions=false"
+	if ro {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: %w", path, ErrNoDatabase)
+		}
+		dsn += "&access_mode=read_only"
+	}
 	if path != Memory {
 		dsn = path + dsn
 	}
 	conn, err := duckdb.NewConnector(dsn, initConn)
 	if err != nil {
 		if le := lockedError(path, err); le != nil {
+			le.ReadOnly = ro
+			if !ro {
+				le.Readers = heldByReaders(path)
+			}
 			return nil, le
 		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	d := &DB{DB: sql.OpenDB(conn), Connector: conn, Path: path}
+	d := &DB{DB: sql.OpenDB(conn), Connector: conn, Path: path, ReadOnly: ro}
 	if err := d.prepare(ctx); err != nil {
 		d.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// heldByReaders reports whether the processes holding path (which refused
+// a read-write open) are readers only: then a read-only open succeeds.
+func heldByReaders(path string) bool {
+	conn, err := duckdb.NewConnector(path+"?access_mode=read_only&autoinstall_known_extensions=false&autoload_known_extensions=false", nil)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
+
+// Reopen closes d and opens its file again as opts say, in place: every
+// holder of d uses the new open from then on. The shell reads with a
+// read-only open and takes a read-write one only while it loads. An
+// in-memory database is left as it is (reopening would empty it). When the
+// new open fails, d is opened again as it was, and the error is the new
+// open's (with the other if that fails too: then d is closed).
+func (d *DB) Reopen(ctx context.Context, opts Options) error {
+	if d.Path == Memory || d.ReadOnly == opts.ReadOnly {
+		return nil
+	}
+	was := Options{ReadOnly: d.ReadOnly}
+	if err := d.Close(); err != nil {
+		return err
+	}
+	nd, err := OpenWith(ctx, d.Path, opts)
+	if err != nil {
+		back, berr := OpenWith(ctx, d.Path, was)
+		if berr != nil {
+			return errors.Join(err, berr)
+		}
+		*d = *back
+		return err
+	}
+	*d = *nd
+	return nil
 }
 
 // connSettings are the settings every connection runs with: UTC, and the
@@ -103,7 +183,8 @@ func currentSetting(ctx context.Context, q driver.QueryerContext, name string) s
 }
 
 // prepare creates the tables (with their column comments, the first time)
-// and the panther_logs catalog of views.
+// and the panther_logs catalog of views. A read-only open creates nothing in
+// the file: its tables must be there.
 func (d *DB) prepare(ctx context.Context) error {
 	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
 		var n int
@@ -112,6 +193,9 @@ func (d *DB) prepare(ctx context.Context) error {
 		}
 		if n > 0 {
 			continue
+		}
+		if d.ReadOnly {
+			return ErrNoDatabase
 		}
 		stmts := append([]string{t.CreateSQL()}, t.CommentSQL()...)
 		for _, s := range stmts {
@@ -140,6 +224,17 @@ func (d *DB) createAWSView(ctx context.Context) error {
 		return err
 	}
 	if err == nil && awsViewCurrent(stored) {
+		return nil
+	}
+	if d.ReadOnly { // nothing is written to the file: a view for this open only
+		var cur string
+		if err := d.QueryRowContext(ctx, "SELECT current_database()").Scan(&cur); err != nil {
+			return err
+		}
+		temp := strings.Replace(schema.AWSViewSQL(cur, "main"), "CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1)
+		if _, err := d.ExecContext(ctx, temp); err != nil {
+			return fmt.Errorf("create view %s: %w", schema.AWSViewName, err)
+		}
 		return nil
 	}
 	for _, q := range []string{schema.AWSViewSQL("", "main"), "COMMENT ON VIEW " + schema.Quote(schema.AWSViewName) + " IS " + schema.Literal(schema.AWSTable().Description)} {

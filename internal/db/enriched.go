@@ -30,7 +30,7 @@ func (d *DB) prepareEnriched(ctx context.Context) error {
 	if err := d.QueryRowContext(ctx, "SELECT "+versionMacro+"()").Scan(&have); err == nil && have == sum {
 		return nil
 	}
-	for _, s := range ddl {
+	for _, s := range d.forThisOpen(ddl) {
 		if _, err := d.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create %s: %w", schema.EnrichedViewName, err)
 		}
@@ -84,8 +84,8 @@ func enrichedDDL(intel bool) (stmts []string, sum string) {
 // without it. The next Open of the database puts back the plain view.
 func (d *DB) UseIntel(ctx context.Context, on bool) error {
 	ddl, _ := enrichedDDL(on)
-	for _, s := range ddl {
-		if strings.HasPrefix(s, "CREATE OR REPLACE MACRO") && !strings.Contains(s, versionMacro) {
+	for _, s := range d.forThisOpen(ddl) {
+		if strings.HasPrefix(s, "CREATE OR REPLACE ") && strings.Contains(s, " MACRO ") && !strings.Contains(s, versionMacro) && !d.ReadOnly {
 			continue
 		}
 		if _, err := d.ExecContext(ctx, s); err != nil {
@@ -93,4 +93,28 @@ func (d *DB) UseIntel(ctx context.Context, on bool) error {
 		}
 	}
 	return nil
+}
+
+// forThisOpen returns the statements of enrichedDDL as a read-only open
+// runs them: the view and macros are temporary (they live in this open's
+// temp catalog, which DuckDB searches first, and shadow the file's own), and
+// the comments, which cannot be put on temporary objects, are left out. A
+// read-write open runs them as they are.
+func (d *DB) forThisOpen(ddl []string) []string {
+	if !d.ReadOnly {
+		return ddl
+	}
+	var out []string
+	for _, s := range ddl {
+		switch {
+		case strings.HasPrefix(s, "COMMENT ON"):
+		case strings.HasPrefix(s, "CREATE OR REPLACE MACRO"):
+			out = append(out, "CREATE OR REPLACE TEMP MACRO"+strings.TrimPrefix(s, "CREATE OR REPLACE MACRO"))
+		case strings.HasPrefix(s, "CREATE OR REPLACE VIEW"):
+			out = append(out, "CREATE OR REPLACE TEMP VIEW"+strings.TrimPrefix(s, "CREATE OR REPLACE VIEW"))
+		default:
+			out = append(out, s)
+		}
+	}
+	return out
 }

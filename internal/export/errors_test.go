@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,6 +64,10 @@ func TestErrors(t *testing.T) {
 		{"csv lake", Options{Table: true, PartitionBy: ByDay, Format: CSV, Out: "lake"}, ErrUsage, "a partitioned lake is Parquet"},
 		{"format xml", Options{Table: true, Format: "xml", Out: "x.xml"}, ErrUsage, `format "xml"`},
 		{"s3 without client", Options{Table: true, Out: "s3://b/k"}, ErrUsage, "no S3 client"},
+		{"bzip2 csv", Options{Table: true, Out: "x.csv.bz2"}, ErrUsage, "cannot tell the format from the name x.csv.bz2: want .parquet, or .csv"},
+		{"unknown extension", Options{Table: true, Out: "x.txt"}, ErrUsage, "cannot tell the format from the name x.txt"},
+		{"gzip parquet", Options{Table: true, Out: "x.parquet.gz"}, ErrUsage, "cannot tell the format from the name x.parquet.gz"},
+		{"gzip alone", Options{Table: true, Out: "x.gz"}, ErrUsage, "cannot tell the format"},
 		{"unknown table", Options{Query: "SELECT * FROM nosuch", Out: filepath.Join(dir, "a.parquet")}, ErrQuery, "nosuch does not exist"},
 		{"syntax", Options{Query: "SELEC 1", Out: filepath.Join(dir, "b.parquet")}, ErrQuery, "syntax error"},
 		{"two statements", Options{Query: "SELECT 1; SELECT 2", Out: filepath.Join(dir, "c.parquet")}, ErrQuery, "Parser Error"},
@@ -108,5 +114,36 @@ func TestCanceled(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("canceled export left %s", out)
+	}
+}
+
+// TestStaleTemps: an export removes the temporary files killed exports to
+// the same name left (a dead PID, or none in the name), not a running one's.
+func TestStaleTemps(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t, 5)
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skipf("no true command: %v", err)
+	}
+	stale := []string{".x.parquet.tmp-123456789", fmt.Sprintf(".x.parquet.tmp-%d-42", dead.Process.Pid)}
+	running := fmt.Sprintf(".x.parquet.tmp-%d-43", os.Getpid())
+	other := ".y.parquet.tmp-123456789"
+	for _, n := range append(stale, running, other) {
+		os.WriteFile(filepath.Join(dir, n), []byte("half"), 0o600)
+	}
+	if _, err := Run(ctx, d, Options{Table: true, Out: filepath.Join(dir, "x.parquet")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range stale {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("stale %s left", n)
+		}
+	}
+	for _, n := range []string{running, other} {
+		if _, err := os.Lstat(filepath.Join(dir, n)); err != nil {
+			t.Errorf("%s removed: %v", n, err)
+		}
 	}
 }

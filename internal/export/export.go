@@ -44,7 +44,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -121,7 +123,9 @@ type Result struct {
 // pool, so temporary tables and SET values of another connection (a shell
 // session's) are not visible to the query.
 func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
-	opts.defaults()
+	if err := opts.defaults(); err != nil {
+		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
+	}
 	if err := opts.check(); err != nil {
 		return Result{}, fmt.Errorf("export %s: %w", opts.Out, err)
 	}
@@ -134,21 +138,28 @@ func Run(ctx context.Context, d *db.DB, opts Options) (Result, error) {
 	return runFile(ctx, d, opts)
 }
 
-// defaults fills in the format and compression implied by Out.
-func (o *Options) defaults() {
+// defaults fills in the format and compression implied by Out. A file name
+// whose extension names no format (x.csv.bz2, x.txt, x.parquet.gz) is a
+// usage error rather than Parquet under that name; a name without one, a
+// folder, and a lake's root are Parquet.
+func (o *Options) defaults() error {
 	name := strings.ToLower(o.Out)
 	ext := path.Ext(name)
 	if ext == ".gz" || ext == ".zst" {
 		name = strings.TrimSuffix(name, ext)
 	}
 	if o.Format == "" {
-		switch path.Ext(name) {
-		case ".csv":
+		switch inner := path.Ext(name); {
+		case inner == ".csv":
 			o.Format = CSV
-		case ".json", ".ndjson", ".jsonl":
+		case inner == ".json" || inner == ".ndjson" || inner == ".jsonl":
 			o.Format = JSON
-		default:
+		case o.PartitionBy != "" || strings.HasSuffix(o.Out, "/") || strings.HasSuffix(o.Out, string(filepath.Separator)) || isDir(o.Out):
 			o.Format = Parquet
+		case inner == ".parquet" && ext == inner, ext == "":
+			o.Format = Parquet
+		default:
+			return fmt.Errorf("%w: cannot tell the format from the name %s: want .parquet, or .csv, .json, .ndjson or .jsonl (these maybe + .gz or .zst)", ErrUsage, path.Base(o.Out))
 		}
 	}
 	if o.Compression == "" {
@@ -163,6 +174,7 @@ func (o *Options) defaults() {
 			o.Compression = "none"
 		}
 	}
+	return nil
 }
 
 // check validates the combination of options.
@@ -312,7 +324,8 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("%w: %v", ErrWrite, err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	removeStaleTemps(dir, filepath.Base(path))
+	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(path))+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -353,6 +366,42 @@ func writeFile(ctx context.Context, d *db.DB, opts Options, path string) (int64,
 	done = true
 	syncDir(dir)
 	return rows, nil
+}
+
+// tempPrefix is how the temporary files of an export to name begin: then
+// the writer's PID, a dash and a random part (.NAME.tmp-PID-RANDOM).
+func tempPrefix(name string) string { return "." + name + ".tmp-" }
+
+// removeStaleTemps removes the temporary files an export to name left in
+// dir when it was killed: those of a process that is no longer running, and
+// those without a PID (written before it was part of the name). A running
+// export's file is left alone.
+func removeStaleTemps(dir, name string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), tempPrefix(name))
+		if !ok || e.IsDir() {
+			continue
+		}
+		pidText, _, withPID := strings.Cut(rest, "-")
+		if pid, err := strconv.Atoi(pidText); withPID && err == nil && processRunning(pid) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// processRunning reports whether a process with that PID is running.
+func processRunning(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // syncFile flushes a written file to stable storage.

@@ -347,7 +347,7 @@ func TestFormats(t *testing.T) {
 		{"ndjson", Options{Out: "x.ndjson"}, "read_json(%s, format = 'newline_delimited')", `{"p_row_id":`},
 		{"json zstd by extension", Options{Out: "x.jsonl.zst"}, "read_json(%s, format = 'newline_delimited', compression = 'zstd')", "\x28\xb5\x2f\xfd"},
 		{"csv by option", Options{Out: "x.txt", Format: CSV, Compression: "gzip"}, "read_csv(%s, header = true, compression = 'gzip')", "\x1f\x8b"},
-		{"parquet by default", Options{Out: "x.out"}, "read_parquet(%s)", "PAR1"},
+		{"parquet for a name without extension", Options{Out: "x"}, "read_parquet(%s)", "PAR1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -64,6 +64,22 @@ type state struct {
 	PartitionBy string               `json:"partition_by"`
 	AWSNames    bool                 `json:"aws_names,omitempty"` // the columns have AWS's names (Options.AWSNames)
 	Partitions  map[string]partState `json:"partitions"`          // by partition path
+	// Database is the database the lake is exported from (its absolute
+	// path, see databaseID): exporting another one into it is refused, as
+	// it would mix the two. Empty in lakes written before it was recorded.
+	Database string `json:"database,omitempty"`
+}
+
+// databaseID names the database d for a lake's state: its file's absolute
+// path (":memory:" for an in-memory one).
+func databaseID(d *db.DB) string {
+	if d.Path == db.Memory {
+		return db.Memory
+	}
+	if abs, err := filepath.Abs(d.Path); err == nil {
+		return abs
+	}
+	return d.Path
 }
 
 // partState fingerprints the rows a partition holds.
@@ -133,7 +149,7 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 	if err := lay.checkColumns(opts.table()); err != nil {
 		return Result{}, err
 	}
-	prev, err := lakeState(ctx, st, opts, lay)
+	prev, err := lakeState(ctx, st, opts, lay, databaseID(d))
 	if err != nil {
 		return Result{}, err
 	}
@@ -197,8 +213,9 @@ func exportLake(ctx context.Context, d *db.DB, opts Options, lay layout, st stor
 }
 
 // lakeState reads the lake's state, or starts a new one: an existing
-// non-lake output is refused unless opts.Force.
-func lakeState(ctx context.Context, st store, opts Options, lay layout) (*state, error) {
+// non-lake output, or a lake exported from another database than dbID, is
+// refused unless opts.Force.
+func lakeState(ctx context.Context, st store, opts Options, lay layout, dbID string) (*state, error) {
 	prev, err := st.readState(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: read %s: %w", ErrWrite, StateFile, err)
@@ -211,8 +228,12 @@ func lakeState(ctx context.Context, st store, opts Options, lay layout) (*state,
 		if !empty && !opts.Force {
 			return nil, fmt.Errorf("%w (it is not empty and has no %s, so it is not a lake s3logs wrote)", ErrExists, StateFile)
 		}
-		return &state{Version: stateVersion, PartitionBy: lay.by, AWSNames: opts.AWSNames, Partitions: map[string]partState{}}, nil
+		return &state{Version: stateVersion, PartitionBy: lay.by, AWSNames: opts.AWSNames, Partitions: map[string]partState{}, Database: dbID}, nil
 	}
+	if prev.Database != "" && prev.Database != dbID && !opts.Force {
+		return nil, fmt.Errorf("%w: the lake was exported from the database %s, not %s; exporting this one into it would mix the two: export to another place, or give --force to rewrite its partitions from this one", ErrExists, prev.Database, dbID)
+	}
+	prev.Database = dbID
 	if prev.PartitionBy != lay.by {
 		return nil, fmt.Errorf("%w: the lake is partitioned by %s, not %s; export to another place", ErrUsage, prev.PartitionBy, lay.by)
 	}

@@ -341,3 +341,41 @@ func TestLakeRowsMoveDays(t *testing.T) {
 		t.Errorf("state holds %d partitions, %v; want 10 (2026-01-01 to 07, 2026-02-01 to 03)", len(st.Partitions), err)
 	}
 }
+
+// TestLakeOtherDatabase: a lake records the database it is exported from;
+// exporting another database into it is refused, naming the one that made
+// it, unless --force, after which the lake is this database's.
+func TestLakeOtherDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func(name string, first, last int) *db.DB {
+		d, err := db.Open(ctx, filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		seed(t, d, "2025-12-30 22:00:00+00", first, last)
+		return d
+	}
+	a, b := open("a.duckdb", 0, 20), open("b.duckdb", 100, 130)
+	root := filepath.Join(dir, "lake")
+	if _, err := Run(ctx, a, Options{Table: true, PartitionBy: ByDay, Out: root, Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	// Again from the same database: fine.
+	if _, err := Run(ctx, a, Options{Table: true, PartitionBy: ByDay, Out: root, Now: fixedNow}); err != nil {
+		t.Fatalf("re-export from the same database: %v", err)
+	}
+	_, err := Run(ctx, b, Options{Table: true, PartitionBy: ByDay, Out: root, Now: fixedNow})
+	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "exported from the database "+filepath.Join(dir, "a.duckdb")+", not "+filepath.Join(dir, "b.duckdb")) {
+		t.Fatalf("export of another database: %v, want ErrExists naming a.duckdb", err)
+	}
+	sameRows(t, a, hive(root, ByDay), "aws_s3serveraccess") // untouched
+	if _, err := Run(ctx, b, Options{Table: true, PartitionBy: ByDay, Out: root, Now: fixedNow, Force: true}); err != nil {
+		t.Fatalf("--force: %v", err)
+	}
+	st, err := (&localStore{root: root}).readState(ctx)
+	if err != nil || st.Database != filepath.Join(dir, "b.duckdb") {
+		t.Fatalf("state after --force: %+v, %v", st, err)
+	}
+}
