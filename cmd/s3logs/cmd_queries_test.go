@@ -117,7 +117,7 @@ func TestQueriesCommand(t *testing.T) {
 		{"injection is a value", []string{"queries", "run", "bytes_sent_to_ip", "--db", dbPath, "--format", "csv", "--param", "ip=x'; DROP TABLE aws_s3serveraccess; --"}, 0,
 			"bucket,requester,requests,bytes_sent,distinct_keys,first_seen,last_seen\n", false, ""},
 		{"table survived", []string{"queries", "run", "activity_overview", "--db", dbPath, "--format", "csv"}, 0, "\n8,3,0,5,0,1,2,0,3,8,1815,", true, ""},
-		{"user override", []string{"queries", "run", "top_ips", "--db", dbPath, "--format", "csv", "--queries-dir", userDir}, 0, "remoteip\n10.0.0.5\n", false, ""},
+		{"user override", []string{"queries", "run", "top_ips", "--db", dbPath, "--format", "csv", "--queries-dir", userDir}, 0, "remoteip\n10.0.0.5\n", false, "note: top_ips is your query from " + filepath.Join(userDir, "top_ips.sql") + ", which overrides the built-in one\n"},
 		{"relative default before the data says why", []string{"queries", "run", "ips_for_bucket", "--db", dbPath, "--format", "csv", "--param", "bucket=data"}, 0,
 			"remoteip,requests,principals,first_seen,last_seen\n", false,
 			"which counts back from the clock, not from the data; the data holds 8 rows from 2026-03-02 01:00:00 to 2026-03-02 10:00:40 UTC: try --param start=2026-03-02 --param end=2026-03-03\n"},

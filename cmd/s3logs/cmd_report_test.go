@@ -62,7 +62,7 @@ func TestReplReport(t *testing.T) {
 	if !strings.Contains(stdout+stderr, "wrote the report to "+html) {
 		t.Errorf("no report written:\n%s\n%s", stdout, stderr)
 	}
-	for _, want := range []string{"line 3: --out FILE is required", "line 4: flag provided but not defined: -db"} {
+	for _, want := range []string{"line 3: --out FILE is required", "line 4: unknown flag --db"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
