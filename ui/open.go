@@ -29,7 +29,6 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/s3logs/s3logs/internal/db"
-	"github.com/s3logs/s3logs/schema"
 )
 
 // DB is a database opened for the explorer: read-only, with external
@@ -72,7 +71,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	d := &DB{DB: sql.OpenDB(conn), Connector: conn}
 	if err := d.lock(ctx); err == nil {
-		if err = d.pantherNames(ctx); err == nil {
+		if err = db.AttachPantherNames(ctx, d.DB); err == nil {
 			err = db.AttachIntel(ctx, d.DB)
 		}
 	} else {
@@ -126,25 +125,3 @@ func (d *DB) lock(ctx context.Context) error {
 // ErrUnsafe is wrapped by Open when the database is not in the state the
 // explorer needs: read-only, external access off, UTC.
 var ErrUnsafe = errors.New("database settings are not those of the explorer")
-
-// pantherNames attaches the in-memory catalog panther_logs whose main and
-// public schemas hold views of the tables (see internal/db).
-func (d *DB) pantherNames(ctx context.Context) error {
-	var cur string
-	if err := d.QueryRowContext(ctx, "SELECT current_database()").Scan(&cur); err != nil {
-		return err
-	}
-	stmts := []string{"ATTACH IF NOT EXISTS ':memory:' AS panther_logs (READ_WRITE)", "CREATE SCHEMA IF NOT EXISTS panther_logs.public"}
-	for _, sch := range []string{"main", "public"} {
-		for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
-			stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE VIEW panther_logs.%s.%s AS SELECT * FROM %s.main.%s",
-				sch, schema.Quote(t.Name), schema.Quote(cur), schema.Quote(t.Name)))
-		}
-	}
-	for _, q := range stmts {
-		if _, err := d.ExecContext(ctx, q); err != nil {
-			return err
-		}
-	}
-	return nil
-}

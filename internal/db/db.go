@@ -266,7 +266,20 @@ func awsViewCurrent(stored string) bool {
 // and public schemas hold views of the local tables, so that both
 // panther_logs.aws_s3serveraccess and panther_logs.public.aws_s3serveraccess
 // resolve as they do in Panther's Data Explorer.
-func (d *DB) attachPantherNames(ctx context.Context) error {
+func (d *DB) attachPantherNames(ctx context.Context) error { return AttachPantherNames(ctx, d.DB) }
+
+// Querier is what the functions that prepare a database need of it:
+// *sql.DB, *sql.Conn and *sql.Tx have it.
+type Querier interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// AttachPantherNames attaches the in-memory catalog panther_logs (read-write,
+// so that it works on a read-only database too) with views of the tables
+// of the current database under its main and public schemas. Every open
+// of a database runs it: Open, OpenSandbox and the web explorer's.
+func AttachPantherNames(ctx context.Context, d Querier) error {
 	var cur string
 	if err := d.QueryRowContext(ctx, "SELECT current_database()").Scan(&cur); err != nil {
 		return err
