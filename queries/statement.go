@@ -102,9 +102,6 @@ func (b *Buffer) statement(end int) Statement {
 // Pending returns the buffered input that does not yet form a statement.
 func (b *Buffer) Pending() string { return b.text }
 
-// Reset drops the buffered input.
-func (b *Buffer) Reset() { b.consume(len(b.text)) }
-
 func (b *Buffer) consume(n int) {
 	b.done += strings.Count(b.text[:n], "\n")
 	b.off += n

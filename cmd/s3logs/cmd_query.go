@@ -165,14 +165,6 @@ func (env *Env) openSandbox(ctx context.Context, path string) (*db.DB, error) {
 	return d, nil
 }
 
-// printQuery runs sql on d and writes its rows to env.Stdout, fitted to
-// and coloured for a terminal (see terminalOptions).
-func (env *Env) printQuery(ctx context.Context, d *db.DB, sql string, opts render.Options) error {
-	run := render.Runner{Conn: d, Out: env.Stdout}
-	_, err := run.Run(ctx, render.Statement{SQL: sql}, env.terminalOptions(opts))
-	return err
-}
-
 // terminalOptions completes opts for env.Stdout: on a terminal a table
 // fits its width (unless opts sets one) and, as in the shell, is coloured,
 // NULL dimmed (so that it differs from the string 'NULL') and the header
