@@ -27,9 +27,17 @@ const minChunkBytes = 64 << 10
 // of small S3 objects does not allocate a full chunk for each. A gzipped
 // object may turn out larger than its stored size; its later chunks are
 // full-sized.
+//
+// An object of unknown size (standard input, a pipe, an S3 body without a
+// length) starts with minChunkBytes too: readChunk grows a first buffer
+// that fills up to the full chunk before cutting it, so a large stream
+// still gets full chunks and a small one does not cost 4 MB.
 func firstChunkBytes(size int64, chunk int) int {
-	if size < 0 || size >= int64(chunk) {
+	if size >= int64(chunk) {
 		return chunk
+	}
+	if size < 0 {
+		return min(chunk, minChunkBytes)
 	}
 	return min(chunk, max(int(size)+1, minChunkBytes))
 }
@@ -44,7 +52,7 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 	var carry []byte
 	size := firstChunkBytes(j.obj.Size, l.opts.ChunkBytes)
 	for k := 0; ; k++ {
-		chunk, last, rerr := readChunk(r, &carry, size)
+		chunk, last, rerr := readChunk(r, &carry, size, l.opts.ChunkBytes)
 		size = l.opts.ChunkBytes
 		if len(chunk) > 0 {
 			select {
@@ -124,11 +132,13 @@ func countLines(chunk []byte) int64 {
 }
 
 // readChunk returns the next chunk of r: *carry (the partial line left by
-// the previous chunk) and about size more bytes, up to the last line end.
-// last reports the end of r; then the chunk holds everything left,
-// including a last line without a line end. A read error ends the input
-// too: the bytes before it are returned with it.
-func readChunk(r io.Reader, carry *[]byte, size int) (chunk []byte, last bool, err error) {
+// the previous chunk) and about size more bytes, up to the last line end;
+// a buffer of size that fills up is grown to full more bytes first (the
+// first chunk of an object of unknown size starts small, see
+// firstChunkBytes). last reports the end of r; then the chunk holds
+// everything left, including a last line without a line end. A read error
+// ends the input too: the bytes before it are returned with it.
+func readChunk(r io.Reader, carry *[]byte, size, full int) (chunk []byte, last bool, err error) {
 	buf := make([]byte, len(*carry), len(*carry)+size)
 	copy(buf, *carry)
 	*carry = nil
@@ -140,6 +150,12 @@ func readChunk(r io.Reader, carry *[]byte, size int) (chunk []byte, last bool, e
 				return buf, true, nil
 			}
 			return buf, true, rerr
+		}
+		if size < full { // a small first buffer that filled: the input is larger, read a full chunk
+			grown := make([]byte, len(buf), len(buf)+full)
+			copy(grown, buf)
+			buf, size = grown, full
+			continue
 		}
 		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
 			*carry = append([]byte(nil), buf[i+1:]...)

@@ -422,7 +422,7 @@ func TestReadChunk(t *testing.T) {
 			var chunks []string
 			var lines int64
 			for {
-				c, last, err := readChunk(r, &carry, tt.size)
+				c, last, err := readChunk(r, &carry, tt.size, tt.size)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -487,13 +487,47 @@ func TestSettingsRestored(t *testing.T) {
 	}
 }
 
+// TestReadChunkSmallFirst: a first buffer smaller than a chunk (an object
+// of unknown size) that fills up grows to a full chunk before it is cut, so
+// a large stream is parsed in full chunks; a small input stays in the
+// small buffer.
+func TestReadChunkSmallFirst(t *testing.T) {
+	for _, tt := range []struct {
+		in          string
+		first, full int
+		want        []string
+	}{
+		{"aa\nbb\ncc\ndd\n", 3, 7, []string{"aa\nbb\ncc\n", "dd\n"}},
+		{"aa\n", 4, 7, []string{"aa\n"}},
+		{"aa\nbb\n", 3, 7, []string{"aa\nbb\n"}},
+	} {
+		r := strings.NewReader(tt.in)
+		var carry []byte
+		var chunks []string
+		for size := tt.first; ; size = tt.full {
+			c, last, err := readChunk(r, &carry, size, tt.full)
+			if err != nil {
+				t.Fatal(err)
+			}
+			chunks = append(chunks, string(c))
+			if last {
+				break
+			}
+		}
+		if got := strings.Join(chunks, ""); fmt.Sprintf("%q", chunks) != fmt.Sprintf("%q", tt.want) || got != tt.in {
+			t.Errorf("%q, first %d, full %d: chunks %q, want %q", tt.in, tt.first, tt.full, chunks, tt.want)
+		}
+	}
+}
+
 func TestFirstChunkBytes(t *testing.T) {
 	tests := []struct {
 		size  int64
 		chunk int
 		want  int
 	}{
-		{-1, DefaultChunkBytes, DefaultChunkBytes},                    // unknown size: a full chunk
+		{-1, DefaultChunkBytes, minChunkBytes},                        // unknown size: the floor, grown by readChunk when it fills
+		{-1, 1000, 1000},                                              // unknown size, chunks under the floor
 		{0, DefaultChunkBytes, minChunkBytes},                         // empty object
 		{5000, DefaultChunkBytes, minChunkBytes},                      // small object: the floor
 		{1 << 20, DefaultChunkBytes, 1<<20 + 1},                       // its size, plus one byte to see the end
