@@ -84,6 +84,12 @@ import (
 	"github.com/s3logs/s3logs/schema"
 )
 
+// MaxLineBytes is the longest line read when Options.MaxLineBytes is zero
+// (8 MiB, about 4,000 times a typical line): a longer one is rejected
+// (schema.RejectTooLong, keeping its first 64 KiB) and read to its end
+// without being buffered, so that no line, however long, makes memory grow.
+const MaxLineBytes = 8 << 20
+
 // DefaultBatchRows is the number of rows per record batch when
 // Options.BatchRows is zero. A batch's values are written straight into
 // the buffers the record batch takes over (see columns.go); at 4096 rows
@@ -94,10 +100,6 @@ import (
 const DefaultBatchRows = 4096
 
 const (
-	// maxLineBytes is the longest line read; a longer one is rejected
-	// (keeping its first rawKeepBytes) and skipped, so that a file without
-	// newlines cannot exhaust memory.
-	maxLineBytes = 64 << 20
 	// rawKeepBytes is how much of an over-long line its Reject keeps.
 	rawKeepBytes = 64 << 10
 	// maxBatchBytes ends a batch early when its lines reach this many bytes,
@@ -139,6 +141,9 @@ type Options struct {
 	FirstLine int64            // lines already consumed before the reader (resume of a grown file); line numbers continue from it
 	Since     time.Time        // when non-zero, rows whose event time is before Since are dropped and counted in Stats.Filtered
 	Until     time.Time        // when non-zero, rows whose event time is at or after Until are dropped and counted in Stats.Filtered
+	// MaxLineBytes is the longest line read, not counting its line end; a longer
+	// one is rejected. 0 means MaxLineBytes.
+	MaxLineBytes int
 }
 
 // Stats are the running totals of a Reader. Lines = Rows + Rejected +
@@ -155,7 +160,7 @@ type Stats struct {
 // Reader reads S3 server access log lines from an io.Reader and yields them
 // as Arrow record batches of schema.S3ServerAccess, with the Rejects of the
 // lines it could not parse. Lines end at "\n" or "\r\n" and may be of any
-// length up to 64 MiB. A Reader is not safe for concurrent use.
+// length up to Options.MaxLineBytes. A Reader is not safe for concurrent use.
 //
 // Semantics of the values:
 //   - "-" and `"-"` are NULL; a line that ends early (17 to 25 fields) has
@@ -222,7 +227,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 		ownMem: ownMem,
 		line:   opts.FirstLine,
 	}
-	rd.lines.begin(r, sourceID)
+	rd.lines.begin(r, sourceID, opts.MaxLineBytes)
 	rd.b.begin(mem, batchConsts{
 		sourceID:  sourceID,
 		label:     opts.Label,
@@ -254,15 +259,23 @@ func (r *Reader) Next() bool {
 	}
 	r.b.reset()
 	for r.b.n < r.b.maxRows && len(r.rejects) < r.b.maxRows && r.b.bytes < maxBatchBytes {
-		line, tooLong, ok := r.lines.next()
+		line, kind, ok := r.lines.next()
 		if !ok {
 			r.done = true
 			break
 		}
 		r.line++
 		r.stats.Lines++
-		if tooLong {
-			r.reject(line, lineError{field: -1, kind: schema.RejectTooLong, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.lines.maxLine, len(line))})
+		switch kind {
+		case lineTooLong:
+			r.rejects = append(r.rejects, TooLong(r.b.sourceID, r.line, r.lines.longLen, r.lines.maxLine, line))
+			r.stats.Rejected++
+			r.b.bytes += len(line)
+			continue
+		case lineCut:
+			r.rejects = append(r.rejects, Cut(r.b.sourceID, r.line, line))
+			r.stats.Rejected++
+			r.b.bytes += len(line)
 			continue
 		}
 		r.addLine(line)

@@ -50,7 +50,7 @@ type RejectKind uint8
 const (
 	RejectBinary    RejectKind = iota + 1 // the line holds a NUL byte
 	RejectNotLog                          // no bracketed time as the third field: a line of another format
-	RejectTooLong                         // longer than the longest line the loader reads
+	RejectTooLong                         // longer than the longest line the loader reads (--max-line-bytes)
 	RejectTruncated                       // the line ends before the fields a line must have, or inside a quote
 	RejectRequired                        // a required field (bucketowner) is -
 	RejectTime                            // the time is malformed or impossible (31/Feb, hour 25)
@@ -59,6 +59,7 @@ const (
 	RejectInteger                         // a number field is neither a non-negative integer nor -
 	RejectQuoting                         // no reading of the quoted fields fits the fields around them
 	RejectAmbiguous                       // the quoted fields can be read more than one way
+	RejectCut                             // the last line, without its line end, of an input whose read failed
 	numRejectKinds
 )
 
@@ -75,6 +76,7 @@ var rejectKinds = [numRejectKinds]struct{ name, text string }{
 	RejectInteger:   {"integer", "invalid integer"},
 	RejectQuoting:   {"quoting", "cannot tell where the quoted fields end"},
 	RejectAmbiguous: {"ambiguous", "ambiguous quoting"},
+	RejectCut:       {"cut", "last line cut by a read error"},
 }
 
 // RejectKinds returns every kind, in order.

@@ -35,6 +35,11 @@ an interrupted load (Ctrl-C, kill) is completed by running it again.
 --since and --until keep the rows of a time window (forms under Flags); for
 s3:// sources they also narrow the listing to the objects that may hold them.
 
+A line longer than --max-line-bytes (default 8M) is rejected with its
+length, keeping its first 64 KiB, and read to its end without being held
+in memory; the load goes on. A last line without its line end in a file
+whose read failed (a truncated gzip, a cut S3 body) is rejected as cut.
+
 A file none of whose lines is an S3 server access log line (another log
 format, a README) is not loaded at all, not even as rejects: it is an error
 naming the file and how many of its lines were rejected.
@@ -57,6 +62,7 @@ type loadFlags struct {
 	label   *string
 	workers *int
 	window  *window
+	maxLine *byteSize
 	s3      *s3Flags
 }
 
@@ -67,6 +73,7 @@ func defineLoadFlags(fs *flag.FlagSet, now time.Time) *loadFlags {
 	lf.label = fs.String("label", "", "`LABEL` of the loaded rows, their p_source_label (default: each SOURCE as given)")
 	lf.workers = fs.Int("workers", 0, "`N` objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
 	lf.window = windowFlags(fs, now)
+	lf.maxLine = maxLineFlag(fs)
 	lf.s3 = defineS3Flags(fs, lf.workers)
 	return lf
 }
@@ -99,7 +106,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 
 // options turns the parsed flags into ingest options.
 func (lf *loadFlags) options() (ingest.Options, error) {
-	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers}
+	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, MaxLineBytes: int(*lf.maxLine)}
 	if *lf.workers < 0 {
 		return opts, usagef("--workers must be at least 1")
 	}

@@ -8,12 +8,15 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/internal/when"
+	"github.com/s3logs/s3logs/loader"
 )
 
 // defaultDB is the database used when neither --db nor S3LOGS_DB is given.
@@ -89,6 +92,52 @@ func (v *timeValue) Set(s string) error {
 		return err
 	}
 	v.t, v.text = t, s
+	return nil
+}
+
+// maxLineFlag defines --max-line-bytes on fs: the longest line load reads
+// (loader.MaxLineBytes by default); a longer one is rejected with its
+// length and read to its end without being held in memory.
+func maxLineFlag(fs *flag.FlagSet) *byteSize {
+	v := byteSize(loader.MaxLineBytes)
+	fs.Var(&v, "max-line-bytes", "longest line read, as `SIZE` (bytes, or with K, M or G for KiB, MiB, GiB); a longer line is rejected with its length and skipped")
+	return &v
+}
+
+// byteSize is a flag.Value of a positive number of bytes: 1048576, 1024K,
+// 1M, 1MiB, 1G.
+type byteSize int
+
+// String returns the size in bytes.
+func (b *byteSize) String() string {
+	if b == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*b))
+}
+
+// Set parses s.
+func (b *byteSize) Set(s string) error {
+	num := strings.TrimSpace(s)
+	mult := int64(1)
+	up := strings.ToUpper(num)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(up, u.suffix) {
+			num, mult = strings.TrimSpace(num[:len(num)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return fmt.Errorf("want a positive size such as 8M or 1048576, got %q", s)
+	}
+	if n*mult > math.MaxInt32 {
+		return fmt.Errorf("%q is more than 2 GiB, the longest line a record batch can hold", s)
+	}
+	*b = byteSize(n * mult)
 	return nil
 }
 

@@ -61,6 +61,10 @@ type Options struct {
 	// ChunkBytes is how much of an object one goroutine parses at a time;
 	// 0 means DefaultChunkBytes.
 	ChunkBytes int
+	// MaxLineBytes is the longest line read, not counting its line end; a longer
+	// one is rejected (schema.RejectTooLong) and read to its end without
+	// being buffered. 0 means loader.MaxLineBytes.
+	MaxLineBytes int
 	// CommitRows is how many rows a transaction holds before it commits; 0
 	// means DefaultCommitRows. Commits also happen every CommitEvery.
 	CommitRows int

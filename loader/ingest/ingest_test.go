@@ -12,8 +12,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -274,7 +276,7 @@ func TestBrokenInputs(t *testing.T) {
 		rows    int64
 		as      any // errors.As target, when set
 	}{
-		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
+		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1, Rejected: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, 0, nil},
 		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", []error{source.ErrNotLog}, 0, nil},
 		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
@@ -331,6 +333,16 @@ func TestBrokenInputs(t *testing.T) {
 			}
 			if tt.rows < 0 && (c[0] <= 1 || c[0] >= 2001 || c[0] != sum.Rows) {
 				t.Errorf("%d rows (summary %d): want the lines before the truncation", c[0], sum.Rows)
+			}
+			if tt.want.Rejected > 0 {
+				var line int64
+				var reason string
+				if err := d.QueryRow(`SELECT line, reason FROM aws_s3serveraccess_rejects`).Scan(&line, &reason); err != nil {
+					t.Fatal(err)
+				}
+				if line != sum.Lines-1 || !strings.HasPrefix(reason, "the input ended with a read error") {
+					t.Errorf("reject line %d %q, want the cut last line %d", line, reason, sum.Lines-1)
+				}
 			}
 		})
 	}
@@ -422,9 +434,9 @@ func TestReadChunk(t *testing.T) {
 			var chunks []string
 			var lines int64
 			for {
-				c, last, err := readChunk(r, &carry, tt.size)
-				if err != nil {
-					t.Fatal(err)
+				c, tl, last, err := readChunk(r, &carry, tt.size, 1<<20)
+				if err != nil || tl != nil {
+					t.Fatal(err, tl)
 				}
 				chunks = append(chunks, string(c))
 				lines += countLines(c)
@@ -437,6 +449,89 @@ func TestReadChunk(t *testing.T) {
 				t.Errorf("chunks %q (%d lines), want %q (%d lines)", chunks, lines, tt.want, tt.lines)
 			}
 		})
+	}
+}
+
+// TestReadChunkOverLongLine reads lines longer than the limit: each is a
+// tail with its whole length and kept start, read without being buffered,
+// and the lines around it are chunks.
+func TestReadChunkOverLongLine(t *testing.T) {
+	const limit = 1000
+	long := strings.Repeat("x", 64<<20)
+	in := "a\nb\n" + long + "\nc\n" + long
+	r := bufio.NewReaderSize(strings.NewReader(in), 16)
+	var carry []byte
+	var got []string
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for {
+		c, tl, last, err := readChunk(r, &carry, 100, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%q", c))
+		if tl != nil {
+			got = append(got, fmt.Sprintf("tail %d %d %v", tl.length, len(tl.raw), tl.cut))
+		}
+		if last {
+			break
+		}
+	}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	want := []string{`"a\nb\n"`, `""`, fmt.Sprintf("tail %d 1001 false", len(long)+1), `"c\n"`, `""`, fmt.Sprintf("tail %d 1001 false", len(long))}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("reading two 64 MiB lines with a limit of %d allocated %d bytes", limit, n)
+	}
+}
+
+// TestOverLongLineLoad loads a file holding a line longer than the limit
+// between good ones, beside another file: the line is a reject with its
+// length, the rest loads, and the lines add up.
+func TestOverLongLineLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := genLines(t, 200, 41)
+	long := bytes.Repeat([]byte("y"), 3<<20)
+	half := bytes.IndexByte(good[len(good)/2:], '\n') + len(good)/2 + 1
+	data := append(append(append(append([]byte(nil), good[:half]...), long...), '\n'), good[half:]...)
+	n1 := int64(bytes.Count(good[:half], []byte("\n")))
+	writeFile(t, filepath.Join(dir, "a.log"), data)
+	writeFile(t, filepath.Join(dir, "b.log.gz"), gzipped(t, append(append(long, '\n'), good...)))
+	d := openDB(t)
+	sum := load(t, d, Options{MaxLineBytes: 1 << 20, ChunkBytes: 64 << 10}, dir)
+	if got, want := tallyOf(sum), (tally{Objects: 2, Lines: 402, Rows: 400, Rejected: 2}); got != want || len(sum.Errors) != 0 {
+		t.Fatalf("summary %+v, want %+v; errors %v", got, want, sum.Errors)
+	}
+	rows, err := d.Query(`SELECT source, line, length(raw), reason FROM aws_s3serveraccess_rejects ORDER BY source, line`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var src, reason string
+		var line, n int64
+		rows.Scan(&src, &line, &n, &reason)
+		got = append(got, fmt.Sprintf("%s:%d %d %s", filepath.Base(src), line, n, reason))
+	}
+	r := fmt.Sprintf(" 65536 line of %%d bytes is longer than the limit of %d bytes (--max-line-bytes); raw holds only its first 65536 bytes", 1<<20)
+	want := []string{fmt.Sprintf("a.log:%d"+r, n1+1, len(long)+1), fmt.Sprintf("b.log.gz:1"+r, len(long)+1)}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rejects\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReadChunkCutLine: a read error inside a line makes that line a cut
+// tail, not part of the chunk.
+func TestReadChunkCutLine(t *testing.T) {
+	boom := errors.New("boom")
+	var carry []byte
+	c, tl, last, err := readChunk(io.MultiReader(strings.NewReader("a\nbc"), iotest.ErrReader(boom)), &carry, 100, 1000)
+	if string(c) != "a\n" || tl == nil || !tl.cut || string(tl.raw) != "bc" || !last || err != boom {
+		t.Errorf("chunk %q, tail %+v, last %v, err %v", c, tl, last, err)
 	}
 }
 
