@@ -22,7 +22,8 @@ type Object struct {
 	// Name is what a person is shown: the path as given, s3://bucket/key, or "-".
 	Name string
 	// ID is the stable identity of the object: the absolute path,
-	// s3://bucket/key, or "stdin". It becomes p_source_id, keys the
+	// s3://bucket/key, or, for standard input and pipes, whose names are
+	// not stable, "stdin:" or "pipe:" and a hash of the bytes. It becomes p_source_id, keys the
 	// manifest and seeds p_row_id.
 	ID string
 	// Size is the size in bytes as stored (compressed when gzipped), or -1
