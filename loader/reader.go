@@ -141,6 +141,10 @@ type Options struct {
 	FirstLine int64            // lines already consumed before the reader (resume of a grown file); line numbers continue from it
 	Since     time.Time        // when non-zero, rows whose event time is before Since are dropped and counted in Stats.Filtered
 	Until     time.Time        // when non-zero, rows whose event time is at or after Until are dropped and counted in Stats.Filtered
+	// Windows, when not empty, replaces Since and Until: rows whose event
+	// time is in none of these windows are dropped and counted in
+	// Stats.Filtered (a file loaded again under a wider set of windows).
+	Windows []Window
 	// MaxLineBytes is the longest line read, not counting its line end; a longer
 	// one is rejected. 0 means MaxLineBytes.
 	MaxLineBytes int
@@ -189,11 +193,19 @@ type Reader struct {
 	rejects []Reject
 }
 
+// Window is the time window [Since, Until) of event times; a zero time is
+// no bound.
+type Window struct {
+	Since, Until time.Time
+}
+
 // window is the time window of Options.Since and Options.Until, in
-// microseconds since the epoch, that rows must be in.
+// microseconds since the epoch, that rows must be in; or, with more, rows
+// must be in it or in one of more (Options.Windows).
 type window struct {
 	since, until       int64
 	hasSince, hasUntil bool
+	more               []window
 }
 
 // newWindow returns the window [since, until); a zero time is no bound.
@@ -201,9 +213,25 @@ func newWindow(since, until time.Time) window {
 	return window{since: since.UnixMicro(), until: until.UnixMicro(), hasSince: !since.IsZero(), hasUntil: !until.IsZero()}
 }
 
+// newWindows returns the window of opts: Since and Until, or Windows.
+func newWindows(opts Options) window {
+	if len(opts.Windows) == 0 {
+		return newWindow(opts.Since, opts.Until)
+	}
+	w := newWindow(opts.Windows[0].Since, opts.Windows[0].Until)
+	for _, o := range opts.Windows[1:] {
+		w.more = append(w.more, newWindow(o.Since, o.Until))
+	}
+	return w
+}
+
 // excludes reports whether t (µs) is outside the window.
 func (w *window) excludes(t int64) bool {
-	return w.hasSince && t < w.since || w.hasUntil && t >= w.until
+	out := w.hasSince && t < w.since || w.hasUntil && t >= w.until
+	for i := 0; out && i < len(w.more); i++ {
+		out = w.more[i].excludes(t)
+	}
+	return out
 }
 
 // NewReader returns a Reader of r, whose bytes must be text (an object's
@@ -223,7 +251,7 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	mem, ownMem := recyclerFor(opts.Allocator)
 	rd := &Reader{
 		state:  statePool.Get().(*state),
-		window: newWindow(opts.Since, opts.Until),
+		window: newWindows(opts),
 		ownMem: ownMem,
 		line:   opts.FirstLine,
 	}

@@ -34,6 +34,8 @@ an interrupted load (Ctrl-C, kill) is completed by running it again.
 
 --since and --until keep the rows of a time window (forms under Flags); for
 s3:// sources they also narrow the listing to the objects that may hold them.
+A file loaded before under a narrower window is read again for the rows it
+left out (its rows replaced, none doubled).
 
 A line longer than --max-line-bytes (default 8M) is rejected with its
 length, keeping its first 64 KiB, and read to its end without being held

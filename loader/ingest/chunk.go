@@ -87,7 +87,7 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 func (l *Loader) parseChunk(ctx context.Context, j *job, chunk []byte, first int64, hold bool, parseTime time.Time, msgs chan<- message) (bool, loader.Stats, error) {
 	rd := loader.NewReader(bytes.NewReader(chunk), j.obj.ID, loader.Options{
 		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
-		FirstLine: first, Since: l.opts.Since, Until: l.opts.Until, MaxLineBytes: l.maxLine(),
+		FirstLine: first, Windows: j.windows, MaxLineBytes: l.maxLine(),
 	})
 	defer rd.Release()
 	sent, err := l.parse(ctx, j, rd, hold, msgs)

@@ -113,6 +113,7 @@ type Summary struct {
 	Objects  int // objects read (in whole or, for a grown file, the new part)
 	Resumed  int // of Objects, grown files read from where the last load stopped
 	Reloaded int // of Objects, changed or interrupted objects whose old rows were replaced
+	Widened  int // of Objects, unchanged ones read again for rows an earlier --since/--until left out
 	Skipped  int // objects already loaded and unchanged
 	Failed   int // objects or sources that could not be read, in whole or in part
 
@@ -154,6 +155,9 @@ func (s Summary) String() string {
 	}
 	if s.Reloaded > 0 {
 		extra = append(extra, plural(s.Reloaded, "changed or interrupted file")+" reloaded")
+	}
+	if s.Widened > 0 {
+		extra = append(extra, plural(s.Widened, "file")+" read again for rows outside an earlier time window")
 	}
 	if s.Failed > 0 {
 		extra = append(extra, fmt.Sprintf("%d failed", s.Failed))
@@ -337,6 +341,11 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			}
 			seen[o.ID] = true
 			j := plan(o, m)
+			if prev, ok := m[o.ID]; ok {
+				j = l.widen(o, &prev, j)
+			} else {
+				j = l.widen(o, nil, j)
+			}
 			if j == nil {
 				l.skipped.Add(1)
 				return nil

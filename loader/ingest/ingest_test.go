@@ -25,6 +25,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
@@ -878,7 +879,7 @@ func (f fakeManifest) QueryContext(context.Context, string, []driver.NamedValue)
 // an error, not a shorter manifest: the objects of the missing rows would
 // be loaded again next to their old rows.
 func TestReadManifestError(t *testing.T) {
-	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c"}
+	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c", ""}
 	boom := errors.New("chunk: boom")
 	tests := []struct {
 		name    string
@@ -979,5 +980,107 @@ func TestPipeLoadedTwice(t *testing.T) {
 	d.QueryRow(`SELECT string_agg(id, ' ' ORDER BY id) FROM s3logs_manifest`).Scan(&ids)
 	if f := strings.Fields(ids); len(f) != 2 || !strings.HasPrefix(f[0], "pipe:") || !strings.HasPrefix(f[1], "pipe:") {
 		t.Errorf("manifest ids %q, want two pipe:HASH", ids)
+	}
+}
+
+// TestWiderWindowLoadsTheRest loads one file under a window, then under
+// another: the second load stores the rows the first left out, without
+// doubling any; a window already covered adds nothing, and no window at
+// all loads the rest.
+func TestWiderWindowLoadsTheRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, genLines(t, 3000, 61))
+	ref := openDB(t)
+	load(t, ref, Options{}, path)
+	var lo, hi time.Time
+	if err := ref.QueryRow(`SELECT min(time), max(time) FROM aws_s3serveraccess`).Scan(&lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	a, b := lo.Add(hi.Sub(lo)/3), lo.Add(2*hi.Sub(lo)/3)
+	inWindow := func(since, until time.Time) int64 {
+		var n int64
+		q := `SELECT count(*) FROM aws_s3serveraccess WHERE (? IS NULL OR time >= ?) AND (? IS NULL OR time < ?)`
+		var s, u any
+		if !since.IsZero() {
+			s = since
+		}
+		if !until.IsZero() {
+			u = until
+		}
+		if err := ref.QueryRow(q, s, s, u, u).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	first, third := inWindow(time.Time{}, a), inWindow(b, time.Time{})
+	d := openDB(t)
+	for i, tt := range []struct {
+		since, until time.Time
+		rows         int64 // in the table after the load
+		skipped      int
+	}{
+		{time.Time{}, a, first, 0},
+		{b, time.Time{}, first + third, 0},
+		{lo, a, first + third, 1}, // covered by the first window
+		{time.Time{}, time.Time{}, 3000, 0},
+		{b, time.Time{}, 3000, 1},
+	} {
+		sum := load(t, d, Options{Since: tt.since, Until: tt.until}, path)
+		c := counts(t, d)
+		if c[0] != tt.rows || c[1] != tt.rows || c[3] != 1 || sum.Skipped != tt.skipped || len(sum.Errors) != 0 {
+			t.Errorf("load %d: rows, distinct ids, rejects, manifest = %v, skipped %d; want %d rows, %d skipped (%v)", i+1, c, sum.Skipped, tt.rows, tt.skipped, sum.Errors)
+		}
+		var lines, rows, filtered int64
+		d.QueryRow(`SELECT lines, "rows", filtered FROM s3logs_manifest`).Scan(&lines, &rows, &filtered)
+		if lines != 3000 || rows != tt.rows || rows+filtered != lines {
+			t.Errorf("load %d: manifest lines %d, rows %d, filtered %d", i+1, lines, rows, filtered)
+		}
+	}
+}
+
+func TestWindows(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2024, 6, day, 0, 0, 0, 0, time.UTC) }
+	w := func(a, b time.Time) loader.Window { return loader.Window{Since: a, Until: b} }
+	var z time.Time
+	tests := []struct {
+		a, b   windows
+		union  string
+		covers bool // union of a covers b
+	}{
+		{windows{w(d(1), d(3))}, windows{w(d(2), d(5))}, "2024-06-01T00:00:00Z/2024-06-05T00:00:00Z", false},
+		{windows{w(d(1), d(3))}, windows{w(d(3), d(5))}, "2024-06-01T00:00:00Z/2024-06-05T00:00:00Z", false},
+		{windows{w(d(4), d(5))}, windows{w(d(1), d(2))}, "2024-06-01T00:00:00Z/2024-06-02T00:00:00Z,2024-06-04T00:00:00Z/2024-06-05T00:00:00Z", false},
+		{windows{w(z, d(3))}, windows{w(d(1), d(2))}, "/2024-06-03T00:00:00Z", true},
+		{windows{w(z, d(3))}, windows{w(d(2), z)}, "", false},
+		{allTime, windows{w(d(2), d(3))}, "", true},
+	}
+	for _, tt := range tests {
+		u := union(tt.a, tt.b)
+		if u.String() != tt.union || union(tt.a, nil).covers(tt.b) != tt.covers || !u.covers(tt.a) || !u.covers(tt.b) {
+			t.Errorf("union(%v, %v) = %q, covers %v; want %q, %v", tt.a, tt.b, u, union(tt.a, nil).covers(tt.b), tt.union, tt.covers)
+		}
+		if p := parseWindows(u.String()); p.String() != u.String() || !p.covers(u) || !u.covers(p) {
+			t.Errorf("parseWindows(%q) = %q", u.String(), p)
+		}
+	}
+}
+
+// TestOldManifestGetsWindows loads into a database whose manifest was made
+// before the windows column: the column is added and the load works.
+func TestOldManifestGetsWindows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, genLines(t, 100, 71))
+	d := openDB(t)
+	old := *schema.Manifest
+	old.Columns = old.Columns[:schema.ManWindows]
+	if _, err := d.Exec(old.CreateSQL()); err != nil {
+		t.Fatal(err)
+	}
+	if sum := load(t, d, Options{Until: time.Now()}, path); sum.Rows != 100 || len(sum.Errors) != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	var w sql.NullString
+	if err := d.QueryRow(`SELECT windows FROM s3logs_manifest`).Scan(&w); err != nil || !strings.HasPrefix(w.String, "/") {
+		t.Errorf("windows %q, %v", w.String, err)
 	}
 }

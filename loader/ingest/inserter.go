@@ -79,6 +79,10 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, fmt.Errorf("create %s: %w", schema.ManifestTableName, err)
 	}
+	if err := addManifestColumns(ctx, in.ex); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	if err := in.prepareScratch(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -453,7 +457,7 @@ func (in *inserter) commit(ctx context.Context) error {
 func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	o := st.j.obj
 	r := manifestRow{ID: o.ID, Name: o.Name, Size: o.Size, MTime: o.ModTime, ETag: o.ETag,
-		Label: st.j.label, LoadedAt: now, Status: StatusPartial}
+		Label: st.j.label, LoadedAt: now, Status: StatusPartial, Windows: st.j.windows.String()}
 	d := st.done
 	if d == nil {
 		return r
@@ -482,7 +486,9 @@ func (in *inserter) count(st *jobState) {
 	}
 	s := &in.sum
 	s.Objects++
-	if st.reloaded {
+	if st.j.widen {
+		s.Widened++
+	} else if st.reloaded {
 		s.Reloaded++
 	} else if st.j.prev != nil {
 		s.Resumed++

@@ -29,17 +29,18 @@ type manifestRow struct {
 	Blank, Filtered                int64
 	Status, Error, Checksum, Label string
 	LoadedAt                       time.Time
+	Windows                        string // see windows.String
 }
 
 // readManifest returns the manifest rows by id.
 func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]manifestRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '') FROM `+schema.ManifestTableName, nil)
+	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, ''), coalesce(windows, '') FROM `+schema.ManifestTableName, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 	}
 	defer rows.Close()
 	m := map[string]manifestRow{}
-	vals := make([]driver.Value, 12)
+	vals := make([]driver.Value, 13)
 	for {
 		if err := rows.Next(vals); err == io.EOF {
 			break
@@ -51,7 +52,7 @@ func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]mani
 		r := manifestRow{
 			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
 			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
-			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string),
+			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string), Windows: vals[12].(string),
 		}
 		if t, ok := vals[2].(time.Time); ok {
 			r.MTime = t
@@ -74,6 +75,11 @@ type job struct {
 	// resume: the object is a local plain file that only grew since prev
 	// (the worker checks its bytes before trusting this).
 	resume bool
+	// windows are the time windows whose rows are kept (see widen); widen:
+	// the object is unchanged but read again for rows an earlier, narrower
+	// window left out.
+	windows windows
+	widen   bool
 }
 
 // plan decides what to do with o given the manifest: nil means it is
@@ -146,7 +152,7 @@ func (r manifestRow) values() []any {
 	v[schema.ManETag], v[schema.ManBytes], v[schema.ManLines], v[schema.ManRows] = nullIfEmpty(r.ETag), r.Bytes, r.Lines, r.Rows
 	v[schema.ManRejected], v[schema.ManBlank], v[schema.ManFiltered] = r.Rejected, r.Blank, r.Filtered
 	v[schema.ManStatus], v[schema.ManError], v[schema.ManChecksum] = r.Status, nullIfEmpty(r.Error), nullIfEmpty(r.Checksum)
-	v[schema.ManLabel], v[schema.ManLoadedAt] = r.Label, r.LoadedAt
+	v[schema.ManLabel], v[schema.ManLoadedAt], v[schema.ManWindows] = r.Label, r.LoadedAt, nullIfEmpty(r.Windows)
 	return v
 }
 
