@@ -340,6 +340,9 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 				return nil
 			}
 			seen[o.ID] = true
+			if o.Unstable {
+				o.ID = streamID(o.ID, m)
+			}
 			j := plan(o, m)
 			if prev, ok := m[o.ID]; ok {
 				j = l.widen(o, &prev, j)

@@ -82,6 +82,24 @@ type job struct {
 	widen   bool
 }
 
+// streamID is the ID of a pipe whose path is id (source.Object.Unstable):
+// id, or id#2, id#3..., the first whose earlier load did not complete. The
+// bytes of a pipe are not those of its last load, so a completed load is
+// never replaced: the new one is added beside it; an interrupted one
+// (partial, error) is replaced, as the same command is run again to
+// complete it.
+func streamID(id string, m map[string]manifestRow) string {
+	for n := 1; ; n++ {
+		cand := id
+		if n > 1 {
+			cand = fmt.Sprintf("%s#%d", id, n)
+		}
+		if prev, ok := m[cand]; !ok || prev.Status != StatusLoaded {
+			return cand
+		}
+	}
+}
+
 // plan decides what to do with o given the manifest: nil means it is
 // already loaded and unchanged.
 func plan(o source.Object, m map[string]manifestRow) *job {

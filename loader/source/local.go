@@ -50,9 +50,6 @@ func (p PathLister) List(ctx context.Context, fn func(Object) error) error {
 		if !st.Mode().IsRegular() && st.Mode()&fs.ModeNamedPipe == 0 && st.Mode()&fs.ModeCharDevice == 0 {
 			return fmt.Errorf("%s: not a regular file", path)
 		}
-		if !st.Mode().IsRegular() {
-			return listPipe(ctx, path, fn)
-		}
 		return fn(fileObject(path, st))
 	}
 	n := 0
@@ -132,10 +129,11 @@ func fileObject(path string, st fs.FileInfo) Object {
 		size = -1
 	}
 	return Object{
-		Name:    path,
-		ID:      id,
-		Size:    size,
-		ModTime: st.ModTime().UTC(),
+		Name:     path,
+		ID:       id,
+		Unstable: !st.Mode().IsRegular(),
+		Size:     size,
+		ModTime:  st.ModTime().UTC(),
 		Open: func(context.Context) (io.ReadCloser, error) {
 			f, err := os.Open(path)
 			if err != nil {
@@ -184,50 +182,25 @@ func (s *StdinLister) List(ctx context.Context, fn func(Object) error) error {
 	if s.R == nil {
 		return errors.New("-: no standard input")
 	}
-	return spool(ctx, s.R, "-", "stdin:", "standard input", fn)
-}
-
-// listPipe lists a named pipe, a process substitution (<(...), whose path
-// /dev/fd/63 is the same for every command) or a character device as one
-// object identified by its content, as standard input is: its path names
-// nothing stable, so it must not key the manifest, or a second load of
-// other bytes through the same path would replace the first one's rows.
-// Its ID is "pipe:" and the first 16 hex digits of the SHA-256 of its bytes.
-func listPipe(ctx context.Context, path string, fn func(Object) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
-	}
-	defer f.Close()
-	return spool(ctx, f, path, "pipe:", "the pipe", fn)
-}
-
-// spool copies r to an unlinked temporary file while hashing it, and lists
-// it as one object named name whose ID is prefix and the first 16 hex
-// digits of the SHA-256 of its bytes, so that loading the same bytes again
-// adds nothing, and other bytes never replace them. what names r in
-// messages. The file's space is freed when the object's reader is closed
-// (or at exit when the object is never opened).
-func spool(ctx context.Context, r io.Reader, name, prefix, what string, fn func(Object) error) error {
 	tmp, err := os.CreateTemp("", "s3logs-stdin-*")
 	if err != nil {
-		return fmt.Errorf("%s: buffering %s: %w", name, what, err)
+		return fmt.Errorf("-: buffering standard input: %w", err)
 	}
 	os.Remove(tmp.Name())
 	h := sha256.New()
-	size, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: r})
+	size, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: s.R})
 	if err != nil {
 		tmp.Close()
-		return fmt.Errorf("%s: reading %s: %w", name, what, err)
+		return fmt.Errorf("-: reading standard input: %w", err)
 	}
 	if size == 0 {
 		tmp.Close()
-		return fmt.Errorf("%s: %s is empty: %w", name, what, ErrNoLogs)
+		return fmt.Errorf("-: standard input is empty: %w", ErrNoLogs)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))[:16]
 	return fn(Object{
-		Name: name,
-		ID:   prefix + sum,
+		Name: "-",
+		ID:   "stdin:" + sum,
 		Size: size,
 		ETag: sum,
 		Open: func(context.Context) (io.ReadCloser, error) {

@@ -23,9 +23,17 @@ type Object struct {
 	Name string
 	// ID is the stable identity of the object: the absolute path,
 	// s3://bucket/key, or, for standard input and pipes, whose names are
-	// not stable, "stdin:" or "pipe:" and a hash of the bytes. It becomes p_source_id, keys the
+	// not stable, "stdin:" and a hash of the bytes, or the pipe's path (see
+	// Unstable). It becomes p_source_id, keys the
 	// manifest and seeds p_row_id.
 	ID string
+	// Unstable marks a named pipe, a process substitution (<(...), whose
+	// path /dev/fd/63 is the same for every command) or a device: its path
+	// names a stream, not its bytes, which are read as they come. The load
+	// gives it an ID of its own unless the path's earlier load was
+	// interrupted, so that a second load through the same path is added
+	// beside the first one's rows, never replacing them.
+	Unstable bool
 	// Size is the size in bytes as stored (compressed when gzipped), or -1
 	// when unknown.
 	Size int64
