@@ -44,7 +44,10 @@ whose read failed (a truncated gzip, a cut S3 body) is rejected as cut.
 
 A file none of whose lines is an S3 server access log line (another log
 format, a README) is not loaded at all, not even as rejects: it is an error
-naming the file and how many of its lines were rejected.
+naming the file and how many of its lines were rejected. Such a file, and a
+truncated or corrupt gzip, is remembered: while it is unchanged, later loads
+skip it with one line, and do not fail for it. --exclude GLOB (repeatable)
+leaves out files whose name or its last parts match, such as '*.md'.
 
 Exit status: 0 when everything loaded; 3 when it loaded but some lines were
 rejected (see aws_s3serveraccess_rejects); 1 when a source could not be read
@@ -65,6 +68,7 @@ type loadFlags struct {
 	workers *int
 	window  *window
 	maxLine *byteSize
+	exclude *globList
 	s3      *s3Flags
 }
 
@@ -76,6 +80,7 @@ func defineLoadFlags(fs *flag.FlagSet, now time.Time) *loadFlags {
 	lf.workers = fs.Int("workers", 0, "`N` objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
 	lf.window = windowFlags(fs, now)
 	lf.maxLine = maxLineFlag(fs)
+	lf.exclude = excludeFlag(fs)
 	lf.s3 = defineS3Flags(fs, lf.workers)
 	return lf
 }
@@ -108,7 +113,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 
 // options turns the parsed flags into ingest options.
 func (lf *loadFlags) options() (ingest.Options, error) {
-	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, MaxLineBytes: int(*lf.maxLine)}
+	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, MaxLineBytes: int(*lf.maxLine), Exclude: *lf.exclude}
 	if *lf.workers < 0 {
 		return opts, usagef("--workers must be at least 1")
 	}
@@ -148,6 +153,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	}
 	pl := newProgressLine(env)
 	opts.OnError = func(err error) { pl.printf("s3logs: %v\n", err) }
+	opts.OnNote = func(note string) { pl.printf("s3logs: %s\n", note) }
 	for _, err := range early {
 		opts.OnError(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,34 @@ func (v *timeValue) Set(s string) error {
 		return err
 	}
 	v.t, v.text = t, s
+	return nil
+}
+
+// excludeFlag defines the repeatable --exclude on fs: patterns of files
+// load leaves out, checked as they are parsed.
+func excludeFlag(fs *flag.FlagSet) *globList {
+	g := &globList{}
+	fs.Var(g, "exclude", "leave out files whose name, or its last parts, match `GLOB` (such as '*.md' or 'docs/*'; repeatable)")
+	return g
+}
+
+// globList is a flag.Value collecting filepath.Match patterns.
+type globList []string
+
+// String returns the patterns joined by commas.
+func (g *globList) String() string {
+	if g == nil {
+		return ""
+	}
+	return strings.Join(*g, ",")
+}
+
+// Set adds one pattern, refusing one filepath.Match cannot read.
+func (g *globList) Set(p string) error {
+	if _, err := filepath.Match(p, ""); err != nil {
+		return fmt.Errorf("bad pattern %q: %w", p, err)
+	}
+	*g = append(*g, p)
 	return nil
 }
 

@@ -72,6 +72,14 @@ type Options struct {
 	CommitEvery time.Duration
 	// Allocator allocates the record batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
+	// Exclude are filepath.Match patterns of objects not to load: one
+	// matches an object when it matches its name, or the last parts of it
+	// (so "*.md" and "docs/*" match "logs/docs/README.md").
+	Exclude []string
+	// OnNote, when set, is called (from one goroutine) with a line about an
+	// object skipped for a reason the user may not expect (refused by an
+	// earlier load and unchanged).
+	OnNote func(note string)
 	// OnError, when set, is called (from any goroutine, one call at a time)
 	// with each problem of one source or object as it happens; the load goes
 	// on with the others. Every such error is also in Summary.Errors.
@@ -114,7 +122,8 @@ type Summary struct {
 	Resumed  int // of Objects, grown files read from where the last load stopped
 	Reloaded int // of Objects, changed or interrupted objects whose old rows were replaced
 	Widened  int // of Objects, unchanged ones read again for rows an earlier --since/--until left out
-	Skipped  int // objects already loaded and unchanged
+	Skipped  int // objects already loaded and unchanged, or refused before and unchanged
+	Refused  int // of Skipped, objects an earlier load refused (not a log, damaged), unchanged
 	Failed   int // objects or sources that could not be read, in whole or in part
 
 	Lines, Rows, Rejected, Blank, Filtered int64
@@ -131,8 +140,11 @@ func (s Summary) String() string {
 	var b strings.Builder
 	if s.Objects == 0 && s.Failed == 0 {
 		fmt.Fprintf(&b, "nothing new to load")
-		if s.Skipped > 0 {
-			fmt.Fprintf(&b, ": %s already loaded and unchanged", plural(s.Skipped, "file"))
+		if n := s.Skipped - s.Refused; n > 0 {
+			fmt.Fprintf(&b, ": %s already loaded and unchanged", plural(n, "file"))
+		}
+		if s.Refused > 0 {
+			fmt.Fprintf(&b, "; %s refused before and unchanged", plural(s.Refused, "file"))
 		}
 		return b.String()
 	}
@@ -147,8 +159,11 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, " (%.1f MB/s)", float64(s.Bytes)/1e6/secs)
 	}
 	var extra []string
-	if s.Skipped > 0 {
-		extra = append(extra, plural(s.Skipped, "unchanged file")+" skipped")
+	if n := s.Skipped - s.Refused; n > 0 {
+		extra = append(extra, plural(n, "unchanged file")+" skipped")
+	}
+	if s.Refused > 0 {
+		extra = append(extra, plural(s.Refused, "file")+" refused before and unchanged skipped")
 	}
 	if s.Resumed > 0 {
 		extra = append(extra, plural(s.Resumed, "grown file")+" read from where it stopped")
@@ -211,6 +226,7 @@ type Loader struct {
 
 	startNano                atomic.Int64 // when Load started; read by Progress from other goroutines
 	objects, skipped, failed atomic.Int64
+	refused                  atomic.Int64 // of skipped, refused before
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
 
@@ -317,6 +333,7 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 		err = context.Cause(ctx)
 	}
 	sum.Skipped = int(l.skipped.Load())
+	sum.Refused = int(l.refused.Load())
 	sum.Failed = int(l.failed.Load())
 	sum.Elapsed = time.Since(time.Unix(0, l.startNano.Load()))
 	l.errMu.Lock()
@@ -336,7 +353,7 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			label = src.Label
 		}
 		err := ls.List(ctx, func(o source.Object) error {
-			if seen[o.ID] || l.isDatabase(o.ID) {
+			if seen[o.ID] || l.isDatabase(o.ID) || l.excluded(o.Name) {
 				return nil
 			}
 			seen[o.ID] = true
@@ -351,6 +368,7 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			}
 			if j == nil {
 				l.skipped.Add(1)
+				l.noteRefused(o, m)
 				return nil
 			}
 			j.label = label
@@ -371,6 +389,43 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			l.fail(err)
 		}
 	}
+}
+
+// excluded reports whether Options.Exclude excludes the object named name:
+// a pattern matches the name or its last parts.
+func (l *Loader) excluded(name string) bool {
+	if len(l.opts.Exclude) == 0 {
+		return false
+	}
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	for i := range parts {
+		tail := strings.Join(parts[i:], "/")
+		for _, p := range l.opts.Exclude {
+			if ok, _ := filepath.Match(filepath.ToSlash(p), tail); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// noteRefused counts a skipped object an earlier load refused, and says so
+// in one line through Options.OnNote.
+func (l *Loader) noteRefused(o source.Object, m map[string]manifestRow) {
+	prev, ok := m[o.ID]
+	if !ok || prev.Status != StatusRefused {
+		return
+	}
+	l.refused.Add(1)
+	if l.opts.OnNote != nil {
+		l.opts.OnNote(fmt.Sprintf("%s: skipped, refused by an earlier load and unchanged since (%s); change it, or --exclude it", o.Name, strings.TrimPrefix(firstLine(prev.Error), o.Name+": ")))
+	}
+}
+
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }
 
 // isDatabase reports whether id is the database file being loaded into,

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -718,7 +719,7 @@ func TestNoValidLine(t *testing.T) {
 			": not an S3 server access log: none of its 3 lines is one (3 rejected, 0 blank), so none of it was loaded; line 1: "},
 		{"another format with blank lines", append(junk(30), "\n\n"...), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 1},
 			": not an S3 server access log: none of its 32 lines is one (30 rejected, 2 blank), so none of it was loaded; line 1: "},
-		{"larger than the probe", junk(3000), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 0}, // refused before its start is recorded
+		{"larger than the probe", junk(3000), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 1}, // refused by the probe, remembered
 			": not an S3 server access log: none of its first 1,872 lines is one (1,872 rejected, 0 blank), so none of it was loaded; line 1: "},
 		{"one valid line after many bad ones", append(junk(40), good[:bytes.IndexByte(good, '\n')+1]...), Options{},
 			tally{Objects: 1, Lines: 41, Rows: 1, Rejected: 40}, 0, [4]int64{1, 1, 40, 1}, ""},
@@ -755,7 +756,7 @@ func TestNoValidLine(t *testing.T) {
 			}
 			wantStatus := StatusLoaded
 			if tt.err != "" {
-				wantStatus = StatusError
+				wantStatus = StatusRefused
 			}
 			if status != wantStatus || lines != tt.want.Lines || rows != tt.want.Rows || rejected != tt.want.Rejected {
 				t.Errorf("manifest %s %d lines %d rows %d rejected, want %s %d %d %d", status, lines, rows, rejected, wantStatus, tt.want.Lines, tt.want.Rows, tt.want.Rejected)
@@ -879,7 +880,7 @@ func (f fakeManifest) QueryContext(context.Context, string, []driver.NamedValue)
 // an error, not a shorter manifest: the objects of the missing rows would
 // be loaded again next to their old rows.
 func TestReadManifestError(t *testing.T) {
-	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c", ""}
+	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c", "", ""}
 	boom := errors.New("chunk: boom")
 	tests := []struct {
 		name    string
@@ -1081,5 +1082,61 @@ func TestOldManifestGetsWindows(t *testing.T) {
 	var w sql.NullString
 	if err := d.QueryRow(`SELECT windows FROM s3logs_manifest`).Scan(&w); err != nil || !strings.HasPrefix(w.String, "/") {
 		t.Errorf("windows %q, %v", w.String, err)
+	}
+}
+
+// TestRefusedRemembered loads a folder holding a log, a README and a
+// truncated gzip twice: the second load skips the two refused files with a
+// note each and fails for none; a changed one is read again; --exclude
+// leaves a file out.
+func TestRefusedRemembered(t *testing.T) {
+	dir := t.TempDir()
+	good := genLines(t, 100, 81)
+	gz := gzipped(t, genLines(t, 2000, 82))
+	writeFile(t, filepath.Join(dir, "a.log"), good)
+	writeFile(t, filepath.Join(dir, "README.md"), []byte("# Logs\nThese are the logs.\n"))
+	writeFile(t, filepath.Join(dir, "cut.gz"), gz[:len(gz)/2])
+	d := openDB(t)
+	run := func(opts Options) (Summary, []string) {
+		var notes []string
+		opts.OnNote = func(n string) { notes = append(notes, n) }
+		return load(t, d, opts, dir), notes
+	}
+	sum, _ := run(Options{})
+	if len(sum.Errors) != 2 || sum.Failed != 2 {
+		t.Fatalf("first load: errors %v", sum.Errors)
+	}
+	rows := counts(t, d)[0]
+	var statuses string
+	d.QueryRow(`SELECT string_agg(status, ' ' ORDER BY id) FROM s3logs_manifest`).Scan(&statuses)
+	if statuses != "refused loaded refused" {
+		t.Errorf("statuses %q, want refused loaded refused (README.md, a.log, cut.gz)", statuses)
+	}
+
+	sum, notes := run(Options{})
+	if len(sum.Errors) != 0 || sum.Skipped != 3 || sum.Refused != 2 || counts(t, d)[0] != rows {
+		t.Errorf("second load: %+v", sum)
+	}
+	want := []string{
+		filepath.Join(dir, "README.md") + ": skipped, refused by an earlier load and unchanged since (not an S3 server access log: none of its 2 lines is one",
+		filepath.Join(dir, "cut.gz") + ": skipped, refused by an earlier load and unchanged since (after line ",
+	}
+	slices.Sort(notes)
+	if len(notes) != 2 || !strings.HasPrefix(notes[0], want[0]) || !strings.HasPrefix(notes[1], want[1]) {
+		t.Errorf("notes %q, want prefixes %q", notes, want)
+	}
+	if s := sum.String(); !strings.Contains(s, "1 unchanged file; 2 files refused before and unchanged") && !strings.Contains(s, "2 files refused before and unchanged") {
+		t.Errorf("summary %q", s)
+	}
+
+	writeFile(t, filepath.Join(dir, "README.md"), []byte("# Logs\nThese are the logs, changed.\n"))
+	os.Chtimes(filepath.Join(dir, "README.md"), time.Now(), time.Now().Add(time.Hour))
+	if sum, _ = run(Options{}); len(sum.Errors) != 1 || !errors.Is(sum.Errors[0], source.ErrNotLog) {
+		t.Errorf("changed README: errors %v", sum.Errors)
+	}
+	writeFile(t, filepath.Join(dir, "README.md"), []byte("# Logs\nchanged again\n"))
+	os.Chtimes(filepath.Join(dir, "README.md"), time.Now(), time.Now().Add(2*time.Hour))
+	if sum, _ = run(Options{Exclude: []string{"*.md"}}); len(sum.Errors) != 0 || sum.Skipped != 2 {
+		t.Errorf("--exclude '*.md': %+v", sum)
 	}
 }

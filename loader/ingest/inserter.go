@@ -16,6 +16,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -321,6 +322,10 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		st := in.live[m.j]
 		if st == nil { // nothing was started: the object could not be opened or was refused (binary, not a log)
 			in.l.fail(m.err)
+			if source.IsContentError(m.err) { // remembered, so that it is skipped while unchanged
+				st = &jobState{j: m.j, done: &m}
+				in.live[m.j], in.touched[m.j] = st, st
+			}
 			return nil, false
 		}
 		st.done = &m
@@ -471,6 +476,9 @@ func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	}
 	if d.err != nil {
 		r.Status, r.Error = StatusError, d.err.Error()
+		if source.IsContentError(d.err) {
+			r.Status = StatusRefused
+		}
 		if !d.loaded { // nothing of it stored: no lines to account for
 			r.Lines, r.Rows, r.Rejected, r.Blank, r.Filtered = 0, 0, 0, 0, 0
 		}

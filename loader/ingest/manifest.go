@@ -17,6 +17,11 @@ const (
 	StatusLoaded  = "loaded"  // the whole object is in the tables
 	StatusPartial = "partial" // a prefix of the object is in the tables; the load was interrupted
 	StatusError   = "error"   // reading the object failed; error says why (rows read before the failure are kept)
+	// StatusRefused: the object's bytes cannot be read in full as a log
+	// (not a log, other compression, truncated or corrupt gzip; see
+	// source.IsContentError); error says why, rows read before the damage
+	// are kept. It is skipped, with a note, while unchanged.
+	StatusRefused = "refused"
 )
 
 // manifestRow is one row of the manifest.
@@ -34,13 +39,13 @@ type manifestRow struct {
 
 // readManifest returns the manifest rows by id.
 func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]manifestRow, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, ''), coalesce(windows, '') FROM `+schema.ManifestTableName, nil)
+	rows, err := q.QueryContext(ctx, `SELECT id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, ''), coalesce(windows, ''), coalesce(error, '') FROM `+schema.ManifestTableName, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 	}
 	defer rows.Close()
 	m := map[string]manifestRow{}
-	vals := make([]driver.Value, 13)
+	vals := make([]driver.Value, 14)
 	for {
 		if err := rows.Next(vals); err == io.EOF {
 			break
@@ -52,7 +57,7 @@ func readManifest(ctx context.Context, q driver.QueryerContext) (map[string]mani
 		r := manifestRow{
 			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
 			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
-			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string), Windows: vals[12].(string),
+			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string), Windows: vals[12].(string), Error: vals[13].(string),
 		}
 		if t, ok := vals[2].(time.Time); ok {
 			r.MTime = t
@@ -115,7 +120,7 @@ func plan(o source.Object, m map[string]manifestRow) *job {
 		same = same && prev.MTime.UnixMicro() == o.ModTime.UnixMicro() && !o.ModTime.IsZero()
 	}
 	switch {
-	case prev.Status == StatusLoaded && same:
+	case (prev.Status == StatusLoaded || prev.Status == StatusRefused) && same:
 		return nil
 	case prev.Status == StatusLoaded && o.ETag == "" && prev.ETag == "" &&
 		o.Size > prev.Size && prev.Bytes == prev.Size && prev.Checksum != "":

@@ -149,7 +149,7 @@ func (l *Loader) widen(o source.Object, prev *manifestRow, j *job) *job {
 	}
 	before := parseWindows(prev.Windows)
 	if j == nil {
-		if prev.Filtered == 0 || before.covers(cur) {
+		if prev.Status != StatusLoaded || prev.Filtered == 0 || before.covers(cur) {
 			return nil
 		}
 		j = &job{obj: o, prev: prev, widen: true}
