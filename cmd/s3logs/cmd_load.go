@@ -47,7 +47,9 @@ format, a README) is not loaded at all, not even as rejects: it is an error
 naming the file and how many of its lines were rejected. Such a file, and a
 truncated or corrupt gzip, is remembered: while it is unchanged, later loads
 skip it with one line, and do not fail for it. --exclude GLOB (repeatable)
-leaves out files whose name or its last parts match, such as '*.md'.
+leaves out files whose name or its last parts match, such as '*.md'. A copy
+of a file already loaded (same size and bytes, another name) is skipped with
+one line; --allow-duplicates loads it anyway.
 
 Exit status: 0 when everything loaded; 3 when it loaded but some lines were
 rejected (see aws_s3serveraccess_rejects); 1 when a source could not be read
@@ -69,6 +71,7 @@ type loadFlags struct {
 	window  *window
 	maxLine *byteSize
 	exclude *globList
+	dupes   *bool
 	s3      *s3Flags
 }
 
@@ -81,6 +84,7 @@ func defineLoadFlags(fs *flag.FlagSet, now time.Time) *loadFlags {
 	lf.window = windowFlags(fs, now)
 	lf.maxLine = maxLineFlag(fs)
 	lf.exclude = excludeFlag(fs)
+	lf.dupes = fs.Bool("allow-duplicates", false, "load a file even when it holds the same bytes as one already loaded under another name (a copy is skipped by default)")
 	lf.s3 = defineS3Flags(fs, lf.workers)
 	return lf
 }
@@ -113,7 +117,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 
 // options turns the parsed flags into ingest options.
 func (lf *loadFlags) options() (ingest.Options, error) {
-	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, MaxLineBytes: int(*lf.maxLine), Exclude: *lf.exclude}
+	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, MaxLineBytes: int(*lf.maxLine), Exclude: *lf.exclude, AllowDuplicates: *lf.dupes}
 	if *lf.workers < 0 {
 		return opts, usagef("--workers must be at least 1")
 	}

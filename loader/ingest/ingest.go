@@ -72,6 +72,10 @@ type Options struct {
 	CommitEvery time.Duration
 	// Allocator allocates the record batches; nil means memory.DefaultAllocator.
 	Allocator memory.Allocator
+	// AllowDuplicates loads an object even when it holds the same bytes as
+	// one loaded under another name (a copied file); by default such a
+	// copy is skipped with a note (see dupes.go).
+	AllowDuplicates bool
 	// Exclude are filepath.Match patterns of objects not to load: one
 	// matches an object when it matches its name, or the last parts of it
 	// (so "*.md" and "docs/*" match "logs/docs/README.md").
@@ -124,6 +128,7 @@ type Summary struct {
 	Widened  int // of Objects, unchanged ones read again for rows an earlier --since/--until left out
 	Skipped  int // objects already loaded and unchanged, or refused before and unchanged
 	Refused  int // of Skipped, objects an earlier load refused (not a log, damaged), unchanged
+	Copies   int // objects skipped as copies of loaded ones (same size and bytes, another name)
 	Failed   int // objects or sources that could not be read, in whole or in part
 
 	Lines, Rows, Rejected, Blank, Filtered int64
@@ -146,6 +151,9 @@ func (s Summary) String() string {
 		if s.Refused > 0 {
 			fmt.Fprintf(&b, "; %s refused before and unchanged", plural(s.Refused, "file"))
 		}
+		if s.Copies > 0 {
+			fmt.Fprintf(&b, "; %s of loaded files skipped", copies(s.Copies))
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "loaded %s: %s lines, %s rows, %s rejected, %s blank",
@@ -161,6 +169,9 @@ func (s Summary) String() string {
 	var extra []string
 	if n := s.Skipped - s.Refused; n > 0 {
 		extra = append(extra, plural(n, "unchanged file")+" skipped")
+	}
+	if s.Copies > 0 {
+		extra = append(extra, copies(s.Copies)+" of loaded files skipped")
 	}
 	if s.Refused > 0 {
 		extra = append(extra, plural(s.Refused, "file")+" refused before and unchanged skipped")
@@ -181,6 +192,14 @@ func (s Summary) String() string {
 		b.WriteString("; " + strings.Join(extra, ", "))
 	}
 	return b.String()
+}
+
+// copies is "1 copy" or "N copies".
+func copies(n int) string {
+	if n == 1 {
+		return "1 copy"
+	}
+	return Group(int64(n)) + " copies"
 }
 
 func plural(n int, what string) string {
@@ -227,6 +246,8 @@ type Loader struct {
 	startNano                atomic.Int64 // when Load started; read by Progress from other goroutines
 	objects, skipped, failed atomic.Int64
 	refused                  atomic.Int64 // of skipped, refused before
+	copies                   atomic.Int64
+	dups                     *dupIndex // the loaded objects' sizes and checksums
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
 
@@ -292,6 +313,7 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 	}
 	defer ins.close()
 
+	l.dups = newDupIndex(ins.manifest)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan *job, l.opts.Workers)
@@ -334,6 +356,7 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 	}
 	sum.Skipped = int(l.skipped.Load())
 	sum.Refused = int(l.refused.Load())
+	sum.Copies = int(l.copies.Load())
 	sum.Failed = int(l.failed.Load())
 	sum.Elapsed = time.Since(time.Unix(0, l.startNano.Load()))
 	l.errMu.Lock()
@@ -407,6 +430,15 @@ func (l *Loader) excluded(name string) bool {
 		}
 	}
 	return false
+}
+
+// skipCopy counts j's object as a copy of the loaded object other, and
+// says so in one line through Options.OnNote.
+func (l *Loader) skipCopy(j *job, other string) {
+	l.copies.Add(1)
+	if l.opts.OnNote != nil {
+		l.opts.OnNote(fmt.Sprintf("%s: skipped, the same bytes as %s, already loaded; --allow-duplicates loads it anyway", j.obj.Name, other))
+	}
 }
 
 // noteRefused counts a skipped object an earlier load refused, and says so

@@ -1140,3 +1140,49 @@ func TestRefusedRemembered(t *testing.T) {
 		t.Errorf("--exclude '*.md': %+v", sum)
 	}
 }
+
+// TestCopiesSkipped loads a folder holding files and copies of them under
+// other names: each copy is skipped with a note (a file of the same size,
+// head and tail but other bytes is not a copy), again on a reload, and
+// loaded with AllowDuplicates.
+func TestCopiesSkipped(t *testing.T) {
+	dir := t.TempDir()
+	a := genLines(t, 500, 91)
+	gz := gzipped(t, genLines(t, 300, 92))
+	other := bytes.Clone(a)
+	mid := len(other) / 2
+	other[mid], other[mid+1] = other[mid+1], other[mid] // same size, first and last 4 KiB
+	if bytes.Equal(other, a) {
+		t.Fatal("the swap changed nothing")
+	}
+	writeFile(t, filepath.Join(dir, "a.log"), a)
+	writeFile(t, filepath.Join(dir, "b-copy.log"), a)
+	writeFile(t, filepath.Join(dir, "c.log.gz"), gz)
+	writeFile(t, filepath.Join(dir, "d-copy.log.gz"), gz)
+	writeFile(t, filepath.Join(dir, "e.log"), other)
+	d := openDB(t)
+	var notes []string
+	opts := Options{Workers: 1, OnNote: func(n string) { notes = append(notes, n) }}
+	sum := load(t, d, opts, dir)
+	if sum.Objects != 3 || sum.Copies != 2 || len(sum.Errors) != 0 || sum.Rows != 1300 {
+		t.Fatalf("first load: %+v", sum)
+	}
+	want := []string{
+		filepath.Join(dir, "b-copy.log") + ": skipped, the same bytes as " + filepath.Join(dir, "a.log") + ", already loaded; --allow-duplicates loads it anyway",
+		filepath.Join(dir, "d-copy.log.gz") + ": skipped, the same bytes as " + filepath.Join(dir, "c.log.gz") + ", already loaded; --allow-duplicates loads it anyway",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(sum.String(), "2 copies of loaded files skipped") {
+		t.Errorf("summary %q", sum.String())
+	}
+	notes = nil
+	if sum = load(t, d, opts, dir); sum.Objects != 0 || sum.Copies != 2 || sum.Skipped != 3 || len(notes) != 2 {
+		t.Errorf("reload: %+v, notes %q", sum, notes)
+	}
+	opts.AllowDuplicates = true
+	if sum = load(t, d, opts, dir); sum.Objects != 2 || sum.Copies != 0 || counts(t, d)[0] != 2100 {
+		t.Errorf("--allow-duplicates: %+v, %v", sum, counts(t, d))
+	}
+}
