@@ -376,10 +376,13 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m map[string
 			label = src.Label
 		}
 		err := ls.List(ctx, func(o source.Object) error {
-			if seen[o.ID] || l.isDatabase(o.ID) || l.excluded(o.Name) {
+			if seen[o.ID] || o.FileKey != "" && seen["file:"+o.FileKey] || l.isDatabase(o.ID) || l.excluded(o.Name) {
 				return nil
 			}
 			seen[o.ID] = true
+			if o.FileKey != "" {
+				seen["file:"+o.FileKey] = true // one file reached by two paths is read once
+			}
 			if o.Unstable {
 				o.ID = streamID(o.ID, m)
 			}

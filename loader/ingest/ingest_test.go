@@ -1186,3 +1186,20 @@ func TestCopiesSkipped(t *testing.T) {
 		t.Errorf("--allow-duplicates: %+v, %v", sum, counts(t, d))
 	}
 }
+
+// TestLinkedFileLoadedOnce loads a folder holding a file, a link to it and
+// a link to a folder holding it, and the file and the link as two more
+// sources: its rows are loaded once.
+func TestLinkedFileLoadedOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "logs", "a.log"), genLines(t, 100, 95))
+	if err := os.Symlink(filepath.Join(dir, "logs", "a.log"), filepath.Join(dir, "logs", "b.log")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	os.Symlink(filepath.Join(dir, "logs"), filepath.Join(dir, "linked"))
+	d := openDB(t)
+	sum := load(t, d, Options{}, filepath.Join(dir, "linked"), filepath.Join(dir, "logs"), filepath.Join(dir, "logs", "b.log"))
+	if sum.Objects != 1 || sum.Rows != 100 || len(sum.Errors) != 0 || counts(t, d)[0] != 100 {
+		t.Errorf("%+v, %v", sum, counts(t, d))
+	}
+}

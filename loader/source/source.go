@@ -27,6 +27,10 @@ type Object struct {
 	// Unstable). It becomes p_source_id, keys the
 	// manifest and seeds p_row_id.
 	ID string
+	// FileKey identifies a local file (its device and inode), so that a
+	// load reads once a file reached by two paths (a link to it, a linked
+	// folder); "" when unknown or not a local file.
+	FileKey string
 	// Unstable marks a named pipe, a process substitution (<(...), whose
 	// path /dev/fd/63 is the same for every command) or a device: its path
 	// names a stream, not its bytes, which are read as they come. The load
