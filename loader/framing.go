@@ -21,60 +21,92 @@ type framer struct {
 	r, w       int
 	scan       int
 	eof        bool
-	skipping   bool // discarding the rest of an over-long line
-	emptyReads int  // consecutive reads that returned nothing
-	maxLine    int  // longest line returned whole
+	skipping   bool   // discarding the rest of an over-long line
+	long       []byte // the kept start of the over-long line being skipped
+	longLen    int64  // its length so far, line end included
+	emptyReads int    // consecutive reads that returned nothing
+	maxLine    int    // longest line returned whole
 
 	read int64 // bytes read from src
 	err  error // the read error that ended the input, if any
+	cut  bool  // the read error ended the input inside a line: buf[r:w] is that line
 }
 
+// lineKind says what framer.next returned.
+type lineKind uint8
+
+const (
+	lineWhole   lineKind = iota // a line, with its ending (the last one may have none)
+	lineTooLong                 // the start of a line longer than maxLine (see framer.length)
+	lineCut                     // a last line without its ending, cut by a read error
+)
+
 // begin starts framing src, keeping the read buffer of a previous Reader.
-func (r *framer) begin(src io.Reader, name string) {
-	*r = framer{src: src, name: name, buf: r.buf[:cap(r.buf)], maxLine: maxLineBytes}
+// maxLine is the longest line returned whole; 0 means MaxLineBytes.
+func (r *framer) begin(src io.Reader, name string, maxLine int) {
+	if maxLine <= 0 {
+		maxLine = MaxLineBytes
+	}
+	*r = framer{src: src, name: name, buf: r.buf[:cap(r.buf)], maxLine: maxLine}
 }
 
 // end drops the references to the source, so that the pooled state does
 // not keep it alive.
-func (r *framer) end() { r.src, r.err = nil, nil }
+func (r *framer) end() { r.src, r.err, r.long = nil, nil, nil }
+
+// keepBytes is how much of an over-long line is kept: rawKeepBytes, or the
+// limit when it is smaller.
+func (r *framer) keepBytes() int { return min(rawKeepBytes, r.maxLine) }
 
 // next returns the next line with its ending, a sub-slice of the read
-// buffer valid until the next call. tooLong reports a line longer than
-// r.maxLine, of which only the first rawKeepBytes are returned (the rest
-// is skipped). ok is false at the end of the input or on a read error; a
-// partial last line is returned at EOF but dropped on an error.
-func (r *framer) next() (line []byte, tooLong, ok bool) {
+// buffer valid until the next call, and its kind. A line longer than
+// r.maxLine (lineTooLong) is read to its end without being buffered: only
+// its first keepBytes are returned, and r.longLen is its whole length. A
+// last line cut by a read error is returned as lineCut. ok is false at the
+// end of the input.
+func (r *framer) next() (line []byte, kind lineKind, ok bool) {
 	for {
 		if r.skipping {
-			if k := bytes.IndexByte(r.buf[r.r:r.w], '\n'); k >= 0 {
-				r.r += k + 1
-				r.skipping = false
-			} else {
-				r.r = r.w
+			k := bytes.IndexByte(r.buf[r.r:r.w], '\n')
+			if k >= 0 || r.eof {
+				if k >= 0 {
+					r.longLen += int64(k + 1)
+					r.r += k + 1
+				} else {
+					r.longLen += int64(r.w - r.r)
+					r.r = r.w
+				}
+				r.scan, r.skipping, r.cut = r.r, false, false
+				return r.long, lineTooLong, true
 			}
-			r.scan = r.r
-		}
-		if !r.skipping {
+			r.longLen += int64(r.w - r.r)
+			r.r, r.scan = r.w, r.w
+		} else {
 			if k := bytes.IndexByte(r.buf[r.scan:r.w], '\n'); k >= 0 {
 				end := r.scan + k + 1
 				line = r.buf[r.r:end]
 				r.r, r.scan = end, end
-				return line, false, true
+				return line, lineWhole, true
 			}
 			r.scan = r.w
-			if r.w-r.r >= r.maxLine {
-				line = r.buf[r.r : r.r+min(rawKeepBytes, r.w-r.r)]
+			if r.w-r.r > r.maxLine {
+				r.long = append(r.long[:0], r.buf[r.r:r.r+r.keepBytes()]...)
+				r.longLen = int64(r.w - r.r)
 				r.r, r.scan, r.skipping = r.w, r.w, true
-				return line, true, true
+				continue
 			}
-		}
-		if r.eof {
-			if r.r < r.w && !r.skipping {
-				line = r.buf[r.r:r.w]
-				r.r, r.scan = r.w, r.w
-				return line, false, true
+			if r.eof {
+				if r.r < r.w {
+					line = r.buf[r.r:r.w]
+					r.r, r.scan = r.w, r.w
+					if r.cut {
+						r.cut = false
+						return line, lineCut, true
+					}
+					return line, lineWhole, true
+				}
+				return nil, lineWhole, false
 			}
-			return nil, false, false
 		}
 		r.fill()
 	}
@@ -90,7 +122,7 @@ func (r *framer) fill() {
 		r.r = 0
 	}
 	if r.w == len(r.buf) {
-		nb := make([]byte, max(readSize, 2*len(r.buf)))
+		nb := make([]byte, max(readSize, len(r.buf)+1, min(2*len(r.buf), r.maxLine+readSize)))
 		copy(nb, r.buf[:r.w])
 		r.buf = nb
 	}
@@ -110,13 +142,9 @@ func (r *framer) fill() {
 	case err != nil:
 		r.err = fmt.Errorf("read %s: %w", r.name, err)
 		r.eof = true
-		// Keep the complete lines read so far; drop the partial last one.
-		if k := bytes.LastIndexByte(r.buf[r.r:r.w], '\n'); k >= 0 {
-			r.w = r.r + k + 1
-		} else {
-			r.w = r.r
-		}
-		r.scan = min(r.scan, r.w)
+		// The error ended the input inside a line (or after its last
+		// newline): a partial last line is a reject, not a row.
+		r.cut = true
 	}
 }
 

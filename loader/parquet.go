@@ -110,7 +110,7 @@ func (r *ParquetReader) init(sourceID string, opts Options) Options {
 	}
 	mem, ownMem := recyclerFor(opts.Allocator)
 	r.state, r.ownMem = statePool.Get().(*state), ownMem
-	r.window = newWindow(opts.Since, opts.Until)
+	r.window = newWindows(opts)
 	r.b.begin(mem, batchConsts{
 		sourceID:  sourceID,
 		label:     opts.Label,

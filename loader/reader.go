@@ -92,6 +92,12 @@ import (
 	"github.com/s3logs/s3logs/schema"
 )
 
+// MaxLineBytes is the longest line read when Options.MaxLineBytes is zero
+// (8 MiB, about 4,000 times a typical line): a longer one is rejected
+// (schema.RejectTooLong, keeping its first 64 KiB) and read to its end
+// without being buffered, so that no line, however long, makes memory grow.
+const MaxLineBytes = 8 << 20
+
 // DefaultBatchRows is the number of rows per record batch when
 // Options.BatchRows is zero. A batch's values are written straight into
 // the buffers the record batch takes over (see columns.go); at 4096 rows
@@ -102,10 +108,6 @@ import (
 const DefaultBatchRows = 4096
 
 const (
-	// maxLineBytes is the longest line read; a longer one is rejected
-	// (keeping its first rawKeepBytes) and skipped, so that a file without
-	// newlines cannot exhaust memory.
-	maxLineBytes = 64 << 20
 	// rawKeepBytes is how much of an over-long line its Reject keeps.
 	rawKeepBytes = 64 << 10
 	// maxBatchBytes ends a batch early when its lines reach this many bytes,
@@ -152,6 +154,13 @@ type Options struct {
 	// record per line (see json.go); anything else reads S3's text lines.
 	// Parquet is read by a ParquetReader, not a Reader.
 	Format Format
+	// Windows, when not empty, replaces Since and Until: rows whose event
+	// time is in none of these windows are dropped and counted in
+	// Stats.Filtered (a file loaded again under a wider set of windows).
+	Windows []Window
+	// MaxLineBytes is the longest line read, not counting its line end; a longer
+	// one is rejected. 0 means MaxLineBytes.
+	MaxLineBytes int
 }
 
 // Stats are the running totals of a Reader. Lines = Rows + Rejected +
@@ -168,7 +177,7 @@ type Stats struct {
 // Reader reads S3 server access log lines from an io.Reader and yields them
 // as Arrow record batches of schema.S3ServerAccess, with the Rejects of the
 // lines it could not parse. Lines end at "\n" or "\r\n" and may be of any
-// length up to 64 MiB. A Reader is not safe for concurrent use.
+// length up to Options.MaxLineBytes. A Reader is not safe for concurrent use.
 //
 // Semantics of the values:
 //   - "-" and `"-"` are NULL; a line that ends early (17 to 25 fields) has
@@ -198,11 +207,19 @@ type Reader struct {
 	rejects []Reject
 }
 
+// Window is the time window [Since, Until) of event times; a zero time is
+// no bound.
+type Window struct {
+	Since, Until time.Time
+}
+
 // window is the time window of Options.Since and Options.Until, in
-// microseconds since the epoch, that rows must be in.
+// microseconds since the epoch, that rows must be in; or, with more, rows
+// must be in it or in one of more (Options.Windows).
 type window struct {
 	since, until       int64
 	hasSince, hasUntil bool
+	more               []window
 }
 
 // newWindow returns the window [since, until); a zero time is no bound.
@@ -210,9 +227,25 @@ func newWindow(since, until time.Time) window {
 	return window{since: since.UnixMicro(), until: until.UnixMicro(), hasSince: !since.IsZero(), hasUntil: !until.IsZero()}
 }
 
+// newWindows returns the window of opts: Since and Until, or Windows.
+func newWindows(opts Options) window {
+	if len(opts.Windows) == 0 {
+		return newWindow(opts.Since, opts.Until)
+	}
+	w := newWindow(opts.Windows[0].Since, opts.Windows[0].Until)
+	for _, o := range opts.Windows[1:] {
+		w.more = append(w.more, newWindow(o.Since, o.Until))
+	}
+	return w
+}
+
 // excludes reports whether t (µs) is outside the window.
 func (w *window) excludes(t int64) bool {
-	return w.hasSince && t < w.since || w.hasUntil && t >= w.until
+	out := w.hasSince && t < w.since || w.hasUntil && t >= w.until
+	for i := 0; out && i < len(w.more); i++ {
+		out = w.more[i].excludes(t)
+	}
+	return out
 }
 
 // NewReader returns a Reader of r, whose bytes must be text (an object's
@@ -232,12 +265,12 @@ func NewReader(r io.Reader, sourceID string, opts Options) *Reader {
 	mem, ownMem := recyclerFor(opts.Allocator)
 	rd := &Reader{
 		state:  statePool.Get().(*state),
-		window: newWindow(opts.Since, opts.Until),
+		window: newWindows(opts),
 		ownMem: ownMem,
 		json:   opts.Format == FormatJSON,
 		line:   opts.FirstLine,
 	}
-	rd.lines.begin(r, sourceID)
+	rd.lines.begin(r, sourceID, opts.MaxLineBytes)
 	rd.b.begin(mem, batchConsts{
 		sourceID:  sourceID,
 		label:     opts.Label,
@@ -269,15 +302,23 @@ func (r *Reader) Next() bool {
 	}
 	r.b.reset()
 	for r.b.n < r.b.maxRows && len(r.rejects) < r.b.maxRows && r.b.bytes < maxBatchBytes {
-		line, tooLong, ok := r.lines.next()
+		line, kind, ok := r.lines.next()
 		if !ok {
 			r.done = true
 			break
 		}
 		r.line++
 		r.stats.Lines++
-		if tooLong {
-			r.reject(line, lineError{field: -1, kind: schema.RejectTooLong, reason: fmt.Sprintf("line longer than %d bytes (first %d kept)", r.lines.maxLine, len(line))})
+		switch kind {
+		case lineTooLong:
+			r.rejects = append(r.rejects, TooLong(r.b.sourceID, r.line, r.lines.longLen, r.lines.maxLine, line))
+			r.stats.Rejected++
+			r.b.bytes += len(line)
+			continue
+		case lineCut:
+			r.rejects = append(r.rejects, Cut(r.b.sourceID, r.line, line))
+			r.stats.Rejected++
+			r.b.bytes += len(line)
 			continue
 		}
 		r.addLine(line)

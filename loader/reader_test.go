@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/s3logs/s3logs/schema"
 )
 
 func TestReaderFraming(t *testing.T) {
@@ -181,11 +183,55 @@ func TestReaderLongLines(t *testing.T) {
 	if rows != 2 || len(rejects) != 1 {
 		t.Fatalf("%d rows, %d rejects; want 2, 1", rows, len(rejects))
 	}
-	want := Reject{Source: "f", Line: 2, Reason: "line longer than 131072 bytes (first 65536 kept)"}
-	if rj := rejects[0]; rj.Line != want.Line || rj.Reason != want.Reason || len(rj.Raw) != rawKeepBytes || rj.Column != 0 || rj.Field != "" {
+	want := Reject{Source: "f", Line: 2, Reason: "line of 196609 bytes is longer than the limit of 131072 bytes (--max-line-bytes); raw holds only its first 65536 bytes"}
+	if rj := rejects[0]; rj.Line != want.Line || rj.Reason != want.Reason || len(rj.Raw) != rawKeepBytes || rj.Column != 0 || rj.Field != "" || rj.Kind != schema.RejectTooLong {
 		t.Errorf("reject %s (raw %d bytes), want %s", rj.Error(), len(rj.Raw), want.Error())
 	}
 	if s := r.Stats(); s.Lines != 3 || s.Bytes != int64(len(in)) {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+// endless is an io.Reader of n bytes of 'x' and then rest.
+type endless struct {
+	n    int64
+	rest io.Reader
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		return e.rest.Read(p)
+	}
+	k := int(min(int64(len(p)), e.n))
+	for i := range p[:k] {
+		p[i] = 'x'
+	}
+	e.n -= int64(k)
+	return k, nil
+}
+
+// TestReaderLineCapBoundsMemory reads a line 64 times the limit: it is
+// rejected with its length and the read buffer stays near the limit.
+func TestReaderLineCapBoundsMemory(t *testing.T) {
+	ok := mkLine(func(map[int]string) {})
+	const limit, long = 256 << 10, 16 << 20
+	r := NewReader(&endless{n: long, rest: strings.NewReader("\n" + ok + "\n")}, "f", Options{MaxLineBytes: limit})
+	defer r.Release()
+	rows, rejects := 0, []Reject{}
+	for r.Next() {
+		rows += int(r.RecordBatch().NumRows())
+		rejects = append(rejects, r.Rejects()...)
+	}
+	if rows != 1 || len(rejects) != 1 || rejects[0].Kind != schema.RejectTooLong || rejects[0].Line != 1 {
+		t.Fatalf("%d rows, rejects %v", rows, rejects)
+	}
+	if want := fmt.Sprintf("line of %d bytes is longer than the limit of %d bytes", long+1, limit); !strings.HasPrefix(rejects[0].Reason, want) {
+		t.Errorf("reason %q, want it to start with %q", rejects[0].Reason, want)
+	}
+	if c := cap(r.lines.buf); c > 2*limit+readSize {
+		t.Errorf("read buffer grew to %d bytes for a limit of %d", c, limit)
+	}
+	if s := r.Stats(); s.Lines != 2 || s.Bytes != long+int64(len(ok))+2 {
 		t.Errorf("stats %+v", s)
 	}
 }
@@ -198,15 +244,19 @@ func TestReaderReadError(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	r := NewReader(src, "f", Options{Allocator: mem})
 	defer r.Release()
-	rows := 0
+	rows, rejects := 0, []Reject{}
 	for r.Next() {
 		rows += int(r.RecordBatch().NumRows())
+		rejects = append(rejects, r.Rejects()...)
 	}
 	if !errors.Is(r.Err(), boom) || r.Err().Error() != "read f: boom" {
 		t.Errorf("Err() = %v, want read f: boom", r.Err())
 	}
-	if rows != 1 || r.Stats().Rejected != 0 {
-		t.Errorf("%d rows, stats %+v: the partial line must be dropped, not rejected", rows, r.Stats())
+	if rows != 1 || r.Stats().Rejected != 1 || r.Stats().Lines != 2 {
+		t.Errorf("%d rows, stats %+v: the partial line must be rejected, not a row", rows, r.Stats())
+	}
+	if len(rejects) != 1 || rejects[0].Kind != schema.RejectCut || rejects[0].Line != 2 || string(rejects[0].Raw) != l[:50] {
+		t.Errorf("rejects %v, want line 2 cut", rejects)
 	}
 	if r.Next() {
 		t.Error("Next after error")
@@ -415,8 +465,8 @@ func TestReaderDataWithError(t *testing.T) {
 	for r.Next() {
 		rows += int(r.RecordBatch().NumRows())
 	}
-	if rows != 2 || !errors.Is(r.Err(), boom) || r.Stats().Rejected != 0 {
-		t.Errorf("%d rows, err %v, stats %+v; want the 2 complete lines, boom, no reject", rows, r.Err(), r.Stats())
+	if rows != 2 || !errors.Is(r.Err(), boom) || r.Stats().Rejected != 1 {
+		t.Errorf("%d rows, err %v, stats %+v; want the 2 complete lines, boom, the cut line rejected", rows, r.Err(), r.Stats())
 	}
 }
 

@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/s3logs/s3logs/schema"
@@ -37,3 +38,28 @@ func (e *Reject) Error() string {
 
 // Unwrap returns the reject's kind, so that errors.Is and errors.As see it.
 func (e *Reject) Unwrap() error { return e.Kind }
+
+// TooLong is the Reject of line number line of source, of length bytes
+// (its ending included), longer than limit: raw is the start of it that is
+// kept (copied), at most 64 KiB. The loader reads such a line to its end
+// without buffering it.
+func TooLong(source string, line, length int64, limit int, raw []byte) Reject {
+	raw = bytes.Clone(raw[:min(len(raw), rawKeepBytes)])
+	return Reject{
+		Source: source, Line: line, Kind: schema.RejectTooLong, Raw: raw,
+		Reason: fmt.Sprintf("line of %d bytes is longer than the limit of %d bytes (--max-line-bytes); raw holds only its first %d bytes", length, limit, len(raw)),
+	}
+}
+
+// Cut is the Reject of line number line of source, the last line of an
+// input whose read failed before the line's end (a truncated gzip member,
+// an S3 body cut mid-stream): raw (copied, without a line ending) is what
+// was read of it. A line cut short may read as a valid row with its last
+// fields missing, so it is never one.
+func Cut(source string, line int64, raw []byte) Reject {
+	raw = bytes.Clone(trimEOL(raw[:min(len(raw), MaxLineBytes)]))
+	return Reject{
+		Source: source, Line: line, Kind: schema.RejectCut, Raw: raw,
+		Reason: fmt.Sprintf("the input ended with a read error %d bytes into this line, before its line end: the line may be cut", len(raw)),
+	}
+}

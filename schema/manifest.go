@@ -23,6 +23,7 @@ const (
 	ManChecksum
 	ManLabel
 	ManLoadedAt
+	ManWindows
 )
 
 // Manifest declares the manifest: one row per object loaded, whose rows,
@@ -47,5 +48,6 @@ var Manifest = &Table{
 		{Name: "checksum", Type: String, Description: "Hash of the first and last 4 KiB before bytes, to check a grown file."},
 		{Name: "label", Type: String, Description: "p_source_label of the object's rows."},
 		{Name: "loaded_at", Type: Timestamp, Description: "When this row was written."},
+		{Name: "windows", Type: String, Description: "The --since/--until windows the object's rows were kept in, as since/until pairs in RFC 3339 (an empty side: no bound) joined by commas; NULL when every row was kept. A later load with a window outside these reads the object again."},
 	},
 }

@@ -50,7 +50,7 @@ type RejectKind uint8
 const (
 	RejectBinary    RejectKind = iota + 1 // the line holds a NUL byte
 	RejectNotLog                          // no bracketed time as the third field: a line of another format
-	RejectTooLong                         // longer than the longest line the loader reads
+	RejectTooLong                         // longer than the longest line the loader reads (--max-line-bytes)
 	RejectTruncated                       // the line ends before the fields a line must have, or inside a quote
 	RejectRequired                        // a required field (bucketowner) is -
 	RejectTime                            // the time is malformed or impossible (31/Feb, hour 25)
@@ -62,6 +62,7 @@ const (
 	RejectJSON                            // a JSON record that is not well-formed (truncated, trailing data, a key twice, nested too deep)
 	RejectType                            // a value of the wrong type for its field (a string for http_status, a number for bucket_name)
 	RejectNoTime                          // a JSON or Parquet record without request_time
+	RejectCut                             // the last line, without its line end, of an input whose read failed
 	numRejectKinds
 )
 
@@ -81,6 +82,7 @@ var rejectKinds = [numRejectKinds]struct{ name, text string }{
 	RejectJSON:      {"json", "malformed JSON record"},
 	RejectType:      {"type", "value of the wrong type"},
 	RejectNoTime:    {"no-time", "record without a time"},
+	RejectCut:       {"cut", "last line cut by a read error"},
 }
 
 // RejectKinds returns every kind, in order.

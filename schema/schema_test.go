@@ -50,7 +50,7 @@ func TestIndexConstants(t *testing.T) {
 	}{
 		{"Col", S3ServerAccess, ColPAnyAWSAccountIDs},
 		{"Rej", Rejects, RejLoadedAt},
-		{"Man", Manifest, ManLoadedAt},
+		{"Man", Manifest, ManWindows},
 	} {
 		names := blocks[tc.prefix]
 		if len(names) != len(tc.table.Columns) || tc.last != len(tc.table.Columns)-1 {

@@ -41,10 +41,22 @@ an interrupted load (Ctrl-C, kill) is completed by running it again.
 
 --since and --until keep the rows of a time window (forms under Flags); for
 s3:// sources they also narrow the listing to the objects that may hold them.
+A file loaded before under a narrower window is read again for the rows it
+left out (its rows replaced, none doubled).
+
+A line longer than --max-line-bytes (default 8M) is rejected with its
+length, keeping its first 64 KiB, and read to its end without being held
+in memory; the load goes on. A last line without its line end in a file
+whose read failed (a truncated gzip, a cut S3 body) is rejected as cut.
 
 A file none of whose lines is an S3 server access log line (another log
 format, a README) is not loaded at all, not even as rejects: it is an error
-naming the file and how many of its lines were rejected.
+naming the file and how many of its lines were rejected. Such a file, and a
+truncated or corrupt gzip, is remembered: while it is unchanged, later loads
+skip it with one line, and do not fail for it. --exclude GLOB (repeatable)
+leaves out files whose name or its last parts match, such as '*.md'. A copy
+of a file already loaded (same size and bytes, another name) is skipped with
+one line; --allow-duplicates loads it anyway.
 
 Exit status: 0 when everything loaded; 3 when it loaded but some lines were
 rejected (see aws_s3serveraccess_rejects); 1 when a source could not be read
@@ -66,6 +78,9 @@ type loadFlags struct {
 	workers *int
 	window  *window
 	format  *source.Format
+	maxLine *byteSize
+	exclude *globList
+	dupes   *bool
 	s3      *s3Flags
 }
 
@@ -77,6 +92,9 @@ func defineLoadFlags(fs *flag.FlagSet, now time.Time) *loadFlags {
 	lf.workers = fs.Int("workers", 0, "`N` objects parsed at once (default: the number of CPUs; 32 for s3:// sources)")
 	lf.window = windowFlags(fs, now)
 	lf.format = inputFormatFlag(fs)
+	lf.maxLine = maxLineFlag(fs)
+	lf.exclude = excludeFlag(fs)
+	lf.dupes = fs.Bool("allow-duplicates", false, "load a file even when it holds the same bytes as one already loaded under another name (a copy is skipped by default)")
 	lf.s3 = defineS3Flags(fs, lf.workers)
 	return lf
 }
@@ -112,7 +130,7 @@ func runLoad(ctx context.Context, env *Env, args []string) error {
 
 // options turns the parsed flags into ingest options.
 func (lf *loadFlags) options() (ingest.Options, error) {
-	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, Format: *lf.format}
+	opts := ingest.Options{Label: *lf.label, Workers: *lf.workers, Format: *lf.format, MaxLineBytes: int(*lf.maxLine), Exclude: *lf.exclude, AllowDuplicates: *lf.dupes}
 	if *lf.workers < 0 {
 		return opts, usagef("--workers must be at least 1")
 	}
@@ -157,6 +175,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	}
 	pl := newProgressLine(env)
 	opts.OnError = func(err error) { pl.printf("s3logs: %v\n", err) }
+	opts.OnNote = func(note string) { pl.printf("s3logs: %s\n", note) }
 	for _, err := range early {
 		opts.OnError(err)
 	}

@@ -9,12 +9,16 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/internal/when"
+	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/source"
 )
 
@@ -107,6 +111,80 @@ func (v *timeValue) Set(s string) error {
 		return err
 	}
 	v.t, v.text = t, s
+	return nil
+}
+
+// excludeFlag defines the repeatable --exclude on fs: patterns of files
+// load leaves out, checked as they are parsed.
+func excludeFlag(fs *flag.FlagSet) *globList {
+	g := &globList{}
+	fs.Var(g, "exclude", "leave out files whose name, or its last parts, match `GLOB` (such as '*.md' or 'docs/*'; repeatable)")
+	return g
+}
+
+// globList is a flag.Value collecting filepath.Match patterns.
+type globList []string
+
+// String returns the patterns joined by commas.
+func (g *globList) String() string {
+	if g == nil {
+		return ""
+	}
+	return strings.Join(*g, ",")
+}
+
+// Set adds one pattern, refusing one filepath.Match cannot read.
+func (g *globList) Set(p string) error {
+	if _, err := filepath.Match(p, ""); err != nil {
+		return fmt.Errorf("bad pattern %q: %w", p, err)
+	}
+	*g = append(*g, p)
+	return nil
+}
+
+// maxLineFlag defines --max-line-bytes on fs: the longest line load reads
+// (loader.MaxLineBytes by default); a longer one is rejected with its
+// length and read to its end without being held in memory.
+func maxLineFlag(fs *flag.FlagSet) *byteSize {
+	v := byteSize(loader.MaxLineBytes)
+	fs.Var(&v, "max-line-bytes", "longest line read, as `SIZE` (bytes, or with K, M or G for KiB, MiB, GiB); a longer line is rejected with its length and skipped")
+	return &v
+}
+
+// byteSize is a flag.Value of a positive number of bytes: 1048576, 1024K,
+// 1M, 1MiB, 1G.
+type byteSize int
+
+// String returns the size in bytes.
+func (b *byteSize) String() string {
+	if b == nil {
+		return ""
+	}
+	return strconv.Itoa(int(*b))
+}
+
+// Set parses s.
+func (b *byteSize) Set(s string) error {
+	num := strings.TrimSpace(s)
+	mult := int64(1)
+	up := strings.ToUpper(num)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(up, u.suffix) {
+			num, mult = strings.TrimSpace(num[:len(num)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<40)/mult {
+		return fmt.Errorf("want a positive size such as 8M or 1048576, got %q", s)
+	}
+	if n*mult > math.MaxInt32 {
+		return fmt.Errorf("%q is more than 2 GiB, the longest line a record batch can hold", s)
+	}
+	*b = byteSize(n * mult)
 	return nil
 }
 

@@ -48,11 +48,12 @@ func firstChunkBytes(size int64, chunk int) int {
 // anything was sent, the summed stats, and the first error.
 func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine int64, parseTime time.Time, msgs chan<- message) (loaded bool, total loader.Stats, err error) {
 	var acc chunkResults
+	r = &stickyReader{r: r}
 	line := firstLine
 	var carry []byte
 	size := firstChunkBytes(j.obj.Size, l.opts.ChunkBytes)
 	for k := 0; ; k++ {
-		chunk, last, rerr := readChunk(r, &carry, size, l.opts.ChunkBytes)
+		chunk, t, last, rerr := readChunk(r, &carry, size, l.opts.ChunkBytes, l.maxLine())
 		size = l.opts.ChunkBytes
 		if len(chunk) > 0 {
 			select {
@@ -66,8 +67,12 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 				defer acc.wg.Done()
 				defer func() { <-l.slots }()
 				acc.add(l.parseChunk(ctx, j, chunk, first, hold, parseTime, msgs))
-			}(chunk, line, k == 0 && last && firstLine == 0)
+			}(chunk, line, k == 0 && last && t == nil && firstLine == 0)
 			line += countLines(chunk)
+		}
+		if t != nil {
+			line++
+			acc.add(l.sendTail(ctx, j, t, line, msgs))
 		}
 		if rerr != nil || last || ctx.Err() != nil {
 			err = rerr
@@ -90,11 +95,32 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 func (l *Loader) parseChunk(ctx context.Context, j *job, chunk []byte, first int64, hold bool, parseTime time.Time, msgs chan<- message) (bool, loader.Stats, error) {
 	rd := loader.NewReader(bytes.NewReader(chunk), j.obj.ID, loader.Options{
 		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
-		FirstLine: first, Since: l.opts.Since, Until: l.opts.Until, Format: j.format,
+		FirstLine: first, Windows: j.windows, MaxLineBytes: l.maxLine(), Format: j.format,
 	})
 	defer rd.Release()
 	sent, err := l.parse(ctx, j, rd, hold, msgs)
 	return sent, rd.Stats(), err
+}
+
+// maxLine is the longest line read: Options.MaxLineBytes or its default.
+func (l *Loader) maxLine() int {
+	if l.opts.MaxLineBytes > 0 {
+		return l.opts.MaxLineBytes
+	}
+	return loader.MaxLineBytes
+}
+
+// sendTail sends the Reject of the tail line t, line number line of j's
+// object, and returns its stats: one line, rejected, of t.length bytes.
+func (l *Loader) sendTail(ctx context.Context, j *job, t *tail, line int64, msgs chan<- message) (bool, loader.Stats, error) {
+	st := loader.Stats{Lines: 1, Rejected: 1, Bytes: t.length}
+	l.lines.Add(1)
+	l.rejected.Add(1)
+	l.bytes.Add(t.length)
+	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: []loader.Reject{t.reject(j.obj.ID, line, l.maxLine())}}) {
+		return false, loader.Stats{}, ctx.Err()
+	}
+	return true, st, nil
 }
 
 // chunkResults sums what the chunks of one object did.
@@ -131,25 +157,54 @@ func countLines(chunk []byte) int64 {
 	return n
 }
 
+// tail is a line readChunk returns beside a chunk, after its lines,
+// because it cannot be parsed as one: a line longer than the limit (read
+// to its end without being buffered; raw is its start) or a last line cut
+// by a read error.
+type tail struct {
+	raw    []byte
+	length int64 // bytes of the line, its ending included
+	cut    bool  // a last line cut by a read error, not an over-long one
+}
+
+// reject returns t's Reject, as the line number line of source.
+func (t *tail) reject(source string, line int64, limit int) loader.Reject {
+	if t.cut {
+		return loader.Cut(source, line, t.raw)
+	}
+	return loader.TooLong(source, line, t.length, limit, t.raw)
+}
+
 // readChunk returns the next chunk of r: *carry (the partial line left by
 // the previous chunk) and about size more bytes, up to the last line end;
 // a buffer of size that fills up is grown to full more bytes first (the
 // first chunk of an object of unknown size starts small, see
 // firstChunkBytes). last reports the end of r; then the chunk holds
-// everything left, including a last line without a line end. A read error
-// ends the input too: the bytes before it are returned with it.
-func readChunk(r io.Reader, carry *[]byte, size, full int) (chunk []byte, last bool, err error) {
-	buf := make([]byte, len(*carry), len(*carry)+size)
+// everything left, including a last line without a line end. A line longer
+// than maxLine is not buffered: it is returned as an over-long tail (after
+// the chunk's complete lines, which come first), keeping its start, and
+// the rest of it is read and dropped up to its line end. A read error ends
+// the input too: the complete lines before it are returned with it, and a
+// partial last line as a cut tail.
+func readChunk(r io.Reader, carry *[]byte, size, full, maxLine int) (chunk []byte, t *tail, last bool, err error) {
+	buf := make([]byte, len(*carry), max(len(*carry)+size, 1))
 	copy(buf, *carry)
 	*carry = nil
 	for {
 		n, rerr := io.ReadFull(r, buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
+		i := bytes.LastIndexByte(buf, '\n')
 		if rerr != nil {
 			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF { // exactly these: the end of the input, not a wrapped gzip truncation
-				return buf, true, nil
+				if len(buf)-(i+1) > maxLine {
+					return buf[:i+1], &tail{raw: keep(buf[i+1:]), length: int64(len(buf) - (i + 1))}, true, nil
+				}
+				return buf, nil, true, nil
 			}
-			return buf, true, rerr
+			if i+1 < len(buf) {
+				t = &tail{raw: buf[i+1:], length: int64(len(buf) - (i + 1)), cut: true}
+			}
+			return buf[:i+1], t, true, rerr
 		}
 		if size < full { // a small first buffer that filled: the input is larger, read a full chunk
 			grown := make([]byte, len(buf), len(buf)+full)
@@ -157,13 +212,66 @@ func readChunk(r io.Reader, carry *[]byte, size, full int) (chunk []byte, last b
 			buf, size = grown, full
 			continue
 		}
-		if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
+		if i >= 0 {
 			*carry = append([]byte(nil), buf[i+1:]...)
-			return buf[:i+1], false, nil
+			return buf[:i+1], nil, false, nil
 		}
-		// One line longer than the chunk: read on until its end.
-		grown := make([]byte, len(buf), cap(buf)+size)
+		if len(buf) > maxLine {
+			// One line longer than the limit: keep its start, drop the rest.
+			t = &tail{raw: keep(buf), length: int64(len(buf))}
+			last, err = skipLine(r, t, carry, buf[:cap(buf)])
+			return nil, t, last, err
+		}
+		// One line longer than the chunk: read on until its end, or until
+		// it is longer than the limit.
+		grown := make([]byte, len(buf), min(cap(buf)+size, maxLine+1))
 		copy(grown, buf)
 		buf = grown
 	}
+}
+
+// keep copies the start of an over-long line that its Reject keeps.
+func keep(line []byte) []byte { return bytes.Clone(line[:min(len(line), keepBytes)]) }
+
+// keepBytes is how much of an over-long line readChunk keeps: what
+// loader.TooLong stores.
+const keepBytes = 64 << 10
+
+// skipLine reads r up to the end of the over-long line t, adding to its
+// length, through scratch; what follows the line end goes to *carry.
+func skipLine(r io.Reader, t *tail, carry *[]byte, scratch []byte) (last bool, err error) {
+	for {
+		n, rerr := r.Read(scratch)
+		if k := bytes.IndexByte(scratch[:n], '\n'); k >= 0 {
+			t.length += int64(k + 1)
+			*carry = append([]byte(nil), scratch[k+1:n]...)
+			if rerr != nil && rerr != io.EOF {
+				return false, nil // r is sticky: the error comes again with the next read
+			}
+			return rerr == io.EOF && len(*carry) == 0, nil
+		}
+		t.length += int64(n)
+		switch {
+		case rerr == io.EOF:
+			return true, nil
+		case rerr != nil:
+			return true, rerr
+		}
+	}
+}
+
+// stickyReader returns its first error again on every later read, as
+// readChunk expects when it stops reading at a line end just before one.
+type stickyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *stickyReader) Read(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.r.Read(p)
+	s.err = err
+	return n, err
 }

@@ -61,6 +61,10 @@ type Options struct {
 	// ChunkBytes is how much of an object one goroutine parses at a time;
 	// 0 means DefaultChunkBytes.
 	ChunkBytes int
+	// MaxLineBytes is the longest line read, not counting its line end; a longer
+	// one is rejected (schema.RejectTooLong) and read to its end without
+	// being buffered. 0 means loader.MaxLineBytes.
+	MaxLineBytes int
 	// CommitRows is how many rows a transaction holds before it commits; 0
 	// means DefaultCommitRows. Commits also happen every CommitEvery.
 	CommitRows int
@@ -72,6 +76,18 @@ type Options struct {
 	// (--format); otherwise each object's is detected from its content
 	// (source.Decode).
 	Format source.Format
+	// AllowDuplicates loads an object even when it holds the same bytes as
+	// one loaded under another name (a copied file); by default such a
+	// copy is skipped with a note (see dupes.go).
+	AllowDuplicates bool
+	// Exclude are filepath.Match patterns of objects not to load: one
+	// matches an object when it matches its name, or the last parts of it
+	// (so "*.md" and "docs/*" match "logs/docs/README.md").
+	Exclude []string
+	// OnNote, when set, is called (from one goroutine) with a line about an
+	// object skipped for a reason the user may not expect (refused by an
+	// earlier load and unchanged).
+	OnNote func(note string)
 	// OnError, when set, is called (from any goroutine, one call at a time)
 	// with each problem of one source or object as it happens; the load goes
 	// on with the others. Every such error is also in Summary.Errors.
@@ -113,7 +129,10 @@ type Summary struct {
 	Objects  int // objects read (in whole or, for a grown file, the new part)
 	Resumed  int // of Objects, grown files read from where the last load stopped
 	Reloaded int // of Objects, changed or interrupted objects whose old rows were replaced
-	Skipped  int // objects already loaded and unchanged
+	Widened  int // of Objects, unchanged ones read again for rows an earlier --since/--until left out
+	Skipped  int // objects already loaded and unchanged, or refused before and unchanged
+	Refused  int // of Skipped, objects an earlier load refused (not a log, damaged), unchanged
+	Copies   int // objects skipped as copies of loaded ones (same size and bytes, another name)
 	Failed   int // objects or sources that could not be read, in whole or in part
 
 	Lines, Rows, Rejected, Blank, Filtered int64
@@ -130,8 +149,14 @@ func (s Summary) String() string {
 	var b strings.Builder
 	if s.Objects == 0 && s.Failed == 0 {
 		fmt.Fprintf(&b, "nothing new to load")
-		if s.Skipped > 0 {
-			fmt.Fprintf(&b, ": %s already loaded and unchanged", plural(s.Skipped, "file"))
+		if n := s.Skipped - s.Refused; n > 0 {
+			fmt.Fprintf(&b, ": %s already loaded and unchanged", plural(n, "file"))
+		}
+		if s.Refused > 0 {
+			fmt.Fprintf(&b, "; %s refused before and unchanged", plural(s.Refused, "file"))
+		}
+		if s.Copies > 0 {
+			fmt.Fprintf(&b, "; %s of loaded files skipped", copies(s.Copies))
 		}
 		return b.String()
 	}
@@ -146,14 +171,23 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, " (%.1f MB/s)", float64(s.Bytes)/1e6/secs)
 	}
 	var extra []string
-	if s.Skipped > 0 {
-		extra = append(extra, plural(s.Skipped, "unchanged file")+" skipped")
+	if n := s.Skipped - s.Refused; n > 0 {
+		extra = append(extra, plural(n, "unchanged file")+" skipped")
+	}
+	if s.Copies > 0 {
+		extra = append(extra, copies(s.Copies)+" of loaded files skipped")
+	}
+	if s.Refused > 0 {
+		extra = append(extra, plural(s.Refused, "file")+" refused before and unchanged skipped")
 	}
 	if s.Resumed > 0 {
 		extra = append(extra, plural(s.Resumed, "grown file")+" read from where it stopped")
 	}
 	if s.Reloaded > 0 {
 		extra = append(extra, plural(s.Reloaded, "changed or interrupted file")+" reloaded")
+	}
+	if s.Widened > 0 {
+		extra = append(extra, plural(s.Widened, "file")+" read again for rows outside an earlier time window")
 	}
 	if s.Failed > 0 {
 		extra = append(extra, fmt.Sprintf("%d failed", s.Failed))
@@ -162,6 +196,14 @@ func (s Summary) String() string {
 		b.WriteString("; " + strings.Join(extra, ", "))
 	}
 	return b.String()
+}
+
+// copies is "1 copy" or "N copies".
+func copies(n int) string {
+	if n == 1 {
+		return "1 copy"
+	}
+	return Group(int64(n)) + " copies"
 }
 
 func plural(n int, what string) string {
@@ -217,6 +259,9 @@ type Loader struct {
 	listing                  atomic.Bool
 	fetched, stored          atomic.Int64
 	objects, skipped, failed atomic.Int64
+	refused                  atomic.Int64 // of skipped, refused before
+	copies                   atomic.Int64
+	dups                     *dupIndex // the loaded objects' sizes and checksums
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
 
@@ -284,6 +329,7 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 	}
 	defer ins.close()
 
+	l.dups = ins.manifest.dups
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	jobs := make(chan *job, l.opts.Workers)
@@ -327,6 +373,8 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 		err = context.Cause(ctx)
 	}
 	sum.Skipped = int(l.skipped.Load())
+	sum.Refused = int(l.refused.Load())
+	sum.Copies = int(l.copies.Load())
 	sum.Failed = int(l.failed.Load())
 	sum.Elapsed = time.Since(time.Unix(0, l.startNano.Load()))
 	l.errMu.Lock()
@@ -344,26 +392,38 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestI
 	if len(listers) > 1 {
 		seen = map[string]bool{}
 	}
+	files := map[string]bool{} // source.Object.FileKey of the local files listed
 	for _, ls := range listers {
 		label := l.opts.Label
 		if src, ok := ls.(Source); ok && label == "" {
 			label = src.Label
 		}
 		err := ls.List(ctx, func(o source.Object) error {
-			if seen[o.ID] || l.isDatabase(o.ID) {
+			if seen[o.ID] || o.FileKey != "" && files[o.FileKey] || l.isDatabase(o.ID) || l.excluded(o.Name) {
 				return nil
 			}
 			if seen != nil {
 				seen[o.ID] = true
 			}
+			if o.FileKey != "" {
+				files[o.FileKey] = true // one file reached by two paths is read once
+			}
 			l.listed.Add(1)
 			l.listedBytes.Add(max(o.Size, 0))
-			j, err := m.plan(ctx, o)
+			if o.Unstable {
+				id, err := m.streamID(ctx, o.ID)
+				if err != nil {
+					return err
+				}
+				o.ID = id
+			}
+			j, prev, err := m.plan(ctx, o)
 			if err != nil {
 				return err
 			}
-			if j == nil {
+			if j = l.widen(o, prev, j); j == nil {
 				l.skipped.Add(1)
+				l.noteRefused(o, prev)
 				return nil
 			}
 			j.label = label
@@ -384,6 +444,51 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestI
 			l.fail(err)
 		}
 	}
+}
+
+// excluded reports whether Options.Exclude excludes the object named name:
+// a pattern matches the name or its last parts.
+func (l *Loader) excluded(name string) bool {
+	if len(l.opts.Exclude) == 0 {
+		return false
+	}
+	parts := strings.Split(filepath.ToSlash(name), "/")
+	for i := range parts {
+		tail := strings.Join(parts[i:], "/")
+		for _, p := range l.opts.Exclude {
+			if ok, _ := filepath.Match(filepath.ToSlash(p), tail); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// skipCopy counts j's object as a copy of the loaded object other, and
+// says so in one line through Options.OnNote.
+func (l *Loader) skipCopy(j *job, other string) {
+	l.copies.Add(1)
+	if l.opts.OnNote != nil {
+		l.opts.OnNote(fmt.Sprintf("%s: skipped, the same bytes as %s, already loaded; --allow-duplicates loads it anyway", j.obj.Name, other))
+	}
+}
+
+// noteRefused counts a skipped object an earlier load refused, and says so
+// in one line through Options.OnNote.
+func (l *Loader) noteRefused(o source.Object, prev *manifestRow) {
+	if prev == nil || prev.Status != StatusRefused {
+		return
+	}
+	l.refused.Add(1)
+	if l.opts.OnNote != nil {
+		l.opts.OnNote(fmt.Sprintf("%s: skipped, refused by an earlier load and unchanged since (%s); change it, or --exclude it", o.Name, strings.TrimPrefix(firstLine(prev.Error), o.Name+": ")))
+	}
+}
+
+// firstLine is s up to its first newline.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }
 
 // isDatabase reports whether id is the database file being loaded into,

@@ -12,8 +12,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -22,6 +26,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/gen"
+	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
@@ -274,7 +279,7 @@ func TestBrokenInputs(t *testing.T) {
 		rows    int64
 		as      any // errors.As target, when set
 	}{
-		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
+		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1, Rejected: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, 0, nil},
 		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", []error{source.ErrNotLog}, 0, nil},
 		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
@@ -331,6 +336,16 @@ func TestBrokenInputs(t *testing.T) {
 			}
 			if tt.rows < 0 && (c[0] <= 1 || c[0] >= 2001 || c[0] != sum.Rows) {
 				t.Errorf("%d rows (summary %d): want the lines before the truncation", c[0], sum.Rows)
+			}
+			if tt.want.Rejected > 0 {
+				var line int64
+				var reason string
+				if err := d.QueryRow(`SELECT line, reason FROM aws_s3serveraccess_rejects`).Scan(&line, &reason); err != nil {
+					t.Fatal(err)
+				}
+				if line != sum.Lines-1 || !strings.HasPrefix(reason, "the input ended with a read error") {
+					t.Errorf("reject line %d %q, want the cut last line %d", line, reason, sum.Lines-1)
+				}
 			}
 		})
 	}
@@ -422,9 +437,9 @@ func TestReadChunk(t *testing.T) {
 			var chunks []string
 			var lines int64
 			for {
-				c, last, err := readChunk(r, &carry, tt.size, tt.size)
-				if err != nil {
-					t.Fatal(err)
+				c, tl, last, err := readChunk(r, &carry, tt.size, tt.size, 1<<20)
+				if err != nil || tl != nil {
+					t.Fatal(err, tl)
 				}
 				chunks = append(chunks, string(c))
 				lines += countLines(c)
@@ -437,6 +452,89 @@ func TestReadChunk(t *testing.T) {
 				t.Errorf("chunks %q (%d lines), want %q (%d lines)", chunks, lines, tt.want, tt.lines)
 			}
 		})
+	}
+}
+
+// TestReadChunkOverLongLine reads lines longer than the limit: each is a
+// tail with its whole length and kept start, read without being buffered,
+// and the lines around it are chunks.
+func TestReadChunkOverLongLine(t *testing.T) {
+	const limit = 1000
+	long := strings.Repeat("x", 64<<20)
+	in := "a\nb\n" + long + "\nc\n" + long
+	r := bufio.NewReaderSize(strings.NewReader(in), 16)
+	var carry []byte
+	var got []string
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for {
+		c, tl, last, err := readChunk(r, &carry, 100, 100, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%q", c))
+		if tl != nil {
+			got = append(got, fmt.Sprintf("tail %d %d %v", tl.length, len(tl.raw), tl.cut))
+		}
+		if last {
+			break
+		}
+	}
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	want := []string{`"a\nb\n"`, `""`, fmt.Sprintf("tail %d 1001 false", len(long)+1), `"c\n"`, `""`, fmt.Sprintf("tail %d 1001 false", len(long))}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("reading two 64 MiB lines with a limit of %d allocated %d bytes", limit, n)
+	}
+}
+
+// TestOverLongLineLoad loads a file holding a line longer than the limit
+// between good ones, beside another file: the line is a reject with its
+// length, the rest loads, and the lines add up.
+func TestOverLongLineLoad(t *testing.T) {
+	dir := t.TempDir()
+	good := genLines(t, 200, 41)
+	long := bytes.Repeat([]byte("y"), 3<<20)
+	half := bytes.IndexByte(good[len(good)/2:], '\n') + len(good)/2 + 1
+	data := append(append(append(append([]byte(nil), good[:half]...), long...), '\n'), good[half:]...)
+	n1 := int64(bytes.Count(good[:half], []byte("\n")))
+	writeFile(t, filepath.Join(dir, "a.log"), data)
+	writeFile(t, filepath.Join(dir, "b.log.gz"), gzipped(t, append(append(long, '\n'), good...)))
+	d := openDB(t)
+	sum := load(t, d, Options{MaxLineBytes: 1 << 20, ChunkBytes: 64 << 10}, dir)
+	if got, want := tallyOf(sum), (tally{Objects: 2, Lines: 402, Rows: 400, Rejected: 2}); got != want || len(sum.Errors) != 0 {
+		t.Fatalf("summary %+v, want %+v; errors %v", got, want, sum.Errors)
+	}
+	rows, err := d.Query(`SELECT source, line, length(raw), reason FROM aws_s3serveraccess_rejects ORDER BY source, line`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var src, reason string
+		var line, n int64
+		rows.Scan(&src, &line, &n, &reason)
+		got = append(got, fmt.Sprintf("%s:%d %d %s", filepath.Base(src), line, n, reason))
+	}
+	r := fmt.Sprintf(" 65536 line of %%d bytes is longer than the limit of %d bytes (--max-line-bytes); raw holds only its first 65536 bytes", 1<<20)
+	want := []string{fmt.Sprintf("a.log:%d"+r, n1+1, len(long)+1), fmt.Sprintf("b.log.gz:1"+r, len(long)+1)}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rejects\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestReadChunkCutLine: a read error inside a line makes that line a cut
+// tail, not part of the chunk.
+func TestReadChunkCutLine(t *testing.T) {
+	boom := errors.New("boom")
+	var carry []byte
+	c, tl, last, err := readChunk(io.MultiReader(strings.NewReader("a\nbc"), iotest.ErrReader(boom)), &carry, 100, 100, 1000)
+	if string(c) != "a\n" || tl == nil || !tl.cut || string(tl.raw) != "bc" || !last || err != boom {
+		t.Errorf("chunk %q, tail %+v, last %v, err %v", c, tl, last, err)
 	}
 }
 
@@ -505,9 +603,9 @@ func TestReadChunkSmallFirst(t *testing.T) {
 		var carry []byte
 		var chunks []string
 		for size := tt.first; ; size = tt.full {
-			c, last, err := readChunk(r, &carry, size, tt.full)
-			if err != nil {
-				t.Fatal(err)
+			c, tl, last, err := readChunk(r, &carry, size, tt.full, 1<<20)
+			if err != nil || tl != nil {
+				t.Fatal(err, tl)
 			}
 			chunks = append(chunks, string(c))
 			if last {
@@ -655,7 +753,7 @@ func TestNoValidLine(t *testing.T) {
 			": not an S3 server access log: none of its 3 lines is one (3 rejected, 0 blank), so none of it was loaded; line 1: "},
 		{"another format with blank lines", append(junk(30), "\n\n"...), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 1},
 			": not an S3 server access log: none of its 32 lines is one (30 rejected, 2 blank), so none of it was loaded; line 1: "},
-		{"larger than the probe", junk(3000), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 0}, // refused before its start is recorded
+		{"larger than the probe", junk(3000), Options{}, tally{Failed: 1}, 0, [4]int64{0, 0, 0, 1}, // refused by the probe, remembered
 			": not an S3 server access log: none of its first 1,872 lines is one (1,872 rejected, 0 blank), so none of it was loaded; line 1: "},
 		{"one valid line after many bad ones", append(junk(40), good[:bytes.IndexByte(good, '\n')+1]...), Options{},
 			tally{Objects: 1, Lines: 41, Rows: 1, Rejected: 40}, 0, [4]int64{1, 1, 40, 1}, ""},
@@ -692,7 +790,7 @@ func TestNoValidLine(t *testing.T) {
 			}
 			wantStatus := StatusLoaded
 			if tt.err != "" {
-				wantStatus = StatusError
+				wantStatus = StatusRefused
 			}
 			if status != wantStatus || lines != tt.want.Lines || rows != tt.want.Rows || rejected != tt.want.Rejected {
 				t.Errorf("manifest %s %d lines %d rows %d rejected, want %s %d %d %d", status, lines, rows, rejected, wantStatus, tt.want.Lines, tt.want.Rows, tt.want.Rejected)
@@ -816,7 +914,7 @@ func (f fakeManifest) QueryContext(context.Context, string, []driver.NamedValue)
 // an error, not a shorter manifest: the objects of the missing rows would
 // be loaded again next to their old rows.
 func TestReadManifestError(t *testing.T) {
-	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c"}
+	row := []driver.Value{"/a.log", int64(10), time.Unix(1, 0), "", int64(10), int64(1), int64(1), int64(0), int64(0), int64(0), StatusLoaded, "c", "", ""}
 	boom := errors.New("chunk: boom")
 	tests := []struct {
 		name    string
@@ -878,5 +976,264 @@ func TestGrownFileWithBadLines(t *testing.T) {
 				t.Errorf("manifest status, lines, rows, rejected = %s, %d, %d, %d, want loaded, %d, 3000, %d", status, lines, rows, rejected, 3000+tt.bad, tt.bad)
 			}
 		})
+	}
+}
+
+// TestPipeLoadedTwice loads other bytes twice through one named pipe (as
+// <(...) gives /dev/fd/63 each time): each load's rows are kept beside the
+// earlier ones, none replaced.
+func TestPipeLoadedTwice(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	a, b, c := genLines(t, 300, 51), genLines(t, 200, 52), genLines(t, 100, 53)
+	d := openDB(t)
+	for i, tt := range []struct {
+		data      []byte
+		rows, man int64
+	}{
+		{a, 300, 1},
+		{b, 500, 2},
+		{c, 600, 3},
+	} {
+		done := make(chan error, 1)
+		go func() { done <- os.WriteFile(fifo, tt.data, 0o600) }()
+		sum := load(t, d, Options{}, fifo)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Errors) != 0 || sum.Objects != 1 || sum.Reloaded != 0 {
+			t.Errorf("load %d: %+v", i+1, sum)
+		}
+		if c := counts(t, d); c[0] != tt.rows || c[1] != tt.rows || c[3] != tt.man {
+			t.Errorf("load %d: rows, distinct ids, rejects, manifest = %v, want %d rows in %d manifest rows", i+1, c, tt.rows, tt.man)
+		}
+	}
+	var ids string
+	d.QueryRow(`SELECT string_agg(id, ' ' ORDER BY id) FROM s3logs_manifest`).Scan(&ids)
+	if want := fifo + " " + fifo + "#2 " + fifo + "#3"; ids != want {
+		t.Errorf("manifest ids %q, want %q", ids, want)
+	}
+}
+
+// TestWiderWindowLoadsTheRest loads one file under a window, then under
+// another: the second load stores the rows the first left out, without
+// doubling any; a window already covered adds nothing, and no window at
+// all loads the rest.
+func TestWiderWindowLoadsTheRest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, genLines(t, 3000, 61))
+	ref := openDB(t)
+	load(t, ref, Options{}, path)
+	var lo, hi time.Time
+	if err := ref.QueryRow(`SELECT min(time), max(time) FROM aws_s3serveraccess`).Scan(&lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	a, b := lo.Add(hi.Sub(lo)/3), lo.Add(2*hi.Sub(lo)/3)
+	inWindow := func(since, until time.Time) int64 {
+		var n int64
+		q := `SELECT count(*) FROM aws_s3serveraccess WHERE (? IS NULL OR time >= ?) AND (? IS NULL OR time < ?)`
+		var s, u any
+		if !since.IsZero() {
+			s = since
+		}
+		if !until.IsZero() {
+			u = until
+		}
+		if err := ref.QueryRow(q, s, s, u, u).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	first, third := inWindow(time.Time{}, a), inWindow(b, time.Time{})
+	d := openDB(t)
+	for i, tt := range []struct {
+		since, until time.Time
+		rows         int64 // in the table after the load
+		skipped      int
+	}{
+		{time.Time{}, a, first, 0},
+		{b, time.Time{}, first + third, 0},
+		{lo, a, first + third, 1}, // covered by the first window
+		{time.Time{}, time.Time{}, 3000, 0},
+		{b, time.Time{}, 3000, 1},
+	} {
+		sum := load(t, d, Options{Since: tt.since, Until: tt.until}, path)
+		c := counts(t, d)
+		if c[0] != tt.rows || c[1] != tt.rows || c[3] != 1 || sum.Skipped != tt.skipped || len(sum.Errors) != 0 {
+			t.Errorf("load %d: rows, distinct ids, rejects, manifest = %v, skipped %d; want %d rows, %d skipped (%v)", i+1, c, sum.Skipped, tt.rows, tt.skipped, sum.Errors)
+		}
+		var lines, rows, filtered int64
+		d.QueryRow(`SELECT lines, "rows", filtered FROM s3logs_manifest`).Scan(&lines, &rows, &filtered)
+		if lines != 3000 || rows != tt.rows || rows+filtered != lines {
+			t.Errorf("load %d: manifest lines %d, rows %d, filtered %d", i+1, lines, rows, filtered)
+		}
+	}
+}
+
+func TestWindows(t *testing.T) {
+	d := func(day int) time.Time { return time.Date(2024, 6, day, 0, 0, 0, 0, time.UTC) }
+	w := func(a, b time.Time) loader.Window { return loader.Window{Since: a, Until: b} }
+	var z time.Time
+	tests := []struct {
+		a, b   windows
+		union  string
+		covers bool // union of a covers b
+	}{
+		{windows{w(d(1), d(3))}, windows{w(d(2), d(5))}, "2024-06-01T00:00:00Z/2024-06-05T00:00:00Z", false},
+		{windows{w(d(1), d(3))}, windows{w(d(3), d(5))}, "2024-06-01T00:00:00Z/2024-06-05T00:00:00Z", false},
+		{windows{w(d(4), d(5))}, windows{w(d(1), d(2))}, "2024-06-01T00:00:00Z/2024-06-02T00:00:00Z,2024-06-04T00:00:00Z/2024-06-05T00:00:00Z", false},
+		{windows{w(z, d(3))}, windows{w(d(1), d(2))}, "/2024-06-03T00:00:00Z", true},
+		{windows{w(z, d(3))}, windows{w(d(2), z)}, "", false},
+		{allTime, windows{w(d(2), d(3))}, "", true},
+	}
+	for _, tt := range tests {
+		u := union(tt.a, tt.b)
+		if u.String() != tt.union || union(tt.a, nil).covers(tt.b) != tt.covers || !u.covers(tt.a) || !u.covers(tt.b) {
+			t.Errorf("union(%v, %v) = %q, covers %v; want %q, %v", tt.a, tt.b, u, union(tt.a, nil).covers(tt.b), tt.union, tt.covers)
+		}
+		if p := parseWindows(u.String()); p.String() != u.String() || !p.covers(u) || !u.covers(p) {
+			t.Errorf("parseWindows(%q) = %q", u.String(), p)
+		}
+	}
+}
+
+// TestOldManifestGetsWindows loads into a database whose manifest was made
+// before the windows column: the column is added and the load works.
+func TestOldManifestGetsWindows(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.log")
+	writeFile(t, path, genLines(t, 100, 71))
+	d := openDB(t)
+	old := *schema.Manifest
+	old.Columns = old.Columns[:schema.ManWindows]
+	if _, err := d.Exec(old.CreateSQL()); err != nil {
+		t.Fatal(err)
+	}
+	if sum := load(t, d, Options{Until: time.Now()}, path); sum.Rows != 100 || len(sum.Errors) != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	var w sql.NullString
+	if err := d.QueryRow(`SELECT windows FROM s3logs_manifest`).Scan(&w); err != nil || !strings.HasPrefix(w.String, "/") {
+		t.Errorf("windows %q, %v", w.String, err)
+	}
+}
+
+// TestRefusedRemembered loads a folder holding a log, a README and a
+// truncated gzip twice: the second load skips the two refused files with a
+// note each and fails for none; a changed one is read again; --exclude
+// leaves a file out.
+func TestRefusedRemembered(t *testing.T) {
+	dir := t.TempDir()
+	good := genLines(t, 100, 81)
+	gz := gzipped(t, genLines(t, 2000, 82))
+	writeFile(t, filepath.Join(dir, "a.log"), good)
+	writeFile(t, filepath.Join(dir, "README.md"), []byte("# Logs\nThese are the logs.\n"))
+	writeFile(t, filepath.Join(dir, "cut.gz"), gz[:len(gz)/2])
+	d := openDB(t)
+	run := func(opts Options) (Summary, []string) {
+		var notes []string
+		opts.OnNote = func(n string) { notes = append(notes, n) }
+		return load(t, d, opts, dir), notes
+	}
+	sum, _ := run(Options{})
+	if len(sum.Errors) != 2 || sum.Failed != 2 {
+		t.Fatalf("first load: errors %v", sum.Errors)
+	}
+	rows := counts(t, d)[0]
+	var statuses string
+	d.QueryRow(`SELECT string_agg(status, ' ' ORDER BY id) FROM s3logs_manifest`).Scan(&statuses)
+	if statuses != "refused loaded refused" {
+		t.Errorf("statuses %q, want refused loaded refused (README.md, a.log, cut.gz)", statuses)
+	}
+
+	sum, notes := run(Options{})
+	if len(sum.Errors) != 0 || sum.Skipped != 3 || sum.Refused != 2 || counts(t, d)[0] != rows {
+		t.Errorf("second load: %+v", sum)
+	}
+	want := []string{
+		filepath.Join(dir, "README.md") + ": skipped, refused by an earlier load and unchanged since (not an S3 server access log: none of its 2 lines is one",
+		filepath.Join(dir, "cut.gz") + ": skipped, refused by an earlier load and unchanged since (after line ",
+	}
+	slices.Sort(notes)
+	if len(notes) != 2 || !strings.HasPrefix(notes[0], want[0]) || !strings.HasPrefix(notes[1], want[1]) {
+		t.Errorf("notes %q, want prefixes %q", notes, want)
+	}
+	if s := sum.String(); !strings.Contains(s, "1 unchanged file; 2 files refused before and unchanged") && !strings.Contains(s, "2 files refused before and unchanged") {
+		t.Errorf("summary %q", s)
+	}
+
+	writeFile(t, filepath.Join(dir, "README.md"), []byte("# Logs\nThese are the logs, changed.\n"))
+	os.Chtimes(filepath.Join(dir, "README.md"), time.Now(), time.Now().Add(time.Hour))
+	if sum, _ = run(Options{}); len(sum.Errors) != 1 || !errors.Is(sum.Errors[0], source.ErrNotLog) {
+		t.Errorf("changed README: errors %v", sum.Errors)
+	}
+	writeFile(t, filepath.Join(dir, "README.md"), []byte("# Logs\nchanged again\n"))
+	os.Chtimes(filepath.Join(dir, "README.md"), time.Now(), time.Now().Add(2*time.Hour))
+	if sum, _ = run(Options{Exclude: []string{"*.md"}}); len(sum.Errors) != 0 || sum.Skipped != 2 {
+		t.Errorf("--exclude '*.md': %+v", sum)
+	}
+}
+
+// TestCopiesSkipped loads a folder holding files and copies of them under
+// other names: each copy is skipped with a note (a file of the same size,
+// head and tail but other bytes is not a copy), again on a reload, and
+// loaded with AllowDuplicates.
+func TestCopiesSkipped(t *testing.T) {
+	dir := t.TempDir()
+	a := genLines(t, 500, 91)
+	gz := gzipped(t, genLines(t, 300, 92))
+	other := bytes.Clone(a)
+	mid := len(other) / 2
+	other[mid], other[mid+1] = other[mid+1], other[mid] // same size, first and last 4 KiB
+	if bytes.Equal(other, a) {
+		t.Fatal("the swap changed nothing")
+	}
+	writeFile(t, filepath.Join(dir, "a.log"), a)
+	writeFile(t, filepath.Join(dir, "b-copy.log"), a)
+	writeFile(t, filepath.Join(dir, "c.log.gz"), gz)
+	writeFile(t, filepath.Join(dir, "d-copy.log.gz"), gz)
+	writeFile(t, filepath.Join(dir, "e.log"), other)
+	d := openDB(t)
+	var notes []string
+	opts := Options{Workers: 1, OnNote: func(n string) { notes = append(notes, n) }}
+	sum := load(t, d, opts, dir)
+	if sum.Objects != 3 || sum.Copies != 2 || len(sum.Errors) != 0 || sum.Rows != 1300 {
+		t.Fatalf("first load: %+v", sum)
+	}
+	want := []string{
+		filepath.Join(dir, "b-copy.log") + ": skipped, the same bytes as " + filepath.Join(dir, "a.log") + ", already loaded; --allow-duplicates loads it anyway",
+		filepath.Join(dir, "d-copy.log.gz") + ": skipped, the same bytes as " + filepath.Join(dir, "c.log.gz") + ", already loaded; --allow-duplicates loads it anyway",
+	}
+	if strings.Join(notes, "\n") != strings.Join(want, "\n") {
+		t.Errorf("notes\n%s\nwant\n%s", strings.Join(notes, "\n"), strings.Join(want, "\n"))
+	}
+	if !strings.Contains(sum.String(), "2 copies of loaded files skipped") {
+		t.Errorf("summary %q", sum.String())
+	}
+	notes = nil
+	if sum = load(t, d, opts, dir); sum.Objects != 0 || sum.Copies != 2 || sum.Skipped != 3 || len(notes) != 2 {
+		t.Errorf("reload: %+v, notes %q", sum, notes)
+	}
+	opts.AllowDuplicates = true
+	if sum = load(t, d, opts, dir); sum.Objects != 2 || sum.Copies != 0 || counts(t, d)[0] != 2100 {
+		t.Errorf("--allow-duplicates: %+v, %v", sum, counts(t, d))
+	}
+}
+
+// TestLinkedFileLoadedOnce loads a folder holding a file, a link to it and
+// a link to a folder holding it, and the file and the link as two more
+// sources: its rows are loaded once.
+func TestLinkedFileLoadedOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "logs", "a.log"), genLines(t, 100, 95))
+	if err := os.Symlink(filepath.Join(dir, "logs", "a.log"), filepath.Join(dir, "logs", "b.log")); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	os.Symlink(filepath.Join(dir, "logs"), filepath.Join(dir, "linked"))
+	d := openDB(t)
+	sum := load(t, d, Options{}, filepath.Join(dir, "linked"), filepath.Join(dir, "logs"), filepath.Join(dir, "logs", "b.log"))
+	if sum.Objects != 1 || sum.Rows != 100 || len(sum.Errors) != 0 || counts(t, d)[0] != 100 {
+		t.Errorf("%+v, %v", sum, counts(t, d))
 	}
 }

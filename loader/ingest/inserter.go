@@ -16,6 +16,7 @@ import (
 
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
+	"github.com/s3logs/s3logs/loader/source"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -78,6 +79,10 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 	if _, err := in.ex.ExecContext(ctx, schema.Manifest.CreateSQL(), nil); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("create %s: %w", schema.ManifestTableName, err)
+	}
+	if err := addManifestColumns(ctx, in.ex); err != nil {
+		conn.Close()
+		return nil, err
 	}
 	if err := in.prepareScratch(ctx); err != nil {
 		conn.Close()
@@ -317,6 +322,10 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		st := in.live[m.j]
 		if st == nil { // nothing was started: the object could not be opened or was refused (binary, not a log)
 			in.l.fail(m.err)
+			if source.IsContentError(m.err) { // remembered, so that it is skipped while unchanged
+				st = &jobState{j: m.j, done: &m}
+				in.live[m.j], in.touched[m.j] = st, st
+			}
 			return nil, false
 		}
 		st.done = &m
@@ -453,7 +462,7 @@ func (in *inserter) commit(ctx context.Context) error {
 func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	o := st.j.obj
 	r := manifestRow{ID: o.ID, Name: o.Name, Size: o.Size, MTime: o.ModTime, ETag: o.ETag,
-		Label: st.j.label, LoadedAt: now, Status: StatusPartial}
+		Label: st.j.label, LoadedAt: now, Status: StatusPartial, Windows: st.j.windows.String()}
 	d := st.done
 	if d == nil {
 		return r
@@ -467,6 +476,9 @@ func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	}
 	if d.err != nil {
 		r.Status, r.Error = StatusError, d.err.Error()
+		if source.IsContentError(d.err) {
+			r.Status = StatusRefused
+		}
 		if !d.loaded { // nothing of it stored: no lines to account for
 			r.Lines, r.Rows, r.Rejected, r.Blank, r.Filtered = 0, 0, 0, 0, 0
 		}
@@ -483,7 +495,9 @@ func (in *inserter) count(st *jobState) {
 	in.l.stored.Add(1)
 	s := &in.sum
 	s.Objects++
-	if st.reloaded {
+	if st.j.widen {
+		s.Widened++
+	} else if st.reloaded {
 		s.Reloaded++
 	} else if st.j.prev != nil {
 		s.Resumed++

@@ -16,6 +16,11 @@ const (
 	StatusLoaded  = "loaded"  // the whole object is in the tables
 	StatusPartial = "partial" // a prefix of the object is in the tables; the load was interrupted
 	StatusError   = "error"   // reading the object failed; error says why (rows read before the failure are kept)
+	// StatusRefused: the object's bytes cannot be read in full as a log
+	// (not a log, other compression, truncated or corrupt gzip; see
+	// source.IsContentError); error says why, rows read before the damage
+	// are kept. It is skipped, with a note, while unchanged.
+	StatusRefused = "refused"
 )
 
 // manifestRow is one row of the manifest.
@@ -28,6 +33,7 @@ type manifestRow struct {
 	Blank, Filtered                int64
 	Status, Error, Checksum, Label string
 	LoadedAt                       time.Time
+	Windows                        string // see windows.String
 }
 
 // readManifest returns the manifest rows by id.
@@ -55,6 +61,11 @@ type job struct {
 	// format is the format of the object's records: detected by
 	// source.Decode, or Options.Format; set by the worker before parsing.
 	format source.Format
+	// windows are the time windows whose rows are kept (see widen); widen:
+	// the object is unchanged but read again for rows an earlier, narrower
+	// window left out.
+	windows windows
+	widen   bool
 }
 
 // plan decides what to do with o given the manifest: nil means it is
@@ -72,7 +83,7 @@ func plan(o source.Object, m map[string]manifestRow) *job {
 		same = same && prev.MTime.UnixMicro() == o.ModTime.UnixMicro() && !o.ModTime.IsZero()
 	}
 	switch {
-	case prev.Status == StatusLoaded && same:
+	case (prev.Status == StatusLoaded || prev.Status == StatusRefused) && same:
 		return nil
 	case prev.Status == StatusLoaded && o.ETag == "" && prev.ETag == "" &&
 		o.Size > prev.Size && prev.Bytes == prev.Size && prev.Checksum != "":
@@ -127,7 +138,7 @@ func (r manifestRow) values() []any {
 	v[schema.ManETag], v[schema.ManBytes], v[schema.ManLines], v[schema.ManRows] = nullIfEmpty(r.ETag), r.Bytes, r.Lines, r.Rows
 	v[schema.ManRejected], v[schema.ManBlank], v[schema.ManFiltered] = r.Rejected, r.Blank, r.Filtered
 	v[schema.ManStatus], v[schema.ManError], v[schema.ManChecksum] = r.Status, nullIfEmpty(r.Error), nullIfEmpty(r.Checksum)
-	v[schema.ManLabel], v[schema.ManLoadedAt] = r.Label, r.LoadedAt
+	v[schema.ManLabel], v[schema.ManLoadedAt], v[schema.ManWindows] = r.Label, r.LoadedAt, nullIfEmpty(r.Windows)
 	return v
 }
 

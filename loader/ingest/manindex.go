@@ -26,20 +26,19 @@ import (
 type manifestIndex struct {
 	seed maphash.Seed
 	fp   map[uint64]uint64
+	dups *dupIndex // the loaded local files, for the copy check
 	// row reads the manifest row of id, ok false when there is none.
 	row func(ctx context.Context, id string) (r manifestRow, ok bool, err error)
 }
 
 // manifestColumns are the columns a manifestRow is read from.
-const manifestColumns = `id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, '')`
+const manifestColumns = `id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, ''), coalesce(windows, ''), coalesce(error, '')`
 
 // readManifestIndex reads the index of the manifest through q; rows are
 // read through d's pool (not q's connection, which the inserter owns).
 func readManifestIndex(ctx context.Context, q driver.QueryerContext, d *sql.DB) (*manifestIndex, error) {
-	x := &manifestIndex{seed: maphash.MakeSeed(), fp: map[uint64]uint64{}}
-	err := scanManifest(ctx, q, "", nil, func(r manifestRow) {
-		x.fp[x.hash(r.ID)] = fingerprint(r.Status, r.Size, r.ETag, r.MTime)
-	})
+	x := &manifestIndex{seed: maphash.MakeSeed(), fp: map[uint64]uint64{}, dups: newDupIndex()}
+	err := scanManifest(ctx, q, "", nil, x.add)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +53,7 @@ func readManifestIndex(ctx context.Context, q driver.QueryerContext, d *sql.DB) 
 		}
 		var r manifestRow
 		var mtime sql.NullTime
-		if err := rows.Scan(&r.ID, &r.Size, &mtime, &r.ETag, &r.Bytes, &r.Lines, &r.Rows, &r.Rejected, &r.Blank, &r.Filtered, &r.Status, &r.Checksum); err != nil {
+		if err := rows.Scan(&r.ID, &r.Size, &mtime, &r.ETag, &r.Bytes, &r.Lines, &r.Rows, &r.Rejected, &r.Blank, &r.Filtered, &r.Status, &r.Checksum, &r.Windows, &r.Error); err != nil {
 			return manifestRow{}, false, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 		}
 		if mtime.Valid {
@@ -63,6 +62,18 @@ func readManifestIndex(ctx context.Context, q driver.QueryerContext, d *sql.DB) 
 		return r, true, nil
 	}
 	return x, nil
+}
+
+// add indexes the manifest row r.
+func (x *manifestIndex) add(r manifestRow) {
+	if x.dups != nil {
+		x.dups.add(r)
+	}
+	fp := uint64(0)
+	if r.Filtered == 0 { // else a wider window may read it again (see widen): plan reads its row
+		fp = fingerprint(r.Status, r.Size, r.ETag, r.MTime)
+	}
+	x.fp[x.hash(r.ID)] = fp
 }
 
 func (x *manifestIndex) hash(id string) uint64 { return maphash.String(x.seed, id) }
@@ -88,21 +99,52 @@ func fingerprint(status string, size int64, etag string, mtime time.Time) uint64
 
 var fpSeed = maphash.MakeSeed()
 
-// plan is plan with the manifest index: nil means o is already loaded and
-// unchanged.
-func (x *manifestIndex) plan(ctx context.Context, o source.Object) (*job, error) {
+// plan is plan with the manifest index: a nil job means o is already
+// loaded (or refused) and unchanged; prev is o's manifest row when it was
+// read (nil when o is new, or skipped on its fingerprint alone).
+func (x *manifestIndex) plan(ctx context.Context, o source.Object) (j *job, prev *manifestRow, err error) {
 	fp, ok := x.fp[x.hash(o.ID)]
 	if !ok {
-		return &job{obj: o}, nil
+		return &job{obj: o}, nil, nil
 	}
 	if f := fingerprint(StatusLoaded, o.Size, o.ETag, o.ModTime); f != 0 && f == fp {
-		return nil, nil
+		return nil, nil, nil
 	}
-	prev, ok, err := x.row(ctx, o.ID)
+	r, ok, err := x.get(ctx, o.ID)
 	if err != nil || !ok {
-		return &job{obj: o}, err
+		return &job{obj: o}, nil, err
 	}
-	return plan(o, map[string]manifestRow{o.ID: prev}), nil
+	return plan(o, map[string]manifestRow{o.ID: r}), &r, nil
+}
+
+// get returns the manifest row of id, ok false when there is none.
+func (x *manifestIndex) get(ctx context.Context, id string) (r manifestRow, ok bool, err error) {
+	if _, in := x.fp[x.hash(id)]; !in {
+		return manifestRow{}, false, nil
+	}
+	return x.row(ctx, id)
+}
+
+// streamID is the ID of a pipe whose path is id (source.Object.Unstable):
+// id, or id#2, id#3..., the first whose earlier load did not complete. The
+// bytes of a pipe are not those of its last load, so a completed load is
+// never replaced: the new one is added beside it; an interrupted one
+// (partial, error) is replaced, as the same command is run again to
+// complete it.
+func (x *manifestIndex) streamID(ctx context.Context, id string) (string, error) {
+	for n := 1; ; n++ {
+		cand := id
+		if n > 1 {
+			cand = fmt.Sprintf("%s#%d", id, n)
+		}
+		prev, ok, err := x.get(ctx, cand)
+		if err != nil {
+			return "", err
+		}
+		if !ok || prev.Status != StatusLoaded {
+			return cand, nil
+		}
+	}
 }
 
 // scanManifest calls fn with each manifest row (where, when set, narrows
@@ -113,7 +155,7 @@ func scanManifest(ctx context.Context, q driver.QueryerContext, where string, ar
 		return fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 	}
 	defer rows.Close()
-	vals := make([]driver.Value, 12)
+	vals := make([]driver.Value, 14)
 	for {
 		if err := rows.Next(vals); err == io.EOF {
 			break
@@ -126,6 +168,7 @@ func scanManifest(ctx context.Context, q driver.QueryerContext, where string, ar
 			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
 			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
 			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string),
+			Windows: vals[12].(string), Error: vals[13].(string),
 		}
 		if t, ok := vals[2].(time.Time); ok {
 			r.MTime = t

@@ -21,6 +21,8 @@ func TestManifestIndexPlan(t *testing.T) {
 		{ID: "s3://b/error", Size: 100, ETag: "abc", Status: StatusError},
 		{ID: "/logs/file", Size: 50, MTime: mod, Status: StatusLoaded, Bytes: 50, Checksum: "c"},
 		{ID: "/logs/nomtime", Size: 50, Status: StatusLoaded},
+		{ID: "/logs/refused", Size: 50, MTime: mod, Status: StatusRefused, Error: "not a log"},
+		{ID: "/logs/window", Size: 50, MTime: mod, Status: StatusLoaded, Filtered: 3, Windows: "2024-01-01T00:00:00Z/"},
 	}
 	x := &manifestIndex{seed: maphash.MakeSeed(), fp: map[uint64]uint64{}}
 	reads := 0
@@ -35,7 +37,7 @@ func TestManifestIndexPlan(t *testing.T) {
 	}
 	full := map[string]manifestRow{}
 	for _, r := range rows {
-		x.fp[x.hash(r.ID)] = fingerprint(r.Status, r.Size, r.ETag, r.MTime)
+		x.add(r)
 		full[r.ID] = r
 	}
 	objs := []source.Object{
@@ -51,12 +53,18 @@ func TestManifestIndexPlan(t *testing.T) {
 		{ID: "/logs/file", Size: 50, ETag: "x", ModTime: mod},
 		{ID: "/logs/nomtime", Size: 50},
 		{ID: "/logs/size", Size: -1, ModTime: mod},
+		{ID: "/logs/refused", Size: 50, ModTime: mod}, // refused, unchanged: skipped, row read for the note
+		{ID: "/logs/refused", Size: 51, ModTime: mod}, // refused, changed
+		{ID: "/logs/window", Size: 50, ModTime: mod},  // rows filtered: row read for widen
 	}
 	for _, o := range objs {
 		want := plan(o, full)
-		got, err := x.plan(context.Background(), o)
+		got, prev, err := x.plan(context.Background(), o)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if p, ok := full[o.ID]; ok && (p.Status != StatusLoaded || p.Filtered > 0) && (prev == nil || *prev != p) {
+			t.Errorf("%+v: index plan returned row %+v, want %+v (widen and noteRefused need it)", o, prev, p)
 		}
 		switch {
 		case (got == nil) != (want == nil):
@@ -68,7 +76,7 @@ func TestManifestIndexPlan(t *testing.T) {
 		}
 	}
 	// Only objects whose row might say something else are read by id.
-	if reads != 8 {
-		t.Errorf("%d rows read by id, want 8 (every known object not skipped)", reads)
+	if reads != 11 {
+		t.Errorf("%d rows read by id, want 11 (every known object not skipped on its fingerprint)", reads)
 	}
 }

@@ -42,7 +42,7 @@ func (l *Loader) readParquet(ctx context.Context, j *job, rc io.Reader, in *sour
 	defer cleanup()
 	rd, err := loader.NewParquetReader(ctx, ra, size, j.obj.ID, loader.Options{
 		Label: j.label, BatchRows: l.opts.BatchRows, Allocator: l.opts.Allocator, ParseTime: parseTime,
-		Since: l.opts.Since, Until: l.opts.Until,
+		Windows: j.windows,
 	})
 	if err != nil {
 		done.err = fmt.Errorf("%w: %w", source.ErrNotLog, err)

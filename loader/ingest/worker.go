@@ -33,6 +33,7 @@ type message struct {
 	err      error        // what stopped the read early, if anything
 	loaded   bool         // false when nothing of the object was sent (not a log)
 	checksum string
+	copyOf   string // the id of a loaded object with the same bytes: nothing was read (see dupes.go)
 }
 
 type messageKind int
@@ -58,6 +59,10 @@ const checkBytes = 4096
 func (l *Loader) work(ctx context.Context, j *job, parseTime time.Time, msgs chan<- message) {
 	done := l.read(ctx, j, parseTime, msgs)
 	done.j, done.kind = j, msgDone
+	if done.copyOf != "" {
+		l.skipCopy(j, done.copyOf)
+		return
+	}
 	if done.err != nil {
 		line := done.firstLine + done.stats.Lines
 		if errors.Is(done.err, source.ErrNotLog) {
@@ -86,6 +91,11 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	}
 	defer rc.Close()
 	l.fetched.Add(1)
+	if _, ok := rc.(io.ReaderAt); ok && j.prev == nil && !l.opts.AllowDuplicates && l.dups != nil {
+		if done.copyOf = l.dups.claim(j.obj.ID, j.obj.Size, rc); done.copyOf != "" {
+			return done
+		}
+	}
 	start := message{j: j, kind: msgStart, deleteFirst: j.prev != nil}
 	if j.resume {
 		if off, ok := resumable(rc, j.prev); ok {
@@ -120,6 +130,8 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	done.loaded, done.stats, done.err = l.parseChunks(ctx, j, in, start.firstLine, parseTime, msgs)
 	if done.err == nil && !in.Gzip {
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
+	} else if done.err == nil && j.obj.Size > 0 {
+		done.checksum = checksum(rc, j.obj.Size) // of the stored bytes: for the copy check only (bytes != size, so never resumed)
 	}
 	return done
 }

@@ -137,6 +137,30 @@ func (g gzipReader) Read(p []byte) (int, error) {
 	return n, gzipError(err)
 }
 
+// IsContentError reports whether err says an object's bytes cannot be
+// read in full as a log whatever the attempt: not a log, another
+// compression, a truncated or corrupt gzip stream. Reading it again
+// unchanged would fail the same way; a network or permission error might
+// not.
+func IsContentError(err error) bool {
+	var ce *CompressionError
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, ErrNotLog) || errors.As(err, &ce) || errors.Is(err, errGzip) || errors.As(err, &corrupt)
+}
+
+// errGzip is wrapped by the errors of a truncated or corrupt gzip stream.
+var errGzip = errors.New("gzip")
+
+// gzipErr wraps err in text that says what is wrong, and in errGzip
+// without changing the text.
+type gzipErr struct {
+	text string
+	err  error
+}
+
+func (e *gzipErr) Error() string   { return e.text + ": " + e.err.Error() }
+func (e *gzipErr) Unwrap() []error { return []error{e.err, errGzip} }
+
 // gzipError turns the gzip and flate packages' errors into messages that
 // say what is wrong with the file, wrapping them.
 func gzipError(err error) error {
@@ -146,13 +170,13 @@ func gzipError(err error) error {
 	case err == nil, err == io.EOF:
 		return err
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("gzip stream is truncated: %w", err)
+		return &gzipErr{"gzip stream is truncated", err}
 	case errors.Is(err, gzip.ErrChecksum):
-		return fmt.Errorf("gzip data is corrupt (checksum mismatch): %w", err)
+		return &gzipErr{"gzip data is corrupt (checksum mismatch)", err}
 	case errors.Is(err, gzip.ErrHeader):
-		return fmt.Errorf("gzip data is corrupt (bad header): %w", err)
+		return &gzipErr{"gzip data is corrupt (bad header)", err}
 	case errors.As(err, &corrupt), errors.As(err, &internal):
-		return fmt.Errorf("gzip data is corrupt: %w", err)
+		return &gzipErr{"gzip data is corrupt", err}
 	}
 	return err
 }

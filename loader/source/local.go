@@ -33,10 +33,13 @@ func LocalLister(arg string, stdin io.Reader) Lister {
 
 // PathLister lists a file, or every file under a folder recursively, in
 // lexical order. Hidden files and folders (names starting with ".") inside
-// a folder are skipped; a hidden path given explicitly is read. Links to
-// files are read, links to folders are not followed. An entry that cannot
-// be read (a dangling link, a folder without permission) is listed as an
-// Object whose Open fails, so that the load names it and goes on.
+// a folder are skipped; a hidden path given explicitly is read. Links are
+// followed, to files and to folders (a linked folder given as the path
+// too), each folder walked once: a link back to a folder being walked is a
+// loop and is skipped. One file reached by two paths is listed once (see
+// Object.FileKey). An entry that cannot be read (a dangling link, a folder
+// without permission) is listed as an Object whose Open fails, so that the
+// load names it and goes on.
 type PathLister string
 
 // List implements Lister.
@@ -52,48 +55,96 @@ func (p PathLister) List(ctx context.Context, fn func(Object) error) error {
 		}
 		return fn(fileObject(path, st))
 	}
-	n := 0
-	err = filepath.WalkDir(path, func(name string, de fs.DirEntry, err error) error {
-		if err != nil && name == path {
-			return fmt.Errorf("%s: %w", name, unwrapPathError(err))
-		}
-		if err != nil { // an unreadable subfolder: reported, the rest still listed
-			n++
-			if ferr := fn(failedObject(name, err)); ferr != nil {
-				return ferr
-			}
-			return filepath.SkipDir
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if name != path && strings.HasPrefix(de.Name(), ".") {
-			if de.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		var st fs.FileInfo
-		switch {
-		case de.Type().IsRegular():
-			st, err = de.Info()
-		case de.Type()&fs.ModeSymlink != 0: // a link to a file is read; to a folder, not followed
-			if st, err = os.Stat(name); err == nil && !st.Mode().IsRegular() {
-				return nil
-			}
-		default:
-			return nil
-		}
-		n++
-		if err != nil { // a dangling link, say: reported when opened, the rest still listed
-			return fn(failedObject(name, err))
-		}
-		return fn(fileObject(name, st))
-	})
-	if err == nil && n == 0 {
+	w := walker{ctx: ctx, fn: fn, walking: map[string]bool{}, files: map[string]bool{}}
+	entries, err := os.ReadDir(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, unwrapPathError(err))
+	}
+	if err := w.walk(path, st, entries); err != nil {
+		return err
+	}
+	if w.n == 0 {
 		return fmt.Errorf("%s: folder has no files: %w", path, ErrNoLogs)
 	}
-	return err
+	return nil
+}
+
+// walker lists the files under a folder, following links.
+type walker struct {
+	ctx     context.Context
+	fn      func(Object) error
+	walking map[string]bool // fileKey of the folders being walked: a link to one is a loop
+	files   map[string]bool // fileKey of the files listed
+	n       int             // objects listed
+}
+
+// walk lists the entries of the folder dir (whose info is st).
+func (w *walker) walk(dir string, st fs.FileInfo, entries []fs.DirEntry) error {
+	key := fileKey(st)
+	if key != "" {
+		w.walking[key] = true
+		defer delete(w.walking, key)
+	}
+	for _, de := range entries {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		if strings.HasPrefix(de.Name(), ".") {
+			continue
+		}
+		name := filepath.Join(dir, de.Name())
+		var info fs.FileInfo
+		var err error
+		switch {
+		case de.Type()&fs.ModeSymlink != 0:
+			info, err = os.Stat(name)
+			if err == nil && info.IsDir() && fileKey(info) == "" {
+				continue // no way to tell a loop: linked folders are not followed here
+			}
+		case de.IsDir(), de.Type().IsRegular():
+			info, err = de.Info()
+		default:
+			continue
+		}
+		if err != nil { // a dangling link, say: reported when opened, the rest still listed
+			if err := w.emit(failedObject(name, err)); err != nil {
+				return err
+			}
+			continue
+		}
+		switch {
+		case info.IsDir():
+			if k := fileKey(info); k != "" && w.walking[k] {
+				continue // a link back to a folder being walked
+			}
+			sub, err := os.ReadDir(name)
+			if err != nil { // an unreadable subfolder: reported, the rest still listed
+				if err := w.emit(failedObject(name, err)); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := w.walk(name, info, sub); err != nil {
+				return err
+			}
+		case info.Mode().IsRegular():
+			if k := fileKey(info); k != "" {
+				if w.files[k] {
+					continue // reached before by another path
+				}
+				w.files[k] = true
+			}
+			if err := w.emit(fileObject(name, info)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *walker) emit(o Object) error {
+	w.n++
+	return w.fn(o)
 }
 
 // GlobLister lists the files (and the files under the folders) matching a
@@ -129,10 +180,12 @@ func fileObject(path string, st fs.FileInfo) Object {
 		size = -1
 	}
 	return Object{
-		Name:    path,
-		ID:      id,
-		Size:    size,
-		ModTime: st.ModTime().UTC(),
+		Name:     path,
+		ID:       id,
+		FileKey:  fileKey(st),
+		Unstable: !st.Mode().IsRegular(),
+		Size:     size,
+		ModTime:  st.ModTime().UTC(),
 		Open: func(context.Context) (io.ReadCloser, error) {
 			f, err := os.Open(path)
 			if err != nil {

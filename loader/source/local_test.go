@@ -65,6 +65,7 @@ func TestLocalLister(t *testing.T) {
 	}
 	os.Symlink(filepath.Join(dir, "sub"), filepath.Join(links, "to-folder"))
 	os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(links, "dangling.log"))
+	os.Symlink(links, filepath.Join(links, "loop")) // a folder holding a link to itself
 	tests := []struct {
 		name    string
 		arg     string
@@ -74,8 +75,11 @@ func TestLocalLister(t *testing.T) {
 	}{
 		{"file", "a.log", []string{"a.log"}, "", nil},
 		{"hidden file given explicitly", ".hidden", []string{".hidden"}, "", nil},
-		{"folder recursive, hidden skipped, lexical", ".", []string{"a.log", "b.log.gz", "links/dangling.log", "links/to-file.log", "other/e.txt", "sub/c.log", "sub/deep/d.log"}, "", nil},
-		{"links to files are read, to folders not followed", "links", []string{"links/dangling.log", "links/to-file.log"}, "", nil},
+		// Each file once, by the first path in lexical order: a.log, not
+		// links/to-file.log; sub's files through links/to-folder.
+		{"folder recursive, hidden skipped, lexical, each file once", ".", []string{"a.log", "b.log.gz", "links/dangling.log", "links/to-folder/c.log", "links/to-folder/deep/d.log", "other/e.txt"}, "", nil},
+		{"links to files and folders followed, loops once", "links", []string{"links/dangling.log", "links/to-file.log", "links/to-folder/c.log", "links/to-folder/deep/d.log"}, "", nil},
+		{"linked folder given without a slash", "links/to-folder", []string{"links/to-folder/c.log", "links/to-folder/deep/d.log"}, "", nil},
 		{"subfolder", "sub", []string{"sub/c.log", "sub/deep/d.log"}, "", nil},
 		{"glob of files", "*.log*", []string{"a.log", "b.log.gz"}, "", nil},
 		{"glob with folders", "s*", []string{"sub/c.log", "sub/deep/d.log"}, "", nil},

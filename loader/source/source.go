@@ -22,9 +22,22 @@ type Object struct {
 	// Name is what a person is shown: the path as given, s3://bucket/key, or "-".
 	Name string
 	// ID is the stable identity of the object: the absolute path,
-	// s3://bucket/key, or "stdin". It becomes p_source_id, keys the
+	// s3://bucket/key, or, for standard input and pipes, whose names are
+	// not stable, "stdin:" and a hash of the bytes, or the pipe's path (see
+	// Unstable). It becomes p_source_id, keys the
 	// manifest and seeds p_row_id.
 	ID string
+	// FileKey identifies a local file (its device and inode), so that a
+	// load reads once a file reached by two paths (a link to it, a linked
+	// folder); "" when unknown or not a local file.
+	FileKey string
+	// Unstable marks a named pipe, a process substitution (<(...), whose
+	// path /dev/fd/63 is the same for every command) or a device: its path
+	// names a stream, not its bytes, which are read as they come. The load
+	// gives it an ID of its own unless the path's earlier load was
+	// interrupted, so that a second load through the same path is added
+	// beside the first one's rows, never replacing them.
+	Unstable bool
 	// Size is the size in bytes as stored (compressed when gzipped), or -1
 	// when unknown.
 	Size int64
