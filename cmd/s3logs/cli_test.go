@@ -679,6 +679,12 @@ func TestProgressText(t *testing.T) {
 			"listed 1,000 files (2.5 GB), fetched 310, parsed 300 (999 lines, 0 rejected), stored 250, 400 already loaded, 2 failed; 300 files/s, 1.0 MB/s, about 1s left"},
 		{ingest.Progress{Listed: 1, ListedBytes: 2000, Fetched: 1, Objects: 1, Stored: 1, Lines: 10, Bytes: 2000, Elapsed: time.Second},
 			"listed 1 file (2 KB), fetched 1, parsed 1 (10 lines, 0 rejected), stored 1; 1 files/s, 0.0 MB/s"},
+		// One large file: no file parsed yet, but its bytes give the percent and the time left.
+		{ingest.Progress{Listed: 1, ListedBytes: 4e9, Fetched: 1, Lines: 5e6, Bytes: 1e9, ToRead: 4e9, Read: 1e9, Elapsed: 10 * time.Second},
+			"listed 1 file (4.0 GB), fetched 1, parsed 0 (5,000,000 lines, 0 rejected), stored 0; read 1.0 GB of 4.0 GB (25%); 0 files/s, 100.0 MB/s, about 30s left"},
+		// A pipe among the sources: no total.
+		{ingest.Progress{Listed: 2, ListedBytes: 4e9, Fetched: 2, Bytes: 1e9, ToRead: 4e9, Read: 1e9, Unsized: 1, Elapsed: 10 * time.Second},
+			"listed 2 files (4.0 GB), fetched 2, parsed 0 (0 lines, 0 rejected), stored 0; 0 files/s, 100.0 MB/s"},
 	}
 	for _, tt := range tests {
 		if got := progressText(tt.pr); got != tt.want {

@@ -388,10 +388,23 @@ func progressText(pr ingest.Progress) string {
 	if secs <= 0 {
 		return b.String()
 	}
+	// With every size known, the total is in bytes: one large file moves
+	// the line as much as many small ones.
+	total := !pr.Listing && pr.Unsized == 0 && pr.ToRead > 0
+	if total {
+		read := min(pr.Read, pr.ToRead)
+		fmt.Fprintf(&b, "; read %s of %s (%d%%)", sizeText(read), sizeText(pr.ToRead), read*100/pr.ToRead)
+	}
 	rate := float64(pr.Objects) / secs
 	fmt.Fprintf(&b, "; %.0f files/s, %.1f MB/s", rate, float64(pr.Bytes)/1e6/secs)
-	if left := pr.Listed - pr.Skipped - pr.Objects; !pr.Listing && rate > 0 && left > 0 {
-		fmt.Fprintf(&b, ", about %s left", (time.Duration(float64(left)/rate) * time.Second).Round(time.Second))
+	var left time.Duration
+	if total && pr.Read > 0 {
+		left = time.Duration(float64(pr.ToRead-min(pr.Read, pr.ToRead)) / (float64(pr.Read) / secs) * float64(time.Second))
+	} else if n := pr.Listed - pr.Skipped - pr.Objects; !pr.Listing && rate > 0 && n > 0 {
+		left = time.Duration(float64(n)/rate) * time.Second
+	}
+	if left >= time.Second/2 {
+		fmt.Fprintf(&b, ", about %s left", left.Round(time.Second))
 	}
 	return b.String()
 }

@@ -244,7 +244,14 @@ type Progress struct {
 	Stored                   int64
 	Lines, Rows, Rejected    int64
 	Bytes                    int64 // parsed so far (after decompression)
-	Elapsed                  time.Duration
+	// ToRead is the stored size of the objects to read (not skipped) whose
+	// size is known, Read how much of it is read (a finished object counts
+	// whole, however it ended), and Unsized the objects to read whose size
+	// is not known (stdin, a pipe): while there are any, or the listing
+	// runs, there is no total.
+	ToRead, Read int64
+	Unsized      int64
+	Elapsed      time.Duration
 }
 
 // Loader loads sources into one database. Make it with New; one Load at a
@@ -264,6 +271,7 @@ type Loader struct {
 	dups                     *dupIndex // the loaded objects' sizes and checksums
 	lines, rows, rejected    atomic.Int64
 	bytes                    atomic.Int64
+	toRead, readBytes, unsized atomic.Int64 // see Progress
 
 	errMu sync.Mutex
 	errs  []error
@@ -301,7 +309,8 @@ func (l *Loader) Progress() Progress {
 		Fetched: l.fetched.Load(), Stored: l.stored.Load(),
 		Objects: l.objects.Load(), Skipped: l.skipped.Load(), Failed: l.failed.Load(),
 		Lines: l.lines.Load(), Rows: l.rows.Load(), Rejected: l.rejected.Load(),
-		Bytes: l.bytes.Load(), Elapsed: time.Since(time.Unix(0, l.startNano.Load())),
+		Bytes: l.bytes.Load(), ToRead: l.toRead.Load(), Read: l.readBytes.Load(), Unsized: l.unsized.Load(),
+		Elapsed: time.Since(time.Unix(0, l.startNano.Load())),
 	}
 }
 
@@ -425,6 +434,11 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestI
 				l.skipped.Add(1)
 				l.noteRefused(o, prev)
 				return nil
+			}
+			if o.Size >= 0 {
+				l.toRead.Add(o.Size)
+			} else {
+				l.unsized.Add(1)
 			}
 			j.label = label
 			if j.label == "" {

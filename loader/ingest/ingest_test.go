@@ -1237,3 +1237,57 @@ func TestLinkedFileLoadedOnce(t *testing.T) {
 		t.Errorf("%+v, %v", sum, counts(t, d))
 	}
 }
+
+// TestProgressBytes checks the byte totals of Progress: at the end of a
+// load everything to read is read, for plain, gzip, resumed and skipped
+// objects alike, and an object of unknown size (stdin) leaves no total.
+func TestProgressBytes(t *testing.T) {
+	dir := t.TempDir()
+	good := genLines(t, 2000, 7)
+	writeFile(t, filepath.Join(dir, "x/a.log"), good[:len(good)/2+bytes.IndexByte(good[len(good)/2:], '\n')+1])
+	writeFile(t, filepath.Join(dir, "x/b.log.gz"), gzipped(t, good))
+	d := openDB(t)
+	ld := New(d, Options{})
+	if _, err := ld.Load(context.Background(), []source.Lister{source.LocalLister(filepath.Join(dir, "x"), nil)}); err != nil {
+		t.Fatal(err)
+	}
+	var size int64
+	for _, n := range []string{"x/a.log", "x/b.log.gz"} {
+		st, err := os.Stat(filepath.Join(dir, n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		size += st.Size()
+	}
+	if pr := ld.Progress(); pr.ToRead != size || pr.Read != size || pr.Unsized != 0 {
+		t.Errorf("first load: to read %d, read %d, unsized %d; want %d, %d, 0", pr.ToRead, pr.Read, pr.Unsized, size, size)
+	}
+	// a.log grows: it is resumed, only its new part read, but it counts whole.
+	writeFile(t, filepath.Join(dir, "x/a.log"), good)
+	ld = New(d, Options{})
+	sum, err := ld.Load(context.Background(), []source.Lister{source.LocalLister(filepath.Join(dir, "x"), nil)})
+	if err != nil || sum.Resumed != 1 || sum.Skipped != 1 {
+		t.Fatalf("second load: %+v, %v; want a.log resumed and b.log.gz skipped", tallyOf(sum), err)
+	}
+	if pr := ld.Progress(); pr.ToRead != int64(len(good)) || pr.Read != int64(len(good)) {
+		t.Errorf("resumed load: to read %d, read %d; want %d (the grown file only)", pr.ToRead, pr.Read, len(good))
+	}
+	// A named pipe has no size.
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.Write(good)
+			f.Close()
+		}
+	}()
+	ld = New(d, Options{})
+	if _, err := ld.Load(context.Background(), []source.Lister{source.LocalLister(fifo, nil)}); err != nil {
+		t.Fatal(err)
+	}
+	if pr := ld.Progress(); pr.Unsized != 1 || pr.ToRead != 0 || pr.Lines != 2000 {
+		t.Errorf("named pipe: unsized %d, to read %d, lines %d; want 1, 0, 2000", pr.Unsized, pr.ToRead, pr.Lines)
+	}
+}

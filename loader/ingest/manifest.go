@@ -66,6 +66,9 @@ type job struct {
 	// window left out.
 	windows windows
 	widen   bool
+	// counted is how much of the object's stored bytes its worker has read
+	// (see countReader), for Progress.
+	counted int64
 }
 
 // plan decides what to do with o given the manifest: nil means it is

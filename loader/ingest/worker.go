@@ -58,6 +58,9 @@ const checkBytes = 4096
 // work reads one object and sends its messages.
 func (l *Loader) work(ctx context.Context, j *job, parseTime time.Time, msgs chan<- message) {
 	done := l.read(ctx, j, parseTime, msgs)
+	if j.obj.Size > j.counted { // the object is done: count what was not read through countReader
+		l.readBytes.Add(j.obj.Size - j.counted)
+	}
 	done.j, done.kind = j, msgDone
 	if done.copyOf != "" {
 		l.skipCopy(j, done.copyOf)
@@ -100,10 +103,12 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	if j.resume {
 		if off, ok := resumable(rc, j.prev); ok {
 			start.deleteFirst, start.offset, start.firstLine = false, off, j.prev.Lines
+			j.counted += off
+			l.readBytes.Add(off)
 		}
 	}
 	done.firstLine = start.firstLine
-	in, err := source.Decode(rc)
+	in, err := source.Decode(&countReader{r: rc, l: l, j: j})
 	if err != nil {
 		done.err = err
 		return done
@@ -316,4 +321,19 @@ func checksum(rc io.Reader, end int64) string {
 		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// countReader counts the stored bytes read of j's object, for Progress.
+// It is read by j's worker only.
+type countReader struct {
+	r io.Reader
+	l *Loader
+	j *job
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.j.counted += int64(n)
+	c.l.readBytes.Add(int64(n))
+	return n, err
 }
