@@ -111,16 +111,18 @@ func TestBodyNotSpliced(t *testing.T) {
 }
 
 // TestUnreachable: a server that goes away makes the next object fail
-// after UnreachableAfter GETs that cannot connect; then every other object
-// fails at once with the same error and the listing stops, so a load can
-// say it once.
+// after UnreachableAfter GETs that cannot connect; then the objects of the
+// listing pages at hand fail at once with the same error, no other listing
+// request is sent, and List returns that error, so a load can say it once.
 func TestUnreachable(t *testing.T) {
 	f := newFixture(t)
-	l := f.lister(t, "s3://logs/simple/", s3.Options{Backoff: time.Millisecond})
+	// Pages of 10 keys, one listing at a time: page 2 is fetched while
+	// page 1 is handed over.
+	l := f.lister(t, "s3://logs/simple/", s3.Options{Backoff: time.Millisecond, PageSize: 10, ListConcurrency: 1})
 	var errs []error
 	read := 0
 	err := l.List(context.Background(), func(o source.Object) error {
-		if read+len(errs) == 5 {
+		if read == 5 && len(errs) == 0 {
 			f.srv.GoAway()
 		}
 		if _, err := s3test.ReadAll(o.Open(context.Background())); err != nil {
@@ -130,19 +132,26 @@ func TestUnreachable(t *testing.T) {
 		read++
 		return nil
 	})
-	if read != 5 || len(errs) != 1 {
-		t.Fatalf("read %d objects and %d failed, want 5 and then 1 that stops the listing", read, len(errs))
+	// The rest of page 1, and page 2 when it was fetched before the
+	// server went away.
+	if read != 5 || len(errs) != 5 && len(errs) != 15 {
+		t.Fatalf("read %d objects and %d failed, want 5, then the 5 or 15 left of the pages fetched", read, len(errs))
 	}
 	var ue *source.UnreachableError
 	if !errors.As(err, &ue) || !errors.Is(err, awscfg.ErrNetwork) {
 		t.Fatalf("List: err = %v, want a *source.UnreachableError wrapping awscfg.ErrNetwork", err)
 	}
-	if errs[0] != error(ue) {
-		t.Errorf("object error %v is not List's %v", errs[0], err)
+	for _, e := range errs {
+		if e != error(ue) {
+			t.Fatalf("object error %v is not List's %v", e, err)
+		}
 	}
 	prefix := "s3://logs/simple/: cannot reach S3 at " + f.srv.URL + ": "
 	if !strings.HasPrefix(err.Error(), prefix) || !errors.Is(err, source.ErrUnreachable) {
 		t.Errorf("err = %v, want ErrUnreachable starting with %s", err, prefix)
+	}
+	if st := l.Stats(); st.ListRequests > 2 {
+		t.Errorf("%d listing requests, want at most 2: none once the endpoint is gone", st.ListRequests)
 	}
 }
 

@@ -181,8 +181,10 @@ func (l *Lister) Stats() Stats {
 // streaming the listing (several listings at once, see the package doc). A failed listing (missing bucket, access denied,
 // wrong region, network failure) returns one *awscfg.Error wrapped with the URL.
 // Once the GETs of its objects have taken the endpoint for gone (see
-// UnreachableAfter), List stops and returns the *source.UnreachableError
-// that the objects not read yet fail with.
+// UnreachableAfter), List sends no more listing requests: it hands over
+// the objects of the pages it holds (whose Open fails at once, without a
+// request) and returns the *source.UnreachableError, if it had more to
+// list.
 // A prefix without any object returns an error wrapping source.ErrNoLogs
 // (not when a window or Watch is set: a window may be empty). With
 // Options.Watch, List polls until ctx is done and then returns ctx.Err()
@@ -448,15 +450,12 @@ func (p *pass) probe(ctx context.Context, folder string) (string, error) {
 
 // visit hands one listed object to fn unless it is a folder marker, out of
 // the window, or (watch mode) already handed over. Listings run at once
-// call it; it calls fn one object at a time. Once the endpoint is taken
-// for gone, it stops the listing with that error.
+// call it; it calls fn one object at a time (also once the endpoint is
+// taken for gone: each object then fails at once, and is counted).
 func (p *pass) visit(o types.Object, info keyInfo) error {
 	key := aws.ToString(o.Key)
 	if strings.HasSuffix(key, "/") {
 		return nil
-	}
-	if d := p.l.health.gone(); d != nil {
-		return d
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
