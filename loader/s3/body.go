@@ -69,12 +69,16 @@ type body struct {
 	size int64  // Content-Length of the first answer, -1 if none
 	n    int64  // bytes read
 	gets int    // GETs sent for the object
+	err  error  // why the body cannot be resumed, once it cannot
 }
 
 func (b *body) Read(p []byte) (int, error) {
 	for {
 		if err := b.ctx.Err(); err != nil {
 			return 0, err
+		}
+		if b.err != nil {
+			return 0, b.err
 		}
 		n, err := b.rc.Read(p)
 		b.n += int64(n)
@@ -88,6 +92,9 @@ func (b *body) Read(p []byte) (int, error) {
 			return n, cerr
 		}
 		if err := b.resume(err); err != nil {
+			if b.ctx.Err() == nil {
+				b.err = err
+			}
 			return n, err
 		}
 		if n > 0 {

@@ -224,6 +224,9 @@ func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(so
 	for n := 0; ; n++ {
 		start := time.Now().UTC()
 		for _, p := range passes {
+			if n > 0 {
+				p.l.health.reset()
+			}
 			err := p.run(ctx)
 			switch {
 			case err == nil:
@@ -233,7 +236,6 @@ func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(so
 				return err
 			}
 			p.nextPoll(start)
-			p.l.health.reset()
 		}
 		t := time.NewTimer(interval)
 		select {
