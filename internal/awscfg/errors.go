@@ -22,6 +22,7 @@ var (
 	ErrNoCredentials  = errors.New("no AWS credentials found")
 	ErrBadCredentials = errors.New("credentials rejected by S3")
 	ErrNoSuchKey      = errors.New("object no longer exists")
+	ErrChanged        = errors.New("object changed while it was read")
 	ErrUnavailable    = errors.New("S3 kept failing after retries")
 	ErrNetwork        = errors.New("cannot reach S3")
 	ErrRequest        = errors.New("S3 request failed")
@@ -87,6 +88,8 @@ func (e *Error) hint() string {
 	switch e.Kind {
 	case ErrNoSuchBucket:
 		return "check the bucket name in s3://" + e.Bucket + "/"
+	case ErrChanged:
+		return "load again to read its new content"
 	case ErrAccessDenied:
 		switch e.Op {
 		case OpList:
@@ -111,6 +114,11 @@ func (e *Error) hint() string {
 	}
 	return ""
 }
+
+// Cause is the part of Error that says what went wrong underneath (for a
+// network failure, the dial or read error), redacted; "" when the kind
+// says it all.
+func (e *Error) Cause() string { return Redact(cause(e.Err)) }
 
 // Is reports whether target is e's kind.
 func (e *Error) Is(target error) bool { return target == e.Kind }
@@ -169,6 +177,8 @@ func kind(err error, status int, code string) error {
 		return ErrNoSuchBucket
 	case "NoSuchKey":
 		return ErrNoSuchKey
+	case "PreconditionFailed":
+		return ErrChanged
 	case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
 		return ErrWrongRegion
 	case "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired":
@@ -183,6 +193,8 @@ func kind(err error, status int, code string) error {
 		return ErrAccessDenied
 	case status == 404 && code == "":
 		return ErrNoSuchKey
+	case status == 412:
+		return ErrChanged
 	case status == 429 || status >= 500:
 		return ErrUnavailable
 	case status != 0:

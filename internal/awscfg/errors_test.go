@@ -30,6 +30,7 @@ func TestClassify(t *testing.T) {
 		{"wrong region", &smithy.GenericAPIError{Code: "AuthorizationHeaderMalformed", Message: "the region 'us-east-1' is wrong; expecting 'eu-west-3'"}, OpList, ErrWrongRegion, "bucket is in another region: the bucket is in eu-west-3; use --region eu-west-3"},
 		{"bad keys", &smithy.GenericAPIError{Code: "InvalidAccessKeyId"}, OpGet, ErrBadCredentials, "credentials rejected by S3: check --profile and the keys in the environment"},
 		{"no credentials", errors.New("operation error S3: ListObjectsV2, get identity: get credentials: failed to refresh cached credentials"), OpList, ErrNoCredentials, "no AWS credentials found: set AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use --no-sign-request for a public bucket"},
+		{"changed", &smithy.GenericAPIError{Code: "PreconditionFailed", Message: "At least one of the pre-conditions you specified did not hold"}, OpGet, ErrChanged, "object changed while it was read: load again to read its new content"},
 		{"other", errors.New("boom"), OpRead, ErrRequest, "S3 request failed: operation error S3: wrapped: boom"},
 	}
 	for _, tt := range tests {

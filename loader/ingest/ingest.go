@@ -273,8 +273,9 @@ type Loader struct {
 	bytes                    atomic.Int64
 	toRead, readBytes, unsized atomic.Int64 // see Progress
 
-	errMu sync.Mutex
-	errs  []error
+	errMu       sync.Mutex
+	errs        []error
+	unreachable []*UnreachableError // sources gone away, reported once at the end
 }
 
 // New returns a Loader that writes into d, which must stay open while the
@@ -314,11 +315,16 @@ func (l *Loader) Progress() Progress {
 	}
 }
 
-// fail records a problem with one source or object and reports it.
+// fail records a problem with one source or object and reports it; the
+// objects of a source that could not be reached are reported together at
+// the end (see UnreachableError).
 func (l *Loader) fail(err error) {
-	l.failed.Add(1)
 	l.errMu.Lock()
 	defer l.errMu.Unlock()
+	if l.holdUnreachable(err) {
+		return
+	}
+	l.failed.Add(1)
 	l.errs = append(l.errs, err)
 	if l.opts.OnError != nil {
 		l.opts.OnError(err)
@@ -381,6 +387,7 @@ func (l *Loader) Load(ctx context.Context, listers []source.Lister) (Summary, er
 	if err == nil {
 		err = context.Cause(ctx)
 	}
+	l.reportUnreachable()
 	sum.Skipped = int(l.skipped.Load())
 	sum.Refused = int(l.refused.Load())
 	sum.Copies = int(l.copies.Load())

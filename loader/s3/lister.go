@@ -33,6 +33,14 @@
 // time. Object.Open is a GetObject whose body is
 // streamed to the parser, with no temporary file; the concurrency of the
 // GETs is that of the pipeline's workers (DefaultConcurrency for S3).
+//
+// A GET that fails to connect is sent again, and a body cut in the middle
+// is resumed from where it stopped with a ranged GET of the same ETag, with
+// backoff, before the object is an error (see body). When the endpoint
+// stops answering altogether (UnreachableAfter GETs in a row fail to
+// connect) the objects not read yet fail at once with one
+// *source.UnreachableError and the listing stops, so that a load can say
+// so once instead of once per object.
 package s3
 
 import (
@@ -90,6 +98,13 @@ type Options struct {
 	// Warn, when set, is told about a failed poll in watch mode; the next
 	// poll tries again. Without it such a failure ends List.
 	Warn func(error)
+	// Attempts is how many GETs an object may take (a GET that fails to
+	// connect is sent again, a body cut short is resumed where it
+	// stopped) before it is an error; 0 means DefaultAttempts.
+	Attempts int
+	// Backoff is the wait before an object's second GET, doubled for each
+	// further one; 0 means DefaultBackoff.
+	Backoff time.Duration
 }
 
 // Lister lists the log objects under one s3://bucket/prefix. It implements
@@ -102,6 +117,7 @@ type Lister struct {
 	prefix string
 	opts   Options
 	stats  counters
+	health *health // of the endpoint, from the GETs of the objects listed
 }
 
 // Stats are the running totals of a Lister's requests, for tests,
@@ -134,13 +150,19 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 	if opts.ListConcurrency <= 0 {
 		opts.ListConcurrency = DefaultListConcurrency
 	}
+	if opts.Attempts <= 0 {
+		opts.Attempts = DefaultAttempts
+	}
+	if opts.Backoff <= 0 {
+		opts.Backoff = DefaultBackoff
+	}
 	switch {
 	case opts.Margin == 0:
 		opts.Margin = DefaultMargin
 	case opts.Margin < 0:
 		opts.Margin = 0
 	}
-	l := &Lister{url: url, bucket: bucket, prefix: prefix, opts: opts}
+	l := &Lister{url: url, bucket: bucket, prefix: prefix, opts: opts, health: newHealth()}
 	l.client.Store(client)
 	return l, nil
 }
@@ -158,6 +180,11 @@ func (l *Lister) Stats() Stats {
 // List calls fn for each log object under the prefix, one at a time,
 // streaming the listing (several listings at once, see the package doc). A failed listing (missing bucket, access denied,
 // wrong region, network failure) returns one *awscfg.Error wrapped with the URL.
+// Once the GETs of its objects have taken the endpoint for gone (see
+// UnreachableAfter), List sends no more listing requests: it hands over
+// the objects of the pages it holds (whose Open fails at once, without a
+// request) and returns the *source.UnreachableError, if it had more to
+// list.
 // A prefix without any object returns an error wrapping source.ErrNoLogs
 // (not when a window or Watch is set: a window may be empty). With
 // Options.Watch, List polls until ctx is done and then returns ctx.Err()
@@ -168,6 +195,9 @@ func (l *Lister) List(ctx context.Context, fn func(source.Object) error) error {
 	}
 	p := l.newPass(fn, false)
 	if err := p.run(ctx); err != nil {
+		if d := l.health.gone(); d != nil && errors.Is(err, awscfg.ErrNetwork) {
+			return d // the listing failed the way the GETs did
+		}
 		return err
 	}
 	if p.keys == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
@@ -184,7 +214,8 @@ func (l *Lister) List(ctx context.Context, fn func(source.Object) error) error {
 // day folders of the partitioned one), so polling a large bucket stays
 // cheap. A failed first listing ends Watch; a later poll that fails with
 // awscfg.ErrUnavailable or awscfg.ErrNetwork is reported to Options.Warn of its Lister
-// (when set) and tried again at the next interval.
+// (when set) and tried again at the next interval, as is one whose GETs
+// took the endpoint for gone (each poll starts without that verdict).
 func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(source.Object) error) error {
 	passes := make([]*pass, len(ls))
 	for i, l := range ls {
@@ -193,10 +224,13 @@ func Watch(ctx context.Context, ls []*Lister, interval time.Duration, fn func(so
 	for n := 0; ; n++ {
 		start := time.Now().UTC()
 		for _, p := range passes {
+			if n > 0 {
+				p.l.health.reset()
+			}
 			err := p.run(ctx)
 			switch {
 			case err == nil:
-			case n > 0 && p.l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, awscfg.ErrUnavailable) || errors.Is(err, awscfg.ErrNetwork)):
+			case n > 0 && p.l.opts.Warn != nil && ctx.Err() == nil && (errors.Is(err, awscfg.ErrUnavailable) || errors.Is(err, awscfg.ErrNetwork) || errors.Is(err, source.ErrUnreachable)):
 				p.l.opts.Warn(err)
 			default:
 				return err
@@ -418,7 +452,8 @@ func (p *pass) probe(ctx context.Context, folder string) (string, error) {
 
 // visit hands one listed object to fn unless it is a folder marker, out of
 // the window, or (watch mode) already handed over. Listings run at once
-// call it; it calls fn one object at a time.
+// call it; it calls fn one object at a time (also once the endpoint is
+// taken for gone: each object then fails at once, and is counted).
 func (p *pass) visit(o types.Object, info keyInfo) error {
 	key := aws.ToString(o.Key)
 	if strings.HasSuffix(key, "/") {
@@ -452,33 +487,7 @@ func (l *Lister) object(key, etag string, size int64, mod time.Time) source.Obje
 		ModTime: mod.UTC(),
 		ETag:    etag,
 		Open: func(ctx context.Context) (io.ReadCloser, error) {
-			out, err := l.client.Load().GetObject(ctx, &awss3.GetObjectInput{Bucket: &l.bucket, Key: &key})
-			if err != nil {
-				return nil, awscfg.Classify(err, awscfg.OpGet, l.bucket, key)
-			}
-			return &body{ctx: ctx, rc: out.Body, bucket: l.bucket, key: key}, nil
+			return l.open(ctx, key)
 		},
 	}
 }
-
-// body is the streamed content of one object; read errors are
-// classified, and reading stops as soon as the context of Open is done
-// (the SDK may have the whole of a small body buffered already).
-type body struct {
-	ctx         context.Context
-	rc          io.ReadCloser
-	bucket, key string
-}
-
-func (b *body) Read(p []byte) (int, error) {
-	if err := b.ctx.Err(); err != nil {
-		return 0, err
-	}
-	n, err := b.rc.Read(p)
-	if err != nil && err != io.EOF {
-		err = awscfg.Classify(err, awscfg.OpRead, b.bucket, b.key)
-	}
-	return n, err
-}
-
-func (b *body) Close() error { return b.rc.Close() }

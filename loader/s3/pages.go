@@ -10,10 +10,14 @@ import (
 	"github.com/s3logs/s3logs/internal/awscfg"
 )
 
-// list sends one ListObjectsV2 request and counts it. When S3 answers
+// list sends one ListObjectsV2 request and counts it, unless the endpoint
+// was taken for gone (see health). When S3 answers
 // that the bucket is in another region and names it, the client is
 // switched to that region (as the AWS CLI does) and the request sent again.
 func (l *Lister) list(ctx context.Context, in *awss3.ListObjectsV2Input) (*awss3.ListObjectsV2Output, error) {
+	if d := l.health.gone(); d != nil {
+		return nil, d // the GETs found the endpoint gone
+	}
 	if l.opts.PageSize > 0 && in.MaxKeys == nil {
 		in.MaxKeys = &l.opts.PageSize
 	}

@@ -3,14 +3,17 @@
 // lister, and of anyone loading from S3 end to end. It is not a mock of
 // s3logs code: requests go through the AWS SDK, HTTP and gofakes3's S3
 // implementation. In front of gofakes3 it counts requests and listed keys
-// and can fail chosen requests, so that tests can check how much a window
-// narrows a listing and what happens when objects fail.
+// and can fail chosen requests, cut bodies short or go away altogether, so
+// that tests can check how much a window narrows a listing and what
+// happens when objects fail. It also answers If-Match on GET as S3 does
+// (412 PreconditionFailed), which gofakes3 ignores.
 package s3test
 
 import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log"
@@ -51,6 +54,8 @@ type Server struct {
 	getsByID map[string]int
 	inFlight int // ListObjectsV2 requests being answered
 	maxLists int // the most of them at once since the last Reset
+	goneAt   int // with GoAwayAfter: the GET that makes the server go away
+	gone     bool
 }
 
 // Fault is an injected failure: the first Times requests (every request
@@ -63,8 +68,12 @@ type Fault struct {
 	Region string
 	// Truncate, when positive, sends the object's headers and only this
 	// many bytes of its body before closing the connection (a failure in
-	// the middle of a body), instead of an error answer.
+	// the middle of a body), instead of an error answer. A ranged GET is
+	// cut this many bytes into its range.
 	Truncate int
+	// Drop, when set, closes the connection without answering (a failure
+	// to connect, for the client).
+	Drop bool
 }
 
 // Start starts a server with an empty in-memory store.
@@ -153,11 +162,35 @@ func (s *Server) Reset() {
 	s.getsByID = map[string]int{}
 }
 
+// GoAway makes the server go away as a crashed or unplugged one does: it
+// stops accepting connections, so that a dial is refused, and drops the
+// connections open without answering. Close still has to be called.
+func (s *Server) GoAway() {
+	s.mu.Lock()
+	s.gone = true
+	s.mu.Unlock()
+	s.http.Listener.Close()
+	s.http.CloseClientConnections()
+}
+
+// GoAwayAfter makes the server go away (GoAway) when the GET after the
+// first n GetObject requests (counted from now) arrives; that one is not
+// answered either.
+func (s *Server) GoAwayAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.goneAt = s.gets + n + 1
+}
+
 // ServeHTTP counts, injects faults, and passes the rest to gofakes3.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	isList := r.Method == http.MethodGet && key == "" && r.URL.Query().Get("list-type") == "2"
 	isGet := r.Method == http.MethodGet && key != ""
+	if s.leaving(isGet) {
+		drop(w)
+		return
+	}
 	if isList {
 		s.mu.Lock()
 		s.inFlight++
@@ -191,6 +224,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	switch {
+	case isGet && s.changed(bucket, key, r.Header.Get("If-Match")):
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusPreconditionFailed)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-Match</Condition></Error>`)
+	case faulty && f.Drop:
+		drop(w)
 	case faulty && f.Truncate > 0:
 		s.truncate(w, r, f.Truncate)
 	case faulty:
@@ -211,6 +250,41 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// leaving reports whether the server has gone away, or goes away now
+// (GoAwayAfter) with this request, a GET when isGet.
+func (s *Server) leaving(isGet bool) bool {
+	s.mu.Lock()
+	gone := s.gone
+	if !gone && isGet && s.goneAt > 0 && s.gets+1 >= s.goneAt {
+		gone, s.goneAt = true, 0
+		go s.GoAway()
+	}
+	s.mu.Unlock()
+	return gone
+}
+
+// drop closes the connection of a request without answering it.
+func drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if c, _, err := hj.Hijack(); err == nil {
+			c.Close()
+		}
+	}
+}
+
+// changed reports whether ifMatch, the If-Match of a GET, names another
+// ETag than that of the object stored (S3 then answers 412).
+func (s *Server) changed(bucket, key, ifMatch string) bool {
+	if ifMatch == "" || ifMatch == "*" {
+		return false
+	}
+	obj, err := s.Backend.HeadObject(bucket, key)
+	if err != nil {
+		return false // gofakes3 answers the missing object
+	}
+	return ifMatch != `"`+hex.EncodeToString(obj.Hash)+`"`
+}
+
 // truncate answers a GET with the object's length but only n bytes of it,
 // then drops the connection.
 func (s *Server) truncate(w http.ResponseWriter, r *http.Request, n int) {
@@ -221,11 +295,10 @@ func (s *Server) truncate(w http.ResponseWriter, r *http.Request, n int) {
 	}
 	w.WriteHeader(rec.Code)
 	w.Write(rec.Body.Bytes()[:min(n, rec.Body.Len())])
-	if hj, ok := w.(http.Hijacker); ok {
-		if c, _, err := hj.Hijack(); err == nil {
-			c.Close()
-		}
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
 	}
+	drop(w)
 }
 
 // countingWriter keeps a copy of a listing answer to count its keys.
