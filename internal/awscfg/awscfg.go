@@ -98,6 +98,10 @@ func S3Client(ctx context.Context, o Options) (*awss3.Client, error) {
 	}), nil
 }
 
+// responseHeaderTimeout is how long a request waits for the headers of
+// its answer before it fails (and is retried).
+const responseHeaderTimeout = 2 * time.Minute
+
 // loadOptions translates o into the SDK's configuration options.
 func loadOptions(o Options) []func(*config.LoadOptions) error {
 	attempts := o.MaxAttempts
@@ -112,6 +116,12 @@ func loadOptions(o Options) []func(*config.LoadOptions) error {
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 			t.MaxIdleConns = maxConnsIdle
 			t.MaxIdleConnsPerHost = maxConnsIdle
+			// A server that takes the request but never answers would
+			// hold a load or an export for ever. S3 answers the
+			// headers of every call s3logs makes within seconds (a
+			// CompleteMultipartUpload that takes minutes sends its 200
+			// first); a body that stalls is loader/s3's Options.Stall.
+			t.ResponseHeaderTimeout = responseHeaderTimeout
 		})),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(so *retry.StandardOptions) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,6 +34,50 @@ const DefaultBackoff = 200 * time.Millisecond
 
 const maxBackoff = 5 * time.Second
 
+// DefaultStall is how long a body may send nothing (Options.Stall when 0)
+// before it is taken for cut: a server that keeps the connection open
+// but stops sending would otherwise hold its object, and the load, for
+// ever. A stalled body is closed and resumed like any cut one.
+const DefaultStall = time.Minute
+
+// errStalled is the cause of a body closed because it sent nothing for
+// Options.Stall.
+var errStalled = errors.New("the body sent nothing for too long")
+
+// stallGuard closes rc when one Read waits longer than d, so that the
+// Read returns (with errStalled) instead of waiting for ever.
+type stallGuard struct {
+	rc      io.ReadCloser
+	d       time.Duration
+	t       *time.Timer
+	stalled atomic.Bool
+}
+
+func newStallGuard(rc io.ReadCloser, d time.Duration) *stallGuard {
+	g := &stallGuard{rc: rc, d: d}
+	g.t = time.AfterFunc(d, func() {
+		g.stalled.Store(true)
+		rc.Close()
+	})
+	g.t.Stop()
+	return g
+}
+
+func (g *stallGuard) Read(p []byte) (int, error) {
+	g.t.Reset(g.d)
+	n, err := g.rc.Read(p)
+	g.t.Stop()
+	if err != nil && g.stalled.Load() {
+		err = errStalled
+	}
+	return n, err
+}
+
+func (g *stallGuard) Close() error {
+	g.t.Stop()
+	return g.rc.Close()
+}
+
 // backoff is the wait before an object's GET number gets+1.
 func (l *Lister) backoff(gets int) time.Duration {
 	d := min(l.opts.Backoff<<min(gets-1, 16), maxBackoff)
@@ -46,7 +91,7 @@ func (l *Lister) open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.rc, b.etag = out.Body, aws.ToString(out.ETag)
+	b.rc, b.etag = newStallGuard(out.Body, l.opts.Stall), aws.ToString(out.ETag)
 	if out.ContentLength != nil {
 		b.size = *out.ContentLength
 	}
@@ -134,7 +179,7 @@ func (b *body) resume(cut error) error {
 		out.Body.Close()
 		return fail(err)
 	}
-	b.rc = out.Body
+	b.rc = newStallGuard(out.Body, b.l.opts.Stall)
 	return nil
 }
 

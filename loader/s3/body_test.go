@@ -22,7 +22,7 @@ import (
 // took Options.Attempts GETs; then it is an error that names what was read.
 func TestBodyRetries(t *testing.T) {
 	f := newFixture(t)
-	_, objs, err := collect(context.Background(), f.lister(t, "s3://logs/simple/", s3.Options{Until: jan(3, 0), Margin: -1, Attempts: 4, Backoff: time.Millisecond}))
+	_, objs, err := collect(context.Background(), f.lister(t, "s3://logs/simple/", s3.Options{Until: jan(3, 0), Margin: -1, Attempts: 4, Backoff: time.Millisecond, Stall: 300 * time.Millisecond}))
 	must(t, err)
 	tests := []struct {
 		name     string
@@ -41,6 +41,9 @@ func TestBodyRetries(t *testing.T) {
 		// first GET fails after 2 to 4 dropped requests, the next one or
 		// two take the rest, and the last is answered.
 		{name: "dropped five times", fault: s3test.Fault{Drop: true, Times: 5}, wantGets: 6},
+		// A server that sends part of the body and then nothing: the body
+		// is taken for cut after Stall, and resumed.
+		{name: "stalled twice", fault: s3test.Fault{Truncate: 100, Stall: true, Times: 2}, wantGets: 3},
 		{name: "500 not resumed by us", fault: s3test.Fault{Status: 500, Code: "InternalError"}, wantGets: 2,
 			wantErr: "S3 kept failing after retries (HTTP 500 InternalError): injected by s3test"},
 	}
@@ -54,7 +57,13 @@ func TestBodyRetries(t *testing.T) {
 			want := f.bodies[key]
 			f.srv.Fail("logs", key, tc.fault)
 			defer f.srv.Clear("logs", key)
+			start := time.Now()
 			got, err := s3test.ReadAll(o.Open(context.Background()))
+			if tc.fault.Stall && time.Since(start) > 5*time.Second {
+				// s3test holds a stalled answer 10 s before dropping it:
+				// the body waited for the server instead of giving up.
+				t.Errorf("read took %s: a stalled body was not given up after Stall", time.Since(start))
+			}
 			if g := f.srv.Gets("logs", key); g != tc.wantGets {
 				t.Errorf("GETs = %d, want %d", g, tc.wantGets)
 			}

@@ -105,6 +105,9 @@ type Options struct {
 	// Backoff is the wait before an object's second GET, doubled for each
 	// further one; 0 means DefaultBackoff.
 	Backoff time.Duration
+	// Stall is how long a body may send nothing before it is taken for
+	// cut (and resumed, see body); 0 means DefaultStall.
+	Stall time.Duration
 }
 
 // Lister lists the log objects under one s3://bucket/prefix. It implements
@@ -155,6 +158,9 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 	}
 	if opts.Backoff <= 0 {
 		opts.Backoff = DefaultBackoff
+	}
+	if opts.Stall <= 0 {
+		opts.Stall = DefaultStall
 	}
 	switch {
 	case opts.Margin == 0:

@@ -74,6 +74,10 @@ type Fault struct {
 	// Drop, when set, closes the connection without answering (a failure
 	// to connect, for the client).
 	Drop bool
+	// Stall, with Truncate, keeps the connection open after the bytes
+	// sent, sending nothing more (a server that hangs), until the client
+	// goes away or 10 seconds pass.
+	Stall bool
 }
 
 // Start starts a server with an empty in-memory store.
@@ -231,7 +235,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case faulty && f.Drop:
 		drop(w)
 	case faulty && f.Truncate > 0:
-		s.truncate(w, r, f.Truncate)
+		s.truncate(w, r, f.Truncate, f.Stall)
 	case faulty:
 		if f.Region != "" {
 			w.Header().Set("X-Amz-Bucket-Region", f.Region)
@@ -287,7 +291,7 @@ func (s *Server) changed(bucket, key, ifMatch string) bool {
 
 // truncate answers a GET with the object's length but only n bytes of it,
 // then drops the connection.
-func (s *Server) truncate(w http.ResponseWriter, r *http.Request, n int) {
+func (s *Server) truncate(w http.ResponseWriter, r *http.Request, n int, stall bool) {
 	rec := httptest.NewRecorder()
 	s.fake.ServeHTTP(rec, r)
 	for k, v := range rec.Header() {
@@ -297,6 +301,12 @@ func (s *Server) truncate(w http.ResponseWriter, r *http.Request, n int) {
 	w.Write(rec.Body.Bytes()[:min(n, rec.Body.Len())])
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
+	}
+	if stall {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
 	}
 	drop(w)
 }
