@@ -261,16 +261,16 @@ type Loader struct {
 	opts  Options
 	slots chan struct{} // one per chunk being parsed: at most Workers at once
 
-	startNano                atomic.Int64 // when Load started; read by Progress from other goroutines
-	listed, listedBytes      atomic.Int64
-	listing                  atomic.Bool
-	fetched, stored          atomic.Int64
-	objects, skipped, failed atomic.Int64
-	refused                  atomic.Int64 // of skipped, refused before
-	copies                   atomic.Int64
-	dups                     *dupIndex // the loaded objects' sizes and checksums
-	lines, rows, rejected    atomic.Int64
-	bytes                    atomic.Int64
+	startNano                  atomic.Int64 // when Load started; read by Progress from other goroutines
+	listed, listedBytes        atomic.Int64
+	listing                    atomic.Bool
+	fetched, stored            atomic.Int64
+	objects, skipped, failed   atomic.Int64
+	refused                    atomic.Int64 // of skipped, refused before
+	copies                     atomic.Int64
+	dups                       *dupIndex // the loaded objects' sizes and checksums
+	lines, rows, rejected      atomic.Int64
+	bytes                      atomic.Int64
 	toRead, readBytes, unsized atomic.Int64 // see Progress
 
 	errMu       sync.Mutex
