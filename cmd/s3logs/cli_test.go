@@ -507,7 +507,7 @@ func TestKill9(t *testing.T) {
 	// DefaultCommitEvery after the rows arrive; on a busy machine the child
 	// can take longer to start and commit, so a kill that found nothing
 	// committed is tried again with a longer wait (at most four times).
-	var rows, manifest int64
+	var rows, manifest, manRows, manLines int64
 	var status string
 	for wait := ingest.DefaultCommitEvery + 1500*time.Millisecond; ; wait *= 2 {
 		os.Remove(dbPath)
@@ -530,8 +530,9 @@ func TestKill9(t *testing.T) {
 			t.Fatalf("open after kill -9: %v (child stderr: %s)", err, childErr.String())
 		}
 		var st sql.NullString
-		err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest)`).
-			Scan(&rows, &manifest, &st)
+		err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest),
+			(SELECT coalesce(sum(rows), 0) FROM s3logs_manifest), (SELECT coalesce(sum(lines), 0) FROM s3logs_manifest)`).
+			Scan(&rows, &manifest, &st, &manRows, &manLines)
 		d.Close()
 		if err != nil {
 			t.Fatalf("after kill -9: %v", err)
@@ -544,6 +545,9 @@ func TestKill9(t *testing.T) {
 	}
 	if rows == 0 || rows > 20000 || manifest != 1 || status != "partial" {
 		t.Fatalf("after kill -9: %d rows, %d manifest rows, status %q; want some rows and one partial entry", rows, manifest, status)
+	}
+	if manRows != rows || manLines != rows { // every line written is a row
+		t.Errorf("after kill -9: the partial manifest row says lines=%d rows=%d, want both %d (the rows committed)", manLines, manRows, rows)
 	}
 
 	os.Remove(path)

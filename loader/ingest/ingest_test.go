@@ -402,9 +402,15 @@ func TestInterruptedLoad(t *testing.T) {
 	}
 	c := counts(t, d)
 	var status string
-	d.QueryRow(`SELECT status FROM s3logs_manifest`).Scan(&status)
+	var lines, rows int64
+	d.QueryRow(`SELECT status, lines, rows FROM s3logs_manifest`).Scan(&status, &lines, &rows)
 	if c[0] == 0 || c[0] > 3000 || c[0] != c[1] || c[3] != 1 || status != StatusPartial {
 		t.Errorf("after the interruption: rows, ids, rejects, manifest = %v, status %q; want some of the first 3000 rows and 1 partial manifest row", c, status)
+	}
+	// The partial manifest row counts what is committed (every line of
+	// this file is a row).
+	if lines != c[0] || rows != c[0] {
+		t.Errorf("partial manifest row: lines=%d rows=%d, want both %d (the rows committed)", lines, rows, c[0])
 	}
 	sum := load(t, d, Options{}, path)
 	if got, want := tallyOf(sum), (tally{Objects: 1, Reloaded: 1, Lines: 5000, Rows: 5000}); got != want {

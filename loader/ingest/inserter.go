@@ -62,6 +62,12 @@ type jobState struct {
 	firstLine int64
 	reloaded  bool
 	done      *message
+	// part counts what of the object the transactions so far hold, the
+	// open one included: the rows inserted (not those carried to the next
+	// transaction), the rejected, blank and filtered lines, and the lines
+	// and bytes they came from. It is what the manifest row of an object
+	// still being read records (see manifestRow).
+	part loader.Stats
 }
 
 // newInserter connects, creates the manifest and reads it.
@@ -311,8 +317,16 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		}
 		in.start(m)
 	case msgBatch:
-		in.touched[m.j] = in.live[m.j]
+		st := in.live[m.j]
+		in.touched[m.j] = st
 		in.rejects = append(in.rejects, m.rejects...)
+		if st != nil {
+			c := m.counts
+			if m.rec != nil { // its rows and their lines are counted as admit inserts them
+				c.Rows, c.Lines = c.Rows-m.rec.NumRows(), c.Lines-m.rec.NumRows()
+			}
+			st.part = plus(st.part, c)
+		}
 		var full bool
 		if m.rec != nil {
 			rec, full = in.admit(m.j, m.rec)
@@ -356,6 +370,12 @@ type carried struct {
 // file free blocks).
 func (in *inserter) admit(j *job, rec arrow.RecordBatch) (out arrow.RecordBatch, full bool) {
 	n := int(rec.NumRows())
+	defer func() {
+		if st := in.live[j]; st != nil && out != nil {
+			st.part.Rows += out.NumRows()
+			st.part.Lines += out.NumRows()
+		}
+	}()
 	room := in.l.opts.CommitRows - in.txnRows
 	if time.Since(in.txnStart) >= in.l.opts.CommitEvery {
 		room = min(room, RowGroupRows-in.txnRows%RowGroupRows) // due by age: end at the next row group
@@ -458,21 +478,27 @@ func (in *inserter) commit(ctx context.Context) error {
 	return nil
 }
 
-// manifestRow describes st as committed now.
+// manifestRow describes st as committed now. An object still being read
+// is partial, with the counts of what is committed of it (st.part): the
+// lines of its chunks are parsed in parallel, so they are not a prefix of
+// the object, and the next load reads it again whole.
 func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	o := st.j.obj
 	r := manifestRow{ID: o.ID, Name: o.Name, Size: o.Size, MTime: o.ModTime, ETag: o.ETag,
 		Label: st.j.label, LoadedAt: now, Status: StatusPartial, Windows: st.j.windows.String()}
 	d := st.done
-	if d == nil {
-		return r
+	s := st.part
+	if d != nil {
+		s = d.stats
+		r.Status, r.Checksum = StatusLoaded, d.checksum
 	}
-	s := d.stats
-	r.Status, r.Checksum = StatusLoaded, d.checksum
 	r.Bytes, r.Lines = st.offset+s.Bytes, st.firstLine+s.Lines
 	r.Rows, r.Rejected, r.Blank, r.Filtered = s.Rows, s.Rejected, s.Blank, s.Filtered
 	if p := st.j.prev; p != nil && !st.reloaded {
 		r.Rows, r.Rejected, r.Blank, r.Filtered = r.Rows+p.Rows, r.Rejected+p.Rejected, r.Blank+p.Blank, r.Filtered+p.Filtered
+	}
+	if d == nil {
+		return r
 	}
 	if d.err != nil {
 		r.Status, r.Error = StatusError, d.err.Error()

@@ -28,6 +28,7 @@ type message struct {
 	// batch
 	rec     arrow.RecordBatch // retained for the inserter, which releases it
 	rejects []loader.Reject
+	counts  loader.Stats // of the lines this batch accounts for (rows, rejects, and the blank and filtered lines among them)
 	// done
 	stats    loader.Stats // of this read (not counting a resumed prefix)
 	err      error        // what stopped the read early, if anything
@@ -181,7 +182,7 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 // is never held: the file is a log, and its bad lines are rejects.
 func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, msgs chan<- message) (loaded bool, err error) {
 	var held []loader.Reject
-	var prev loader.Stats
+	var prev, sent loader.Stats // the counts so far, and those of the batches sent
 	for rd.Next() {
 		if err := ctx.Err(); err != nil {
 			return loaded, err
@@ -202,6 +203,7 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 			continue
 		}
 		m.rejects, held = held, nil
+		m.counts, sent = minus(st, sent), st
 		if !send(ctx, msgs, m) {
 			m.release()
 			return loaded, ctx.Err()
@@ -214,10 +216,22 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 	if st := rd.Stats(); hold && st.Rows+st.Filtered == 0 && rd.Err() == nil {
 		return false, notLog(held, st, true)
 	}
-	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held}) {
+	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held, counts: minus(rd.Stats(), sent)}) {
 		return loaded, ctx.Err()
 	}
 	return true, nil
+}
+
+// minus returns a - b, field by field.
+func minus(a, b loader.Stats) loader.Stats {
+	return loader.Stats{Lines: a.Lines - b.Lines, Rows: a.Rows - b.Rows, Rejected: a.Rejected - b.Rejected,
+		Blank: a.Blank - b.Blank, Filtered: a.Filtered - b.Filtered, Bytes: a.Bytes - b.Bytes}
+}
+
+// plus returns a + b, field by field.
+func plus(a, b loader.Stats) loader.Stats {
+	return loader.Stats{Lines: a.Lines + b.Lines, Rows: a.Rows + b.Rows, Rejected: a.Rejected + b.Rejected,
+		Blank: a.Blank + b.Blank, Filtered: a.Filtered + b.Filtered, Bytes: a.Bytes + b.Bytes}
 }
 
 // batchReader is what parse reads: a loader.Reader (text and JSON lines)
