@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -129,6 +130,9 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		return done
 	}
 	done.loaded, done.stats, done.err = l.parseChunks(ctx, j, in, start.firstLine, parseTime, msgs)
+	if done.err == nil {
+		done.err = shrunk(rc, j.obj.Size, done.firstLine+done.stats.Lines)
+	}
 	if done.err == nil && !in.Gzip {
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
 	} else if done.err == nil && j.obj.Size > 0 {
@@ -330,4 +334,35 @@ func checksum(rc io.Reader, end int64) string {
 		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// shrunk returns a *ShrunkError when the file behind rc (one that can say
+// its size now, as a local file) is smaller than size, its size when it
+// was listed: it was truncated or rewritten while it was read, so the
+// lines read may not be what it holds. lines is how many were read.
+func shrunk(rc io.Reader, size, lines int64) error {
+	f, ok := rc.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok || size < 0 {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() >= size {
+		return nil
+	}
+	return &ShrunkError{Was: size, Now: fi.Size(), Lines: lines}
+}
+
+// ShrunkError reports a file that became smaller while it was read
+// (truncated, as by logrotate's copytruncate, or rewritten). What was read
+// is kept, but its manifest row is not "loaded": the next load reads the
+// file again and replaces those rows.
+type ShrunkError struct {
+	Was, Now int64 // its size when listed, and after the read
+	Lines    int64 // the lines read
+}
+
+// Error says what happened and what the next load does about it.
+func (e *ShrunkError) Error() string {
+	return fmt.Sprintf("it shrank from %s to %s bytes while it was read (truncated or rewritten), so the %s loaded may hold lines it no longer has; the next load reads it again",
+		Group(e.Was), Group(e.Now), plural(int(e.Lines), "line"))
 }
