@@ -363,6 +363,8 @@ func TestLoadBadInputs(t *testing.T) {
 	zw.Close()
 	files := map[string][]byte{
 		"truncated.log.gz": zb.Bytes()[:zb.Len()/2],
+		"appended.log.gz":  append(bytes.Clone(zb.Bytes()), "plain text\n"...),
+		"short.log.gz":     append(bytes.Clone(zb.Bytes()), "hi\n"...),
 		"binary.bin":       append([]byte{0x7f, 'E', 'L', 'F', 0, 0}, bytes.Repeat([]byte{0, 9}, 3000)...),
 		"cloudtrail.json":  bytes.Repeat([]byte(`{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}]}`+"\n"), 50),
 		"rejects.log":      append(must(os.ReadFile(good)), "not a log line\n\nanother bad line\n"...),
@@ -386,6 +388,12 @@ func TestLoadBadInputs(t *testing.T) {
 		{"folder without files", []string{"D/empty"}, 1, []string{"s3logs: D/empty: folder has no files: no log files found"}},
 		{"glob without match", []string{"D/*.csv"}, 1, []string{"s3logs: D/*.csv: pattern matches no file: no log files found"}},
 		{"truncated gzip", []string{"D/truncated.log.gz"}, 1, []string{"s3logs: D/truncated.log.gz: after line ", ": gzip stream is truncated: unexpected EOF"}},
+		{"gzip then plain text", []string{"D/appended.log.gz"}, 1, []string{fmt.Sprintf(
+			"s3logs: D/appended.log.gz: after line 5000: gzip data followed by 11 bytes that are not gzip, at offset %d (starting \"plain text\\n\"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)\n",
+			zb.Len(), zb.Len()+1), "loaded 1 file: 5,000 lines, 5,000 rows, 0 rejected, 0 blank in "}},
+		{"gzip then less than a gzip header", []string{"D/short.log.gz"}, 1, []string{fmt.Sprintf(
+			"s3logs: D/short.log.gz: after line 5000: gzip data followed by 3 bytes that are not gzip, at offset %d (starting \"hi\\n\")", zb.Len()),
+			"loaded 1 file: 5,000 lines, 5,000 rows, 0 rejected, 0 blank in "}},
 		{"binary file", []string{"D/binary.bin"}, 1, []string{"s3logs: D/binary.bin: not an S3 server access log: it holds binary data"}},
 		{"other log format", []string{"D/cloudtrail.json"}, 1, []string{"s3logs: D/cloudtrail.json: not an S3 server access log: none of its 50 lines is one (50 rejected, 0 blank), so none of it was loaded; line 1: ",
 			"loaded 0 files: 0 lines, 0 rows, 0 rejected, 0 blank in ", "s3logs: 1 of the sources could not be loaded in full (see the messages above)"}},
