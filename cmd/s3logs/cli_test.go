@@ -369,6 +369,10 @@ func TestLoadBadInputs(t *testing.T) {
 		"cloudtrail.json":  bytes.Repeat([]byte(`{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}]}`+"\n"), 50),
 		"rejects.log":      append(must(os.ReadFile(good)), "not a log line\n\nanother bad line\n"...),
 		"notes.txt":        []byte("TODO\n\nload the logs\n"),
+		"mac.log":          bytes.ReplaceAll(must(os.ReadFile(good)), []byte("\n"), []byte("\r")),
+		"bigmac.log":       bytes.ReplaceAll(bytes.Repeat(must(os.ReadFile(good)), 20), []byte("\n"), []byte("\r")),
+		// One line without a line end, with a CR inside its user agent.
+		"cr-in-agent.log": bytes.Replace(bytes.SplitN(must(os.ReadFile("demo/panther-aws.log")), []byte("\n"), 2)[0], []byte("S3Console/0.4"), []byte("S3Console/\r0.4"), 1),
 	}
 	for name, b := range files {
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
@@ -399,6 +403,9 @@ func TestLoadBadInputs(t *testing.T) {
 			"loaded 0 files: 0 lines, 0 rows, 0 rejected, 0 blank in ", "s3logs: 1 of the sources could not be loaded in full (see the messages above)"}},
 		{"small file of another format", []string{"D/notes.txt", "D/good.log"}, 1, []string{"s3logs: D/notes.txt: not an S3 server access log: none of its 3 lines is one (2 rejected, 1 blank), so none of it was loaded; line 1: ",
 			"loaded 1 file: 100 lines, 100 rows, 0 rejected, 0 blank in ", "; 1 failed\n"}},
+		{"CR-only line endings", []string{"D/mac.log"}, 1, []string{"s3logs: D/mac.log: not an S3 server access log as read: its lines end in a CR alone (classic Mac OS line endings), and s3logs ends lines at LF or CRLF, so it read them as one line, which is not one; none of it was loaded. Convert its line endings first: tr '\\r' '\\n' < IN > OUT\n"}},
+		{"CR-only line endings, larger than the probe", []string{"D/bigmac.log"}, 1, []string{"s3logs: D/bigmac.log: not an S3 server access log as read: its lines end in a CR alone (classic Mac OS line endings)"}},
+		{"CR inside a field", []string{"D/cr-in-agent.log"}, 0, []string{"loaded 1 file: 1 lines, 1 rows, 0 rejected, 0 blank in "}},
 		{"rejected lines", []string{"D/rejects.log"}, 3, []string{"loaded 1 file: 103 lines, 100 rows, 2 rejected, 1 blank in ", "s3logs: 2 lines could not be parsed; see them with: s3logs query --db DB 'SELECT * FROM aws_s3serveraccess_rejects'"}},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/schema"
 )
 
 // message goes from a worker to the inserter. For each job a worker sends
@@ -157,7 +158,13 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 	i := bytes.LastIndexByte(head, '\n')
 	if i < 0 {
 		// The first line is longer than the probe: it cannot be judged
-		// from a cut-off part, so the parse decides, line by line.
+		// from a cut-off part, so the parse decides, line by line; unless
+		// it is lines ending in CR alone, which the parse would take for
+		// one line, rejected as too long.
+		if crOnly(head, j.format) {
+			first := loader.Reject{Source: j.obj.ID, Line: 1, Kind: schema.RejectNotLog, Reason: "lines that end in a CR alone", Raw: head}
+			return &NotLogError{Lines: 1, Rejected: 1, CROnly: true, First: first}
+		}
 		return nil
 	}
 	head = head[:i+1]
@@ -173,7 +180,7 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 	if len(rejects) == 0 {
 		return nil
 	}
-	return notLog(rejects, rd.Stats(), false)
+	return notLog(rejects, rd.Stats(), false, j.format)
 }
 
 // parse sends rd's batches. With hold (an object read from its start as
@@ -218,7 +225,7 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 		return loaded, nil
 	}
 	if st := rd.Stats(); hold && st.Rows+st.Filtered == 0 && rd.Err() == nil {
-		return false, notLog(held, st, true)
+		return false, notLog(held, st, true, j.format)
 	}
 	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held, counts: minus(rd.Stats(), sent)}) {
 		return loaded, ctx.Err()
@@ -250,9 +257,31 @@ type batchReader interface {
 
 // notLog describes an object none of whose lines is valid: rejects are its
 // rejected lines and st the counts of the lines read, all of the object
-// (whole) or its first ones (the probe). Nothing of it is stored.
-func notLog(rejects []loader.Reject, st loader.Stats, whole bool) error {
-	return &NotLogError{Lines: st.Lines, Rejected: st.Rejected, Blank: st.Blank, Whole: whole, First: rejects[0]}
+// (whole) or its first ones (the probe), in format. Nothing of it is
+// stored.
+func notLog(rejects []loader.Reject, st loader.Stats, whole bool, format source.Format) error {
+	return &NotLogError{Lines: st.Lines, Rejected: st.Rejected, Blank: st.Blank, Whole: whole, First: rejects[0],
+		CROnly: crOnly(rejects[0].Raw, format)}
+}
+
+// crOnly reports whether line, a rejected first line, is lines that end
+// in a CR alone (classic Mac OS line endings), which the reader, splitting
+// at LF, took for one: it holds a CR not followed by LF, and what comes
+// before its first CR is a valid line. A CR inside a field of a real line
+// does not pass: the part before it is not a line.
+func crOnly(line []byte, format source.Format) bool {
+	i := bytes.IndexByte(line, '\r')
+	if i <= 0 || i+1 < len(line) && line[i+1] == '\n' || bytes.IndexByte(line, '\n') >= 0 {
+		return false
+	}
+	rd := loader.NewReader(bytes.NewReader(line[:i+1]), "", loader.Options{BatchRows: 1, Format: format})
+	defer rd.Release()
+	for rd.Next() {
+		if rd.Stats().Rows > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // NotLogError refuses an object none of whose lines (or of whose first
@@ -264,10 +293,20 @@ type NotLogError struct {
 	Lines, Rejected, Blank int64         // of the lines read
 	Whole                  bool          // the whole object was read, not only its first lines
 	First                  loader.Reject // the first rejected line
+	// CROnly: its lines end in a CR alone, and the first of them is
+	// valid; the reader, which splits lines at LF (and takes CRLF as one
+	// line end), read them as one.
+	CROnly bool
 }
 
-// Error says how many lines were read and why the first was rejected.
+// Error says how many lines were read and why the first was rejected, or
+// that its lines end in CR alone.
 func (e *NotLogError) Error() string {
+	if e.CROnly {
+		return fmt.Sprintf("%v as read: its lines end in a CR alone (classic Mac OS line endings), and s3logs ends lines at LF or CRLF, "+
+			"so it read them as one line, which is not one; none of it was loaded. Convert its line endings first: tr '\\r' '\\n' < IN > OUT",
+			source.ErrNotLog)
+	}
 	what := fmt.Sprintf("none of its first %s is one", plural(int(e.Lines), "line"))
 	if e.Whole {
 		what = fmt.Sprintf("none of its %s is one", plural(int(e.Lines), "line"))
