@@ -395,8 +395,15 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestI
 	files := map[string]bool{} // source.Object.FileKey of the local files listed
 	for _, ls := range listers {
 		label := l.opts.Label
-		if src, ok := ls.(Source); ok && label == "" {
-			label = src.Label
+		inner := ls
+		if src, ok := ls.(Source); ok {
+			inner = src.Lister
+			if label == "" {
+				label = src.Label
+			}
+		}
+		if s, ok := inner.(*source.StdinLister); ok && s.Judge == nil {
+			s.Judge = l.judgeStdin // stop reading an input that is not a log
 		}
 		err := ls.List(ctx, func(o source.Object) error {
 			if seen[o.ID] || o.FileKey != "" && files[o.FileKey] || l.isDatabase(o.ID) || l.excluded(o.Name) {

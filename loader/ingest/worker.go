@@ -121,7 +121,7 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	// The new part of a grown file is of a log already loaded: its bad
 	// lines are rejects, whatever their number.
 	if start.firstLine == 0 {
-		if err := l.probe(in, j); err != nil {
+		if err := l.probe(in, j.obj.ID, j.format); err != nil {
 			done.err = err
 			return done
 		}
@@ -150,7 +150,7 @@ const probeBytes = source.MaxPeek
 // object on their own, and refuses the object when none of them is a row
 // but some are rejected: a file of another format is then refused without
 // being read whole. Smaller objects are judged by parse.
-func (l *Loader) probe(in *source.Input, j *job) error {
+func (l *Loader) probe(in *source.Input, id string, format source.Format) error {
 	head, _ := in.Peek(probeBytes)
 	if len(head) < probeBytes {
 		return nil
@@ -161,14 +161,14 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 		// from a cut-off part, so the parse decides, line by line; unless
 		// it is lines ending in CR alone, which the parse would take for
 		// one line, rejected as too long.
-		if crOnly(head, j.format) {
-			first := loader.Reject{Source: j.obj.ID, Line: 1, Kind: schema.RejectNotLog, Reason: "lines that end in a CR alone", Raw: head}
+		if crOnly(head, format) {
+			first := loader.Reject{Source: id, Line: 1, Kind: schema.RejectNotLog, Reason: "lines that end in a CR alone", Raw: head}
 			return &NotLogError{Lines: 1, Rejected: 1, CROnly: true, First: first}
 		}
 		return nil
 	}
 	head = head[:i+1]
-	rd := loader.NewReader(bytes.NewReader(head), j.obj.ID, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator, Format: j.format})
+	rd := loader.NewReader(bytes.NewReader(head), id, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator, Format: format})
 	defer rd.Release()
 	var rejects []loader.Reject
 	for rd.Next() {
@@ -180,7 +180,23 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 	if len(rejects) == 0 {
 		return nil
 	}
-	return notLog(rejects, rd.Stats(), false, j.format)
+	return notLog(rejects, rd.Stats(), false, format)
+}
+
+// judgeStdin tells from head, the first source.JudgeBytes of standard
+// input, whether it is a log at all, as probe tells for a file: the
+// StdinLister (which copies standard input to a temporary file to name it
+// by its hash) stops reading an input judged not one, which may never end.
+func (l *Loader) judgeStdin(head []byte) error {
+	in, err := source.Decode(bytes.NewReader(head))
+	if err != nil {
+		return err
+	}
+	format, err := l.format(in)
+	if err != nil || format == source.FormatParquet {
+		return err
+	}
+	return l.probe(in, "-", format)
 }
 
 // parse sends rd's batches. With hold (an object read from its start as
