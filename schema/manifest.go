@@ -24,6 +24,7 @@ const (
 	ManLabel
 	ManLoadedAt
 	ManWindows
+	ManReplaced
 )
 
 // Manifest declares the manifest: one row per object loaded, whose rows,
@@ -49,5 +50,6 @@ var Manifest = &Table{
 		{Name: "label", Type: String, Description: "p_source_label of the object's rows."},
 		{Name: "loaded_at", Type: Timestamp, Description: "When this row was written."},
 		{Name: "windows", Type: String, Description: "The --since/--until windows the object's rows were kept in, as since/until pairs in RFC 3339 (an empty side: no bound) joined by commas; NULL when every row was kept. A later load with a window outside these reads the object again."},
+		{Name: "replaced", Type: BigInt, Description: "Rows (of rows) with bytes that are not valid UTF-8, written as U+FFFD; s3logs_replaced lists their values. NULL for objects loaded before s3logs counted them."},
 	},
 }

@@ -725,7 +725,7 @@ func TestOnlyTablesLeft(t *testing.T) {
 			if err := raw.QueryRow(`SELECT string_agg(name, ',' ORDER BY name) FROM (SHOW TABLES)`).Scan(&shown); err != nil {
 				t.Fatal(err)
 			}
-			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3_access_logs,s3logs_manifest"
+			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3_access_logs,s3logs_manifest,s3logs_replaced"
 			if names != want || shown != want {
 				t.Errorf("tables and views %q, SHOW TABLES %q; want %q", names, shown, want)
 			}
@@ -840,7 +840,7 @@ func TestAdmit(t *testing.T) {
 			rec := b.NewRecordBatch()
 			b.Release()
 			j := &job{}
-			out, full := in.admit(j, rec)
+			out, full := in.admit(j, rec, nil)
 			var carry int64
 			if in.carry != nil {
 				carry = in.carry.rec.NumRows()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -31,6 +32,9 @@ type message struct {
 	rec     arrow.RecordBatch // retained for the inserter, which releases it
 	rejects []loader.Reject
 	counts  loader.Stats // of the lines this batch accounts for (rows, rejects, and the blank and filtered lines among them)
+	// replaced marks rec's values that held bytes that are not valid
+	// UTF-8 (loader.Reader.Replaced, copied).
+	replaced []loader.Replacement
 	// done
 	stats    loader.Stats // of this read (not counting a resumed prefix)
 	err      error        // what stopped the read early, if anything
@@ -224,6 +228,9 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 		if rec := rd.RecordBatch(); rec != nil && rec.NumRows() > 0 {
 			rec.Retain()
 			m.rec = rec
+			if rp, ok := rd.(interface{ Replaced() []loader.Replacement }); ok && len(rp.Replaced()) > 0 {
+				m.replaced = slices.Clone(rp.Replaced())
+			}
 		}
 		held = append(held, rd.Rejects()...)
 		if hold && m.rec == nil && st.Rows+st.Filtered == 0 {
@@ -252,13 +259,13 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 // minus returns a - b, field by field.
 func minus(a, b loader.Stats) loader.Stats {
 	return loader.Stats{Lines: a.Lines - b.Lines, Rows: a.Rows - b.Rows, Rejected: a.Rejected - b.Rejected,
-		Blank: a.Blank - b.Blank, Filtered: a.Filtered - b.Filtered, Bytes: a.Bytes - b.Bytes}
+		Blank: a.Blank - b.Blank, Filtered: a.Filtered - b.Filtered, Bytes: a.Bytes - b.Bytes, Replaced: a.Replaced - b.Replaced}
 }
 
 // plus returns a + b, field by field.
 func plus(a, b loader.Stats) loader.Stats {
 	return loader.Stats{Lines: a.Lines + b.Lines, Rows: a.Rows + b.Rows, Rejected: a.Rejected + b.Rejected,
-		Blank: a.Blank + b.Blank, Filtered: a.Filtered + b.Filtered, Bytes: a.Bytes + b.Bytes}
+		Blank: a.Blank + b.Blank, Filtered: a.Filtered + b.Filtered, Bytes: a.Bytes + b.Bytes, Replaced: a.Replaced + b.Replaced}
 }
 
 // batchReader is what parse reads: a loader.Reader (text and JSON lines)
