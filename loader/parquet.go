@@ -63,10 +63,10 @@ type ParquetReader struct {
 	in   arrow.RecordBatch    // the batch of the file being read
 	pos  int                  // the next row of in
 
-	row     int64
-	stats   Stats
-	err     error
-	done    bool
+	row      int64
+	stats    Stats
+	err      error
+	done     bool
 	rec      arrow.RecordBatch
 	rejects  []Reject
 	replaced []Replacement

@@ -203,10 +203,10 @@ type Reader struct {
 	ownMem bool   // the batch's recycler is the Reader's own, closed on Release
 	json   bool   // the lines are JSON records
 
-	line    int64 // lines consumed, the current one included
-	stats   Stats
-	err     error
-	done    bool
+	line     int64 // lines consumed, the current one included
+	stats    Stats
+	err      error
+	done     bool
 	rec      arrow.RecordBatch
 	rejects  []Reject
 	replaced []Replacement

@@ -47,7 +47,7 @@ type inserter struct {
 	txnRows  int
 	carry    *carried // rows cut off a batch at the end of the last transaction, first in the next
 	rejects  []loader.Reject
-	marks    []mark // the replacement marks of the rows in the open transaction (see schema.Replaced)
+	marks    []mark             // the replacement marks of the rows in the open transaction (see schema.Replaced)
 	stash    *message           // a start whose DELETE waits for the running INSERT to end
 	restore  [][2]string        // settings to put back when the load ends
 	touched  map[*job]*jobState // jobs with something in the open transaction
