@@ -54,3 +54,35 @@ func TestReplaced(t *testing.T) {
 		})
 	}
 }
+
+// TestReplacedJSON checks that a JSON record's values are marked as a text
+// line's are: raw bytes that are not valid UTF-8 in a string are marked,
+// valid 4-byte UTF-8 is not.
+func TestReplacedJSON(t *testing.T) {
+	rec := func(key, ua string) string {
+		return `{"bucket_name":"b","request_time":"2026-07-01T00:00:00.000Z","bucket_owner_id":"o","http_status":200,"key_name":"` + key + `","user_agent":"` + ua + `"}`
+	}
+	tests := []struct {
+		name string
+		line string
+		want []string
+	}{
+		{"valid", rec("\xf0\x9f\x98\x80", "ok"), nil},
+		{"invalid key and agent", rec("a\xff", "b\xc3"), []string{"key", "useragent"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := NewReader(strings.NewReader(tt.line+"\n"), "src", Options{ParseTime: testParseTime, Format: FormatJSON})
+			defer r.Release()
+			var got []string
+			for r.Next() {
+				for _, m := range r.Replaced() {
+					got = append(got, m.Field)
+				}
+			}
+			if st := r.Stats(); st.Rows != 1 || !slices.Equal(got, tt.want) || st.Replaced != int64(min(len(tt.want), 1)) {
+				t.Errorf("stats %+v, fields marked %q; want 1 row, %q", st, got, tt.want)
+			}
+		})
+	}
+}
