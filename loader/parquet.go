@@ -222,7 +222,9 @@ func (r *ParquetReader) addRow(i int) {
 	}
 	r.b.appendRow(&rb.row, rb.buf, r.row)
 	r.stats.Rows++
-	r.replaced = r.b.countReplaced(r.replaced, &r.stats, &rb.row, rb.buf, r.row)
+	if !rb.row.utf8 {
+		r.replaced = r.b.countReplaced(r.replaced, &r.stats, &rb.row, rb.buf, r.row)
+	}
 }
 
 // fieldName is the column name of a lineError's field, "" for none.

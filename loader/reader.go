@@ -363,7 +363,9 @@ func (r *Reader) addLine(line []byte) {
 	}
 	r.b.appendRow(&r.p.row, line, r.line)
 	r.stats.Rows++
-	r.replaced = r.b.countReplaced(r.replaced, &r.stats, &r.p.row, line, r.line)
+	if !r.p.row.utf8 { // rare: valid lines pay this one branch
+		r.replaced = r.b.countReplaced(r.replaced, &r.stats, &r.p.row, line, r.line)
+	}
 }
 
 // addJSON parses one JSON record (without its line ending) and adds it to
@@ -380,7 +382,9 @@ func (r *Reader) addJSON(line []byte) {
 	}
 	r.b.appendRow(&r.j.row, r.j.values(), r.line)
 	r.stats.Rows++
-	r.replaced = r.b.countReplaced(r.replaced, &r.stats, &r.j.row, r.j.values(), r.line)
+	if !r.j.row.utf8 {
+		r.replaced = r.b.countReplaced(r.replaced, &r.stats, &r.j.row, r.j.values(), r.line)
+	}
 }
 
 // reject records line (copied) as rejected for reason e.

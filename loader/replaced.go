@@ -56,12 +56,9 @@ func (r *Reader) Replaced() []Replacement { return r.replaced }
 // RecordBatch, in row order. The slice is valid until the next Next.
 func (r *ParquetReader) Replaced() []Replacement { return r.replaced }
 
-// countReplaced marks the values of row, just appended, when it is not
-// valid UTF-8, counting it in st.
+// countReplaced marks the values of row, just appended, which is not
+// valid UTF-8 (callers test row.utf8 first, inline), counting it in st.
 func (b *batch) countReplaced(dst []Replacement, st *Stats, row *row, line []byte, lineNo int64) []Replacement {
-	if row.utf8 {
-		return dst
-	}
 	dst, changed := b.markReplaced(dst, row, line, lineNo)
 	if changed {
 		st.Replaced++
