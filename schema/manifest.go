@@ -44,7 +44,7 @@ var Manifest = &Table{
 		{Name: "rejected", Type: BigInt, Description: "Lines in aws_s3serveraccess_rejects."},
 		{Name: "blank", Type: BigInt, Description: "Empty lines."},
 		{Name: "filtered", Type: BigInt, Description: "Lines outside --since/--until."},
-		{Name: "status", Type: String, Description: "loaded, partial (interrupted; reloaded next time) or error."},
+		{Name: "status", Type: String, Description: "loaded, partial (still being read at the last commit, as after an interrupted load: its counts are of what is committed; reloaded next time), error (reloaded next time; also a file that shrank while it was read) or refused (not a log, or damaged: skipped while unchanged)."},
 		{Name: "error", Type: String, Description: "What went wrong, for status error."},
 		{Name: "checksum", Type: String, Description: "Hash of the first and last 4 KiB before bytes, to check a grown file."},
 		{Name: "label", Type: String, Description: "p_source_label of the object's rows."},
