@@ -280,6 +280,9 @@ func TestBrokenInputs(t *testing.T) {
 		as      any // errors.As target, when set
 	}{
 		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1, Rejected: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
+		{"gzip then plain text", append(bytes.Clone(gz), "x y\n"...), tally{Objects: 1, Failed: 1},
+			fmt.Sprintf(": after line 2000: gzip data followed by 4 bytes that are not gzip, at offset %d (starting \"x y\\n\"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)", len(gz), len(gz)+1),
+			nil, 2000, new(*source.TrailingDataError)},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, 0, nil},
 		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", []error{source.ErrNotLog}, 0, nil},
 		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
