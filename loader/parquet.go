@@ -63,12 +63,13 @@ type ParquetReader struct {
 	in   arrow.RecordBatch    // the batch of the file being read
 	pos  int                  // the next row of in
 
-	row     int64
-	stats   Stats
-	err     error
-	done    bool
-	rec     arrow.RecordBatch
-	rejects []Reject
+	row      int64
+	stats    Stats
+	err      error
+	done     bool
+	rec      arrow.RecordBatch
+	rejects  []Reject
+	replaced []Replacement
 }
 
 // NewParquetReader returns a ParquetReader of the size bytes of r. It
@@ -145,7 +146,7 @@ func (r *ParquetReader) mapColumns() error {
 // Next reads up to Options.BatchRows rows; as Reader.Next.
 func (r *ParquetReader) Next() bool {
 	r.releaseRecord()
-	r.rejects = r.rejects[:0]
+	r.rejects, r.replaced = r.rejects[:0], r.replaced[:0]
 	if r.done {
 		return false
 	}
@@ -221,6 +222,9 @@ func (r *ParquetReader) addRow(i int) {
 	}
 	r.b.appendRow(&rb.row, rb.buf, r.row)
 	r.stats.Rows++
+	if !rb.row.utf8 {
+		r.replaced = r.b.countReplaced(r.replaced, &r.stats, &rb.row, rb.buf, r.row)
+	}
 }
 
 // fieldName is the column name of a lineError's field, "" for none.

@@ -172,6 +172,9 @@ type Stats struct {
 	Blank    int64 // lines holding nothing but spaces, tabs or a CR; skipped
 	Filtered int64 // parsed lines dropped by Options.Since / Options.Until
 	Bytes    int64 // bytes read from the source, line endings included
+	// Replaced counts the rows (of Rows) with bytes that are not valid
+	// UTF-8, written as U+FFFD in their values (see Reader.Replaced).
+	Replaced int64
 }
 
 // Reader reads S3 server access log lines from an io.Reader and yields them
@@ -184,7 +187,8 @@ type Stats struct {
 //     NULL in the missing trailing columns; fields after the 26th go, raw,
 //     to additionalFields, which is NULL when there are none;
 //   - bytes that are not valid UTF-8 are written as U+FFFD in the string
-//     columns (the row is kept); a line with a NUL byte is rejected as
+//     columns (the row is kept, counted in Stats.Replaced, and each value
+//     changed is in Replaced); a line with a NUL byte is rejected as
 //     binary;
 //   - p_any_ip_addresses is [remoteip] when remoteip is a valid IPv4 or
 //     IPv6 address, p_any_aws_arns is [requester] when requester starts with
@@ -199,12 +203,13 @@ type Reader struct {
 	ownMem bool   // the batch's recycler is the Reader's own, closed on Release
 	json   bool   // the lines are JSON records
 
-	line    int64 // lines consumed, the current one included
-	stats   Stats
-	err     error
-	done    bool
-	rec     arrow.RecordBatch
-	rejects []Reject
+	line     int64 // lines consumed, the current one included
+	stats    Stats
+	err      error
+	done     bool
+	rec      arrow.RecordBatch
+	rejects  []Reject
+	replaced []Replacement
 }
 
 // Window is the time window [Since, Until) of event times; a zero time is
@@ -296,7 +301,7 @@ func rowPrefix(sourceID string) [2]uint64 {
 // the input or on a read error (see Err).
 func (r *Reader) Next() bool {
 	r.releaseRecord()
-	r.rejects = r.rejects[:0]
+	r.rejects, r.replaced = r.rejects[:0], r.replaced[:0]
 	if r.done {
 		return false
 	}
@@ -358,6 +363,9 @@ func (r *Reader) addLine(line []byte) {
 	}
 	r.b.appendRow(&r.p.row, line, r.line)
 	r.stats.Rows++
+	if !r.p.row.utf8 { // rare: valid lines pay this one branch
+		r.replaced = r.b.countReplaced(r.replaced, &r.stats, &r.p.row, line, r.line)
+	}
 }
 
 // addJSON parses one JSON record (without its line ending) and adds it to
@@ -374,6 +382,9 @@ func (r *Reader) addJSON(line []byte) {
 	}
 	r.b.appendRow(&r.j.row, r.j.values(), r.line)
 	r.stats.Rows++
+	if !r.j.row.utf8 {
+		r.replaced = r.b.countReplaced(r.replaced, &r.stats, &r.j.row, r.j.values(), r.line)
+	}
 }
 
 // reject records line (copied) as rejected for reason e.

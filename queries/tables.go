@@ -9,7 +9,7 @@ import (
 
 // Tables are the tables s3logs keeps, named in the error for an unknown
 // table.
-var Tables = []string{schema.TableName, schema.RejectsTableName, schema.ManifestTableName}
+var Tables = []string{schema.TableName, schema.RejectsTableName, schema.ManifestTableName, schema.ReplacedTableName}
 
 // didYouMeanRE is DuckDB's suggestion after an unknown table, which names
 // the closest table of its whole catalog: often pg_class or duckdb_tables.

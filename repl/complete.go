@@ -227,7 +227,7 @@ func (c *completer) loadFunctions(ctx context.Context) {
 // schemaDescription is the description package schema gives a column of
 // one of s3logs' tables (or of a view with the same columns), or "".
 func schemaDescription(table, column string) string {
-	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
+	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects, schema.Replaced} {
 		if strings.EqualFold(t.Name, table) {
 			if col, ok := t.Column(column); ok {
 				return col.Description

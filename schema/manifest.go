@@ -24,6 +24,7 @@ const (
 	ManLabel
 	ManLoadedAt
 	ManWindows
+	ManReplaced
 )
 
 // Manifest declares the manifest: one row per object loaded, whose rows,
@@ -43,11 +44,12 @@ var Manifest = &Table{
 		{Name: "rejected", Type: BigInt, Description: "Lines in aws_s3serveraccess_rejects."},
 		{Name: "blank", Type: BigInt, Description: "Empty lines."},
 		{Name: "filtered", Type: BigInt, Description: "Lines outside --since/--until."},
-		{Name: "status", Type: String, Description: "loaded, partial (interrupted; reloaded next time) or error."},
+		{Name: "status", Type: String, Description: "loaded, partial (still being read at the last commit, as after an interrupted load: its counts are of what is committed; reloaded next time), error (reloaded next time; also a file that shrank while it was read) or refused (not a log, or damaged: skipped while unchanged)."},
 		{Name: "error", Type: String, Description: "What went wrong, for status error."},
 		{Name: "checksum", Type: String, Description: "Hash of the first and last 4 KiB before bytes, to check a grown file."},
 		{Name: "label", Type: String, Description: "p_source_label of the object's rows."},
 		{Name: "loaded_at", Type: Timestamp, Description: "When this row was written."},
 		{Name: "windows", Type: String, Description: "The --since/--until windows the object's rows were kept in, as since/until pairs in RFC 3339 (an empty side: no bound) joined by commas; NULL when every row was kept. A later load with a window outside these reads the object again."},
+		{Name: "replaced", Type: BigInt, Description: "Rows (of rows) with bytes that are not valid UTF-8, written as U+FFFD; s3logs_replaced lists their values. NULL for objects loaded before s3logs counted them."},
 	},
 }

@@ -50,7 +50,8 @@ func TestIndexConstants(t *testing.T) {
 	}{
 		{"Col", S3ServerAccess, ColPAnyAWSAccountIDs},
 		{"Rej", Rejects, RejLoadedAt},
-		{"Man", Manifest, ManWindows},
+		{"Man", Manifest, ManReplaced},
+		{"Rep", Replaced, RepField},
 	} {
 		names := blocks[tc.prefix]
 		if len(names) != len(tc.table.Columns) || tc.last != len(tc.table.Columns)-1 {

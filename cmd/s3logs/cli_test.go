@@ -363,10 +363,16 @@ func TestLoadBadInputs(t *testing.T) {
 	zw.Close()
 	files := map[string][]byte{
 		"truncated.log.gz": zb.Bytes()[:zb.Len()/2],
+		"appended.log.gz":  append(bytes.Clone(zb.Bytes()), "plain text\n"...),
+		"short.log.gz":     append(bytes.Clone(zb.Bytes()), "hi\n"...),
 		"binary.bin":       append([]byte{0x7f, 'E', 'L', 'F', 0, 0}, bytes.Repeat([]byte{0, 9}, 3000)...),
 		"cloudtrail.json":  bytes.Repeat([]byte(`{"Records":[{"eventVersion":"1.08","eventSource":"s3.amazonaws.com"}]}`+"\n"), 50),
 		"rejects.log":      append(must(os.ReadFile(good)), "not a log line\n\nanother bad line\n"...),
 		"notes.txt":        []byte("TODO\n\nload the logs\n"),
+		"mac.log":          bytes.ReplaceAll(must(os.ReadFile(good)), []byte("\n"), []byte("\r")),
+		"bigmac.log":       bytes.ReplaceAll(bytes.Repeat(must(os.ReadFile(good)), 20), []byte("\n"), []byte("\r")),
+		// One line without a line end, with a CR inside its user agent.
+		"cr-in-agent.log": bytes.Replace(bytes.SplitN(must(os.ReadFile("demo/panther-aws.log")), []byte("\n"), 2)[0], []byte("S3Console/0.4"), []byte("S3Console/\r0.4"), 1),
 	}
 	for name, b := range files {
 		os.WriteFile(filepath.Join(dir, name), b, 0o644)
@@ -386,11 +392,20 @@ func TestLoadBadInputs(t *testing.T) {
 		{"folder without files", []string{"D/empty"}, 1, []string{"s3logs: D/empty: folder has no files: no log files found"}},
 		{"glob without match", []string{"D/*.csv"}, 1, []string{"s3logs: D/*.csv: pattern matches no file: no log files found"}},
 		{"truncated gzip", []string{"D/truncated.log.gz"}, 1, []string{"s3logs: D/truncated.log.gz: after line ", ": gzip stream is truncated: unexpected EOF"}},
+		{"gzip then plain text", []string{"D/appended.log.gz"}, 1, []string{fmt.Sprintf(
+			"s3logs: D/appended.log.gz: after line 5000: gzip data followed by 11 bytes that are not gzip, at offset %d (starting \"plain text\\n\"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)\n",
+			zb.Len(), zb.Len()+1), "loaded 1 file: 5,000 lines, 5,000 rows, 0 rejected, 0 blank in "}},
+		{"gzip then less than a gzip header", []string{"D/short.log.gz"}, 1, []string{fmt.Sprintf(
+			"s3logs: D/short.log.gz: after line 5000: gzip data followed by 3 bytes that are not gzip, at offset %d (starting \"hi\\n\")", zb.Len()),
+			"loaded 1 file: 5,000 lines, 5,000 rows, 0 rejected, 0 blank in "}},
 		{"binary file", []string{"D/binary.bin"}, 1, []string{"s3logs: D/binary.bin: not an S3 server access log: it holds binary data"}},
 		{"other log format", []string{"D/cloudtrail.json"}, 1, []string{"s3logs: D/cloudtrail.json: not an S3 server access log: none of its 50 lines is one (50 rejected, 0 blank), so none of it was loaded; line 1: ",
 			"loaded 0 files: 0 lines, 0 rows, 0 rejected, 0 blank in ", "s3logs: 1 of the sources could not be loaded in full (see the messages above)"}},
 		{"small file of another format", []string{"D/notes.txt", "D/good.log"}, 1, []string{"s3logs: D/notes.txt: not an S3 server access log: none of its 3 lines is one (2 rejected, 1 blank), so none of it was loaded; line 1: ",
 			"loaded 1 file: 100 lines, 100 rows, 0 rejected, 0 blank in ", "; 1 failed\n"}},
+		{"CR-only line endings", []string{"D/mac.log"}, 1, []string{"s3logs: D/mac.log: not an S3 server access log as read: its lines end in a CR alone (classic Mac OS line endings), and s3logs ends lines at LF or CRLF, so it read them as one line, which is not one; none of it was loaded. Convert its line endings first: tr '\\r' '\\n' < IN > OUT\n"}},
+		{"CR-only line endings, larger than the probe", []string{"D/bigmac.log"}, 1, []string{"s3logs: D/bigmac.log: not an S3 server access log as read: its lines end in a CR alone (classic Mac OS line endings)"}},
+		{"CR inside a field", []string{"D/cr-in-agent.log"}, 0, []string{"loaded 1 file: 1 lines, 1 rows, 0 rejected, 0 blank in "}},
 		{"rejected lines", []string{"D/rejects.log"}, 3, []string{"loaded 1 file: 103 lines, 100 rows, 2 rejected, 1 blank in ", "s3logs: 2 lines could not be parsed; see them with: s3logs query --db DB 'SELECT * FROM aws_s3serveraccess_rejects'"}},
 	}
 	for _, tt := range tests {
@@ -507,7 +522,7 @@ func TestKill9(t *testing.T) {
 	// DefaultCommitEvery after the rows arrive; on a busy machine the child
 	// can take longer to start and commit, so a kill that found nothing
 	// committed is tried again with a longer wait (at most four times).
-	var rows, manifest int64
+	var rows, manifest, manRows, manLines int64
 	var status string
 	for wait := ingest.DefaultCommitEvery + 1500*time.Millisecond; ; wait *= 2 {
 		os.Remove(dbPath)
@@ -530,8 +545,9 @@ func TestKill9(t *testing.T) {
 			t.Fatalf("open after kill -9: %v (child stderr: %s)", err, childErr.String())
 		}
 		var st sql.NullString
-		err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest)`).
-			Scan(&rows, &manifest, &st)
+		err = d.QueryRow(`SELECT (SELECT count(*) FROM aws_s3serveraccess), (SELECT count(*) FROM s3logs_manifest), (SELECT string_agg(status) FROM s3logs_manifest),
+			(SELECT coalesce(sum(rows), 0) FROM s3logs_manifest), (SELECT coalesce(sum(lines), 0) FROM s3logs_manifest)`).
+			Scan(&rows, &manifest, &st, &manRows, &manLines)
 		d.Close()
 		if err != nil {
 			t.Fatalf("after kill -9: %v", err)
@@ -544,6 +560,9 @@ func TestKill9(t *testing.T) {
 	}
 	if rows == 0 || rows > 20000 || manifest != 1 || status != "partial" {
 		t.Fatalf("after kill -9: %d rows, %d manifest rows, status %q; want some rows and one partial entry", rows, manifest, status)
+	}
+	if manRows != rows || manLines != rows { // every line written is a row
+		t.Errorf("after kill -9: the partial manifest row says lines=%d rows=%d, want both %d (the rows committed)", manLines, manRows, rows)
 	}
 
 	os.Remove(path)

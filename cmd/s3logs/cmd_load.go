@@ -35,7 +35,9 @@ with the same columns; --format text|json|parquet forces one format.
 
 Rows go to the table aws_s3serveraccess, lines that cannot be parsed to
 aws_s3serveraccess_rejects (with the reason), and every object read to
-s3logs_manifest. Loading the same files again adds nothing; a file that grew
+s3logs_manifest. Bytes that are not valid UTF-8 (in a user agent or a key)
+are written as U+FFFD; the rows changed are counted, and s3logs_replaced
+lists them (p_row_id, field). Loading the same files again adds nothing; a file that grew
 is read from where the last load stopped; a changed file is reloaded whole;
 an interrupted load (Ctrl-C, kill) is completed by running it again.
 

@@ -35,7 +35,8 @@ The table of requests is aws_s3serveraccess; queries
 written for Panther's Data Explorer may name it panther_logs.aws_s3serveraccess
 or panther_logs.public.aws_s3serveraccess, and may use Panther's macros
 p_occurs_between(start, end) and p_occurs_since('6 d'). Rejected lines are in
-aws_s3serveraccess_rejects, loaded files in s3logs_manifest.
+aws_s3serveraccess_rejects, loaded files in s3logs_manifest, and the values
+whose bytes that were not UTF-8 became U+FFFD in s3logs_replaced.
 
 Timestamps are UTC. ndjson prints one JSON object per row, with NULL as null,
 timestamps in RFC 3339 and lists as JSON arrays. A table on a terminal fits

@@ -117,7 +117,7 @@ func (l *Loader) sendTail(ctx context.Context, j *job, t *tail, line int64, msgs
 	l.lines.Add(1)
 	l.rejected.Add(1)
 	l.bytes.Add(t.length)
-	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: []loader.Reject{t.reject(j.obj.ID, line, l.maxLine())}}) {
+	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: []loader.Reject{t.reject(j.obj.ID, line, l.maxLine())}, counts: st}) {
 		return false, loader.Stats{}, ctx.Err()
 	}
 	return true, st, nil
@@ -135,12 +135,7 @@ type chunkResults struct {
 func (c *chunkResults) add(sent bool, st loader.Stats, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.total.Lines += st.Lines
-	c.total.Rows += st.Rows
-	c.total.Rejected += st.Rejected
-	c.total.Blank += st.Blank
-	c.total.Filtered += st.Filtered
-	c.total.Bytes += st.Bytes
+	c.total = plus(c.total, st)
 	c.loaded = c.loaded || sent
 	if err != nil && c.err == nil {
 		c.err = err

@@ -40,6 +40,7 @@ import (
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/schema"
 )
 
 // Options configures a Loader. The zero value is ready to use. Workers
@@ -136,6 +137,7 @@ type Summary struct {
 	Failed   int // objects or sources that could not be read, in whole or in part
 
 	Lines, Rows, Rejected, Blank, Filtered int64
+	Replaced                               int64 // of Rows, rows with bytes that are not valid UTF-8, written as U+FFFD (marked in s3logs_replaced)
 	Bytes                                  int64 // bytes parsed (after decompression)
 
 	Elapsed time.Duration
@@ -165,12 +167,16 @@ func (s Summary) String() string {
 	if s.Filtered > 0 {
 		fmt.Fprintf(&b, ", %s outside the time window", Group(s.Filtered))
 	}
+
 	secs := s.Elapsed.Seconds()
 	fmt.Fprintf(&b, " in %.1fs", secs)
 	if secs > 0 && s.Bytes > 0 {
 		fmt.Fprintf(&b, " (%.1f MB/s)", float64(s.Bytes)/1e6/secs)
 	}
 	var extra []string
+	if s.Replaced > 0 {
+		extra = append(extra, fmt.Sprintf("%s with bytes that are not UTF-8 written as U+FFFD (listed in %s)", plural(int(s.Replaced), "row"), schema.ReplacedTableName))
+	}
 	if n := s.Skipped - s.Refused; n > 0 {
 		extra = append(extra, plural(n, "unchanged file")+" skipped")
 	}
@@ -411,8 +417,15 @@ func (l *Loader) list(ctx context.Context, listers []source.Lister, m *manifestI
 	files := map[string]bool{} // source.Object.FileKey of the local files listed
 	for _, ls := range listers {
 		label := l.opts.Label
-		if src, ok := ls.(Source); ok && label == "" {
-			label = src.Label
+		inner := ls
+		if src, ok := ls.(Source); ok {
+			inner = src.Lister
+			if label == "" {
+				label = src.Label
+			}
+		}
+		if s, ok := inner.(*source.StdinLister); ok && s.Judge == nil {
+			s.Judge = l.judgeStdin // stop reading an input that is not a log
 		}
 		err := ls.List(ctx, func(o source.Object) error {
 			if seen[o.ID] || o.FileKey != "" && files[o.FileKey] || l.isDatabase(o.ID) || l.excluded(o.Name) {

@@ -280,6 +280,9 @@ func TestBrokenInputs(t *testing.T) {
 		as      any // errors.As target, when set
 	}{
 		{"truncated gzip keeps what was read", gz[:len(gz)/2], tally{Objects: 1, Failed: 1, Rejected: 1}, ": after line %d: gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, -1, nil},
+		{"gzip then plain text", append(bytes.Clone(gz), "x y\n"...), tally{Objects: 1, Failed: 1},
+			fmt.Sprintf(": after line 2000: gzip data followed by 4 bytes that are not gzip, at offset %d (starting \"x y\\n\"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)", len(gz), len(gz)+1),
+			nil, 2000, new(*source.TrailingDataError)},
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 9, 9, 9}, tally{Failed: 1}, ": gzip stream is truncated: unexpected EOF", []error{io.ErrUnexpectedEOF}, 0, nil},
 		{"binary file", binary, tally{Failed: 1}, ": not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", []error{source.ErrNotLog}, 0, nil},
 		{"zstd file", append([]byte("\x28\xb5\x2f\xfd\x04\x58"), bytes.Repeat([]byte("\x8a\x35\n"), 100)...), tally{Failed: 1},
@@ -402,9 +405,15 @@ func TestInterruptedLoad(t *testing.T) {
 	}
 	c := counts(t, d)
 	var status string
-	d.QueryRow(`SELECT status FROM s3logs_manifest`).Scan(&status)
+	var lines, rows int64
+	d.QueryRow(`SELECT status, lines, rows FROM s3logs_manifest`).Scan(&status, &lines, &rows)
 	if c[0] == 0 || c[0] > 3000 || c[0] != c[1] || c[3] != 1 || status != StatusPartial {
 		t.Errorf("after the interruption: rows, ids, rejects, manifest = %v, status %q; want some of the first 3000 rows and 1 partial manifest row", c, status)
+	}
+	// The partial manifest row counts what is committed (every line of
+	// this file is a row).
+	if lines != c[0] || rows != c[0] {
+		t.Errorf("partial manifest row: lines=%d rows=%d, want both %d (the rows committed)", lines, rows, c[0])
 	}
 	sum := load(t, d, Options{}, path)
 	if got, want := tallyOf(sum), (tally{Objects: 1, Reloaded: 1, Lines: 5000, Rows: 5000}); got != want {
@@ -719,7 +728,7 @@ func TestOnlyTablesLeft(t *testing.T) {
 			if err := raw.QueryRow(`SELECT string_agg(name, ',' ORDER BY name) FROM (SHOW TABLES)`).Scan(&shown); err != nil {
 				t.Fatal(err)
 			}
-			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3_access_logs,s3logs_manifest"
+			const want = "aws_s3serveraccess,aws_s3serveraccess_enriched,aws_s3serveraccess_rejects,s3_access_logs,s3logs_manifest,s3logs_replaced"
 			if names != want || shown != want {
 				t.Errorf("tables and views %q, SHOW TABLES %q; want %q", names, shown, want)
 			}
@@ -834,7 +843,7 @@ func TestAdmit(t *testing.T) {
 			rec := b.NewRecordBatch()
 			b.Release()
 			j := &job{}
-			out, full := in.admit(j, rec)
+			out, full := in.admit(j, rec, nil)
 			var carry int64
 			if in.carry != nil {
 				carry = in.carry.rec.NumRows()

@@ -47,6 +47,7 @@ type inserter struct {
 	txnRows  int
 	carry    *carried // rows cut off a batch at the end of the last transaction, first in the next
 	rejects  []loader.Reject
+	marks    []mark             // the replacement marks of the rows in the open transaction (see schema.Replaced)
 	stash    *message           // a start whose DELETE waits for the running INSERT to end
 	restore  [][2]string        // settings to put back when the load ends
 	touched  map[*job]*jobState // jobs with something in the open transaction
@@ -62,6 +63,12 @@ type jobState struct {
 	firstLine int64
 	reloaded  bool
 	done      *message
+	// part counts what of the object the transactions so far hold, the
+	// open one included: the rows inserted (not those carried to the next
+	// transaction), the rejected, blank and filtered lines, and the lines
+	// and bytes they came from. It is what the manifest row of an object
+	// still being read records (see manifestRow).
+	part loader.Stats
 }
 
 // newInserter connects, creates the manifest and reads it.
@@ -81,6 +88,10 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		return nil, fmt.Errorf("create %s: %w", schema.ManifestTableName, err)
 	}
 	if err := addManifestColumns(ctx, in.ex); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := createReplaced(ctx, in.ex); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -235,10 +246,11 @@ func (in *inserter) transaction(ctx context.Context, msgs <-chan message) (strea
 	// Statements run to their end even when ctx is cancelled: the stream
 	// ends instead, and what was read is committed.
 	bg := context.WithoutCancel(ctx)
-	sr, rj := newStreamReader(in, ctx, msgs), newRejectsReader(in)
+	sr, rj, mk := newStreamReader(in, ctx, msgs), newRejectsReader(in), newMarksReader(in)
 	defer sr.Release()
 	defer rj.Release()
-	drop, err := in.registerViews(bg, sr, rj)
+	defer mk.Release()
+	drop, err := in.registerViews(bg, sr, rj, mk)
 	if err != nil {
 		return 0, err
 	}
@@ -267,7 +279,13 @@ func (in *inserter) fill(ctx context.Context) error {
 	if err := in.insertFrom(ctx, viewName, schema.TableName); err != nil {
 		return err
 	}
-	return in.insertFrom(ctx, rejectsViewName, schema.RejectsTableName)
+	if err := in.insertFrom(ctx, rejectsViewName, schema.RejectsTableName); err != nil {
+		return err
+	}
+	if len(in.marks) == 0 { // the usual case: no statement
+		return nil
+	}
+	return in.insertFrom(ctx, replacedViewName, schema.ReplacedTableName)
 }
 
 // commitDue says whether to commit now: the transaction holds CommitRows
@@ -311,13 +329,21 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 		}
 		in.start(m)
 	case msgBatch:
-		in.touched[m.j] = in.live[m.j]
+		st := in.live[m.j]
+		in.touched[m.j] = st
 		in.rejects = append(in.rejects, m.rejects...)
+		if st != nil {
+			c := m.counts
+			if m.rec != nil { // its rows, their lines and marks are counted as admit inserts them
+				c.Rows, c.Lines, c.Replaced = c.Rows-m.rec.NumRows(), c.Lines-m.rec.NumRows(), 0
+			}
+			st.part = plus(st.part, c)
+		}
 		var full bool
 		if m.rec != nil {
-			rec, full = in.admit(m.j, m.rec)
+			rec, full = in.admit(m.j, m.rec, m.replaced)
 		}
-		return rec, full || len(in.rejects) >= maxPendingRejects
+		return rec, full || len(in.rejects)+len(in.marks) >= maxPendingRejects
 	case msgDone:
 		st := in.live[m.j]
 		if st == nil { // nothing was started: the object could not be opened or was refused (binary, not a log)
@@ -338,11 +364,15 @@ func (in *inserter) take(m message) (rec arrow.RecordBatch, stop bool) {
 }
 
 // carried is the part of a batch of job j that did not fit in the last
-// transaction.
+// transaction, and the replacement marks of its rows.
 type carried struct {
-	j   *job
-	rec arrow.RecordBatch
+	j        *job
+	rec      arrow.RecordBatch
+	replaced []loader.Replacement
 }
+
+// mark is a row of schema.Replaced.
+type mark struct{ rowID, source, field string }
 
 // admit counts rec's rows into the open transaction and returns what of
 // it to insert now. A batch that would take the transaction past
@@ -354,8 +384,33 @@ type carried struct {
 // row group left rows that the final checkpoint compressed again
 // (measured on 1,000,000 lines: a 2.7 s checkpoint, and a third of the
 // file free blocks).
-func (in *inserter) admit(j *job, rec arrow.RecordBatch) (out arrow.RecordBatch, full bool) {
+//
+// replaced are the replacement marks of rec's rows: those of the rows
+// inserted now join the transaction's, the others go with the carried rows.
+func (in *inserter) admit(j *job, rec arrow.RecordBatch, replaced []loader.Replacement) (out arrow.RecordBatch, full bool) {
 	n := int(rec.NumRows())
+	defer func() {
+		if out == nil {
+			return
+		}
+		k := int(out.NumRows())
+		var rows int64 // rows with a mark, of those inserted
+		for i, r := range replaced {
+			if r.Row >= k {
+				in.carry.replaced = shift(replaced[i:], k)
+				break
+			}
+			in.marks = append(in.marks, mark{r.RowID, j.obj.ID, r.Field})
+			if i == 0 || replaced[i-1].Row != r.Row {
+				rows++
+			}
+		}
+		if st := in.live[j]; st != nil {
+			st.part.Rows += int64(k)
+			st.part.Lines += int64(k)
+			st.part.Replaced += rows
+		}
+	}()
 	room := in.l.opts.CommitRows - in.txnRows
 	if time.Since(in.txnStart) >= in.l.opts.CommitEvery {
 		room = min(room, RowGroupRows-in.txnRows%RowGroupRows) // due by age: end at the next row group
@@ -387,7 +442,17 @@ func (in *inserter) takeCarry() (rec arrow.RecordBatch, full bool) {
 	}
 	in.carry = nil
 	in.touched[c.j] = in.live[c.j]
-	return in.admit(c.j, c.rec)
+	return in.admit(c.j, c.rec, c.replaced)
+}
+
+// shift returns marks with Row lowered by k (the rows before them cut off).
+func shift(marks []loader.Replacement, k int) []loader.Replacement {
+	out := make([]loader.Replacement, len(marks))
+	for i, m := range marks {
+		m.Row -= k
+		out[i] = m
+	}
+	return out
 }
 
 // start records that an object's rows begin.
@@ -413,6 +478,7 @@ func (in *inserter) deleteRows(ctx context.Context, id string) error {
 	for _, q := range []string{
 		"DELETE FROM " + schema.Quote(schema.TableName) + " WHERE p_source_id = ?",
 		"DELETE FROM " + schema.Quote(schema.RejectsTableName) + " WHERE source = ?",
+		"DELETE FROM " + schema.Quote(schema.ReplacedTableName) + " WHERE p_source_id = ?",
 	} {
 		if _, err := in.ex.ExecContext(ctx, q, args); err != nil {
 			return fmt.Errorf("remove old rows of %s: %w", id, err)
@@ -458,21 +524,28 @@ func (in *inserter) commit(ctx context.Context) error {
 	return nil
 }
 
-// manifestRow describes st as committed now.
+// manifestRow describes st as committed now. An object still being read
+// is partial, with the counts of what is committed of it (st.part): the
+// lines of its chunks are parsed in parallel, so they are not a prefix of
+// the object, and the next load reads it again whole.
 func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 	o := st.j.obj
 	r := manifestRow{ID: o.ID, Name: o.Name, Size: o.Size, MTime: o.ModTime, ETag: o.ETag,
 		Label: st.j.label, LoadedAt: now, Status: StatusPartial, Windows: st.j.windows.String()}
 	d := st.done
-	if d == nil {
-		return r
+	s := st.part
+	if d != nil {
+		s = d.stats
+		r.Status, r.Checksum = StatusLoaded, d.checksum
 	}
-	s := d.stats
-	r.Status, r.Checksum = StatusLoaded, d.checksum
 	r.Bytes, r.Lines = st.offset+s.Bytes, st.firstLine+s.Lines
-	r.Rows, r.Rejected, r.Blank, r.Filtered = s.Rows, s.Rejected, s.Blank, s.Filtered
+	r.Rows, r.Rejected, r.Blank, r.Filtered, r.Replaced = s.Rows, s.Rejected, s.Blank, s.Filtered, s.Replaced
 	if p := st.j.prev; p != nil && !st.reloaded {
 		r.Rows, r.Rejected, r.Blank, r.Filtered = r.Rows+p.Rows, r.Rejected+p.Rejected, r.Blank+p.Blank, r.Filtered+p.Filtered
+		r.Replaced += p.Replaced
+	}
+	if d == nil {
+		return r
 	}
 	if d.err != nil {
 		r.Status, r.Error = StatusError, d.err.Error()
@@ -480,7 +553,7 @@ func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 			r.Status = StatusRefused
 		}
 		if !d.loaded { // nothing of it stored: no lines to account for
-			r.Lines, r.Rows, r.Rejected, r.Blank, r.Filtered = 0, 0, 0, 0, 0
+			r.Lines, r.Rows, r.Rejected, r.Blank, r.Filtered, r.Replaced = 0, 0, 0, 0, 0, 0
 		}
 	}
 	return r
@@ -507,6 +580,7 @@ func (in *inserter) count(st *jobState) {
 	s.Rejected += d.stats.Rejected
 	s.Blank += d.stats.Blank
 	s.Filtered += d.stats.Filtered
+	s.Replaced += d.stats.Replaced
 	s.Bytes += d.stats.Bytes
 }
 
@@ -553,4 +627,30 @@ func escapeInvalidUTF8(b []byte) string {
 		b = b[n:]
 	}
 	return s.String()
+}
+
+// createReplaced creates the table of replacement marks (schema.Replaced)
+// with its comments, which .schema shows, unless it is there: a database
+// made by an older s3logs gets it at its next load.
+func createReplaced(ctx context.Context, ex driver.ExecerContext) error {
+	q := ex.(driver.QueryerContext)
+	rows, err := q.QueryContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '"+schema.ReplacedTableName+"'", nil)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", schema.ReplacedTableName, err)
+	}
+	v := make([]driver.Value, 1)
+	err = rows.Next(v)
+	rows.Close()
+	if err != nil {
+		return fmt.Errorf("create %s: %w", schema.ReplacedTableName, err)
+	}
+	if n, _ := v[0].(int64); n > 0 {
+		return nil
+	}
+	for _, s := range append([]string{schema.Replaced.CreateSQL()}, schema.Replaced.CommentSQL()...) {
+		if _, err := ex.ExecContext(ctx, s, nil); err != nil {
+			return fmt.Errorf("create %s: %w", schema.ReplacedTableName, err)
+		}
+	}
+	return nil
 }

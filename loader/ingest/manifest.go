@@ -34,6 +34,7 @@ type manifestRow struct {
 	Status, Error, Checksum, Label string
 	LoadedAt                       time.Time
 	Windows                        string // see windows.String
+	Replaced                       int64  // rows with bytes that are not valid UTF-8 (loader.Stats.Replaced)
 }
 
 // readManifest returns the manifest rows by id.
@@ -142,6 +143,7 @@ func (r manifestRow) values() []any {
 	v[schema.ManRejected], v[schema.ManBlank], v[schema.ManFiltered] = r.Rejected, r.Blank, r.Filtered
 	v[schema.ManStatus], v[schema.ManError], v[schema.ManChecksum] = r.Status, nullIfEmpty(r.Error), nullIfEmpty(r.Checksum)
 	v[schema.ManLabel], v[schema.ManLoadedAt], v[schema.ManWindows] = r.Label, r.LoadedAt, nullIfEmpty(r.Windows)
+	v[schema.ManReplaced] = r.Replaced
 	return v
 }
 

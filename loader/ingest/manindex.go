@@ -32,7 +32,7 @@ type manifestIndex struct {
 }
 
 // manifestColumns are the columns a manifestRow is read from.
-const manifestColumns = `id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, ''), coalesce(windows, ''), coalesce(error, '')`
+const manifestColumns = `id, size, mtime, coalesce(etag, ''), bytes, lines, "rows", rejected, blank, filtered, status, coalesce(checksum, ''), coalesce(windows, ''), coalesce(error, ''), coalesce(replaced, 0)`
 
 // readManifestIndex reads the index of the manifest through q; rows are
 // read through d's pool (not q's connection, which the inserter owns).
@@ -53,7 +53,7 @@ func readManifestIndex(ctx context.Context, q driver.QueryerContext, d *sql.DB) 
 		}
 		var r manifestRow
 		var mtime sql.NullTime
-		if err := rows.Scan(&r.ID, &r.Size, &mtime, &r.ETag, &r.Bytes, &r.Lines, &r.Rows, &r.Rejected, &r.Blank, &r.Filtered, &r.Status, &r.Checksum, &r.Windows, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &r.Size, &mtime, &r.ETag, &r.Bytes, &r.Lines, &r.Rows, &r.Rejected, &r.Blank, &r.Filtered, &r.Status, &r.Checksum, &r.Windows, &r.Error, &r.Replaced); err != nil {
 			return manifestRow{}, false, fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 		}
 		if mtime.Valid {
@@ -155,7 +155,7 @@ func scanManifest(ctx context.Context, q driver.QueryerContext, where string, ar
 		return fmt.Errorf("read %s: %w", schema.ManifestTableName, err)
 	}
 	defer rows.Close()
-	vals := make([]driver.Value, 14)
+	vals := make([]driver.Value, 15)
 	for {
 		if err := rows.Next(vals); err == io.EOF {
 			break
@@ -168,7 +168,7 @@ func scanManifest(ctx context.Context, q driver.QueryerContext, where string, ar
 			ID: vals[0].(string), Size: asInt(vals[1]), ETag: vals[3].(string),
 			Bytes: asInt(vals[4]), Lines: asInt(vals[5]), Rows: asInt(vals[6]), Rejected: asInt(vals[7]),
 			Blank: asInt(vals[8]), Filtered: asInt(vals[9]), Status: vals[10].(string), Checksum: vals[11].(string),
-			Windows: vals[12].(string), Error: vals[13].(string),
+			Windows: vals[12].(string), Error: vals[13].(string), Replaced: asInt(vals[14]),
 		}
 		if t, ok := vals[2].(time.Time); ok {
 			r.MTime = t

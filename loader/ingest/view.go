@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/s3logs/s3logs/schema"
 )
@@ -24,15 +25,17 @@ import (
 // or dropping a view writes to the scratch catalog: so each transaction's
 // views are registered before its BEGIN and dropped after its COMMIT, each
 // in a transaction of its own, and the transaction itself only reads them.
-// Hence one INSERT of rows and one of rejects per transaction.
+// Hence one INSERT of rows, one of rejects and (when there are any) one of
+// replacement marks per transaction.
 const scratchCatalog = "s3logs_scratch"
 
 // The Arrow views of one transaction, in scratchCatalog: the rows the
 // workers send, and the rejected lines gathered meanwhile. viewName is also
 // the name an earlier version gave its view in the database itself.
 const (
-	viewName        = "s3logs_ingest_view"
-	rejectsViewName = "s3logs_ingest_rejects_view"
+	viewName         = "s3logs_ingest_view"
+	rejectsViewName  = "s3logs_ingest_rejects_view"
+	replacedViewName = "s3logs_ingest_replaced_view"
 )
 
 // prepareScratch learns the catalog of the tables, attaches scratchCatalog
@@ -55,6 +58,7 @@ func (in *inserter) prepareScratch(ctx context.Context) error {
 		"ATTACH IF NOT EXISTS ':memory:' AS " + scratchCatalog,
 		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + viewName,
 		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + rejectsViewName,
+		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + replacedViewName,
 	} {
 		if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
 			return fmt.Errorf("prepare the Arrow views: %s: %w", q, err)
@@ -63,12 +67,12 @@ func (in *inserter) prepareScratch(ctx context.Context) error {
 	return nil
 }
 
-// registerViews registers rows and rejects as the transaction's Arrow
-// views in scratchCatalog; it must run outside a transaction. drop ends
+// registerViews registers rows, rejects and marks as the transaction's
+// Arrow views in scratchCatalog; it must run outside a transaction. drop ends
 // whatever transaction is still open (rolled back: only after an error),
 // drops the views and releases the Arrow streams; call it once, whatever
 // happened.
-func (in *inserter) registerViews(ctx context.Context, rows, rejects array.RecordReader) (drop func() error, err error) {
+func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks array.RecordReader) (drop func() error, err error) {
 	var releases []func()
 	drop = func() error {
 		if in.inTxn {
@@ -76,7 +80,7 @@ func (in *inserter) registerViews(ctx context.Context, rows, rejects array.Recor
 			in.inTxn = false
 		}
 		var err error
-		for _, name := range []string{viewName, rejectsViewName} {
+		for _, name := range []string{viewName, rejectsViewName, replacedViewName} {
 			if _, derr := in.ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+scratchCatalog+".main."+name, nil); derr != nil && err == nil {
 				err = fmt.Errorf("drop %s: %w", name, derr)
 			}
@@ -92,7 +96,7 @@ func (in *inserter) registerViews(ctx context.Context, rows, rejects array.Recor
 	for _, v := range []struct {
 		rdr  array.RecordReader
 		name string
-	}{{rows, viewName}, {rejects, rejectsViewName}} {
+	}{{rows, viewName}, {rejects, rejectsViewName}, {marks, replacedViewName}} {
 		var release func()
 		if release, err = in.ar.RegisterView(v.rdr, v.name); err != nil {
 			err = fmt.Errorf("register %s: %w", v.name, err)
@@ -120,55 +124,96 @@ func (in *inserter) insertFrom(ctx context.Context, name, table string) error {
 	return nil
 }
 
-// rejectsReader is the array.RecordReader behind the rejects view: read
-// (after the rows' INSERT), it yields the inserter's pending rejects as
-// one batch and clears them.
-type rejectsReader struct {
-	in   *inserter
-	refs atomic.Int64
-	cur  arrow.RecordBatch
-	done bool
+// pendingReader is the array.RecordReader behind the rejects view and
+// the marks view: read (after the rows' INSERT), it yields what the
+// inserter gathered meanwhile as one batch, made by take (nil when there
+// is nothing), which also clears it.
+type pendingReader struct {
+	schema *arrow.Schema
+	take   func() arrow.RecordBatch
+	refs   atomic.Int64
+	cur    arrow.RecordBatch
+	done   bool
 }
 
-func newRejectsReader(in *inserter) *rejectsReader {
-	r := &rejectsReader{in: in}
+func newPendingReader(sch *arrow.Schema, take func() arrow.RecordBatch) *pendingReader {
+	r := &pendingReader{schema: sch, take: take}
 	r.refs.Store(1)
 	return r
 }
 
-func (r *rejectsReader) Retain() { r.refs.Add(1) }
+// newRejectsReader returns the reader of in's pending rejects.
+func newRejectsReader(in *inserter) *pendingReader {
+	return newPendingReader(rejectsSchema, func() arrow.RecordBatch {
+		if len(in.rejects) == 0 {
+			return nil
+		}
+		rec := rejectsRecord(in.l.opts.Allocator, in.rejects, time.Now())
+		in.rejects = in.rejects[:0]
+		return rec
+	})
+}
 
-func (r *rejectsReader) Release() {
+// newMarksReader returns the reader of in's pending replacement marks.
+func newMarksReader(in *inserter) *pendingReader {
+	return newPendingReader(marksSchema, func() arrow.RecordBatch {
+		if len(in.marks) == 0 {
+			return nil
+		}
+		rec := marksRecord(in.l.opts.Allocator, in.marks)
+		in.marks = in.marks[:0]
+		return rec
+	})
+}
+
+func (r *pendingReader) Retain() { r.refs.Add(1) }
+
+func (r *pendingReader) Release() {
 	if r.refs.Add(-1) == 0 && r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
 	}
 }
 
-func (r *rejectsReader) Schema() *arrow.Schema { return rejectsSchema }
+func (r *pendingReader) Schema() *arrow.Schema { return r.schema }
 
-func (r *rejectsReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *pendingReader) RecordBatch() arrow.RecordBatch { return r.cur }
 
 // Record is RecordBatch (for the deprecated name in the interface).
-func (r *rejectsReader) Record() arrow.RecordBatch { return r.cur }
+func (r *pendingReader) Record() arrow.RecordBatch { return r.cur }
 
-func (r *rejectsReader) Err() error { return nil }
+func (r *pendingReader) Err() error { return nil }
 
-// Next yields the pending rejects once.
-func (r *rejectsReader) Next() bool {
+// Next yields the pending batch once.
+func (r *pendingReader) Next() bool {
 	if r.cur != nil {
 		r.cur.Release()
 		r.cur = nil
 	}
-	if r.done || len(r.in.rejects) == 0 {
-		r.done = true
+	if r.done {
 		return false
 	}
 	r.done = true
-	r.cur = rejectsRecord(r.in.l.opts.Allocator, r.in.rejects, time.Now())
-	r.in.rejects = r.in.rejects[:0]
-	return true
+	r.cur = r.take()
+	return r.cur != nil
 }
 
-// rejectsSchema is the Arrow schema of the rejects table.
-var rejectsSchema = schema.Rejects.ArrowSchema()
+// rejectsSchema and marksSchema are the Arrow schemas of the rejects
+// table and of the marks table.
+var (
+	rejectsSchema = schema.Rejects.ArrowSchema()
+	marksSchema   = schema.Replaced.ArrowSchema()
+)
+
+// marksRecord builds the rows of schema.Replaced for marks. The caller
+// releases the record.
+func marksRecord(alloc memory.Allocator, marks []mark) arrow.RecordBatch {
+	b := array.NewRecordBuilder(alloc, marksSchema)
+	defer b.Release()
+	for _, m := range marks {
+		b.Field(schema.RepPRowID).(*array.StringBuilder).Append(m.rowID)
+		b.Field(schema.RepPSourceID).(*array.StringBuilder).Append(m.source)
+		b.Field(schema.RepField).(*array.StringBuilder).Append(m.field)
+	}
+	return b.NewRecordBatch()
+}

@@ -162,12 +162,15 @@ func (l *Loader) widen(o source.Object, prev *manifestRow, j *job) *job {
 }
 
 // addManifestColumns adds to a manifest made by an older s3logs the
-// columns it lacks (windows), at the end, where schema.Manifest has them.
+// columns it lacks (windows, replaced), at the end, in the order
+// schema.Manifest has them. An older row's replaced is NULL: not counted.
 func addManifestColumns(ctx context.Context, ex driver.ExecerContext) error {
-	c := schema.Manifest.Columns[schema.ManWindows]
-	q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", schema.ManifestTableName, schema.Quote(c.Name), c.Type.DuckDB())
-	if _, err := ex.ExecContext(ctx, q, nil); err != nil {
-		return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
+	for _, i := range []int{schema.ManWindows, schema.ManReplaced} {
+		c := schema.Manifest.Columns[i]
+		q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s", schema.ManifestTableName, schema.Quote(c.Name), c.Type.DuckDB())
+		if _, err := ex.ExecContext(ctx, q, nil); err != nil {
+			return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
+		}
 	}
 	return nil
 }

@@ -8,12 +8,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/loader/source"
+	"github.com/s3logs/s3logs/schema"
 )
 
 // message goes from a worker to the inserter. For each job a worker sends
@@ -28,6 +31,10 @@ type message struct {
 	// batch
 	rec     arrow.RecordBatch // retained for the inserter, which releases it
 	rejects []loader.Reject
+	counts  loader.Stats // of the lines this batch accounts for (rows, rejects, and the blank and filtered lines among them)
+	// replaced marks rec's values that held bytes that are not valid
+	// UTF-8 (loader.Reader.Replaced, copied).
+	replaced []loader.Replacement
 	// done
 	stats    loader.Stats // of this read (not counting a resumed prefix)
 	err      error        // what stopped the read early, if anything
@@ -123,7 +130,7 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 	// The new part of a grown file is of a log already loaded: its bad
 	// lines are rejects, whatever their number.
 	if start.firstLine == 0 {
-		if err := l.probe(in, j); err != nil {
+		if err := l.probe(in, j.obj.ID, j.format); err != nil {
 			done.err = err
 			return done
 		}
@@ -133,6 +140,9 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		return done
 	}
 	done.loaded, done.stats, done.err = l.parseChunks(ctx, j, in, start.firstLine, parseTime, msgs)
+	if done.err == nil {
+		done.err = shrunk(rc, j.obj.Size, done.firstLine+done.stats.Lines)
+	}
 	if done.err == nil && !in.Gzip {
 		done.checksum = checksum(rc, start.offset+done.stats.Bytes)
 	} else if done.err == nil && j.obj.Size > 0 {
@@ -149,7 +159,7 @@ const probeBytes = source.MaxPeek
 // object on their own, and refuses the object when none of them is a row
 // but some are rejected: a file of another format is then refused without
 // being read whole. Smaller objects are judged by parse.
-func (l *Loader) probe(in *source.Input, j *job) error {
+func (l *Loader) probe(in *source.Input, id string, format source.Format) error {
 	head, _ := in.Peek(probeBytes)
 	if len(head) < probeBytes {
 		return nil
@@ -157,11 +167,17 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 	i := bytes.LastIndexByte(head, '\n')
 	if i < 0 {
 		// The first line is longer than the probe: it cannot be judged
-		// from a cut-off part, so the parse decides, line by line.
+		// from a cut-off part, so the parse decides, line by line; unless
+		// it is lines ending in CR alone, which the parse would take for
+		// one line, rejected as too long.
+		if crOnly(head, format) {
+			first := loader.Reject{Source: id, Line: 1, Kind: schema.RejectNotLog, Reason: "lines that end in a CR alone", Raw: head}
+			return &NotLogError{Lines: 1, Rejected: 1, CROnly: true, First: first}
+		}
 		return nil
 	}
 	head = head[:i+1]
-	rd := loader.NewReader(bytes.NewReader(head), j.obj.ID, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator, Format: j.format})
+	rd := loader.NewReader(bytes.NewReader(head), id, loader.Options{BatchRows: 1, Allocator: l.opts.Allocator, Format: format})
 	defer rd.Release()
 	var rejects []loader.Reject
 	for rd.Next() {
@@ -173,7 +189,23 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 	if len(rejects) == 0 {
 		return nil
 	}
-	return notLog(rejects, rd.Stats(), false)
+	return notLog(rejects, rd.Stats(), false, format)
+}
+
+// judgeStdin tells from head, the first source.JudgeBytes of standard
+// input, whether it is a log at all, as probe tells for a file: the
+// StdinLister (which copies standard input to a temporary file to name it
+// by its hash) stops reading an input judged not one, which may never end.
+func (l *Loader) judgeStdin(head []byte) error {
+	in, err := source.Decode(bytes.NewReader(head))
+	if err != nil {
+		return err
+	}
+	format, err := l.format(in)
+	if err != nil || format == source.FormatParquet {
+		return err
+	}
+	return l.probe(in, "-", format)
 }
 
 // parse sends rd's batches. With hold (an object read from its start as
@@ -186,7 +218,7 @@ func (l *Loader) probe(in *source.Input, j *job) error {
 // is never held: the file is a log, and its bad lines are rejects.
 func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, msgs chan<- message) (loaded bool, err error) {
 	var held []loader.Reject
-	var prev loader.Stats
+	var prev, sent loader.Stats // the counts so far, and those of the batches sent
 	for rd.Next() {
 		if err := ctx.Err(); err != nil {
 			return loaded, err
@@ -201,12 +233,16 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 		if rec := rd.RecordBatch(); rec != nil && rec.NumRows() > 0 {
 			rec.Retain()
 			m.rec = rec
+			if rp, ok := rd.(interface{ Replaced() []loader.Replacement }); ok && len(rp.Replaced()) > 0 {
+				m.replaced = slices.Clone(rp.Replaced())
+			}
 		}
 		held = append(held, rd.Rejects()...)
 		if hold && m.rec == nil && st.Rows+st.Filtered == 0 {
 			continue
 		}
 		m.rejects, held = held, nil
+		m.counts, sent = minus(st, sent), st
 		if !send(ctx, msgs, m) {
 			m.release()
 			return loaded, ctx.Err()
@@ -217,12 +253,24 @@ func (l *Loader) parse(ctx context.Context, j *job, rd batchReader, hold bool, m
 		return loaded, nil
 	}
 	if st := rd.Stats(); hold && st.Rows+st.Filtered == 0 && rd.Err() == nil {
-		return false, notLog(held, st, true)
+		return false, notLog(held, st, true, j.format)
 	}
-	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held}) {
+	if !send(ctx, msgs, message{j: j, kind: msgBatch, rejects: held, counts: minus(rd.Stats(), sent)}) {
 		return loaded, ctx.Err()
 	}
 	return true, nil
+}
+
+// minus returns a - b, field by field.
+func minus(a, b loader.Stats) loader.Stats {
+	return loader.Stats{Lines: a.Lines - b.Lines, Rows: a.Rows - b.Rows, Rejected: a.Rejected - b.Rejected,
+		Blank: a.Blank - b.Blank, Filtered: a.Filtered - b.Filtered, Bytes: a.Bytes - b.Bytes, Replaced: a.Replaced - b.Replaced}
+}
+
+// plus returns a + b, field by field.
+func plus(a, b loader.Stats) loader.Stats {
+	return loader.Stats{Lines: a.Lines + b.Lines, Rows: a.Rows + b.Rows, Rejected: a.Rejected + b.Rejected,
+		Blank: a.Blank + b.Blank, Filtered: a.Filtered + b.Filtered, Bytes: a.Bytes + b.Bytes, Replaced: a.Replaced + b.Replaced}
 }
 
 // batchReader is what parse reads: a loader.Reader (text and JSON lines)
@@ -237,9 +285,31 @@ type batchReader interface {
 
 // notLog describes an object none of whose lines is valid: rejects are its
 // rejected lines and st the counts of the lines read, all of the object
-// (whole) or its first ones (the probe). Nothing of it is stored.
-func notLog(rejects []loader.Reject, st loader.Stats, whole bool) error {
-	return &NotLogError{Lines: st.Lines, Rejected: st.Rejected, Blank: st.Blank, Whole: whole, First: rejects[0]}
+// (whole) or its first ones (the probe), in format. Nothing of it is
+// stored.
+func notLog(rejects []loader.Reject, st loader.Stats, whole bool, format source.Format) error {
+	return &NotLogError{Lines: st.Lines, Rejected: st.Rejected, Blank: st.Blank, Whole: whole, First: rejects[0],
+		CROnly: crOnly(rejects[0].Raw, format)}
+}
+
+// crOnly reports whether line, a rejected first line, is lines that end
+// in a CR alone (classic Mac OS line endings), which the reader, splitting
+// at LF, took for one: it holds a CR not followed by LF, and what comes
+// before its first CR is a valid line. A CR inside a field of a real line
+// does not pass: the part before it is not a line.
+func crOnly(line []byte, format source.Format) bool {
+	i := bytes.IndexByte(line, '\r')
+	if i <= 0 || i+1 < len(line) && line[i+1] == '\n' || bytes.IndexByte(line, '\n') >= 0 {
+		return false
+	}
+	rd := loader.NewReader(bytes.NewReader(line[:i+1]), "", loader.Options{BatchRows: 1, Format: format})
+	defer rd.Release()
+	for rd.Next() {
+		if rd.Stats().Rows > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // NotLogError refuses an object none of whose lines (or of whose first
@@ -251,10 +321,20 @@ type NotLogError struct {
 	Lines, Rejected, Blank int64         // of the lines read
 	Whole                  bool          // the whole object was read, not only its first lines
 	First                  loader.Reject // the first rejected line
+	// CROnly: its lines end in a CR alone, and the first of them is
+	// valid; the reader, which splits lines at LF (and takes CRLF as one
+	// line end), read them as one.
+	CROnly bool
 }
 
-// Error says how many lines were read and why the first was rejected.
+// Error says how many lines were read and why the first was rejected, or
+// that its lines end in CR alone.
 func (e *NotLogError) Error() string {
+	if e.CROnly {
+		return fmt.Sprintf("%v as read: its lines end in a CR alone (classic Mac OS line endings), and s3logs ends lines at LF or CRLF, "+
+			"so it read them as one line, which is not one; none of it was loaded. Convert its line endings first: tr '\\r' '\\n' < IN > OUT",
+			source.ErrNotLog)
+	}
 	what := fmt.Sprintf("none of its first %s is one", plural(int(e.Lines), "line"))
 	if e.Whole {
 		what = fmt.Sprintf("none of its %s is one", plural(int(e.Lines), "line"))
@@ -336,4 +416,35 @@ func (c *countReader) Read(p []byte) (int, error) {
 	c.j.counted += int64(n)
 	c.l.readBytes.Add(int64(n))
 	return n, err
+}
+
+// shrunk returns a *ShrunkError when the file behind rc (one that can say
+// its size now, as a local file) is smaller than size, its size when it
+// was listed: it was truncated or rewritten while it was read, so the
+// lines read may not be what it holds. lines is how many were read.
+func shrunk(rc io.Reader, size, lines int64) error {
+	f, ok := rc.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok || size < 0 {
+		return nil
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() >= size {
+		return nil
+	}
+	return &ShrunkError{Was: size, Now: fi.Size(), Lines: lines}
+}
+
+// ShrunkError reports a file that became smaller while it was read
+// (truncated, as by logrotate's copytruncate, or rewritten). What was read
+// is kept, but its manifest row is not "loaded": the next load reads the
+// file again and replaces those rows.
+type ShrunkError struct {
+	Was, Now int64 // its size when listed, and after the read
+	Lines    int64 // the lines read
+}
+
+// Error says what happened and what the next load does about it.
+func (e *ShrunkError) Error() string {
+	return fmt.Sprintf("it shrank from %s to %s bytes while it was read (truncated or rewritten), so the %s loaded may hold lines it no longer has; the next load reads it again",
+		Group(e.Was), Group(e.Now), plural(int(e.Lines), "line"))
 }

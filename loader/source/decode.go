@@ -54,11 +54,13 @@ type Input struct {
 // and one, see sniffText), else text. When they
 // start with the gzip magic bytes they are gunzipped (concatenated gzip
 // members read as one stream); a truncated or corrupt stream shows as an
-// error from Read. An input compressed another way is refused with a
+// error from Read, and so do bytes after the last member that are not
+// another one (a *TrailingDataError, once the members are read). An input compressed another way is refused with a
 // *CompressionError, and one whose first 4 KB of text hold a NUL byte with
 // an error wrapping ErrNotLog.
 func Decode(r io.Reader) (*Input, error) {
-	raw := bufio.NewReaderSize(r, MaxPeek)
+	cr := &countingReader{r: r}
+	raw := bufio.NewReaderSize(cr, MaxPeek)
 	magic, err := raw.Peek(8)
 	if err != nil && err != io.EOF {
 		return nil, err
@@ -76,7 +78,8 @@ func Decode(r io.Reader) (*Input, error) {
 		if err != nil {
 			return nil, gzipError(err)
 		}
-		in.Reader, in.Gzip = bufio.NewReaderSize(gzipReader{zr}, MaxPeek), true
+		zr.Multistream(false) // members are read one by one: see gzipReader
+		in.Reader, in.Gzip = bufio.NewReaderSize(&gzipReader{zr: zr, raw: raw, stored: cr}, MaxPeek), true
 		if head, _ := in.Peek(len(parquetMagic)); string(head) == parquetMagic {
 			in.Format = FormatParquet
 			return in, nil
@@ -129,12 +132,121 @@ func otherCompression(magic []byte) error {
 	return nil
 }
 
-// gzipReader gives a clearer message for a stream cut short or corrupt.
-type gzipReader struct{ zr *gzip.Reader }
+// gzipReader reads the members of a gzip stream one after the other,
+// giving a clearer message for a stream cut short or corrupt. Bytes after
+// a member that do not start another one end the text with a
+// *TrailingDataError: the gzip package would report them as a bad header,
+// or, when fewer than ten, as a truncated stream, though nothing is
+// missing.
+type gzipReader struct {
+	zr     *gzip.Reader
+	raw    *bufio.Reader   // the stored bytes, which zr reads byte by byte (it never reads ahead of a member's end)
+	stored *countingReader // under raw: how many stored bytes raw has taken
+	// err is the error that ended the text, returned again by every later
+	// Read: bufio.Reader.Peek hands a read error to its caller once and
+	// forgets it, and Decode and the load peek before they read.
+	err error
+}
 
-func (g gzipReader) Read(p []byte) (int, error) {
-	n, err := g.zr.Read(p)
-	return n, gzipError(err)
+func (g *gzipReader) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.read(p)
+	if err != nil && err != io.EOF {
+		g.err = err
+	}
+	return n, err
+}
+
+func (g *gzipReader) read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, gzipError(err)
+		}
+		if n > 0 { // the member's last bytes: what follows it is looked at by the next Read (zr keeps returning io.EOF)
+			return n, nil
+		}
+		// A member ended: another one follows, or the stored bytes end,
+		// or something else follows.
+		next, _ := g.raw.Peek(2)
+		switch {
+		case len(next) == 0:
+			return 0, io.EOF
+		case !isGzip(next):
+			return 0, g.trailing()
+		}
+		if err := g.zr.Reset(g.raw); err != nil {
+			return 0, gzipError(err)
+		}
+		g.zr.Multistream(false)
+	}
+}
+
+// maxTrailingCount is how many bytes after the gzip data trailing counts
+// before it says "at least": an endless input (a pipe) must not be read
+// to its end for a message.
+const maxTrailingCount = 64 << 20
+
+// trailing describes the bytes after the last gzip member, counting them.
+func (g *gzipReader) trailing() error {
+	e := &TrailingDataError{Offset: g.stored.n - int64(g.raw.Buffered())}
+	head, _ := g.raw.Peek(trailingHead)
+	e.Head = string(head)
+	n, err := io.Copy(io.Discard, io.LimitReader(g.raw, maxTrailingCount+1))
+	if err != nil {
+		return err
+	}
+	e.Bytes, e.AtLeast = min(n, maxTrailingCount), n > maxTrailingCount
+	return e
+}
+
+// trailingHead is how many of the trailing bytes a TrailingDataError
+// quotes.
+const trailingHead = 24
+
+// TrailingDataError reports bytes after the gzip data of an object that
+// are not gzip: a gzip file with a plain one appended (cat a.gz b.log),
+// or padding or damage. What the gzip members hold is read; the trailing
+// bytes are not, as gzip -d ignores them ("trailing garbage ignored"):
+// they are not known to be text of the same log, and gzip's own checks
+// (the members' checksums) do not cover them. It wraps errGzip, so the
+// object is refused (IsContentError) with what was read kept.
+type TrailingDataError struct {
+	Offset  int64  // where the trailing bytes start in the object as stored, from 0
+	Bytes   int64  // how many there are (at most maxTrailingCount counted)
+	AtLeast bool   // there are more than Bytes
+	Head    string // the first of them, quoted in the message
+}
+
+// Error says where the gzip data ends, what follows, and how to read it.
+func (e *TrailingDataError) Error() string {
+	n := fmt.Sprintf("%d bytes that are", e.Bytes)
+	if e.Bytes == 1 {
+		n = "1 byte that is"
+	}
+	if e.AtLeast {
+		n = "more than " + n
+	}
+	return fmt.Sprintf("gzip data followed by %s not gzip, at offset %d (starting %q): "+
+		"the gzip data was read, the rest was not (tail -c +%d on the file gives it)",
+		n, e.Offset, e.Head, e.Offset+1)
+}
+
+// Unwrap returns errGzip.
+func (e *TrailingDataError) Unwrap() error { return errGzip }
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // IsContentError reports whether err says an object's bytes cannot be

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -31,6 +32,7 @@ func gz(t *testing.T, parts ...string) []byte {
 // (whole, multistream, broken), other compressions and binary data.
 func TestDecode(t *testing.T) {
 	long := strings.Repeat("0123456789abcdef\n", 10000)
+	hello, onetwo := len(gz(t, "hello\n")), len(gz(t, "one\n", "two\n")) // 30 and 56 bytes
 	full := gz(t, long)
 	badCRC := gz(t, "hello\n")
 	badCRC[len(badCRC)-8] ^= 0xff
@@ -54,6 +56,13 @@ func TestDecode(t *testing.T) {
 		{"corrupt gzip header", []byte{0x1f, 0x8b, 0, 0, 0, 0}, "", true, "gzip stream is truncated: unexpected EOF", io.ErrUnexpectedEOF, nil},
 		{"bad deflate data", badFlate, "", true, "gzip data is corrupt: flate: corrupt input before offset 1", nil, new(flate.CorruptInputError)},
 		{"bad checksum", badCRC, "", true, "gzip data is corrupt (checksum mismatch): gzip: invalid checksum", kgzip.ErrChecksum, nil},
+		{"gzip then plain text", append(gz(t, "hello\n"), "a b c\n"...), "", true,
+			fmt.Sprintf(`gzip data followed by 6 bytes that are not gzip, at offset %d (starting "a b c\n"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)`, hello, hello+1), nil, new(*TrailingDataError)},
+		{"gzip then fewer bytes than a gzip header", append(gz(t, "one\n", "two\n"), "x\n"...), "", true,
+			fmt.Sprintf(`gzip data followed by 2 bytes that are not gzip, at offset %d (starting "x\n"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)`, onetwo, onetwo+1), nil, new(*TrailingDataError)},
+		{"gzip then a gzip magic cut short", append(gz(t, "hello\n"), 0x1f), "", true,
+			fmt.Sprintf(`gzip data followed by 1 byte that is not gzip, at offset %d (starting "\x1f"): the gzip data was read, the rest was not (tail -c +%d on the file gives it)`, hello, hello+1), nil, new(*TrailingDataError)},
+		{"gzip then a truncated member", append(gz(t, "hello\n"), 0x1f, 0x8b, 8), "", true, "gzip stream is truncated: unexpected EOF", io.ErrUnexpectedEOF, nil},
 		{"zstd", []byte("\x28\xb5\x2f\xfdrest"), "", false, "it is zstd-compressed, and s3logs reads logs as plain text or gzip: decompress it first (zstd -d)", nil, new(*CompressionError)},
 		{"zip", []byte("PK\x03\x04rest"), "", false, "it is zip-compressed, and s3logs reads logs as plain text or gzip: decompress it first (unzip)", nil, new(*CompressionError)},
 		{"binary", []byte("a b c\nd\x00e\n"), "", false, "not an S3 server access log: it holds binary data (a NUL byte at byte 8); s3logs reads logs as plain text or gzip", ErrNotLog, nil},
@@ -89,5 +98,34 @@ func TestDecode(t *testing.T) {
 				t.Errorf("got %d bytes, want %d", len(got), len(tt.want))
 			}
 		})
+	}
+}
+
+// zeros is an endless input of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
+
+// TestTrailingDataEndless checks that the bytes after gzip data are
+// counted only up to maxTrailingCount: gzip followed by an endless input
+// ends, with what the gzip data held read first.
+func TestTrailingDataEndless(t *testing.T) {
+	in, err := Decode(io.MultiReader(bytes.NewReader(gz(t, "hello\n")), zeros{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(in)
+	var te *TrailingDataError
+	if string(got) != "hello\n" || !errors.As(err, &te) || !IsContentError(err) {
+		t.Fatalf("read %q, err %v; want hello and a *TrailingDataError", got, err)
+	}
+	if want := (TrailingDataError{Offset: int64(len(gz(t, "hello\n"))), Bytes: maxTrailingCount, AtLeast: true, Head: strings.Repeat("\x00", trailingHead)}); *te != want {
+		t.Errorf("error %+v, want %+v", *te, want)
+	}
+	if !strings.Contains(err.Error(), "more than 67108864 bytes that are not gzip") {
+		t.Errorf("message %q", err)
 	}
 }

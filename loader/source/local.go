@@ -225,9 +225,19 @@ func unwrapPathError(err error) error {
 // and p_row_id stays unique. The temporary file is unlinked at once; its
 // space is freed when the object's reader is closed (or at exit when the
 // object is never opened).
+//
+// An input that is not a log must not be read to its end (yes | s3logs
+// load -, or cat /dev/urandom, never ends): when Judge is set, it is
+// given the input's first JudgeBytes before the rest is read, and an error
+// from it ends List with that error, the rest unread.
 type StdinLister struct {
-	R io.Reader
+	R     io.Reader
+	Judge func(head []byte) error
 }
+
+// JudgeBytes is how much of standard input StdinLister.Judge is given: as
+// much as an Input can Peek, what the load judges a larger file by.
+const JudgeBytes = MaxPeek
 
 // List implements Lister.
 func (s *StdinLister) List(ctx context.Context, fn func(Object) error) error {
@@ -240,7 +250,28 @@ func (s *StdinLister) List(ctx context.Context, fn func(Object) error) error {
 	}
 	os.Remove(tmp.Name())
 	h := sha256.New()
-	size, err := io.Copy(io.MultiWriter(tmp, h), &ctxReader{ctx: ctx, r: s.R})
+	w := io.MultiWriter(tmp, h)
+	r := &ctxReader{ctx: ctx, r: s.R}
+	head := make([]byte, JudgeBytes)
+	n, err := io.ReadFull(r, head)
+	if err == nil && s.Judge != nil {
+		if err := s.Judge(head); err != nil {
+			tmp.Close()
+			return fmt.Errorf("-: %w", err)
+		}
+	}
+	if err == io.EOF || err == io.ErrUnexpectedEOF { // all of it is in head
+		err = nil
+	}
+	if err == nil {
+		_, err = w.Write(head[:n])
+	}
+	size := int64(n)
+	if err == nil && n == JudgeBytes {
+		var more int64
+		more, err = io.Copy(w, r)
+		size += more
+	}
 	if err != nil {
 		tmp.Close()
 		return fmt.Errorf("-: reading standard input: %w", err)
