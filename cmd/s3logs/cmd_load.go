@@ -135,7 +135,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	var listers []source.Lister
 	var early []error
 	hasS3 := false
-	s3src := newS3Sources(s3f, args, opts, env.Stderr)
+	s3src := newS3Sources(d, s3f, args, opts, env.Stderr)
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "s3://") {
 			hasS3 = true

@@ -16,6 +16,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
+	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/source"
@@ -23,8 +24,9 @@ import (
 
 // s3Flags are load's flags for s3:// sources.
 type s3Flags struct {
-	aws   *awscfg.Options
-	watch time.Duration
+	aws    *awscfg.Options
+	watch  time.Duration
+	relist bool
 }
 
 // defineS3Flags defines load's S3 flags on fs: the AWS flags, --watch, and
@@ -39,6 +41,7 @@ func defineS3Flags(fs *flag.FlagSet, workers *int) *s3Flags {
 		*workers = n
 		return nil
 	})
+	fs.BoolVar(&f.relist, "relist", false, "list every day of the s3:// sources again, even those an earlier load listed whole (days listed two days after their end whose objects are all loaded are otherwise not listed again)")
 	fs.DurationVar(&f.watch, "watch", 0, "keep polling the s3:// sources every `INTERVAL` (30s, 5m) and load new objects as they arrive, until Ctrl-C")
 	return f
 }
@@ -50,15 +53,17 @@ type s3Sources struct {
 	args         []string  // every source of the load, for --watch
 	since, until time.Time // the load's window; it also narrows the listing
 	stderr       io.Writer // where a failed poll of --watch is reported
+	d            *db.DB    // the database loaded into, which keeps the days listed
 
-	client  *awss3.Client // made on first use, shared by the s3:// sources
+	client  *awss3.Client   // made on first use, shared by the s3:// sources
+	listed  *ingest.ListLog // made on first use
 	pending []*s3.Lister  // with --watch: the s3:// sources listed so far
 }
 
 // newS3Sources returns the maker of the s3:// listers of a load of args;
 // f nil means AWS's defaults and no --watch (the shell's .load).
-func newS3Sources(f *s3Flags, args []string, opts ingest.Options, stderr io.Writer) *s3Sources {
-	st := &s3Sources{args: args, since: opts.Since, until: opts.Until, stderr: stderr}
+func newS3Sources(d *db.DB, f *s3Flags, args []string, opts ingest.Options, stderr io.Writer) *s3Sources {
+	st := &s3Sources{d: d, args: args, since: opts.Since, until: opts.Until, stderr: stderr}
 	if f != nil {
 		st.flags = *f
 	}
@@ -77,7 +82,18 @@ func (st *s3Sources) lister(ctx context.Context, arg string) (source.Lister, err
 		}
 		st.client = c
 	}
-	l, err := s3.NewLister(st.client, arg, s3.Options{Since: st.since, Until: st.until, Warn: st.warn})
+	opts := s3.Options{Since: st.since, Until: st.until, Warn: st.warn, Relist: st.flags.relist}
+	if st.flags.watch <= 0 {
+		if st.listed == nil {
+			g, err := ingest.NewListLog(ctx, st.d)
+			if err != nil {
+				return nil, err
+			}
+			st.listed = g
+		}
+		opts.Resume = st.listed
+	}
+	l, err := s3.NewLister(st.client, arg, opts)
 	if err != nil || st.flags.watch <= 0 {
 		return l, err
 	}

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// TestSpanSplit: what is left of a span is cut at an hour (a day in the
-// partitioned layout) in its middle, the boundary sorting after every key
+// TestSpanSplit: what is left of a span is cut at a midnight (an hour in a
+// day of a window's simple-layout keys) in its middle, the boundary sorting after every key
 // of the lower half and before every key of the upper one; a span too
 // short to cut is kept whole.
 func TestSpanSplit(t *testing.T) {
@@ -19,7 +19,12 @@ func TestSpanSplit(t *testing.T) {
 		want     string    // boundary; "" no split
 		wantEndT time.Time
 	}{
-		{"open simple", span{kind: simple, base: "logs/"}, at(1, 0, 0), "logs/2024-01-16-12", at(16, 12, 0)},
+		{"open simple", span{kind: simple, base: "logs/"}, at(1, 0, 0), "logs/2024-01-16-00", at(16, 0, 0)},
+		{"days left simple", span{kind: simple, base: "logs/", end: "logs/2024-01-06-00", endT: at(6, 0, 0)}, at(1, 10, 0), "logs/2024-01-03-00", at(3, 0, 0)},
+		{"two days left simple", span{kind: simple, base: "logs/", end: "logs/2024-01-03-00", endT: at(3, 0, 0)}, at(1, 10, 0), "logs/2024-01-02-00", at(2, 0, 0)},
+		{"next midnight simple", span{kind: simple, base: "logs/", end: "logs/2024-01-02-02", endT: at(2, 2, 0)}, at(1, 10, 0), "logs/2024-01-02-00", at(2, 0, 0)},
+		{"within a day simple", span{kind: simple, base: "logs/", end: "logs/2024-01-01-20", endT: at(1, 20, 0)}, at(1, 10, 0), "", time.Time{}},
+		{"within a day window", span{kind: simple, base: "logs/", end: "logs/2024-01-01-20", endT: at(1, 20, 0), stop: "logs/2024-01-03-00-00-00", stopT: at(3, 0, 0)}, at(1, 10, 0), "logs/2024-01-01-15", at(1, 15, 0)},
 		{"window simple", span{kind: simple, base: "logs/", stop: "logs/2024-01-03-00-00-00", stopT: at(3, 0, 0)}, at(1, 0, 30), "logs/2024-01-02-00", at(2, 0, 0)},
 		{"under an hour", span{kind: simple, base: "logs/", end: "logs/2024-01-01-01", endT: at(1, 1, 0)}, at(1, 0, 10), "", time.Time{}},
 		{"partitioned", span{kind: partitioned, base: "p/1/r/b/", end: "p/1/r/b/2024/01/11", endT: at(11, 0, 0)}, at(1, 0, 0), "p/1/r/b/2024/01/06", at(6, 0, 0)},
