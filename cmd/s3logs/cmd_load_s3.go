@@ -57,7 +57,7 @@ type s3Sources struct {
 
 	client  *awss3.Client   // made on first use, shared by the s3:// sources
 	listed  *ingest.ListLog // made on first use
-	pending []*s3.Lister  // with --watch: the s3:// sources listed so far
+	pending []*s3.Lister    // with --watch: the s3:// sources listed so far
 }
 
 // newS3Sources returns the maker of the s3:// listers of a load of args;
