@@ -165,6 +165,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	sum, err := ld.Load(ctx, listers)
 	stop()
 	sum.Failed += len(early)
+	sum.Skipped += s3src.resumedObjects()
 	sum.Errors = append(early, sum.Errors...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -173,6 +174,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		return sum, err
 	}
 	fmt.Fprintln(env.Stderr, sum.String())
+	s3src.printResumed(env.Stderr)
 	return sum, env.printHolds(ctx, d, next)
 }
 

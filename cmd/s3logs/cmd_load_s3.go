@@ -57,6 +57,7 @@ type s3Sources struct {
 
 	client  *awss3.Client   // made on first use, shared by the s3:// sources
 	listed  *ingest.ListLog // made on first use
+	made    []*s3.Lister    // every lister made, for printResumed
 	pending []*s3.Lister    // with --watch: the s3:// sources listed so far
 }
 
@@ -94,10 +95,36 @@ func (st *s3Sources) lister(ctx context.Context, arg string) (source.Lister, err
 		opts.Resume = st.listed
 	}
 	l, err := s3.NewLister(st.client, arg, opts)
-	if err != nil || st.flags.watch <= 0 {
-		return l, err
+	if err != nil {
+		return nil, err
+	}
+	st.made = append(st.made, l)
+	if st.flags.watch <= 0 {
+		return l, nil
 	}
 	return st.watchLister(arg, l)
+}
+
+// resumedObjects counts the objects of the days not listed because an
+// earlier load listed them whole and loaded them: already loaded and
+// unchanged, as far as can be known without listing them.
+func (st *s3Sources) resumedObjects() int {
+	n := int64(0)
+	for _, l := range st.made {
+		n += l.Stats().ObjectsResumed
+	}
+	return int(n)
+}
+
+// printResumed says, for each s3:// source, how many days were not
+// listed because an earlier load listed them whole and loaded them.
+func (st *s3Sources) printResumed(w io.Writer) {
+	for _, l := range st.made {
+		if s := l.Stats(); s.DaysResumed > 0 {
+			fmt.Fprintf(w, "%s: %s days (%s objects) listed whole and loaded before: not listed again (--relist lists them)\n",
+				l.URL(), ingest.Group(s.DaysResumed), ingest.Group(s.ObjectsResumed))
+		}
+	}
 }
 
 // warn reports a failed poll of --watch; the next poll tries again.

@@ -156,6 +156,9 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 	return l, nil
 }
 
+// URL returns the s3://bucket/prefix listed.
+func (l *Lister) URL() string { return l.url }
+
 // Stats returns the totals so far.
 func (l *Lister) Stats() Stats {
 	return Stats{
