@@ -40,7 +40,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -306,7 +305,7 @@ func (p *pass) walk(ctx context.Context, folder string, depth int) error {
 			s.learn(keyInfo{layout: simple, base: base}, p.w)
 		}
 	}
-	var done []time.Time
+	var done doneDays
 	if base == "" || base == folder {
 		// Days are recorded only for simple-layout keys right in a folder.
 		var err error
@@ -321,7 +320,8 @@ func (p *pass) walk(ctx context.Context, folder string, depth int) error {
 	if base != "" && p.byDay(s, base, "2006-01-02", done) {
 		return nil
 	}
-	p.listSpans(s.cut(done))
+	pieces, cut := s.cut(done)
+	p.listSpans(pieces, done, cut)
 	return nil
 }
 
@@ -346,21 +346,24 @@ func (p *pass) source(ctx context.Context, base, prefix string) error {
 	if p.byDay(s, base, dayFormat+"/", done) {
 		return nil
 	}
-	p.listSpans(s.cut(done))
+	pieces, cut := s.cut(done)
+	p.listSpans(pieces, done, cut)
 	return nil
 }
 
-// listSpans queues the listing of spans.
-func (p *pass) listSpans(spans []*span) {
+// listSpans queues the listing of spans, the pieces of a span cut around
+// the days done (counted as skipped).
+func (p *pass) listSpans(spans []*span, done doneDays, cut []time.Time) {
+	p.skipped(done, cut)
 	for _, s := range spans {
 		p.q.add(func(ctx context.Context) error { return p.listSpan(ctx, s) })
 	}
 }
 
 // done returns the days of base (in layout k) that Options.Resume says
-// need no listing, counting them in the stats; none in watch mode or with
-// Options.Relist.
-func (p *pass) done(ctx context.Context, k layout, base string) ([]time.Time, error) {
+// need no listing, with their recorded objects; none in watch mode or
+// with Options.Relist.
+func (p *pass) done(ctx context.Context, k layout, base string) (doneDays, error) {
 	r := p.l.opts.Resume
 	if r == nil || p.l.opts.Relist || p.seen != nil {
 		return nil, nil
@@ -369,19 +372,25 @@ func (p *pass) done(ctx context.Context, k layout, base string) ([]time.Time, er
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.l.url, err)
 	}
-	var out []time.Time
+	out := doneDays{}
 	for _, d := range days {
 		if d.Bucket != p.l.bucket || d.Base != base || d.Prefix != dayPrefix(k, base, d.Day) || !d.Settled() {
 			continue // not a day of this base: a record of another layout
 		}
-		out = append(out, d.Day)
-		p.l.stats.daysResumed.Add(1)
-		p.l.stats.objectsResumed.Add(d.Objects)
-		p.mu.Lock()
-		p.resumed++
-		p.mu.Unlock()
+		out[d.Day.UTC()] = d.Objects
 	}
 	return out, nil
+}
+
+// skipped counts the days of done not listed in the stats.
+func (p *pass) skipped(done doneDays, days []time.Time) {
+	for _, d := range days {
+		p.l.stats.daysResumed.Add(1)
+		p.l.stats.objectsResumed.Add(done[d])
+	}
+	p.mu.Lock()
+	p.resumed += int64(len(days))
+	p.mu.Unlock()
 }
 
 // maxDayListings bounds the days of a window listed one prefix a day.
@@ -394,13 +403,14 @@ const maxDayListings = 31
 // (Options.Resume) are not listed. It reports false, queuing nothing, when the window is open or longer than
 // maxDayListings days. (Keys of the span that do not start with a day, and
 // so cannot be logs, are not listed.)
-func (p *pass) byDay(s *span, base, format string, done []time.Time) bool {
+func (p *pass) byDay(s *span, base, format string, done doneDays) bool {
 	lo, hi := p.w.lo(), p.w.hi()
 	if lo.IsZero() || hi.IsZero() || hi.Sub(lo) > maxDayListings*24*time.Hour {
 		return false
 	}
 	for d := lo.Truncate(24 * time.Hour); d.Before(hi); d = d.Add(24 * time.Hour) {
-		if slices.ContainsFunc(done, d.Equal) {
+		if _, ok := done[d]; ok {
+			p.skipped(done, []time.Time{d})
 			continue
 		}
 		day := *s

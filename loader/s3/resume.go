@@ -71,46 +71,58 @@ func dayFirst(k layout, base string, d time.Time) string {
 	return dayPrefix(k, base, d) + "-00-00-00"
 }
 
+// doneDays are the days of a base that need no listing, with the objects
+// recorded in each.
+type doneDays map[time.Time]int64
+
 // cut returns the pieces of span s that remain once the days done are
-// cut out of it: runs of consecutive done days (not across a new year, so
-// that nothing but the days' keys sorts between them: a twelve-digit
-// account folder such as 202301234567/ sorts between 2023-12-31 and
-// 2024-01-01) are skipped whole. s must know its layout and base.
-func (s *span) cut(done []time.Time) []*span {
+// cut out of it, and the days cut: runs of consecutive done days (not
+// across a new year, so that nothing but the days' keys sorts between
+// them: a twelve-digit account folder such as 202301234567/ sorts between
+// 2023-12-31 and 2024-01-01) are skipped whole. s must know its layout and
+// base.
+func (s *span) cut(done doneDays) (pieces []*span, cut []time.Time) {
 	if len(done) == 0 {
-		return []*span{s}
+		return []*span{s}, nil
 	}
-	done = slices.Clone(done)
-	slices.SortFunc(done, func(a, b time.Time) int { return a.Compare(b) })
-	done = slices.CompactFunc(done, func(a, b time.Time) bool { return a.Equal(b) })
-	var out []*span
+	days := make([]time.Time, 0, len(done))
+	for d := range done {
+		days = append(days, d)
+	}
+	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
 	after := s.after
-	for i := 0; i < len(done); {
+	for i := 0; i < len(days); {
 		j := i
-		for j+1 < len(done) && done[j+1].Equal(done[j].Add(24*time.Hour)) && done[j+1].Year() == done[j].Year() {
+		for j+1 < len(days) && days[j+1].Equal(days[j].Add(24*time.Hour)) && days[j+1].Year() == days[j].Year() {
 			j++
 		}
-		first, lo, hi := done[i], dayLo(s.kind, s.base, done[i]), dayHi(s.kind, s.base, done[j])
+		run := days[i : j+1]
 		i = j + 1
+		lo, hi := dayLo(s.kind, s.base, run[0]), dayHi(s.kind, s.base, run[len(run)-1])
 		if hi <= after || s.past(lo) {
 			continue // the run is before or past the span
 		}
+		for _, d := range run {
+			if dayHi(s.kind, s.base, d) > after && !s.past(dayLo(s.kind, s.base, d)) {
+				cut = append(cut, d)
+			}
+		}
 		if lo > after {
 			piece := *s
-			piece.after, piece.end, piece.endT = after, lo, first
+			piece.after, piece.end, piece.endT = after, lo, run[0]
 			// Before the first done day there is often nothing: a
 			// first request of one key tells.
-			piece.probe = len(out) == 0 && after == s.after
-			out = append(out, &piece)
+			piece.probe = len(pieces) == 0 && after == s.after
+			pieces = append(pieces, &piece)
 		}
 		after = hi
 	}
 	if !s.past(after) {
 		rest := *s
 		rest.after = after
-		out = append(out, &rest)
+		pieces = append(pieces, &rest)
 	}
-	return out
+	return pieces, cut
 }
 
 // maxEmptyDays bounds the empty days recorded between two keys of a

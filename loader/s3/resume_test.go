@@ -280,3 +280,33 @@ func TestResumeWatch(t *testing.T) {
 		t.Errorf("watch: %v, %d days recorded; want cancelled, none", err, len(m.days))
 	}
 }
+
+// TestResumeWindow: a window over days all done lists none of them, and
+// counts as not listed only the days in its listing, not the others done.
+func TestResumeWindow(t *testing.T) {
+	f := newFixture(t)
+	m := newMemLog()
+	if _, err := listLoad(context.Background(), f.lister(t, "s3://logs/", s3.Options{Resume: m}), m, func(source.Object) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		opts          s3.Options
+		days, objects int64
+	}{
+		{"one day", s3.Options{Since: jan(10, 0), Until: jan(11, 0), Margin: -1}, 1 + 2, 4 + 4},
+		{"40 days", s3.Options{Since: jan(10, 0), Until: jan(10, 0).AddDate(0, 0, 40), Margin: -1}, 21 * 3, 21 * 8},
+	} {
+		f.srv.Reset()
+		tc.opts.Resume = m
+		l := f.lister(t, "s3://logs/", tc.opts)
+		listed, err := listLoad(context.Background(), l, m, func(o source.Object) error {
+			t.Errorf("%s: %s handed over again", tc.name, o.Name)
+			return nil
+		})
+		must(t, err)
+		if st := l.Stats(); len(listed) != 0 || st.DaysResumed != tc.days || st.ObjectsResumed != tc.objects {
+			t.Errorf("%s: %d listed, %d days (%d objects) not listed; want 0, %d (%d)", tc.name, len(listed), st.DaysResumed, st.ObjectsResumed, tc.days, tc.objects)
+		}
+	}
+}
