@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,8 +108,12 @@ func (g *ListLog) loaded(ctx context.Context, bucket string, days []source.Liste
 	return out, nil
 }
 
-// Listed implements source.ListLog: the day's earlier record is replaced.
-func (g *ListLog) Listed(ctx context.Context, d source.ListedDay) error {
+// Listed implements source.ListLog: the days' earlier records are
+// replaced, in one transaction.
+func (g *ListLog) Listed(ctx context.Context, days []source.ListedDay) error {
+	if len(days) == 0 {
+		return nil
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	tx, err := g.d.BeginTx(ctx, nil)
@@ -116,10 +121,20 @@ func (g *ListLog) Listed(ctx context.Context, d source.ListedDay) error {
 		return fmt.Errorf("update %s: %w", schema.ListedTableName, err)
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `DELETE FROM `+schema.ListedTableName+` WHERE bucket = ? AND prefix = ?`, d.Bucket, d.Prefix)
-	if err == nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO `+schema.ListedTableName+` VALUES (?, ?, ?, ?, ?, ?)`,
-			d.Bucket, d.Base, d.Prefix, d.Day.UTC(), d.Objects, d.ListedAt.UTC())
+	for len(days) > 0 && err == nil {
+		n := min(len(days), 100)
+		var del, ins []any
+		for _, d := range days[:n] {
+			del = append(del, d.Bucket, d.Prefix)
+			ins = append(ins, d.Bucket, d.Base, d.Prefix, d.Day.UTC(), d.Objects, d.ListedAt.UTC())
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM `+schema.ListedTableName+` WHERE (bucket, prefix) IN (`+
+			strings.TrimSuffix(strings.Repeat("(?, ?),", n), ",")+`)`, del...)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO `+schema.ListedTableName+` VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?),", n), ","), ins...)
+		}
+		days = days[n:]
 	}
 	if err == nil {
 		err = tx.Commit()

@@ -40,7 +40,7 @@ func TestListLog(t *testing.T) {
 	}
 	listed := func(bucket, base, prefix string, d time.Time, objects int64, at time.Time) {
 		t.Helper()
-		if err := g.Listed(ctx, source.ListedDay{Bucket: bucket, Base: base, Prefix: prefix, Day: d, Objects: objects, ListedAt: at}); err != nil {
+		if err := g.Listed(ctx, []source.ListedDay{{Bucket: bucket, Base: base, Prefix: prefix, Day: d, Objects: objects, ListedAt: at}}); err != nil {
 			t.Fatal(err)
 		}
 	}

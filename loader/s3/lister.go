@@ -241,10 +241,11 @@ func (l *Lister) newPass(fn func(source.Object) error, watch bool) *pass {
 
 // pass is the state of one List call across its polls.
 type pass struct {
-	l  *Lister
-	fn func(source.Object) error
-	w  window
-	q  *queue // the listings of the running poll
+	l   *Lister
+	fn  func(source.Object) error
+	w   window
+	q   *queue    // the listings of the running poll
+	rec *recorder // the days listed whole in the running poll
 
 	mu      sync.Mutex         // held while fn runs: one call at a time
 	keys    int64              // object keys seen in this poll
@@ -276,6 +277,7 @@ func (p *pass) nextPoll(start time.Time) {
 // by Options.ListConcurrency goroutines at once (see span).
 func (p *pass) run(ctx context.Context) error {
 	p.keys, p.resumed = 0, 0
+	p.rec = &recorder{l: p.l}
 	p.q = newQueue(ctx, p.l.opts.ListConcurrency)
 	if m := sourcePrefix.FindStringSubmatch(p.l.prefix); m != nil {
 		base, prefix := m[1], p.l.prefix
@@ -284,7 +286,11 @@ func (p *pass) run(ctx context.Context) error {
 		prefix := p.l.prefix
 		p.q.add(func(ctx context.Context) error { return p.walk(ctx, prefix, 0) })
 	}
-	return p.q.wait()
+	err := p.q.wait()
+	if ferr := p.rec.flush(ctx); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // walk lists folder with Delimiter "/": its objects are visited, its

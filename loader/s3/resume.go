@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/s3logs/s3logs/loader/source"
@@ -201,13 +202,59 @@ func (t *dayTracker) end(ctx context.Context, s *span) error {
 	return t.record(ctx, t.cur, t.day, t.objects)
 }
 
-// record records day d of info's base.
+// record records day d of info's base (see recorder).
 func (t *dayTracker) record(ctx context.Context, info keyInfo, d time.Time, objects int64) error {
 	l := t.p.l
-	err := l.opts.Resume.Listed(ctx, source.ListedDay{Bucket: l.bucket, Base: info.base, Prefix: dayPrefix(info.layout, info.base, d),
+	return t.p.rec.add(ctx, source.ListedDay{Bucket: l.bucket, Base: info.base, Prefix: dayPrefix(info.layout, info.base, d),
 		Day: d, Objects: objects, ListedAt: time.Now().UTC()})
-	if err != nil {
-		return fmt.Errorf("%s: %w", l.url, err)
+}
+
+// recorder gathers the days a pass listed whole and writes them to
+// Options.Resume in batches: every recordEvery, and when the pass ends
+// (even interrupted). A process killed meanwhile loses the last batch, so
+// those days are listed again next time.
+type recorder struct {
+	l     *Lister
+	mu    sync.Mutex
+	days  []source.ListedDay
+	since time.Time // of the oldest day waiting
+}
+
+// recordEvery is how long recorded days may wait to be written.
+const recordEvery = 2 * time.Second
+
+func (r *recorder) add(ctx context.Context, d source.ListedDay) error {
+	r.mu.Lock()
+	if len(r.days) == 0 {
+		r.since = time.Now()
+	}
+	r.days = append(r.days, d)
+	var batch []source.ListedDay
+	if time.Since(r.since) >= recordEvery {
+		batch, r.days = r.days, nil
+	}
+	r.mu.Unlock()
+	return r.write(ctx, batch)
+}
+
+// flush writes the days waiting, even when ctx is done (an interrupted
+// listing records what it listed).
+func (r *recorder) flush(ctx context.Context) error {
+	r.mu.Lock()
+	batch := r.days
+	r.days = nil
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return r.write(ctx, batch)
+}
+
+func (r *recorder) write(ctx context.Context, days []source.ListedDay) error {
+	if len(days) == 0 {
+		return nil
+	}
+	if err := r.l.opts.Resume.Listed(ctx, days); err != nil {
+		return fmt.Errorf("%s: %w", r.l.url, err)
 	}
 	return nil
 }

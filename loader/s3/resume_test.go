@@ -47,10 +47,12 @@ func (m *memLog) Done(ctx context.Context, bucket, base string) ([]source.Listed
 	return out, nil
 }
 
-func (m *memLog) Listed(ctx context.Context, d source.ListedDay) error {
+func (m *memLog) Listed(ctx context.Context, days []source.ListedDay) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.days[d.Prefix] = d
+	for _, d := range days {
+		m.days[d.Prefix] = d
+	}
 	return nil
 }
 

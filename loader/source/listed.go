@@ -24,9 +24,9 @@ type ListLog interface {
 	// ListedDay.Settled), and with at least the recorded number of
 	// objects, under the day's prefix, loaded.
 	Done(ctx context.Context, bucket, base string) ([]ListedDay, error)
-	// Listed records a day listed whole, replacing an earlier record of
-	// the same day.
-	Listed(ctx context.Context, d ListedDay) error
+	// Listed records days listed whole, replacing the earlier records of
+	// the same days.
+	Listed(ctx context.Context, days []ListedDay) error
 }
 
 // ListedDay is one day of key space listed whole.
