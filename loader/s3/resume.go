@@ -72,6 +72,11 @@ func dayFirst(k layout, base string, d time.Time) string {
 	return dayPrefix(k, base, d) + "-00-00-00"
 }
 
+// beyond reports whether no key after lo lies in the span.
+func (s *span) beyond(lo string) bool {
+	return (s.end != "" && lo >= s.end) || (s.stop != "" && lo >= s.stop)
+}
+
 // doneDays are the days of a base that need no listing, with the objects
 // recorded in each.
 type doneDays map[time.Time]int64
@@ -100,11 +105,11 @@ func (s *span) cut(done doneDays) (pieces []*span, cut []time.Time) {
 		run := days[i : j+1]
 		i = j + 1
 		lo, hi := dayLo(s.kind, s.base, run[0]), dayHi(s.kind, s.base, run[len(run)-1])
-		if hi <= after || s.past(lo) {
+		if hi <= after || s.beyond(lo) {
 			continue // the run is before or past the span
 		}
 		for _, d := range run {
-			if dayHi(s.kind, s.base, d) > after && !s.past(dayLo(s.kind, s.base, d)) {
+			if dayHi(s.kind, s.base, d) > after && !s.beyond(dayLo(s.kind, s.base, d)) {
 				cut = append(cut, d)
 			}
 		}
