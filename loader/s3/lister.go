@@ -22,9 +22,14 @@
 // folders found (accounts, regions, source buckets under AWSLogs/), and
 // spans of each folder's or source bucket's key space. Log keys sort by
 // time, so a listing whose pages come back full hands the upper half of
-// what is left of it (cut at an hour, or a day folder) to an idle
-// goroutine (see span): a month of keys is listed by several requests at
-// once without knowing the keys first, and a window lists only its span.
+// what is left of it (cut at a midnight, or an hour within a day of a
+// window) to an idle goroutine (see span): a month of keys is listed by
+// several requests at once without knowing the keys first, and a window
+// lists only its span.
+//
+// A listing is resumable (Options.Resume, see resume.go): the days it
+// lists whole are recorded, and a later listing lists around those that
+// cannot change anymore and whose objects are all loaded.
 //
 // Listing pages are streamed: each object is handed to the caller as soon
 // as its page arrives (each listing fetches one page ahead), so memory does
