@@ -22,7 +22,8 @@
 //   - resume: with -resume, a load of the largest count of each layout into a
 //     fresh database, interrupted with SIGINT (Ctrl-C) halfway through the
 //     full load's time, then the same load again (measured), which must
-//     complete every row with fewer GETs than objects;
+//     complete every row with fewer GETs than objects and list fewer keys
+//     than the full load (the days loaded whole are not listed again);
 //   - window: with -window, a load of one day in the middle (--since,
 //     --until) of the largest count of each layout, into a fresh database.
 //
@@ -362,8 +363,9 @@ func measureResume(ctx context.Context, c *config, bin string, srv *server, dir 
 	if err := runS3logs(ctx, c, bin, srv, dbPath, &r); err != nil {
 		return r, err
 	}
-	if want := int64(st.n * st.lines); r.rows != want || r.counts.gets >= st.n {
-		return r, fmt.Errorf("%s: the resumed load left %d rows after %d GETs, want %d rows and fewer GETs than %d objects\n%s", st.prefix(), r.rows, r.counts.gets, want, st.n, r.output)
+	if want := int64(st.n * st.lines); r.rows != want || r.counts.gets >= st.n || r.counts.listed >= full.counts.listed {
+		return r, fmt.Errorf("%s: the resumed load left %d rows after %d GETs and %d keys listed, want %d rows, fewer GETs than %d objects and fewer keys than the full load's %d\n%s",
+			st.prefix(), r.rows, r.counts.gets, r.counts.listed, want, st.n, full.counts.listed, r.output)
 	}
 	return r, nil
 }

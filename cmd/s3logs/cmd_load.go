@@ -155,7 +155,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	var listers []source.Lister
 	var early []error
 	hasS3 := false
-	s3src := newS3Sources(s3f, args, opts, env.Stderr)
+	s3src := newS3Sources(d, s3f, args, opts, env.Stderr)
 	for _, arg := range args {
 		if strings.HasPrefix(arg, "s3://") {
 			hasS3 = true
@@ -186,6 +186,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	sum, err := ld.Load(ctx, listers)
 	stop()
 	sum.Failed += len(early)
+	sum.Skipped += s3src.resumedObjects()
 	sum.Errors = append(early, sum.Errors...)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -194,6 +195,7 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		return sum, err
 	}
 	fmt.Fprintln(env.Stderr, sum.String())
+	s3src.printResumed(env.Stderr)
 	return sum, env.printHolds(ctx, d, next)
 }
 

@@ -16,6 +16,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
+	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/source"
@@ -23,8 +24,9 @@ import (
 
 // s3Flags are load's flags for s3:// sources.
 type s3Flags struct {
-	aws   *awscfg.Options
-	watch time.Duration
+	aws    *awscfg.Options
+	watch  time.Duration
+	relist bool
 }
 
 // defineS3Flags defines load's S3 flags on fs: the AWS flags, --watch, and
@@ -39,6 +41,7 @@ func defineS3Flags(fs *flag.FlagSet, workers *int) *s3Flags {
 		*workers = n
 		return nil
 	})
+	fs.BoolVar(&f.relist, "relist", false, "list every day of the s3:// sources again, even those an earlier load listed whole (days listed two days after their end whose objects are all loaded are otherwise not listed again)")
 	fs.DurationVar(&f.watch, "watch", 0, "keep polling the s3:// sources every `INTERVAL` (30s, 5m) and load new objects as they arrive, until Ctrl-C")
 	return f
 }
@@ -50,15 +53,18 @@ type s3Sources struct {
 	args         []string  // every source of the load, for --watch
 	since, until time.Time // the load's window; it also narrows the listing
 	stderr       io.Writer // where a failed poll of --watch is reported
+	d            *db.DB    // the database loaded into, which keeps the days listed
 
-	client  *awss3.Client // made on first use, shared by the s3:// sources
-	pending []*s3.Lister  // with --watch: the s3:// sources listed so far
+	client  *awss3.Client   // made on first use, shared by the s3:// sources
+	listed  *ingest.ListLog // made on first use
+	made    []*s3.Lister    // every lister made, for printResumed
+	pending []*s3.Lister    // with --watch: the s3:// sources listed so far
 }
 
 // newS3Sources returns the maker of the s3:// listers of a load of args;
 // f nil means AWS's defaults and no --watch (the shell's .load).
-func newS3Sources(f *s3Flags, args []string, opts ingest.Options, stderr io.Writer) *s3Sources {
-	st := &s3Sources{args: args, since: opts.Since, until: opts.Until, stderr: stderr}
+func newS3Sources(d *db.DB, f *s3Flags, args []string, opts ingest.Options, stderr io.Writer) *s3Sources {
+	st := &s3Sources{d: d, args: args, since: opts.Since, until: opts.Until, stderr: stderr}
 	if f != nil {
 		st.flags = *f
 	}
@@ -77,11 +83,48 @@ func (st *s3Sources) lister(ctx context.Context, arg string) (source.Lister, err
 		}
 		st.client = c
 	}
-	l, err := s3.NewLister(st.client, arg, s3.Options{Since: st.since, Until: st.until, Warn: st.warn})
-	if err != nil || st.flags.watch <= 0 {
-		return l, err
+	opts := s3.Options{Since: st.since, Until: st.until, Warn: st.warn, Relist: st.flags.relist}
+	if st.flags.watch <= 0 {
+		if st.listed == nil {
+			g, err := ingest.NewListLog(ctx, st.d)
+			if err != nil {
+				return nil, err
+			}
+			st.listed = g
+		}
+		opts.Resume = st.listed
+	}
+	l, err := s3.NewLister(st.client, arg, opts)
+	if err != nil {
+		return nil, err
+	}
+	st.made = append(st.made, l)
+	if st.flags.watch <= 0 {
+		return l, nil
 	}
 	return st.watchLister(arg, l)
+}
+
+// resumedObjects counts the objects of the days not listed because an
+// earlier load listed them whole and loaded them: already loaded and
+// unchanged, as far as can be known without listing them.
+func (st *s3Sources) resumedObjects() int {
+	n := int64(0)
+	for _, l := range st.made {
+		n += l.Stats().ObjectsResumed
+	}
+	return int(n)
+}
+
+// printResumed says, for each s3:// source, how many days were not
+// listed because an earlier load listed them whole and loaded them.
+func (st *s3Sources) printResumed(w io.Writer) {
+	for _, l := range st.made {
+		if s := l.Stats(); s.DaysResumed > 0 {
+			fmt.Fprintf(w, "%s: %s days (%s objects) listed whole and loaded before: not listed again (--relist lists them)\n",
+				l.URL(), ingest.Group(s.DaysResumed), ingest.Group(s.ObjectsResumed))
+		}
+	}
 }
 
 // warn reports a failed poll of --watch; the next poll tries again.

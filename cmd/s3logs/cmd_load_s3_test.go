@@ -280,3 +280,70 @@ func TestLoadS3Interrupted(t *testing.T) {
 		t.Errorf("%d duplicated rows", got)
 	}
 }
+
+// TestLoadS3Resume: a load interrupted with Ctrl-C, run again, fetches
+// exactly the objects not loaded and does not list again the days whose
+// objects were all loaded (s3logs_listed); a third run lists no day at
+// all, and --relist lists every key again.
+func TestLoadS3Resume(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	srv, keys := s3Bucket(t)
+	srv.Latency = 5 * time.Millisecond
+	path := filepath.Join(t.TempDir(), "resume.duckdb")
+	args := []string{"load", "--db", path, "--endpoint-url", srv.URL, "--no-sign-request", "--concurrency", "2", "s3://logs/simple/", "s3://logs/part/"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var code int
+	var stderr string
+	go func() {
+		code, stderr = s3Run(ctx, args...)
+		close(done)
+	}()
+	for deadline := time.Now().Add(20 * time.Second); srv.Counts().Gets < 40 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	cancel() // Ctrl-C
+	<-done
+	if code != exitInterrupted {
+		t.Fatalf("interrupted load: exit %d, stderr:\n%s", code, stderr)
+	}
+	loaded := s3Query(t, path, "SELECT count(*) FROM s3logs_manifest WHERE status = 'loaded'")
+	doneDays := s3Query(t, path, "SELECT count(*) FROM s3logs_listed")
+	if loaded == 0 || loaded >= int64(len(keys)) || doneDays == 0 {
+		t.Fatalf("interrupted after %d of %d objects loaded and %d days listed; the test wants some of both", loaded, len(keys), doneDays)
+	}
+
+	srv.Latency = 0
+	srv.Reset()
+	code, stderr = s3Run(context.Background(), args...)
+	if code != 0 {
+		t.Fatalf("resumed load: exit %d: %s", code, stderr)
+	}
+	c := srv.Counts()
+	if int64(c.Gets) != int64(len(keys))-loaded {
+		t.Errorf("resumed load: %d GETs, want the %d objects not loaded", c.Gets, int64(len(keys))-loaded)
+	}
+	if c.Listed >= len(keys) {
+		t.Errorf("resumed load: %d keys listed, want fewer than the %d objects (the loaded days not listed again)", c.Listed, len(keys))
+	}
+	if got := s3Query(t, path, "SELECT count(*) FROM aws_s3serveraccess"); got != int64(len(keys))*s3Lines {
+		t.Errorf("rows after the resumed load = %d, want %d", got, len(keys)*s3Lines)
+	}
+	if got := s3Query(t, path, "SELECT count(*) FROM (SELECT p_row_id FROM aws_s3serveraccess GROUP BY p_row_id HAVING count(*) > 1)"); got != 0 {
+		t.Errorf("%d duplicated rows", got)
+	}
+	t.Logf("interrupted with %d of %d objects loaded; resumed: %d list requests, %d keys listed, %d GETs", loaded, len(keys), c.Lists, c.Listed, c.Gets)
+
+	// Everything loaded: the third load lists no day (only the folders, and
+	// one key to see that nothing precedes the first day).
+	srv.Reset()
+	code, stderr = s3Run(context.Background(), args...)
+	if c := srv.Counts(); code != 0 || c.Gets != 0 || c.Listed > 8 || !strings.Contains(stderr, "not listed again") {
+		t.Errorf("third load: exit %d, %d GETs, %d keys listed; stderr:\n%s\nwant 0, 0, at most 8, and the days not listed", code, c.Gets, c.Listed, stderr)
+	}
+	srv.Reset()
+	code, stderr = s3Run(context.Background(), append(args[:len(args)-2:len(args)-2], "--relist", "s3://logs/simple/", "s3://logs/part/")...)
+	if c := srv.Counts(); code != 0 || c.Gets != 0 || c.Listed < len(keys) {
+		t.Errorf("--relist: exit %d, %d GETs, %d keys listed; stderr:\n%s\nwant 0, 0, every key", code, c.Gets, c.Listed, stderr)
+	}
+}

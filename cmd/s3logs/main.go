@@ -13,16 +13,20 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"sync"
 	"syscall"
+	"time"
 )
 
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopSignals := watchSignals(cancel)
 	stopProfile := startProfile(os.Getenv("S3LOGS_CPUPROFILE"))
+	stopHeap := startHeapProfile(os.Getenv("S3LOGS_MEMPROFILE"))
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopHeap()
 	stopProfile()
 	stopSignals()
 	cancel()
@@ -82,6 +86,50 @@ func startProfile(path string) (stop func()) {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}
+}
+
+// startHeapProfile, for measuring what a load's memory grows with, samples
+// the Go heap in use every 50 ms; the returned stop writes a heap profile
+// of what is in use at the end to path (from $S3LOGS_MEMPROFILE) and prints
+// the peak of the samples on stderr, to be set against the process's peak
+// RSS (the rest is DuckDB's, and the runtime's).
+func startHeapProfile(path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var peak uint64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+		f, err := os.Create(path)
+		if err == nil {
+			runtime.GC()
+			err = pprof.WriteHeapProfile(f)
+			f.Close()
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "s3logs: S3LOGS_MEMPROFILE: %v\n", err)
+		}
+		fmt.Fprintf(os.Stderr, "s3logs: peak Go heap in use %.1f MB\n", float64(peak)/1e6)
 	}
 }
 

@@ -22,9 +22,14 @@
 // folders found (accounts, regions, source buckets under AWSLogs/), and
 // spans of each folder's or source bucket's key space. Log keys sort by
 // time, so a listing whose pages come back full hands the upper half of
-// what is left of it (cut at an hour, or a day folder) to an idle
-// goroutine (see span): a month of keys is listed by several requests at
-// once without knowing the keys first, and a window lists only its span.
+// what is left of it (cut at a midnight, or an hour within a day of a
+// window) to an idle goroutine (see span): a month of keys is listed by
+// several requests at once without knowing the keys first, and a window
+// lists only its span.
+//
+// A listing is resumable (Options.Resume, see resume.go): the days it
+// lists whole are recorded, and a later listing lists around those that
+// cannot change anymore and whose objects are all loaded.
 //
 // Listing pages are streamed: each object is handed to the caller as soon
 // as its page arrives (each listing fetches one page ahead), so memory does
@@ -108,6 +113,12 @@ type Options struct {
 	// Stall is how long a body may send nothing before it is taken for
 	// cut (and resumed, see body); 0 means DefaultStall.
 	Stall time.Duration
+	// Resume, when set, records the days List lists whole, and List does
+	// not list again the days it says are done (see "Resuming a listing"
+	// in resume.go). Not used with Watch.
+	Resume source.ListLog
+	// Relist lists every day again, done or not (it is still recorded).
+	Relist bool
 }
 
 // Lister lists the log objects under one s3://bucket/prefix. It implements
@@ -130,10 +141,14 @@ type Stats struct {
 	KeysSeen     int64 // keys and common prefixes those requests returned
 	Objects      int64 // objects handed to List's fn
 	OutOfWindow  int64 // keys seen but outside the widened window
+	// DaysResumed are the days not listed because Options.Resume said
+	// they were done, and ObjectsResumed the objects recorded in them.
+	DaysResumed, ObjectsResumed int64
 }
 
 type counters struct {
 	listRequests, keysSeen, objects, outOfWindow atomic.Int64
+	daysResumed, objectsResumed                  atomic.Int64
 }
 
 // NewLister returns the Lister of url (s3://bucket/prefix) that lists and
@@ -173,6 +188,9 @@ func NewLister(client *awss3.Client, url string, opts Options) (*Lister, error) 
 	return l, nil
 }
 
+// URL returns the s3://bucket/prefix listed.
+func (l *Lister) URL() string { return l.url }
+
 // Stats returns the totals so far.
 func (l *Lister) Stats() Stats {
 	return Stats{
@@ -180,6 +198,9 @@ func (l *Lister) Stats() Stats {
 		KeysSeen:     l.stats.keysSeen.Load(),
 		Objects:      l.stats.objects.Load(),
 		OutOfWindow:  l.stats.outOfWindow.Load(),
+
+		DaysResumed:    l.stats.daysResumed.Load(),
+		ObjectsResumed: l.stats.objectsResumed.Load(),
 	}
 }
 
@@ -206,7 +227,7 @@ func (l *Lister) List(ctx context.Context, fn func(source.Object) error) error {
 		}
 		return err
 	}
-	if p.keys == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
+	if p.keys == 0 && p.resumed == 0 && p.w.since.IsZero() && p.w.until.IsZero() {
 		return fmt.Errorf("%s: no objects under this prefix: %w", l.url, source.ErrNoLogs)
 	}
 	return nil
@@ -265,14 +286,16 @@ func (l *Lister) newPass(fn func(source.Object) error, watch bool) *pass {
 
 // pass is the state of one List call across its polls.
 type pass struct {
-	l  *Lister
-	fn func(source.Object) error
-	w  window
-	q  *queue // the listings of the running poll
+	l   *Lister
+	fn  func(source.Object) error
+	w   window
+	q   *queue    // the listings of the running poll
+	rec *recorder // the days listed whole in the running poll
 
-	mu   sync.Mutex         // held while fn runs: one call at a time
-	keys int64              // object keys seen in this poll
-	seen map[string]seenKey // watch mode: objects already handed to fn, by key
+	mu      sync.Mutex         // held while fn runs: one call at a time
+	keys    int64              // object keys seen in this poll
+	resumed int64              // days not listed as Resume said they were done
+	seen    map[string]seenKey // watch mode: objects already handed to fn, by key
 }
 
 // seenKey is an object handed to fn in watch mode.
@@ -298,7 +321,8 @@ func (p *pass) nextPoll(start time.Time) {
 // run lists the prefix once: its folders and spans of key space are listed
 // by Options.ListConcurrency goroutines at once (see span).
 func (p *pass) run(ctx context.Context) error {
-	p.keys = 0
+	p.keys, p.resumed = 0, 0
+	p.rec = &recorder{l: p.l}
 	p.q = newQueue(ctx, p.l.opts.ListConcurrency)
 	if m := sourcePrefix.FindStringSubmatch(p.l.prefix); m != nil {
 		base, prefix := m[1], p.l.prefix
@@ -307,7 +331,11 @@ func (p *pass) run(ctx context.Context) error {
 		prefix := p.l.prefix
 		p.q.add(func(ctx context.Context) error { return p.walk(ctx, prefix, 0) })
 	}
-	return p.q.wait()
+	err := p.q.wait()
+	if ferr := p.rec.flush(ctx); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // walk lists folder with Delimiter "/": its objects are visited, its
@@ -317,20 +345,35 @@ func (p *pass) run(ctx context.Context) error {
 // simple-layout objects, which are then listed from the window's first key.
 func (p *pass) walk(ctx context.Context, folder string, depth int) error {
 	s := &span{prefix: folder, delim: true, depth: depth}
+	base := ""
 	if lo := p.w.lo(); !lo.IsZero() {
-		base, err := p.probe(ctx, folder)
+		b, err := p.probe(ctx, folder)
 		if err != nil {
 			return err
 		}
-		if base != "" {
+		if base = b; base != "" {
 			s.after = max(base+lo.Format(keyFormat), folder)
 			s.learn(keyInfo{layout: simple, base: base}, p.w)
-			if p.byDay(s, base, "2006-01-02") {
-				return nil
-			}
 		}
 	}
-	return p.listSpan(ctx, s)
+	var done doneDays
+	if base == "" || base == folder {
+		// Days are recorded only for simple-layout keys right in a folder.
+		var err error
+		if done, err = p.done(ctx, simple, folder); err != nil {
+			return err
+		}
+		if len(done) > 0 && base == "" {
+			base = folder
+			s.learn(keyInfo{layout: simple, base: base}, p.w)
+		}
+	}
+	if base != "" && p.byDay(s, base, "2006-01-02", done) {
+		return nil
+	}
+	pieces, cut := s.cut(done)
+	p.listSpans(pieces, done, cut)
+	return nil
 }
 
 // source lists the objects of one source bucket in the partitioned layout
@@ -344,10 +387,61 @@ func (p *pass) source(ctx context.Context, base, prefix string) error {
 		}
 	}
 	s.learn(keyInfo{layout: partitioned, base: base}, p.w)
-	if prefix == base && p.byDay(s, base, dayFormat+"/") {
+	if prefix != base {
+		return p.listSpan(ctx, s)
+	}
+	done, err := p.done(ctx, partitioned, base)
+	if err != nil {
+		return err
+	}
+	if p.byDay(s, base, dayFormat+"/", done) {
 		return nil
 	}
-	return p.listSpan(ctx, s)
+	pieces, cut := s.cut(done)
+	p.listSpans(pieces, done, cut)
+	return nil
+}
+
+// listSpans queues the listing of spans, the pieces of a span cut around
+// the days done (counted as skipped).
+func (p *pass) listSpans(spans []*span, done doneDays, cut []time.Time) {
+	p.skipped(done, cut)
+	for _, s := range spans {
+		p.q.add(func(ctx context.Context) error { return p.listSpan(ctx, s) })
+	}
+}
+
+// done returns the days of base (in layout k) that Options.Resume says
+// need no listing, with their recorded objects; none in watch mode or
+// with Options.Relist.
+func (p *pass) done(ctx context.Context, k layout, base string) (doneDays, error) {
+	r := p.l.opts.Resume
+	if r == nil || p.l.opts.Relist || p.seen != nil {
+		return nil, nil
+	}
+	days, err := r.Done(ctx, p.l.bucket, base)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.l.url, err)
+	}
+	out := doneDays{}
+	for _, d := range days {
+		if d.Bucket != p.l.bucket || d.Base != base || d.Prefix != dayPrefix(k, base, d.Day) || !d.Settled() {
+			continue // not a day of this base: a record of another layout
+		}
+		out[d.Day.UTC()] = d.Objects
+	}
+	return out, nil
+}
+
+// skipped counts the days of done not listed in the stats.
+func (p *pass) skipped(done doneDays, days []time.Time) {
+	for _, d := range days {
+		p.l.stats.daysResumed.Add(1)
+		p.l.stats.objectsResumed.Add(done[d])
+	}
+	p.mu.Lock()
+	p.resumed += int64(len(days))
+	p.mu.Unlock()
 }
 
 // maxDayListings bounds the days of a window listed one prefix a day.
@@ -356,16 +450,20 @@ const maxDayListings = 31
 // byDay queues the listing of s, a window's span of a folder or source
 // bucket whose keys start with base and then the day (in format), as one
 // listing per day under the day's prefix: each lists exactly its keys,
-// none past the window's end, and they run side by side. It reports
-// false, queuing nothing, when the window is open or longer than
+// none past the window's end, and they run side by side; the days done
+// (Options.Resume) are not listed. It reports false, queuing nothing, when the window is open or longer than
 // maxDayListings days. (Keys of the span that do not start with a day, and
 // so cannot be logs, are not listed.)
-func (p *pass) byDay(s *span, base, format string) bool {
+func (p *pass) byDay(s *span, base, format string, done doneDays) bool {
 	lo, hi := p.w.lo(), p.w.hi()
 	if lo.IsZero() || hi.IsZero() || hi.Sub(lo) > maxDayListings*24*time.Hour {
 		return false
 	}
 	for d := lo.Truncate(24 * time.Hour); d.Before(hi); d = d.Add(24 * time.Hour) {
+		if _, ok := done[d]; ok {
+			p.skipped(done, []time.Time{d})
+			continue
+		}
 		day := *s
 		day.prefix = base + d.Format(format)
 		if day.after <= day.prefix {
@@ -387,8 +485,15 @@ func (p *pass) listSpan(ctx context.Context, s *span) error {
 	if s.after > s.prefix {
 		in.StartAfter = aws.String(s.after)
 	}
+	if s.probe {
+		in.MaxKeys = aws.Int32(1)
+	}
+	var days *dayTracker
+	if p.l.opts.Resume != nil && p.seen == nil {
+		days = &dayTracker{p: p, after: s.after}
+	}
 	lastCP := ""
-	return p.l.pages(ctx, in, func(out *awss3.ListObjectsV2Output) bool {
+	err := p.l.pages(ctx, in, func(out *awss3.ListObjectsV2Output) bool {
 		last := s.trim(out, p.w)
 		if !last && aws.ToBool(out.IsTruncated) {
 			p.split(s, out)
@@ -396,9 +501,15 @@ func (p *pass) listSpan(ctx context.Context, s *span) error {
 		return last
 	}, func(out *awss3.ListObjectsV2Output) (bool, error) {
 		for _, o := range out.Contents {
-			if err := p.visit(o, parseKey(aws.ToString(o.Key))); err != nil {
+			info := parseKey(aws.ToString(o.Key))
+			if err := days.next(ctx, info); err != nil {
 				return false, err
 			}
+			handed, err := p.visit(o, info)
+			if err != nil {
+				return false, err
+			}
+			days.count(info, handed)
 		}
 		for _, cp := range out.CommonPrefixes {
 			sub := aws.ToString(cp.Prefix)
@@ -410,6 +521,12 @@ func (p *pass) listSpan(ctx context.Context, s *span) error {
 		}
 		return true, nil
 	})
+	if err != nil {
+		return err
+	}
+	// The listing is over (pages returns once its trims are done): the
+	// last day is whole when the span reached past it.
+	return days.end(ctx, s)
 }
 
 // split hands the upper half of what is left of s after the page out to
@@ -457,30 +574,31 @@ func (p *pass) probe(ctx context.Context, folder string) (string, error) {
 }
 
 // visit hands one listed object to fn unless it is a folder marker, out of
-// the window, or (watch mode) already handed over. Listings run at once
-// call it; it calls fn one object at a time (also once the endpoint is
-// taken for gone: each object then fails at once, and is counted).
-func (p *pass) visit(o types.Object, info keyInfo) error {
+// the window, or (watch mode) already handed over, and reports whether it
+// did. Listings run at once call it; it calls fn one object at a time
+// (also once the endpoint is taken for gone: each object then fails at
+// once, and is counted).
+func (p *pass) visit(o types.Object, info keyInfo) (bool, error) {
 	key := aws.ToString(o.Key)
 	if strings.HasSuffix(key, "/") {
-		return nil
+		return false, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.keys++
 	if info.layout != unknown && !p.w.keep(info.t, info.layout == partitioned) {
 		p.l.stats.outOfWindow.Add(1)
-		return nil
+		return false, nil
 	}
 	etag := strings.Trim(aws.ToString(o.ETag), `"`)
 	if p.seen != nil {
 		if s, ok := p.seen[key]; ok && s.etag == etag {
-			return nil
+			return false, nil
 		}
 		p.seen[key] = seenKey{etag: etag, t: info.t}
 	}
 	p.l.stats.objects.Add(1)
-	return p.fn(p.l.object(key, etag, aws.ToInt64(o.Size), aws.ToTime(o.LastModified)))
+	return true, p.fn(p.l.object(key, etag, aws.ToInt64(o.Size), aws.ToTime(o.LastModified)))
 }
 
 // object describes one S3 object; Open fetches it.

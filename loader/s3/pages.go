@@ -77,6 +77,7 @@ func (l *Lister) pages(ctx context.Context, in *awss3.ListObjectsV2Input, trim f
 			next := *in
 			next.ContinuationToken = out.NextContinuationToken
 			next.StartAfter = nil
+			next.MaxKeys = nil // Options.PageSize, after a first request of one key
 			in = &next
 		}
 	}()

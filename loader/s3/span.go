@@ -29,6 +29,8 @@ type span struct {
 	stop  string    // the window's first key past its end; "" none
 	stopT time.Time
 
+	probe bool // likely empty: the first request asks for one key
+
 	kind layout // simple or partitioned once known; unknown spans are not split
 	base string // DestinationPrefix (simple) or the source-bucket prefix (partitioned)
 }
@@ -83,10 +85,12 @@ func (s *span) trim(out *awss3.ListObjectsV2Output, w window) (last bool) {
 	return last
 }
 
-// split cuts what is left of the span after a key of time t in two, at an
-// hour (simple) or day (partitioned) in the middle of it, keeps the lower
-// half and returns the upper one; nil when it is too short. An open span
-// is taken to end a day after now.
+// split cuts what is left of the span after a key of time t in two, at a
+// midnight in the middle of it (the one after t's day when that is the
+// only one), keeps the lower half and returns the upper one; nil when it
+// is too short. Within a day, the span of a window over simple-layout
+// keys is cut at an hour instead; days are otherwise kept whole, so that a
+// listing can record them (resume.go). An open span is taken to end a day after now.
 func (s *span) split(t, now time.Time) *span {
 	hi := s.endT
 	if hi.IsZero() {
@@ -95,12 +99,18 @@ func (s *span) split(t, now time.Time) *span {
 	if hi.IsZero() {
 		hi = now.Add(24 * time.Hour)
 	}
-	unit := time.Hour
-	if s.kind == partitioned {
-		unit = 24 * time.Hour
+	const day = 24 * time.Hour
+	mid := t.Add(hi.Sub(t) / 2).Truncate(day)
+	if !mid.After(t.Truncate(day)) {
+		mid = t.Truncate(day).Add(day)
 	}
-	mid := t.Add(hi.Sub(t) / 2).Truncate(unit)
-	if !mid.After(t.Truncate(unit)) || !mid.Before(hi) {
+	if !mid.Before(hi) && s.kind == simple && s.stop != "" {
+		mid = t.Add(hi.Sub(t) / 2).Truncate(time.Hour)
+		if !mid.After(t.Truncate(time.Hour)) {
+			return nil
+		}
+	}
+	if !mid.Before(hi) {
 		return nil
 	}
 	up := *s
