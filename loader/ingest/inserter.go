@@ -40,6 +40,7 @@ type inserter struct {
 	home string // the database's catalog, as SQL (quoted), where the tables are
 
 	manifest *manifestIndex // as it was when the load started
+	stmts    *stmtCache     // the manifest's statements, prepared once
 	written  idSet          // ids with a manifest row written by this load
 
 	inTxn    bool
@@ -79,6 +80,7 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 	}
 	in := &inserter{l: l, conn: conn, written: newIDSet(), touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
 	in.ex = conn.(driver.ExecerContext)
+	in.stmts = newStmtCache(conn.(driver.ConnPrepareContext))
 	if in.ar, err = duckdb.NewArrowFromConn(conn); err != nil {
 		conn.Close()
 		return nil, err
@@ -203,6 +205,7 @@ func (in *inserter) close() {
 		in.ex.ExecContext(bg, "SET "+kv[0]+" = "+kv[1], nil)
 	}
 	in.ex.ExecContext(bg, "DETACH DATABASE IF EXISTS "+scratchCatalog, nil)
+	in.stmts.close()
 	in.conn.Close()
 }
 

@@ -100,8 +100,10 @@ func plan(o source.Object, m map[string]manifestRow) *job {
 var manifestCols = len(schema.Manifest.Columns)
 
 // writeManifest inserts rows (deleting the earlier rows of the ids in
-// replace first) within the current transaction.
-func writeManifest(ctx context.Context, ex driver.ExecerContext, rows []manifestRow, replace []string) error {
+// replace first) within the current transaction: the DELETEs through ex,
+// the INSERTs through insert (a statement for each number of rows up to
+// manifestBatch, which a stmtCache keeps prepared).
+func writeManifest(ctx context.Context, ex driver.ExecerContext, insert execFunc, rows []manifestRow, replace []string) error {
 	for len(replace) > 0 {
 		n := min(len(replace), 500)
 		args := make([]driver.NamedValue, n)
@@ -115,7 +117,7 @@ func writeManifest(ctx context.Context, ex driver.ExecerContext, rows []manifest
 		replace = replace[n:]
 	}
 	for len(rows) > 0 {
-		n := min(len(rows), 100)
+		n := min(len(rows), manifestBatch)
 		tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", manifestCols), ",") + ")"
 		q := "INSERT INTO " + schema.ManifestTableName + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
 		args := make([]driver.NamedValue, 0, n*manifestCols)
@@ -124,12 +126,52 @@ func writeManifest(ctx context.Context, ex driver.ExecerContext, rows []manifest
 				args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
 			}
 		}
-		if _, err := ex.ExecContext(ctx, q, args); err != nil {
+		if err := insert(ctx, q, args); err != nil {
 			return fmt.Errorf("update %s: %w", schema.ManifestTableName, err)
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// manifestBatch is the most manifest rows one INSERT writes.
+const manifestBatch = 100
+
+// execFunc runs one statement with args.
+type execFunc func(ctx context.Context, q string, args []driver.NamedValue) error
+
+// stmtCache runs statements on one connection, each prepared the first
+// time it is run and kept: the manifest's INSERT of 100 rows of 18 values
+// took DuckDB longer to parse than to run, again for every commit.
+type stmtCache struct {
+	conn  driver.ConnPrepareContext
+	stmts map[string]driver.Stmt
+}
+
+func newStmtCache(conn driver.ConnPrepareContext) *stmtCache {
+	return &stmtCache{conn: conn, stmts: map[string]driver.Stmt{}}
+}
+
+// exec runs q with args, prepared once.
+func (c *stmtCache) exec(ctx context.Context, q string, args []driver.NamedValue) error {
+	st, ok := c.stmts[q]
+	if !ok {
+		var err error
+		if st, err = c.conn.PrepareContext(ctx, q); err != nil {
+			return err
+		}
+		c.stmts[q] = st
+	}
+	_, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+	return err
+}
+
+// close closes the prepared statements.
+func (c *stmtCache) close() {
+	for q, st := range c.stmts {
+		st.Close()
+		delete(c.stmts, q)
+	}
 }
 
 // values returns r's values in the order of schema.Manifest's columns.
@@ -157,13 +199,14 @@ func nullIfEmpty(s string) any {
 // writeManifestRows deletes the earlier manifest rows of the ids in
 // replace and inserts rows, in the open transaction.
 //
-// They go in as multi-row INSERT ... VALUES statements, which bind every
-// value through the driver (about 0.2 ms a row). An Arrow batch would
+// They go in as multi-row INSERT ... VALUES statements, prepared once per
+// number of rows (see stmtCache), which bind every value through the
+// driver. An Arrow batch would
 // cost a few microseconds, but since the move to DuckDB 2.0 the Arrow
 // views live in an in-memory catalog that a transaction writing to the
 // database file cannot register into (see view.go), and the manifest rows
 // are known only at commit time: feeding them through a view registered
 // before BEGIN is left for later.
 func (in *inserter) writeManifestRows(ctx context.Context, rows []manifestRow, replace []string) error {
-	return writeManifest(ctx, in.ex, rows, replace)
+	return writeManifest(ctx, in.ex, in.stmts.exec, rows, replace)
 }
