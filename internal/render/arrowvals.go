@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/duckdb/duckdb-go/v2/mapping"
 )
 
 // A streamed result arrives as Arrow record batches (DuckDB's own
@@ -32,73 +33,56 @@ type reader func(arr arrow.Array) (getter, error)
 // typeReader returns the reader of a column of DuckDB type t, and the
 // type's name as duckdb-go's ColumnTypeDatabaseTypeName gives it. ok is
 // false for a type it does not read.
-func typeReader(t duckdb.TypeInfo) (r reader, name string, ok bool) {
-	if t.Alias() != "" { // JSON, INET...: duckdb-go reads them its own way
+func typeReader(t mapping.LogicalType) (r reader, name string, ok bool) {
+	if mapping.LogicalTypeGetAlias(t) != "" { // JSON, INET...: duckdb-go reads them its own way
 		return nil, "", false
 	}
-	switch t.InternalType() {
-	case duckdb.TYPE_VARCHAR:
-		return readString, "VARCHAR", true
-	case duckdb.TYPE_BLOB:
-		return readBytes, "BLOB", true
-	case duckdb.TYPE_BOOLEAN:
-		return readTyped[*array.Boolean, bool], "BOOLEAN", true
-	case duckdb.TYPE_TINYINT:
-		return readTyped[*array.Int8, int8], "TINYINT", true
-	case duckdb.TYPE_SMALLINT:
-		return readTyped[*array.Int16, int16], "SMALLINT", true
-	case duckdb.TYPE_INTEGER:
-		return readTyped[*array.Int32, int32], "INTEGER", true
-	case duckdb.TYPE_BIGINT:
-		return readTyped[*array.Int64, int64], "BIGINT", true
-	case duckdb.TYPE_UTINYINT:
-		return readTyped[*array.Uint8, uint8], "UTINYINT", true
-	case duckdb.TYPE_USMALLINT:
-		return readTyped[*array.Uint16, uint16], "USMALLINT", true
-	case duckdb.TYPE_UINTEGER:
-		return readTyped[*array.Uint32, uint32], "UINTEGER", true
-	case duckdb.TYPE_UBIGINT:
-		return readTyped[*array.Uint64, uint64], "UBIGINT", true
-	case duckdb.TYPE_FLOAT:
-		return readTyped[*array.Float32, float32], "FLOAT", true
-	case duckdb.TYPE_DOUBLE:
-		return readTyped[*array.Float64, float64], "DOUBLE", true
-	case duckdb.TYPE_TIMESTAMP:
-		return readTimestamp, "TIMESTAMP", true
-	case duckdb.TYPE_TIMESTAMP_TZ:
-		return readTimestamp, "TIMESTAMPTZ", true
-	case duckdb.TYPE_TIMESTAMP_S:
-		return readTimestamp, "TIMESTAMP_S", true
-	case duckdb.TYPE_TIMESTAMP_MS:
-		return readTimestamp, "TIMESTAMP_MS", true
-	case duckdb.TYPE_TIMESTAMP_NS:
-		return readTimestamp, "TIMESTAMP_NS", true
-	case duckdb.TYPE_DATE:
-		return readDate, "DATE", true
-	case duckdb.TYPE_INTERVAL:
-		return readInterval, "INTERVAL", true
-	case duckdb.TYPE_HUGEINT:
-		return readHugeint, "HUGEINT", true
+	switch id := mapping.GetTypeId(t); id {
 	case duckdb.TYPE_DECIMAL:
-		d, ok := t.Details().(*duckdb.DecimalDetails)
-		if !ok {
-			return nil, "", false
-		}
-		return readDecimal(d.Width, d.Scale), fmt.Sprintf("DECIMAL(%d,%d)", d.Width, d.Scale), true
-	case duckdb.TYPE_SQLNULL:
-		return readNull, "SQLNULL", true
+		width, scale := mapping.DecimalWidth(t), mapping.DecimalScale(t)
+		return readDecimal(width, scale), fmt.Sprintf("DECIMAL(%d,%d)", width, scale), true
 	case duckdb.TYPE_LIST:
-		l, ok := t.Details().(*duckdb.ListDetails)
-		if !ok {
-			return nil, "", false
-		}
-		elem, name, ok := typeReader(l.Child)
+		child := mapping.ListTypeChildType(t)
+		defer mapping.DestroyLogicalType(&child)
+		elem, name, ok := typeReader(child)
 		if !ok {
 			return nil, "", false
 		}
 		return readList(elem), name + "[]", true
+	default:
+		r, ok := readers[id]
+		return r.read, r.name, ok
 	}
-	return nil, "", false
+}
+
+// readers are the readers of the types without parameters, and their
+// names.
+var readers = map[duckdb.Type]struct {
+	read reader
+	name string
+}{
+	duckdb.TYPE_VARCHAR:      {readString, "VARCHAR"},
+	duckdb.TYPE_BLOB:         {readBytes, "BLOB"},
+	duckdb.TYPE_BOOLEAN:      {readTyped[*array.Boolean, bool], "BOOLEAN"},
+	duckdb.TYPE_TINYINT:      {readTyped[*array.Int8, int8], "TINYINT"},
+	duckdb.TYPE_SMALLINT:     {readTyped[*array.Int16, int16], "SMALLINT"},
+	duckdb.TYPE_INTEGER:      {readTyped[*array.Int32, int32], "INTEGER"},
+	duckdb.TYPE_BIGINT:       {readTyped[*array.Int64, int64], "BIGINT"},
+	duckdb.TYPE_UTINYINT:     {readTyped[*array.Uint8, uint8], "UTINYINT"},
+	duckdb.TYPE_USMALLINT:    {readTyped[*array.Uint16, uint16], "USMALLINT"},
+	duckdb.TYPE_UINTEGER:     {readTyped[*array.Uint32, uint32], "UINTEGER"},
+	duckdb.TYPE_UBIGINT:      {readTyped[*array.Uint64, uint64], "UBIGINT"},
+	duckdb.TYPE_FLOAT:        {readTyped[*array.Float32, float32], "FLOAT"},
+	duckdb.TYPE_DOUBLE:       {readTyped[*array.Float64, float64], "DOUBLE"},
+	duckdb.TYPE_TIMESTAMP:    {readTimestamp, "TIMESTAMP"},
+	duckdb.TYPE_TIMESTAMP_TZ: {readTimestamp, "TIMESTAMPTZ"},
+	duckdb.TYPE_TIMESTAMP_S:  {readTimestamp, "TIMESTAMP_S"},
+	duckdb.TYPE_TIMESTAMP_MS: {readTimestamp, "TIMESTAMP_MS"},
+	duckdb.TYPE_TIMESTAMP_NS: {readTimestamp, "TIMESTAMP_NS"},
+	duckdb.TYPE_DATE:         {readDate, "DATE"},
+	duckdb.TYPE_INTERVAL:     {readInterval, "INTERVAL"},
+	duckdb.TYPE_HUGEINT:      {readHugeint, "HUGEINT"},
+	duckdb.TYPE_SQLNULL:      {readNull, "SQLNULL"},
 }
 
 // arrayAs returns arr as the Arrow array type A, or an error naming both

@@ -93,6 +93,9 @@ func (r *Runner) runStream(ctx context.Context, c *sql.Conn, st Statement, opts 
 		}
 		defer s.Close()
 		streamed = true
+		if len(s.cols) == 0 {
+			return nil
+		}
 		printed, err = r.print(s.cols, s, opts)
 		return err
 	})

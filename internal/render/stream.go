@@ -25,6 +25,7 @@ import (
 
 // stream is a streaming result: Next, Scan and Err, as *sql.Rows.
 type stream struct {
+	ctx    context.Context
 	conn   mapping.Connection
 	res    mapping.Result
 	opened bool // res holds a result to destroy
@@ -41,12 +42,13 @@ type stream struct {
 }
 
 // openStream prepares st on the duckdb-go connection dc and starts it as a
-// streaming result. ok is false, with no error, when it cannot stream: the
-// statement does not prepare (the caller runs it the other way, which
+// streaming result. ok is false, with nothing run, when it cannot stream:
+// the statement does not prepare (the caller runs it the other way, which
 // reports the error), has no result columns, is an EXPLAIN, has a column
 // of a type the stream does not read, or duckdb-go's handles are not
-// reachable. Close
-// the stream when done.
+// reachable. A SELECT whose column types are only known once it runs
+// (they depend on its arguments) is started, and closed again with ok
+// false if one has no reader. Close the stream when done.
 func openStream(ctx context.Context, dc any, st Statement) (s *stream, ok bool, err error) {
 	dconn, isDuck := dc.(*duckdb.Conn)
 	if !isDuck {
@@ -62,43 +64,61 @@ func openStream(ctx context.Context, dc any, st Statement) (s *stream, ok bool, 
 	}
 	stmt := ds.(*duckdb.Stmt)
 	defer stmt.Close()
-	s = &stream{conn: conn}
-	if ok, err := s.describe(stmt); !ok || err != nil {
-		s.Close()
-		return nil, false, err
-	}
-	if err := bind(dconn, stmt, st.Args); err != nil {
-		s.Close()
-		return nil, true, err
-	}
 	ps, ok := rawStmt(stmt)
 	if !ok {
-		s.Close()
 		return nil, false, nil
 	}
+	known, ok := streamable(stmt, ps)
+	if t, err := stmt.StatementType(); !ok || err != nil || !known && t != duckdb.STATEMENT_TYPE_SELECT {
+		return nil, false, nil
+	}
+	if err := bind(dconn, stmt, st.Args); err != nil {
+		return nil, true, err
+	}
+	s = &stream{ctx: ctx, conn: conn}
 	s.stop = context.AfterFunc(ctx, func() { mapping.Interrupt(conn) })
 	if err := s.start(ps); err != nil {
 		s.Close()
 		return nil, true, errors.Join(ctx.Err(), err)
 	}
+	if ok, err := s.describe(); !ok || err != nil {
+		s.Close()
+		return nil, err != nil, err
+	}
 	return s, true, nil
 }
 
-// describe reads the result columns of stmt and makes their readers and
-// Arrow schema; ok is false when a column cannot be streamed.
-func (s *stream) describe(stmt *duckdb.Stmt) (ok bool, err error) {
-	n, err := stmt.ColumnCount()
-	if err != nil || n == 0 {
-		return false, nil
-	}
+// streamable reports whether the prepared statement ps (of stmt) has
+// result columns that all have readers; known is false when a column's
+// type is not known before the statement runs.
+func streamable(stmt *duckdb.Stmt, ps mapping.PreparedStatement) (known, ok bool) {
 	// EXPLAIN's plans are drawn from *sql.Rows (see printRows); they are small.
 	if t, err := stmt.StatementType(); err != nil || t == duckdb.STATEMENT_TYPE_EXPLAIN {
-		return false, nil
+		return true, false
 	}
-	ps, ok := rawStmt(stmt)
-	if !ok {
-		return false, nil
+	n := int(mapping.PreparedStatementColumnCount(ps))
+	if n == 0 {
+		return true, false
 	}
+	known = true
+	for i := range n {
+		t := mapping.PreparedStatementColumnLogicalType(ps, mapping.IdxT(i))
+		_, _, ok := typeReader(t)
+		invalid := mapping.GetTypeId(t) == duckdb.TYPE_INVALID
+		mapping.DestroyLogicalType(&t)
+		if invalid {
+			known = false
+		} else if !ok {
+			return true, false
+		}
+	}
+	return known, true
+}
+
+// describe reads the columns of the result and makes their readers and
+// Arrow schema; ok is false when a column has no reader.
+func (s *stream) describe() (ok bool, err error) {
+	n := int(mapping.ColumnCount(&s.res))
 	names := make([]string, n)
 	types := make([]mapping.LogicalType, n)
 	defer func() {
@@ -107,21 +127,17 @@ func (s *stream) describe(stmt *duckdb.Stmt) (ok bool, err error) {
 		}
 	}()
 	for i := range n {
-		ti, err := stmt.ColumnTypeInfo(i)
-		if err != nil {
-			return false, nil
-		}
-		r, typeName, ok := typeReader(ti)
+		names[i] = mapping.ColumnName(&s.res, mapping.IdxT(i))
+		types[i] = mapping.ColumnLogicalType(&s.res, mapping.IdxT(i))
+		r, typeName, ok := typeReader(types[i])
 		if !ok {
 			return false, nil
 		}
-		names[i], _ = stmt.ColumnName(i)
-		types[i] = mapping.PreparedStatementColumnLogicalType(ps, mapping.IdxT(i))
 		t := parseType(typeName)
 		s.read = append(s.read, r)
 		s.cols = append(s.cols, column{name: names[i], t: t, numeric: t.isNumeric()})
 	}
-	arrowmapping.ConnectionGetArrowOptions(s.conn, &s.opts)
+	s.opts = arrowmapping.ResultGetArrowOptions(&s.res)
 	schema, ed := arrowmapping.NewArrowSchema(s.opts, types, names)
 	if err := errorData(ed); err != nil {
 		return false, err
@@ -208,7 +224,9 @@ func (s *stream) fetch() bool {
 	s.release()
 	chunk := mapping.FetchChunk(s.res)
 	if chunk.Ptr == nil {
-		s.err = resultError(&s.res)
+		if err := resultError(&s.res); err != nil {
+			s.err = errors.Join(s.ctx.Err(), err) // an interrupt says why
+		}
 		return false
 	}
 	defer mapping.DestroyDataChunk(&chunk)
