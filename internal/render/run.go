@@ -150,8 +150,9 @@ func (r *Runner) print(columns []column, src rowSource, opts Options) (printed b
 	return true, err
 }
 
-// session returns one connection of q for a run (a temporary table must
-// be read on the connection that made it): q itself unless it is a pool.
+// session returns one connection of q for a run (a stream runs on one
+// driver connection, and a temporary table must be read on the connection
+// that made it): q itself unless it is a pool.
 func session(ctx context.Context, q Querier) (Querier, func(), error) {
 	pool, ok := q.(interface {
 		Conn(context.Context) (*sql.Conn, error)
