@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -49,6 +50,18 @@ func typeReader(t mapping.LogicalType) (r reader, name string, ok bool) {
 			return nil, "", false
 		}
 		return readList(elem), name + "[]", true
+	case duckdb.TYPE_ARRAY:
+		child := mapping.ArrayTypeChildType(t)
+		defer mapping.DestroyLogicalType(&child)
+		elem, name, ok := typeReader(child)
+		if !ok {
+			return nil, "", false
+		}
+		return readList(elem), fmt.Sprintf("%s[%d]", name, mapping.ArrayTypeArraySize(t)), true
+	case duckdb.TYPE_STRUCT:
+		return structReader(t)
+	case duckdb.TYPE_MAP:
+		return mapReader(t)
 	default:
 		r, ok := readers[id]
 		return r.read, r.name, ok
@@ -83,6 +96,145 @@ var readers = map[duckdb.Type]struct {
 	duckdb.TYPE_INTERVAL:     {readInterval, "INTERVAL"},
 	duckdb.TYPE_HUGEINT:      {readHugeint, "HUGEINT"},
 	duckdb.TYPE_SQLNULL:      {readNull, "SQLNULL"},
+	duckdb.TYPE_ENUM:         {readEnum, "ENUM"},
+	duckdb.TYPE_UUID:         {readUUID, "UUID"},
+	duckdb.TYPE_TIME:         {readTime, "TIME"},
+}
+
+// structReader reads a STRUCT as a map[string]any of its fields, as
+// duckdb-go does; its name lists the fields as duckdb-go writes them.
+func structReader(t mapping.LogicalType) (r reader, name string, ok bool) {
+	n := int(mapping.StructTypeChildCount(t))
+	names := make([]string, n)
+	fields := make([]reader, n)
+	var b strings.Builder
+	b.WriteString("STRUCT(")
+	for i := range n {
+		names[i] = mapping.StructTypeChildName(t, mapping.IdxT(i))
+		child := mapping.StructTypeChildType(t, mapping.IdxT(i))
+		r, childName, ok := typeReader(child)
+		mapping.DestroyLogicalType(&child)
+		if !ok {
+			return nil, "", false
+		}
+		fields[i] = r
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(`"` + strings.ReplaceAll(names[i], `"`, `""`) + `" ` + childName)
+	}
+	b.WriteString(")")
+	return func(arr arrow.Array) (getter, error) {
+		a, err := arrayAs[*array.Struct](arr)
+		if err != nil {
+			return nil, err
+		}
+		gets := make([]getter, n)
+		for i, f := range fields {
+			if gets[i], err = f(a.Field(i)); err != nil {
+				return nil, err
+			}
+		}
+		return func(i int) any {
+			m := make(map[string]any, n)
+			for j, get := range gets {
+				m[names[j]] = valueAt(a.Field(j), get, i)
+			}
+			return m
+		}, nil
+	}, b.String(), true
+}
+
+// mapReader reads a MAP as a duckdb.OrderedMap, as duckdb-go does.
+func mapReader(t mapping.LogicalType) (r reader, name string, ok bool) {
+	kt, vt := mapping.MapTypeKeyType(t), mapping.MapTypeValueType(t)
+	defer mapping.DestroyLogicalType(&kt)
+	defer mapping.DestroyLogicalType(&vt)
+	keys, kname, kok := typeReader(kt)
+	vals, vname, vok := typeReader(vt)
+	if !kok || !vok {
+		return nil, "", false
+	}
+	return func(arr arrow.Array) (getter, error) {
+		a, err := arrayAs[*array.Map](arr)
+		if err != nil {
+			return nil, err
+		}
+		ka, va := a.Keys(), a.Items()
+		getKey, err := keys(ka)
+		if err != nil {
+			return nil, err
+		}
+		getVal, err := vals(va)
+		if err != nil {
+			return nil, err
+		}
+		return func(i int) any {
+			var m duckdb.OrderedMap
+			start, end := a.ValueOffsets(i)
+			for j := int(start); j < int(end); j++ {
+				m.Set(valueAt(ka, getKey, j), valueAt(va, getVal, j))
+			}
+			return m
+		}, nil
+	}, fmt.Sprintf("MAP(%s, %s)", kname, vname), true
+}
+
+// valueAt is the value at row i of arr: nil when NULL.
+func valueAt(arr arrow.Array, get getter, i int) any {
+	if arr.IsNull(i) {
+		return nil
+	}
+	return get(i)
+}
+
+// readEnum reads an ENUM (an Arrow dictionary of strings) as its string.
+func readEnum(arr arrow.Array) (getter, error) {
+	a, err := arrayAs[*array.Dictionary](arr)
+	if err != nil {
+		return nil, err
+	}
+	dict, err := arrayAs[stringer](a.Dictionary())
+	if err != nil {
+		return nil, err
+	}
+	return func(i int) any { return strings.Clone(dict.Value(a.GetValueIndex(i))) }, nil
+}
+
+// readUUID reads a UUID, which DuckDB exports as its text, as the 16
+// bytes duckdb-go gives.
+func readUUID(arr arrow.Array) (getter, error) {
+	if a, ok := arr.(byter); ok { // exported losslessly, as its bytes
+		return func(i int) any { return bytes.Clone(a.Value(i)) }, nil
+	}
+	a, err := arrayAs[stringer](arr)
+	if err != nil {
+		return nil, err
+	}
+	return func(i int) any {
+		b, err := hex.DecodeString(strings.ReplaceAll(a.Value(i), "-", ""))
+		if err != nil || len(b) != 16 {
+			return a.Value(i) // not a UUID's text: shown as DuckDB wrote it
+		}
+		return b
+	}, nil
+}
+
+// readTime reads a TIME as duckdb-go does: that time of day on January 1
+// of year 1, UTC.
+func readTime(arr arrow.Array) (getter, error) {
+	a, err := arrayAs[*array.Time64](arr)
+	if err != nil {
+		return nil, err
+	}
+	perMicro := int64(1)
+	if a.DataType().(*arrow.Time64Type).Unit == arrow.Nanosecond {
+		perMicro = 1000
+	}
+	return func(i int) any {
+		u := time.UnixMicro(int64(a.Value(i)) / perMicro).UTC()
+		return time.Date(1, time.January, 1, u.Hour(), u.Minute(), u.Second(), u.Nanosecond(), time.UTC)
+	}, nil
 }
 
 // arrayAs returns arr as the Arrow array type A, or an error naming both

@@ -17,7 +17,7 @@ import (
 // executes with DuckDB's pending-result interface, not the streaming one),
 // so a SELECT of 4M log rows held about 5 GB before anything was printed.
 // Runner streams a result instead (stream.go); a result with a column of a
-// type the stream does not read (STRUCT, MAP, UUID, JSON...) is kept by
+// type the stream does not read (JSON, UNION, TIMETZ, BIT...) is kept by
 // DuckDB as a temporary table, in its own spillable storage, and read back
 // in windows of windowRows rows, each materialized alone: memory is
 // bounded by a window and DuckDB's buffer pool, not by the result. The
