@@ -182,7 +182,10 @@ func (s *stream) start(ps mapping.PreparedStatement) error {
 	state := mapping.ExecutePending(pending, &s.res)
 	s.opened = true
 	if state == mapping.StateError {
-		return resultError(&s.res)
+		if err := resultError(&s.res); err != nil {
+			return err
+		}
+		return errors.New("render: DuckDB failed the statement and gave no reason")
 	}
 	return nil
 }
