@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/s3logs/s3logs/internal/db"
 )
 
 // Querier is what Runner needs of a database: *sql.Conn (one session, so
@@ -84,7 +86,24 @@ func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed b
 
 // runStream runs st on c as a streaming result and prints it; streamed
 // is false, with nothing run, when st cannot stream (see openStream).
+//
+// DuckDB's memory limit is resultMemory meanwhile: at its default (80% of
+// RAM) DuckDB keeps every block of the database it has read, so printing
+// 4M rows peaked at 832 MB, most of it the table's blocks, read once. A
+// query that needs more than that and cannot spill (list aggregates, say)
+// fails before its first row: it runs again under DuckDB's own limit.
 func (r *Runner) runStream(ctx context.Context, c *sql.Conn, st Statement, opts Options) (printed, streamed bool, err error) {
+	restore := db.LimitMemory(ctx, c, resultMemory)
+	printed, streamed, err = r.streamOn(ctx, c, st, opts)
+	restore()
+	if streamed && !printed && outOfMemory(err) {
+		printed, streamed, err = r.streamOn(ctx, c, st, opts)
+	}
+	return printed, streamed, err
+}
+
+// streamOn is runStream under the memory limit in force.
+func (r *Runner) streamOn(ctx context.Context, c *sql.Conn, st Statement, opts Options) (printed, streamed bool, err error) {
 	err = c.Raw(func(dc any) error {
 		s, ok, err := openStream(ctx, dc, st)
 		if !ok || err != nil {

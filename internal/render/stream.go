@@ -36,7 +36,8 @@ type stream struct {
 
 	rec  arrow.RecordBatch // the current batch
 	get  []getter
-	row  int // the current row of rec
+	row  int  // the current row of rec
+	done bool // the result is read to its end, or failed
 	err  error
 	stop func() bool // stops the interrupt on cancellation
 }
@@ -85,6 +86,16 @@ func openStream(ctx context.Context, dc any, st Statement) (s *stream, ok bool, 
 		s.Close()
 		return nil, err != nil, err
 	}
+	// The first chunk is read now, before anything is printed: a query
+	// with a blocking step (a sort, an aggregate) fails here if it fails
+	// for want of memory (see Runner.runStream).
+	if !s.fetch() && s.err != nil {
+		err := s.err
+		s.Close()
+		return nil, true, err
+	}
+	// Next moves to the first row of this chunk.
+	s.row = -1
 	return s, true, nil
 }
 
@@ -210,12 +221,9 @@ func errorData(ed mapping.ErrorData) error {
 // Next moves to the next row, fetching the next chunk when the current
 // one is read.
 func (s *stream) Next() bool {
-	if s.err != nil {
-		return false
-	}
 	s.row++
 	for s.rec == nil || s.row >= int(s.rec.NumRows()) {
-		if !s.fetch() {
+		if s.done || !s.fetch() {
 			return false
 		}
 	}
@@ -227,6 +235,7 @@ func (s *stream) fetch() bool {
 	s.release()
 	chunk := mapping.FetchChunk(s.res)
 	if chunk.Ptr == nil {
+		s.done = true
 		if err := resultError(&s.res); err != nil {
 			s.err = errors.Join(s.ctx.Err(), err) // an interrupt says why
 		}
@@ -235,6 +244,7 @@ func (s *stream) fetch() bool {
 	defer mapping.DestroyDataChunk(&chunk)
 	rec, ed := arrowmapping.DataChunkToArrowArray(s.opts, s.schema, chunk)
 	if s.err = errorData(ed); s.err != nil {
+		s.done = true
 		return false
 	}
 	s.rec, s.row = rec, 0
@@ -242,7 +252,7 @@ func (s *stream) fetch() bool {
 	for i, r := range s.read {
 		g, err := r(rec.Column(i))
 		if err != nil {
-			s.err = err
+			s.err, s.done = err, true
 			return false
 		}
 		s.get = append(s.get, g)

@@ -269,3 +269,35 @@ func (w *cancelingWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// TestStreamMemoryLimit: a stream runs under resultMemory (at DuckDB's
+// default limit it kept every block of the table it read: 832 MB for 4M
+// rows), a query that needs more and cannot spill runs again under the
+// limit before, and that limit is back afterwards.
+func TestStreamMemoryLimit(t *testing.T) {
+	d := openDB(t)
+	ctx := context.Background()
+	defer func(was string) { resultMemory = was }(resultMemory)
+	resultMemory = "2MB"
+	for _, tc := range []struct{ sql, want string }{
+		{"SELECT current_setting('memory_limit') AS m", "m\n1.9 MiB\n"},
+		{"SELECT length(string_agg(repeat('x', 1000), '')) AS n FROM range(20000)", "n\n20000000\n"},
+	} {
+		st := Statement{SQL: tc.sql}
+		if !streams(t, d, st) {
+			t.Fatalf("%s does not stream", tc.sql)
+		}
+		var out strings.Builder
+		r := Runner{Conn: d, Out: &out}
+		if _, err := r.Run(ctx, st, Options{Format: CSV}); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != tc.want {
+			t.Errorf("%s printed %q, want %q", tc.sql, out.String(), tc.want)
+		}
+	}
+	var limit string
+	if err := d.QueryRow("SELECT current_setting('memory_limit')").Scan(&limit); err != nil || limit == "1.9 MiB" {
+		t.Errorf("memory limit left at %q, %v", limit, err)
+	}
+}
