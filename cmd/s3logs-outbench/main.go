@@ -5,16 +5,20 @@
 //
 // It writes -rows log lines (package internal/gen, seeded), loads them with
 // the built s3logs binary, and then, for each format of -formats, prints
-// SELECT * FROM aws_s3serveraccess into /dev/null twice, each in its own
-// process so that wall time and peak memory (RSS) are its own:
+// SELECT * FROM aws_s3serveraccess into /dev/null, each time in its own
+// process so that wall time, CPU time (user + system) and peak memory
+// (RSS) are its own:
 //
-//   - s3logs: `s3logs query --format F SQL` (render.Runner: windows of the
-//     result kept by DuckDB);
+//   - s3logs: `s3logs query --format F SQL` (render.Runner: the result
+//     streamed from DuckDB);
+//   - before, with -before PATH: the same with another s3logs binary (an
+//     older build, say);
 //   - one read: this program in child mode, render.Write over one
-//     QueryContext of the same SQL (the approach before windows).
+//     QueryContext of the same SQL (duckdb-go materializes it whole).
 //
-// and prints a table of both, with the ratios. Target (issue 15): 4M rows in
-// csv or ndjson under 500 MB peak; a table of 1M rows in seconds.
+// and prints a table of them, with each one's ratios to s3logs. Target
+// (issue 15): 4M rows in csv or ndjson under 500 MB peak; a table of 1M
+// rows in seconds.
 //
 //	go run -tags duckdb_arrow ./cmd/s3logs-outbench -rows 4000000 -formats csv,ndjson
 //	go run -tags duckdb_arrow ./cmd/s3logs-outbench -rows 1000000 -formats table
@@ -68,11 +72,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rows := fs.Int("rows", 4_000_000, "log lines to generate and print")
 	formats := fs.String("formats", "csv,ndjson", "comma-separated output formats to measure")
 	bin := fs.String("s3logs", "", "s3logs binary to measure (default: build ./cmd/s3logs)")
+	before := fs.String("before", "", "another s3logs binary to measure beside it (default: none)")
 	dir := fs.String("dir", "", "working folder (default: a temporary one, removed)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := bench(ctx, *rows, strings.Split(*formats, ","), *bin, *dir, stdout, stderr); err != nil {
+	if err := bench(ctx, *rows, strings.Split(*formats, ","), *bin, *before, *dir, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "s3logs-outbench:", err)
 		return 1
 	}
@@ -82,11 +87,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // step is one measured print.
 type step struct {
 	format, how string
-	wall        time.Duration
+	wall, cpu   time.Duration
 	peakRSS     int64
 }
 
-func bench(ctx context.Context, n int, formats []string, bin, dir string, stdout, stderr io.Writer) error {
+func bench(ctx context.Context, n int, formats []string, bin, before, dir string, stdout, stderr io.Writer) error {
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "s3logs-outbench-")
 		if err != nil {
@@ -115,20 +120,31 @@ func bench(ctx context.Context, n int, formats []string, bin, dir string, stdout
 		if _, err := render.ParseFormat(f); err != nil {
 			return err
 		}
-		s3logs := exec.CommandContext(ctx, bin, "query", "--db", dbPath, "--format", f, query)
 		oneRead := exec.CommandContext(ctx, self, "-db", dbPath, "-format", f)
 		oneRead.Env = append(os.Environ(), childEnv+"=1")
-		for _, c := range []struct {
+		runs := []struct {
 			how string
 			cmd *exec.Cmd
-		}{{"s3logs query (windows)", s3logs}, {"one read (before)", oneRead}} {
+		}{{"s3logs query", exec.CommandContext(ctx, bin, "query", "--db", dbPath, "--format", f, query)}}
+		if before != "" {
+			runs = append(runs, struct {
+				how string
+				cmd *exec.Cmd
+			}{"before: " + filepath.Base(before), exec.CommandContext(ctx, before, "query", "--db", dbPath, "--format", f, query)})
+		}
+		runs = append(runs, struct {
+			how string
+			cmd *exec.Cmd
+		}{"one read (materialized)", oneRead})
+		for _, c := range runs {
 			c.cmd.Stderr = stderr
 			fmt.Fprintf(stderr, "%s, %s ...\n", f, c.how)
 			wall, rss, err := benchproc.Measure(c.cmd)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", f, c.how, err)
 			}
-			steps = append(steps, step{f, c.how, wall, rss})
+			cpu := c.cmd.ProcessState.UserTime() + c.cmd.ProcessState.SystemTime()
+			steps = append(steps, step{f, c.how, wall, cpu, rss})
 		}
 	}
 	report(stdout, n, steps)
@@ -192,18 +208,21 @@ func child(ctx context.Context, args []string) error {
 	return w.Flush()
 }
 
-// report prints the steps, two per format, with the ratio of the second
-// (one read) to the first (s3logs).
+// report prints the steps, with the ratios of each to the first of its
+// format (s3logs).
 func report(w io.Writer, n int, steps []step) {
 	fmt.Fprintf(w, "SELECT * of %d rows into /dev/null\n\n", n)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "format\thow\twall\tpeak RSS\t")
-	for i, s := range steps {
-		fmt.Fprintf(tw, "%s\t%s\t%.2f s\t%d MB\t\n", s.format, s.how, s.wall.Seconds(), s.peakRSS>>20)
-		if i%2 == 1 {
-			new := steps[i-1]
-			fmt.Fprintf(tw, "\tone read / s3logs\t%.2fx\t%.2fx\t\n", s.wall.Seconds()/new.wall.Seconds(), float64(s.peakRSS)/float64(new.peakRSS))
+	fmt.Fprintln(tw, "format\thow\twall\tCPU\tpeak RSS\t")
+	var first step
+	for _, s := range steps {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f s\t%.2f s\t%d MB\t\n", s.format, s.how, s.wall.Seconds(), s.cpu.Seconds(), s.peakRSS>>20)
+		if s.format != first.format {
+			first = s
+			continue
 		}
+		fmt.Fprintf(tw, "\t/ s3logs\t%.2fx\t%.2fx\t%.2fx\t\n", s.wall.Seconds()/first.wall.Seconds(),
+			s.cpu.Seconds()/first.cpu.Seconds(), float64(s.peakRSS)/float64(first.peakRSS))
 	}
 	tw.Flush()
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/s3logs/s3logs/internal/db"
 )
 
 // Querier is what Runner needs of a database: *sql.Conn (one session, so
@@ -60,6 +62,11 @@ func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed b
 		return false, err
 	}
 	defer release()
+	if c, ok := conn.(*sql.Conn); ok {
+		if printed, streamed, err := r.runStream(ctx, c, st, opts); streamed {
+			return printed, err
+		}
+	}
 	win, drop, ok, err := openWindowed(ctx, conn, st)
 	if err != nil {
 		return false, err
@@ -67,37 +74,92 @@ func (r *Runner) Run(ctx context.Context, st Statement, opts Options) (printed b
 	if ok {
 		defer drop()
 		defer win.close()
-		return r.print(win.rows, win, opts)
+		return r.printRows(win.rows, win, opts)
 	}
 	rows, err := conn.QueryContext(ctx, st.SQL, st.Args...)
 	if err != nil {
 		return false, err
 	}
 	defer rows.Close()
-	return r.print(rows, rows, opts)
+	return r.printRows(rows, rows, opts)
 }
 
-// print writes the rows of src, whose columns first describes, to r.Out.
-func (r *Runner) print(first *sql.Rows, src rowSource, opts Options) (printed bool, err error) {
-	cols, err := first.Columns()
+// runStream runs st on c as a streaming result and prints it; streamed
+// is false, with nothing run, when st cannot stream (see openStream).
+//
+// DuckDB's memory limit is resultMemory meanwhile: at its default (80% of
+// RAM) DuckDB keeps every block of the database it has read, so printing
+// 4M rows peaked at 832 MB, most of it the table's blocks, read once. A
+// query that needs more than that and cannot spill (list aggregates, say)
+// fails before its first row: it runs again under DuckDB's own limit.
+func (r *Runner) runStream(ctx context.Context, c *sql.Conn, st Statement, opts Options) (printed, streamed bool, err error) {
+	restore := db.LimitMemory(ctx, c, resultMemory)
+	printed, streamed, err = r.streamOn(ctx, c, st, opts)
+	restore()
+	if streamed && !printed && outOfMemory(err) {
+		printed, streamed, err = r.streamOn(ctx, c, st, opts)
+	}
+	return printed, streamed, err
+}
+
+// streamOn is runStream under the memory limit in force.
+func (r *Runner) streamOn(ctx context.Context, c *sql.Conn, st Statement, opts Options) (printed, streamed bool, err error) {
+	err = c.Raw(func(dc any) error {
+		s, ok, err := openStream(ctx, dc, st)
+		if !ok || err != nil {
+			streamed = ok
+			return err
+		}
+		defer s.Close()
+		streamed = true
+		if len(s.cols) == 0 {
+			return nil
+		}
+		printed, err = r.print(s.cols, s, opts)
+		return err
+	})
+	return printed, streamed, err
+}
+
+// printRows writes the rows of src, whose columns first describes, to
+// r.Out; in a Table, the plans of EXPLAIN are drawn as DuckDB draws them.
+func (r *Runner) printRows(first *sql.Rows, src rowSource, opts Options) (printed bool, err error) {
+	names, err := first.Columns()
 	if err != nil {
 		return false, err
 	}
-	if len(cols) == 0 {
+	if len(names) == 0 {
 		return false, first.Err()
 	}
-	if r.Separate && r.printed && opts.Format != JSON && opts.Format != NDJSON {
-		if _, err := io.WriteString(r.Out, "\n"); err != nil {
+	if opts.Format == Table && len(names) == 2 && names[1] == "explain_value" {
+		if err := r.separate(opts); err != nil {
 			return false, err
 		}
-	}
-	r.printed = true
-	if opts.Format == Table && len(cols) == 2 && cols[1] == "explain_value" {
 		return true, writeExplain(r.Out, first)
 	}
 	columns, err := newColumns(first)
 	if err != nil {
-		return true, err
+		return false, err
+	}
+	return r.print(columns, src, opts)
+}
+
+// separate writes the blank line between two text results, if one was
+// printed before and r.Separate asks for it.
+func (r *Runner) separate(opts Options) error {
+	if r.Separate && r.printed && opts.Format != JSON && opts.Format != NDJSON {
+		if _, err := io.WriteString(r.Out, "\n"); err != nil {
+			return err
+		}
+	}
+	r.printed = true
+	return nil
+}
+
+// print writes the rows of src, with these columns, to r.Out.
+func (r *Runner) print(columns []column, src rowSource, opts Options) (printed bool, err error) {
+	if err := r.separate(opts); err != nil {
+		return false, err
 	}
 	bw := bufio.NewWriterSize(r.Out, 64<<10)
 	r.Rows, err = write(bw, columns, src, opts)
@@ -107,8 +169,9 @@ func (r *Runner) print(first *sql.Rows, src rowSource, opts Options) (printed bo
 	return true, err
 }
 
-// session returns one connection of q for a run (a temporary table must
-// be read on the connection that made it): q itself unless it is a pool.
+// session returns one connection of q for a run (a stream runs on one
+// driver connection, and a temporary table must be read on the connection
+// that made it): q itself unless it is a pool.
 func session(ctx context.Context, q Querier) (Querier, func(), error) {
 	pool, ok := q.(interface {
 		Conn(context.Context) (*sql.Conn, error)

@@ -63,6 +63,12 @@ type tableWriter struct {
 	laid   bool
 	n      int // rows read
 	nShown int // rows printed
+
+	// Once the layout is made, each row reuses these: the cells of the
+	// columns shown, and the line. A million rows of 36 columns allocated
+	// 36 million pads and cells, half the table's CPU time.
+	cellBuf []cell
+	line    []byte
 }
 
 func (t *tableWriter) row(vals []any) error {
@@ -70,17 +76,18 @@ func (t *tableWriter) row(vals []any) error {
 	if t.opts.MaxRows > 0 && t.n > t.opts.MaxRows {
 		return nil
 	}
-	r := make([]cell, len(vals))
-	for i, v := range vals {
-		if v == nil {
-			r[i] = cell{s: nullText(t.opts, "NULL"), null: true}
-		} else {
-			r[i] = cell{s: Visible(text(v, t.cols[i].t, false))}
-		}
-	}
 	if t.laid {
+		// Only the columns shown are formatted.
+		r := t.cellBuf[:t.shown]
+		for i, v := range vals[:t.shown] {
+			r[i] = t.cell(i, v)
+		}
 		t.nShown++
 		return t.writeLine(r, false)
+	}
+	r := make([]cell, len(vals))
+	for i, v := range vals {
+		r[i] = t.cell(i, v)
 	}
 	t.cells = append(t.cells, r)
 	if len(t.cells) >= tableWindow {
@@ -89,11 +96,20 @@ func (t *tableWriter) row(vals []any) error {
 	return nil
 }
 
+// cell is the table cell of value v of column i.
+func (t *tableWriter) cell(i int, v any) cell {
+	if v == nil {
+		return cell{s: nullText(t.opts, "NULL"), null: true}
+	}
+	return cell{s: Visible(text(v, t.cols[i].t, false))}
+}
+
 // layOut sizes the columns from the rows read so far and prints the
 // header and those rows.
 func (t *tableWriter) layOut() error {
 	t.laid = true
 	t.widths, t.shown = t.layout()
+	t.cellBuf = make([]cell, t.shown)
 	if len(t.cols) == 0 {
 		return nil
 	}
@@ -280,33 +296,57 @@ func lineWidth(widths []int) int {
 }
 
 func (t *tableWriter) writeLine(r []cell, head bool) error {
-	var line strings.Builder
+	line := t.line[:0]
 	for i := 0; i < t.shown; i++ {
 		if i > 0 {
-			line.WriteString(" | ")
+			line = append(line, " | "...)
 		} else {
-			line.WriteString(" ")
+			line = append(line, ' ')
 		}
 		s, sw := fit(r[i].s, t.widths[i])
-		pad := strings.Repeat(" ", t.widths[i]-sw)
-		if t.opts.Color && (r[i].null || head) {
+		pad := t.widths[i] - sw
+		color := t.opts.Color && (r[i].null || head)
+		if t.cols[i].numeric {
+			line = appendSpaces(line, pad)
+		}
+		if color {
 			code := ansiDim
 			if head {
 				code = ansiBold
 			}
-			s = code + s + ansiReset
+			line = append(line, code...)
 		}
-		if t.cols[i].numeric {
-			line.WriteString(pad + s)
-		} else {
-			line.WriteString(s + pad)
+		line = append(line, s...)
+		if color {
+			line = append(line, ansiReset...)
+		}
+		if !t.cols[i].numeric {
+			line = appendSpaces(line, pad)
 		}
 	}
 	if t.shown < len(t.cols) {
-		line.WriteString(" | " + ellipsis)
+		line = append(line, " | "+ellipsis...)
 	}
-	_, err := io.WriteString(t.w, strings.TrimRight(line.String(), " ")+"\n")
+	for len(line) > 0 && line[len(line)-1] == ' ' {
+		line = line[:len(line)-1]
+	}
+	line = append(line, '\n')
+	t.line = line
+	_, err := t.w.Write(line)
 	return err
+}
+
+// spaces is padding appendSpaces copies from.
+var spaces = []byte(strings.Repeat(" ", 256))
+
+// appendSpaces appends n spaces to b.
+func appendSpaces(b []byte, n int) []byte {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b = append(b, spaces[:k]...)
+		n -= k
+	}
+	return b
 }
 
 func (t *tableWriter) writeRule() error {
@@ -422,7 +462,9 @@ func isPrintableASCII(s string) bool {
 	return true
 }
 
-// fit is cut that also returns the width of its result.
+// fit is cut that also returns the width of its result; it measures a
+// value that is not ASCII once when it fits (twice was a sixth of a large
+// table's CPU time).
 func fit(s string, w int) (string, int) {
 	if isPrintableASCII(s) {
 		if len(s) <= w {
@@ -433,7 +475,13 @@ func fit(s string, w int) (string, int) {
 		}
 		return s[:w-1] + ellipsis, w
 	}
-	s = cut(s, w)
+	if sw := runewidth.StringWidth(s); sw <= w {
+		return s, sw
+	}
+	if w <= 0 {
+		return "", 0
+	}
+	s = runewidth.Truncate(s, w, ellipsis)
 	return s, displayWidth(s)
 }
 
