@@ -380,6 +380,14 @@ func flagError(fs *flag.FlagSet, err error) string {
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
 		return "unknown flag --" + name + queries.DidYouMean("--"+name, names)
 	}
+	// The flag package names a flag -name in its other errors: "invalid
+	// value "x" for flag -name: ...", "invalid boolean value "x" for -name:
+	// ...", "flag needs an argument: -name".
+	for _, p := range []string{"for flag -", "for -", "flag needs an argument: -"} {
+		if i := strings.Index(msg, p); i >= 0 {
+			return msg[:i+len(p)] + "-" + msg[i+len(p):]
+		}
+	}
 	return msg
 }
 
