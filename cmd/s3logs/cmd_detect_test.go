@@ -71,7 +71,7 @@ func TestDetectCommand(t *testing.T) {
 		{"list", []string{"detect", "--list"}, 0, "s3logs.mass_deletion", ""},
 		{"unknown rule", []string{"detect", "--db", dbPath, "--rule", "nope"}, 2, "", `unknown rule "nope"`},
 		{"bad format", []string{"detect", "--db", dbPath, "--format", "xml"}, 2, "", "want table or json"},
-		{"bad since", []string{"detect", "--db", dbPath, "--since", "yesterday"}, 2, "", `invalid value "yesterday" for flag -since: invalid time "yesterday"`},
+		{"bad since", []string{"detect", "--db", dbPath, "--since", "yesterday"}, 2, "", `invalid value "yesterday" for flag --since: invalid time "yesterday"`},
 		{"until not after since", []string{"detect", "--db", dbPath, "--since", "2026-03-02", "--until", "2026-03-01"}, 2, "", "--until must be after --since"},
 		{"bad cidr flag", []string{"detect", "--db", dbPath, "--allow-cidr", "10.0.0.0/40"}, 2, "", `"10.0.0.0/40" is not a CIDR network`},
 		{"bad config", []string{"detect", "--db", dbPath, "--config", bad}, 1, "", `bad.json: json: unknown field "allowed_netwroks"`},

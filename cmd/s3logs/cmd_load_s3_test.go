@@ -197,9 +197,9 @@ func TestLoadS3(t *testing.T) {
 
 	t.Run("bad flags", func(t *testing.T) {
 		for _, tc := range []struct{ args, want string }{
-			{"--since yesterday", `invalid value "yesterday" for flag -since: invalid time "yesterday"`},
-			{"--concurrency 0", `invalid value "0" for flag -concurrency: want a number of at least 1, not "0"`},
-			{"--watch soon", `invalid value "soon" for flag -watch`},
+			{"--since yesterday", `invalid value "yesterday" for flag --since: invalid time "yesterday"`},
+			{"--concurrency 0", `invalid value "0" for flag --concurrency: want a number of at least 1, not "0"`},
+			{"--watch soon", `invalid value "soon" for flag --watch`},
 		} {
 			code, stderr := s3Run(ctx, s3args(filepath.Join(dir, "y.duckdb"), append(strings.Fields(tc.args), "s3://logs/")...)...)
 			if code != 2 || !strings.Contains(stderr, tc.want) {

@@ -167,6 +167,7 @@ func TestDidYouMean(t *testing.T) {
 		{[]string{"load", "--sinc", "7d", "x.log"}, exitUsage, "s3logs load: unknown flag --sinc (did you mean --since?)"},
 		{[]string{"load", "--workers", "abc", "x.log"}, exitUsage, `s3logs load: invalid value "abc" for flag --workers: parse error`},
 		{[]string{"load", "--db"}, exitUsage, "s3logs load: flag needs an argument: --db\n"},
+		{[]string{"load", "--since", `x" for flag -since: `, "x.log"}, exitUsage, `s3logs load: invalid value "x\" for flag -since: " for flag --since: invalid time`},
 		{[]string{"detect", "--db", dbPath, "--rule", "volume_exfiltraton"}, exitUsage, `unknown rule "volume_exfiltraton" (did you mean s3logs.volume_exfiltration?)`},
 		{[]string{"queries", "run", "--db", dbPath, "top_ipz"}, exitError, `no such saved query: "top_ipz" (did you mean top_ips?)`},
 		{[]string{"detect", "--db", dbPath, "--rule", "AWS.S3.ServerAccess.Eror"}, exitUsage, `unknown rule "AWS.S3.ServerAccess.Eror" (did you mean AWS.S3.ServerAccess.Error?)`},
