@@ -97,10 +97,35 @@ func ResolveRule(id string) (*Rule, error) {
 		return nil, &UnknownRuleError{ID: id, Msg: "matches several rules: " + strings.Join(ids, ", ")}
 	}
 	msg := "known: " + strings.Join(ruleIDs(), ", ")
-	if s := Suggest(id, ruleIDs()); len(s) > 0 {
+	if s := suggestRule(id); len(s) > 0 {
 		msg = "did you mean " + strings.Join(s, " or ") + "?"
 	}
 	return nil, &UnknownRuleError{ID: id, Msg: msg}
+}
+
+// suggestRule returns the rule IDs a mistyped id most likely meant: near
+// whole IDs, else, as a rule is also named by a part of its ID, the IDs
+// whose name after the source (volume_exfiltration of
+// s3logs.volume_exfiltration) is near id.
+func suggestRule(id string) []string {
+	ids := ruleIDs()
+	if s := Suggest(id, ids); len(s) > 0 {
+		return s
+	}
+	byName := map[string][]string{}
+	var names []string
+	for _, full := range ids {
+		name := full[strings.LastIndex(full, ".")+1:]
+		if _, ok := byName[name]; !ok {
+			names = append(names, name)
+		}
+		byName[name] = append(byName[name], full)
+	}
+	var out []string
+	for _, name := range Suggest(id, names) {
+		out = append(out, byName[name]...)
+	}
+	return out
 }
 
 // UnknownRuleError is a rule ID that names no rule, or several.

@@ -39,6 +39,10 @@ func TestResolveRule(t *testing.T) {
 		{"ipwhitelist", "AWS.S3.ServerAccess.IPWhitelist", ""},
 		{"insecure_tls", "", `unknown rule "insecure_tls" (matches several rules: tailpipe.s3_object_accessed_using_insecure_tls_version, tailpipe.s3_bucket_accessed_using_insecure_tls_version)`},
 		{"AWS.S3.ServerAccess.Eror", "", `unknown rule "AWS.S3.ServerAccess.Eror" (did you mean AWS.S3.ServerAccess.Error?)`},
+		// A rule is named by a part of its ID, so a mistyped part is
+		// compared with the names after the source too.
+		{"volume_exfiltraton", "", `unknown rule "volume_exfiltraton" (did you mean s3logs.volume_exfiltration?)`},
+		{"Unauthenticted", "", `unknown rule "Unauthenticted" (did you mean AWS.S3.ServerAccess.Unauthenticated?)`},
 	} {
 		r, err := ResolveRule(tc.in)
 		switch {

@@ -110,7 +110,7 @@ func TestCommandLine(t *testing.T) {
 		{"help of an unknown command", []string{"help", "frobnicate"}, 2, "", `s3logs: unknown command "frobnicate"; run 's3logs help' for the list`},
 		{"load without source", []string{"load"}, 2, "", "s3logs load: no SOURCE given: name log files, folders, glob patterns, - for standard input, or s3://bucket/prefix/"},
 		{"unknown flag", []string{"load", "--bogus", "x"}, 2, "", "s3logs load: unknown flag --bogus"},
-		{"bad --since", []string{"load", "--since", "yesterday", "x"}, 2, "", `s3logs load: invalid value "yesterday" for flag -since: `},
+		{"bad --since", []string{"load", "--since", "yesterday", "x"}, 2, "", `s3logs load: invalid value "yesterday" for flag --since: `},
 		{"bad format", []string{"query", "--format", "xml", "SELECT 1"}, 2, "", `s3logs query: --format: unknown format "xml": want one of table, csv, json, ndjson, markdown, line`},
 		{"query without SQL", []string{"query", "--db", ":memory:"}, 2, "", "s3logs query: no SQL given"},
 		{"query of a missing database", []string{"query", "--db", "/nonexistent/x.duckdb", "SELECT 1"}, 1, "",

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/internal/when"
 	"github.com/s3logs/s3logs/queries"
 )
@@ -344,7 +345,7 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert, withSamples, hint boo
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tTITLE\tFIRST (UTC)\tLAST (UTC)\tCOUNT")
 	for i, a := range alerts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\n", i+1, a.Severity, a.RuleID, a.Title, a.First.Format(ts), a.Last.Format(ts), a.Count)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\n", i+1, a.Severity, a.RuleID, render.Visible(a.Title), a.First.Format(ts), a.Last.Format(ts), a.Count)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -365,7 +366,7 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert, withSamples, hint boo
 		if len(a.Samples) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n#%d %s\n", i+1, a.Title)
+		fmt.Fprintf(w, "\n#%d %s\n", i+1, render.Visible(a.Title))
 		for _, e := range a.Samples {
 			fmt.Fprintf(w, "  %s\n", sampleLine(e))
 		}
@@ -376,7 +377,7 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert, withSamples, hint boo
 // writeAlert writes alert number n and its sample events.
 func writeAlert(w io.Writer, n int, a queries.Alert) error {
 	const ts = "2006-01-02 15:04:05"
-	fmt.Fprintf(w, "#%d %s %s\n%s\n%s to %s UTC, %d events (threshold %d, dedup %dm)\n", n, a.Severity, a.RuleID, a.Title,
+	fmt.Fprintf(w, "#%d %s %s\n%s\n%s to %s UTC, %d events (threshold %d, dedup %dm)\n", n, a.Severity, a.RuleID, render.Visible(a.Title),
 		a.First.Format(ts), a.Last.Format(ts), a.Count, a.Threshold, a.DedupMin)
 	if len(a.Samples) > 0 {
 		fmt.Fprintf(w, "\nSample events:\n")
@@ -470,5 +471,5 @@ func sampleLine(e queries.Event) string {
 		parts = append(parts, e.TLSVersion)
 	}
 	parts = append(parts, fmt.Sprintf("%q", e.UserAgent), e.RowID)
-	return strings.Join(parts, " ")
+	return render.Visible(strings.Join(parts, " "))
 }

@@ -2,10 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/s3logs/s3logs/queries"
 )
 
 func TestDetectCommand(t *testing.T) {
@@ -67,7 +71,7 @@ func TestDetectCommand(t *testing.T) {
 		{"list", []string{"detect", "--list"}, 0, "s3logs.mass_deletion", ""},
 		{"unknown rule", []string{"detect", "--db", dbPath, "--rule", "nope"}, 2, "", `unknown rule "nope"`},
 		{"bad format", []string{"detect", "--db", dbPath, "--format", "xml"}, 2, "", "want table or json"},
-		{"bad since", []string{"detect", "--db", dbPath, "--since", "yesterday"}, 2, "", `invalid value "yesterday" for flag -since: invalid time "yesterday"`},
+		{"bad since", []string{"detect", "--db", dbPath, "--since", "yesterday"}, 2, "", `invalid value "yesterday" for flag --since: invalid time "yesterday"`},
 		{"until not after since", []string{"detect", "--db", dbPath, "--since", "2026-03-02", "--until", "2026-03-01"}, 2, "", "--until must be after --since"},
 		{"bad cidr flag", []string{"detect", "--db", dbPath, "--allow-cidr", "10.0.0.0/40"}, 2, "", `"10.0.0.0/40" is not a CIDR network`},
 		{"bad config", []string{"detect", "--db", dbPath, "--config", bad}, 1, "", `bad.json: json: unknown field "allowed_netwroks"`},
@@ -94,5 +98,33 @@ func TestDetectCommand(t *testing.T) {
 				t.Errorf("stderr %q does not contain %q", errOut, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestAlertsTableControls: an alert's title and its sample events carry log
+// values (user agents, requesters, keys), which an attacker writes; printed
+// to a terminal, an escape sequence in them would set its title, its colours
+// or its clipboard. They are shown escaped, as query results are.
+func TestAlertsTableControls(t *testing.T) {
+	hostile := "curl/7 \x1b]2;PWNED\x07\x1b[31mRED\x1b[0m \u202e \u009b2J"
+	a := queries.Alert{RuleID: "s3logs.volume_exfiltration", Severity: queries.High, Title: "High volume of data sent to [" + hostile + "]",
+		First: time.Unix(0, 0).UTC(), Last: time.Unix(60, 0).UTC(), Count: 1, Threshold: 1, DedupMin: 60,
+		Samples: []queries.Event{{Time: time.Unix(0, 0).UTC(), RowID: "r1", Bucket: "b", Key: "k\x1b[2J", Requester: hostile, UserAgent: hostile}}}
+	for name, write := range map[string]func(w io.Writer) error{
+		"table":        func(w io.Writer) error { return writeAlertsTable(w, []queries.Alert{a}, true, false) },
+		"one alert":    func(w io.Writer) error { return writeAlert(w, 1, a) },
+		"table, hints": func(w io.Writer) error { return writeAlertsTable(w, []queries.Alert{a}, false, true) },
+	} {
+		var b strings.Builder
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if strings.ContainsAny(out, "\x1b\x07\u202e\u009b") {
+			t.Errorf("%s: control characters reach the terminal: %q", name, out)
+		}
+		if !strings.Contains(out, `curl/7 \x1B]2;PWNED`) {
+			t.Errorf("%s: the title is not shown escaped: %q", name, out)
+		}
 	}
 }

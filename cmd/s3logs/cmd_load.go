@@ -208,6 +208,13 @@ func interruptedNote(d *db.DB, sum ingest.Summary) string {
 		files = queries.GroupDigits(int64(sum.Objects)) + " files"
 	}
 	msg := fmt.Sprintf("load interrupted after committing %s (%s rows)", files, queries.GroupDigits(sum.Rows))
+	if sum.Partial > 0 {
+		part := "1 file"
+		if sum.Partial != 1 {
+			part = queries.GroupDigits(int64(sum.Partial)) + " files"
+		}
+		msg += fmt.Sprintf(" and %s rows of %s it was reading", queries.GroupDigits(sum.PartialRows), part)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if span, err := queries.DataSpan(ctx, d); err == nil {

@@ -24,7 +24,7 @@ func TestReportCommand(t *testing.T) {
 		err  string
 	}{
 		{"no --out", []string{"report", "--db", dbPath}, exitUsage, "--out FILE is required"},
-		{"bad --since", []string{"report", "--db", dbPath, "--out", html, "--since", "yesterday-ish"}, exitUsage, `invalid value "yesterday-ish" for flag -since`},
+		{"bad --since", []string{"report", "--db", dbPath, "--out", html, "--since", "yesterday-ish"}, exitUsage, `invalid value "yesterday-ish" for flag --since`},
 		{"argument", []string{"report", "--db", dbPath, "--out", html, "extra"}, exitUsage, `unexpected argument "extra"`},
 		{"no database", []string{"report", "--db", filepath.Join(dir, "none.duckdb"), "--out", html}, exitError, "no database"},
 		{"unwritable", []string{"report", "--db", dbPath, "--out", filepath.Join(dir, "no", "such", "x.html")}, exitError, "report " + filepath.Join(dir, "no", "such", "x.html")},

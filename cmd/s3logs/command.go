@@ -380,6 +380,24 @@ func flagError(fs *flag.FlagSet, err error) string {
 		fs.VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
 		return "unknown flag --" + name + queries.DidYouMean("--"+name, names)
 	}
+	// The flag package names a flag -name in its other errors: "invalid
+	// value "x" for flag -name: ...", "invalid boolean value "x" for -name:
+	// ...", "flag needs an argument: -name". The value, quoted before the
+	// name, may hold anything, so the name is looked for after it.
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return "flag needs an argument: --" + name
+	}
+	found := ""
+	fs.VisitAll(func(f *flag.Flag) {
+		for _, p := range []string{"\" for flag -", "\" for -"} {
+			if i := strings.LastIndex(msg, p+f.Name+": "); i >= 0 && found == "" {
+				found = msg[:i+len(p)] + "-" + msg[i+len(p):]
+			}
+		}
+	})
+	if found != "" {
+		return found
+	}
 	return msg
 }
 

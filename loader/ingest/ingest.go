@@ -135,6 +135,9 @@ type Summary struct {
 	Refused  int // of Skipped, objects an earlier load refused (not a log, damaged), unchanged
 	Copies   int // objects skipped as copies of loaded ones (same size and bytes, another name)
 	Failed   int // objects or sources that could not be read, in whole or in part
+	Partial  int // objects an interruption cut while they were read, part of them committed (not in Objects; the next load reads them again)
+
+	PartialRows int64 // rows of the Partial objects committed by this load
 
 	Lines, Rows, Rejected, Blank, Filtered int64
 	Replaced                               int64 // of Rows, rows with bytes that are not valid UTF-8, written as U+FFFD (marked in s3logs_replaced)

@@ -399,11 +399,16 @@ func TestInterruptedLoad(t *testing.T) {
 		}
 	}()
 	opts := Options{BatchRows: 500, CommitRows: 500, CommitEvery: 10 * time.Millisecond, ChunkBytes: 64 << 10}
-	_, err := New(d, opts).Load(ctx, []source.Lister{stallingLister{obj, data, len(data) * 3 / 5}})
+	isum, err := New(d, opts).Load(ctx, []source.Lister{stallingLister{obj, data, len(data) * 3 / 5}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Load error %v, want context.Canceled", err)
 	}
 	c := counts(t, d)
+	// The summary of the interrupted load counts what it committed of the
+	// object it was reading (s3logs load says so on Ctrl-C).
+	if isum.Objects != 0 || isum.Partial != 1 || isum.PartialRows != c[0] {
+		t.Errorf("interrupted load's summary: objects %d, partial %d with %d rows; want 0, 1 with %d (the rows committed)", isum.Objects, isum.Partial, isum.PartialRows, c[0])
+	}
 	var status string
 	var lines, rows int64
 	d.QueryRow(`SELECT status, lines, rows FROM s3logs_manifest`).Scan(&status, &lines, &rows)

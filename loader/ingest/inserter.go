@@ -235,6 +235,7 @@ func (in *inserter) run(ctx context.Context, msgs <-chan message) (Summary, erro
 		case endInput:
 			return in.sum, in.checkpoint(context.WithoutCancel(ctx))
 		case endCancel:
+			in.countPartial()
 			return in.sum, ctx.Err()
 		}
 	}
@@ -560,6 +561,18 @@ func (in *inserter) manifestRow(st *jobState, now time.Time) manifestRow {
 		}
 	}
 	return r
+}
+
+// countPartial adds to the summary the objects still being read when the
+// load was interrupted of which some rows are committed (the manifest
+// records them as partial, with the same counts).
+func (in *inserter) countPartial() {
+	for _, st := range in.live {
+		if st.done == nil && st.part.Rows > 0 {
+			in.sum.Partial++
+			in.sum.PartialRows += st.part.Rows
+		}
+	}
 }
 
 // count adds a committed, finished object to the summary.
