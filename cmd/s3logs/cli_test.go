@@ -701,6 +701,9 @@ func TestProgressText(t *testing.T) {
 		// One large file: no file parsed yet, but its bytes give the percent and the time left.
 		{ingest.Progress{Listed: 1, ListedBytes: 4e9, Fetched: 1, Lines: 5e6, Bytes: 1e9, ToRead: 4e9, Read: 1e9, Elapsed: 10 * time.Second},
 			"listed 1 file (4.0 GB), fetched 1, parsed 0 (5,000,000 lines, 0 rejected), stored 0; read 1.0 GB of 4.0 GB (25%); 0 files/s, 100.0 MB/s, about 30s left"},
+		// Every byte read (small files read ahead of their parsing): the time left comes from the files.
+		{ingest.Progress{Listed: 10, ListedBytes: 12.5e6, Fetched: 10, Objects: 4, Stored: 4, Bytes: 5e6, ToRead: 12.5e6, Read: 12.5e6, Elapsed: 2 * time.Second},
+			"listed 10 files (12.5 MB), fetched 10, parsed 4 (0 lines, 0 rejected), stored 4; read 12.5 MB of 12.5 MB (100%); 2 files/s, 2.5 MB/s, about 3s left"},
 		// A pipe among the sources: no total.
 		{ingest.Progress{Listed: 2, ListedBytes: 4e9, Fetched: 2, Bytes: 1e9, ToRead: 4e9, Read: 1e9, Unsized: 1, Elapsed: 10 * time.Second},
 			"listed 2 files (4.0 GB), fetched 2, parsed 0 (0 lines, 0 rejected), stored 0; 0 files/s, 100.0 MB/s"},

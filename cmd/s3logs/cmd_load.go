@@ -409,7 +409,7 @@ func progressText(pr ingest.Progress) string {
 	rate := float64(pr.Objects) / secs
 	fmt.Fprintf(&b, "; %.0f files/s, %.1f MB/s", rate, float64(pr.Bytes)/1e6/secs)
 	var left time.Duration
-	if total && pr.Read > 0 {
+	if total && pr.Read > 0 && pr.Read < pr.ToRead { // all read but not all stored: left by objects
 		left = time.Duration(float64(pr.ToRead-min(pr.Read, pr.ToRead)) / (float64(pr.Read) / secs) * float64(time.Second))
 	} else if n := pr.Listed - pr.Skipped - pr.Objects; !pr.Listing && rate > 0 && n > 0 {
 		left = time.Duration(float64(n)/rate) * time.Second
