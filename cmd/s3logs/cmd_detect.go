@@ -343,9 +343,12 @@ func writeAlertsTable(w io.Writer, alerts []queries.Alert, withSamples, hint boo
 	const ts = "2006-01-02 15:04:05"
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tTITLE\tFIRST (UTC)\tLAST (UTC)\tCOUNT")
+	// The title goes last: it holds ARNs and user agents hundreds of
+	// characters long, and any column after it would be pushed past the
+	// terminal's edge; last, it wraps and the other columns stay aligned.
+	fmt.Fprintln(tw, "#\tSEVERITY\tRULE\tFIRST (UTC)\tLAST (UTC)\tCOUNT\tTITLE")
 	for i, a := range alerts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\n", i+1, a.Severity, a.RuleID, render.Visible(a.Title), a.First.Format(ts), a.Last.Format(ts), a.Count)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", i+1, a.Severity, a.RuleID, a.First.Format(ts), a.Last.Format(ts), a.Count, render.Visible(a.Title))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
