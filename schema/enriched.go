@@ -243,6 +243,10 @@ var Macros = []Macro{
   WHEN starts_with(op, 'REST.PUT.') OR starts_with(op, 'REST.POST.') OR starts_with(op, 'REST.COPY.')
     OR op = 'REST.GET.BUCKET' OR op = 'REST.GET.BUCKETVERSIONS' OR op = 'REST.GET.UPLOADS' OR op = 'REST.GET.SERVICE' THEN 'put'
   ELSE 'get' END`},
+	{Name: "s3logs_transfer_usd", Params: "bytes, price_gb", Description: "Dollars for bytes sent at price_gb dollars per GB (2^30 bytes), as the cost_* queries estimate them.",
+		Body: `bytes / 1073741824 * price_gb`},
+	{Name: "s3logs_requests_usd", Params: "gets, puts, price_get_1k, price_put_1k", Description: "Dollars for gets GET-class and puts PUT-class requests (s3logs_request_class) at the prices per 1,000, as the cost_* queries estimate them.",
+		Body: `(gets * price_get_1k + puts * price_put_1k) / 1000`},
 	{Name: "s3logs_useragent_kind", Params: "ua, lc", Description: "The s3logs_useragent_class of user agent ua whose lower(ua) is lc.",
 		Body: `CASE
   WHEN ua IS NULL OR ua = '' THEN 'other'
