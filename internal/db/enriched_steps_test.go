@@ -27,7 +27,7 @@ var (
 	edgeURIs = []any{nil, "", " ", "GET", "GET ", " /x HTTP/1.1", "GET /a?b?c HTTP/1.1", "GET ? HTTP/1.1", "GET /? HTTP/1.1",
 		"G?T /a HTTP/1.1", "GET /a HTTP/1.1?", "GET /a HTTP/2", "GET /a HTTP/", "GET /a b HTTP/1.1", "GET /a b", "GET /日本?ü=1 HTTP/1.1",
 		"GET /a\u0301 HTTP/1.1", "GET /a HTTP/1.1 HTTP/1.1", "GET /x%20y+z?a=%ZZ HTTP/1.1", "GET  HTTP/1.1", "GET HTTP/1.1"}
-	edgeKeys = []any{nil, "", "%", "%%", "%2", "%ZZ", "a%2Fb", "a+b", "a%2Bb", "%00", "%E6%97%A5", "%E6%97", "%C3%28", "100%25", "ü%20x"}
+	edgeKeys   = []any{nil, "", "%", "%%", "%2", "%ZZ", "a%2Fb", "a+b", "a%2Bb", "%00", "%E6%97%A5", "%E6%97", "%C3%28", "100%25", "ü%20x"}
 	edgeAgents = []any{nil, "", "Googlebot/2.1", "abbot", "robots", "Botany/1.0", "my_bot_x", "mybot", "MyBot;", "bot",
 		"Mozilla/5.0 (compatible; bingbot/2.0)", "Mozilla/5.0 HeadlessChrome/120", "Mozilla/5.0 Firefox/123.0", "aws-cli/2.0",
 		"Curl/8.0", "xcurl/8.0", "AWS Console", "s3 sync", "PowerShell/7", "Opera/9.80", "[S3Console/0.4]", "ÄWS-SDK"}
