@@ -247,50 +247,28 @@ var Macros = []Macro{
 		Body: `bytes / 1073741824 * price_gb`},
 	{Name: "s3logs_requests_usd", Params: "gets, puts, price_get_1k, price_put_1k", Description: "Dollars for gets GET-class and puts PUT-class requests (s3logs_request_class) at the prices per 1,000, as the cost_* queries estimate them.",
 		Body: `(gets * price_get_1k + puts * price_put_1k) / 1000`},
-	{Name: "s3logs_useragent_kind", Params: "ua, lc", Description: "The s3logs_useragent_class of user agent ua whose lower(ua) is lc.",
+	{Name: "s3logs_useragent_class", Params: "ua", Description: "browser, sdk_cli, bot or other for a user agent.",
 		Body: `CASE
   WHEN ua IS NULL OR ua = '' THEN 'other'
   WHEN starts_with(ua, 'aws-cli/') OR starts_with(ua, 'aws-sdk-') OR starts_with(ua, 'Boto3/') OR starts_with(ua, 'Botocore/')
     OR starts_with(ua, 'aws-internal/') OR starts_with(ua, '[S3Console') OR starts_with(ua, 'S3Console/') THEN 'sdk_cli'
-  WHEN ` + anyMarker("lc", botMarkers) + ` OR (contains(lc, 'bot') AND regexp_matches(lc, 'bot\b|bot/')) THEN 'bot'
+  WHEN regexp_matches(lower(ua), '` + botMarkers + `') THEN 'bot'
   WHEN starts_with(ua, 'Mozilla/') OR starts_with(ua, 'Opera/') THEN 'browser'
-  WHEN ` + anyMarker("lc", sdkMarkers) + ` THEN 'sdk_cli'
+  WHEN regexp_matches(lower(ua), '` + sdkMarkers + `') THEN 'sdk_cli'
   ELSE 'other' END`},
-	{Name: "s3logs_useragent_class", Params: "ua", Description: "browser, sdk_cli, bot or other for a user agent.",
-		Body: `s3logs_useragent_kind(ua, lower(ua))`},
 }
 
 // botMarkers and sdkMarkers are the lower-case user-agent substrings of the
-// bot and SDK-or-CLI classes; a marker starting with ^ must start the user
-// agent. The bot class also takes "bot" at the end of a word or before a
-// '/' (Googlebot/2.1, not robots.txt's "robots"): the one test a regular
-// expression makes, and only on user agents that contain "bot". The order
-// of the tests: a user agent that starts as AWS's SDKs, CLI and console do
-// is sdk_cli (the most common clients of S3 pass one cheap test); then bot
-// markers (crawlers often say Mozilla too); then Mozilla/ or Opera/ is a
-// browser; then SDK markers. The markers are substring tests, each a fast
-// scan; one regular expression of them all took four times as long.
-var (
-	botMarkers = []string{"crawl", "spider", "slurp", "scanner", "nmap", "nuclei", "masscan", "zgrab", "sqlmap", "nikto",
-		"gobuster", "dirbuster", "censys", "shodan", "headless"}
-	sdkMarkers = []string{"aws-cli", "aws-sdk", "boto", "aws-internal", "s3console", "aws-toolkit", "aws-powershell", "awstools",
-		"s3cmd", "rclone", "cyberduck", "minio", "hadoop", "^curl/", "^wget/", "python-requests", "python-urllib",
-		"go-http-client", "okhttp", "^java/", "apache-httpclient", "^axios/", "node-fetch", "libwww-perl", "powershell",
-		"^aws ", "^s3 "}
+// bot and SDK-or-CLI classes. The order of the tests: a user agent that
+// starts as AWS's SDKs, CLI and console do is sdk_cli (no regular expression
+// runs for the most common clients of S3); then bot markers (crawlers often
+// say Mozilla too); then Mozilla/ or Opera/ is a browser; then SDK markers.
+const (
+	botMarkers = `bot\b|bot/|crawl|spider|slurp|scanner|nmap|nuclei|masscan|zgrab|sqlmap|nikto|gobuster|dirbuster|censys|shodan|headless`
+	sdkMarkers = `aws-cli|aws-sdk|boto|aws-internal|s3console|aws-toolkit|aws-powershell|awstools|s3cmd|rclone|cyberduck|` +
+		`minio|hadoop|^curl/|^wget/|python-requests|python-urllib|go-http-client|okhttp|^java/|apache-httpclient|` +
+		`^axios/|node-fetch|libwww-perl|powershell|^aws |^s3 `
 )
-
-// anyMarker returns the SQL test that text s contains one of markers.
-func anyMarker(s string, markers []string) string {
-	tests := make([]string, len(markers))
-	for i, m := range markers {
-		if rest, ok := strings.CutPrefix(m, "^"); ok {
-			tests[i] = fmt.Sprintf("starts_with(%s, %s)", s, Literal(rest))
-		} else {
-			tests[i] = fmt.Sprintf("contains(%s, %s)", s, Literal(m))
-		}
-	}
-	return strings.Join(tests, " OR ")
-}
 
 var plainIPClass = "CASE WHEN t.remoteip IS NULL THEN 'none' WHEN coalesce(len(t.p_any_ip_addresses), 0) = 0 THEN 'invalid' ELSE s3logs_valid_ip_class(t.remoteip) END"
 
