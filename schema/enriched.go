@@ -151,10 +151,13 @@ func (m Macro) SQL() string {
 
 // An IN list of many constants becomes a join that stays in the plan even
 // when the column is not read, so ranges are written with BETWEEN.
-// The macros use only cheap string primitives (starts_with, contains,
-// strpos, left, substr, parse_filename): split_part builds a list per row
+// The macros use cheap string primitives (starts_with, strpos, left,
+// substr, parse_filename) where they can: split_part builds a list per row
 // and a regular expression runs a matcher, each several times slower on 1M
-// rows. Each column has a macro of one string (s3logs_request_path(u)) for
+// rows. split_part is left in the account of an ARN, which the view reads
+// only when p_any_aws_account_ids has none, and regular expressions in the
+// user-agent class (one RE2 scan for all markers beats a substring test
+// per marker on uncompressed rows) and the address check. Each column has a macro of one string (s3logs_request_path(u)) for
 // any text, built on macros that take the pieces it shares with its
 // siblings (s3logs_target_path(tg, q)), which the view computes once per row
 // in its Steps.
