@@ -15,9 +15,9 @@ SELECT
   count(*) FILTER (WHERE s3logs_request_class(operation) = 'get') AS get_requests,
   count(*) FILTER (WHERE s3logs_request_class(operation) = 'put') AS put_requests,
   coalesce(sum(bytessent), 0) AS bytes_out,
-  coalesce(sum(bytessent), 0) / 1073741824 * $price_gb_out AS transfer_usd,
-  (count(*) FILTER (WHERE s3logs_request_class(operation) = 'get') * $price_get_1k
-    + count(*) FILTER (WHERE s3logs_request_class(operation) = 'put') * $price_put_1k) / 1000 AS requests_usd,
+  s3logs_transfer_usd(coalesce(sum(bytessent), 0), $price_gb_out) AS transfer_usd,
+  s3logs_requests_usd(count(*) FILTER (WHERE s3logs_request_class(operation) = 'get'),
+    count(*) FILTER (WHERE s3logs_request_class(operation) = 'put'), $price_get_1k, $price_put_1k) AS requests_usd,
   transfer_usd + requests_usd AS total_usd
 FROM aws_s3serveraccess
 WHERE ($bucket IS NULL OR bucket = $bucket)
