@@ -199,10 +199,12 @@ func TestUnreachableNotWhileAnswered(t *testing.T) {
 	if !errors.Is(err, awscfg.ErrNetwork) || errors.Is(err, source.ErrUnreachable) {
 		t.Errorf("err = %v, want a network error of the object, not ErrUnreachable", err)
 	}
-	// 4 GETs of 2 attempts each, some sent twice by net/http (see
-	// TestBodyRetries).
-	if g := f.srv.Gets("logs", bad); g < 8 || g > 16 {
-		t.Errorf("GETs of the failing object = %d, want 8 to 16", g)
+	// 4 GETs of 2 attempts each, some sent again by net/http (see
+	// TestBodyRetries), which retries a request dropped on a reused
+	// connection on another idle one, more than once when the other
+	// object's GETs keep connections idle: bounded, but not by 2.
+	if g := f.srv.Gets("logs", bad); g < 8 || g > 24 {
+		t.Errorf("GETs of the failing object = %d, want 8 to 24", g)
 	}
 	if reads == 0 {
 		t.Fatal("the other object was never read")
