@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,5 +79,39 @@ func TestExportStdoutEscapesOnTerminal(t *testing.T) {
 	code, out, errb := cli(t, "", "export", "--db", ":memory:", "--query", q, "--format", "csv", "--out", "-")
 	if code != 0 || !strings.Contains(out, evil) {
 		t.Errorf("export to a pipe: exit %d, %q (stderr %s), want the bytes of %q", code, out, errb, evil)
+	}
+}
+
+// TestLoadMessagesEscapeNamesOnTerminal: load's messages name files, whose
+// names may hold escape sequences; on a terminal they are shown escaped.
+func TestLoadMessagesEscapeNamesOnTerminal(t *testing.T) {
+	dir := isolate(t)
+	logs := filepath.Join(dir, "logs")
+	if err := os.MkdirAll(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(logs, "x\x1b]0;title\x07\x1b[2J.log")
+	if err := os.WriteFile(name, []byte("not a log line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	cmd := subprocess(t, "load", "--db", ":memory:", logs)
+	cmd.Stdout, cmd.Stderr = tty, tty
+	var screen bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(done) }()
+	cmd.Run() // exit 1: the file is not a log
+	tty.Close()
+	<-done
+	got := screen.String()
+	if strings.Contains(got, "\x1b]0;") || strings.Contains(got, "\x07") || strings.Contains(got, "\x1b[2J") {
+		t.Errorf("a file name's escape sequence reached the terminal: %q", got)
+	}
+	if !strings.Contains(got, `x\x1B]0;title\x07\x1B[2J.log`) {
+		t.Errorf("the file is not named escaped: %q", got)
 	}
 }
