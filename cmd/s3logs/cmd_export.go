@@ -36,8 +36,9 @@ all; an existing file is replaced only with --force. When --out is a folder
 for --table). An --out ending in .csv, or .json, .ndjson or .jsonl (each
 maybe followed by .gz or .zst) writes CSV with a header or newline-delimited
 JSON instead; any other extension is an error (--format names the format).
---out - writes to standard output: CSV or JSON (--format csv|json) straight
-to a terminal or a pipe, Parquet only when standard output is not a terminal.
+--out - writes to standard output: CSV or JSON (--format csv|json) to a
+pipe byte for byte or to a terminal with control characters shown escaped,
+Parquet only when standard output is not a terminal.
 
 --table --partition-by day|hour writes a lake in Hive layout,
 year=YYYY/month=MM/day=DD[/hour=HH]/, one file per partition, and prints the
