@@ -86,6 +86,13 @@ func (r *framer) next() (line []byte, kind lineKind, ok bool) {
 				end := r.scan + k + 1
 				line = r.buf[r.r:end]
 				r.r, r.scan = end, end
+				if len(line) > r.maxLine && len(trimEOL(line)) > r.maxLine {
+					// Over the limit, though buffered whole (it came in
+					// one read): rejected as a longer one read on is.
+					r.long = append(r.long[:0], line[:r.keepBytes()]...)
+					r.longLen = int64(len(line))
+					return r.long, lineTooLong, true
+				}
 				return line, lineWhole, true
 			}
 			r.scan = r.w

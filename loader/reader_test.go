@@ -636,3 +636,37 @@ func TestShortLineAfterLong(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderLimitOnBufferedLines holds the limit for lines that arrive whole
+// in one read (shorter than the read buffer): every line longer than
+// MaxLineBytes is rejected, whether or not its end was already buffered; a
+// line exactly at the limit (its ending not counted) is read.
+func TestReaderLimitOnBufferedLines(t *testing.T) {
+	ok := mkLine(func(map[int]string) {})
+	limit := len(ok)
+	longer := mkLine(func(f map[int]string) { f[8] = "/" + strings.Repeat("k", 20) })
+	tests := []struct {
+		name           string
+		input          string
+		limit          int
+		rows, rejected int
+	}{
+		{"at the limit", ok + "\n" + ok + "\r\n" + ok, limit, 3, 0},
+		{"one byte over", ok + "\n" + ok + "x\n" + ok + "\n", limit, 2, 1},
+		{"every line over", ok + "\n" + longer + "\n" + ok + "\n", 100, 0, 3},
+		{"last line over without its ending", ok + "\n" + longer, limit, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := readAll(t, tt.input, "f", Options{MaxLineBytes: tt.limit})
+			if len(res.rows) != tt.rows || len(res.rejects) != tt.rejected {
+				t.Fatalf("%d rows, %d rejects; want %d, %d", len(res.rows), len(res.rejects), tt.rows, tt.rejected)
+			}
+			for _, rj := range res.rejects {
+				if rj.Kind != schema.RejectTooLong || len(rj.Raw) > tt.limit {
+					t.Errorf("reject %s (raw %d bytes), want too long with at most %d bytes kept", rj.Error(), len(rj.Raw), tt.limit)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/internal/when"
@@ -311,19 +313,55 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm", d/time.Minute)
 }
 
-// writeAlertsJSON writes one JSON object per alert per line.
+// writeAlertsJSON writes one JSON object per alert per line. Titles and
+// samples hold log fields, the requester's text: the C1 controls (CSI among
+// them), DEL and bidi overrides that encoding/json leaves as they are are
+// written as \u escapes, as query's json is, so that the output is safe on
+// a terminal and decodes to the same values.
 func writeAlertsJSON(w io.Writer, alerts []queries.Alert) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	for _, a := range alerts {
 		if a.Samples == nil {
 			a.Samples = []queries.Event{}
 		}
+		buf.Reset()
 		if err := enc.Encode(a); err != nil {
+			return err
+		}
+		if _, err := w.Write(escapeJSONControls(buf.Bytes())); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// escapeJSONControls returns the JSON text b with DEL, the C1 controls and
+// the bidi formatting characters as \u escapes. They can only be inside
+// strings, where the escape means the same character.
+func escapeJSONControls(b []byte) []byte {
+	const hex = "0123456789abcdef"
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
+		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			if out == nil {
+				out = append(make([]byte, 0, len(b)+16), b[:i]...)
+			}
+			out = append(out, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
 }
 
 // writeAlertsTable writes the triage: a roll-up of the alerts by severity

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"os"
@@ -125,6 +126,35 @@ func TestAlertsTableControls(t *testing.T) {
 		}
 		if !strings.Contains(out, `curl/7 \x1B]2;PWNED`) {
 			t.Errorf("%s: the title is not shown escaped: %q", name, out)
+		}
+	}
+}
+
+// TestAlertsJSONEscapesControls: detect --format json writes the C1
+// controls, DEL and bidi overrides of a log field as \u escapes (encoding/json
+// leaves them raw, and a terminal obeys U+009B as CSI); the JSON decodes to
+// the same title.
+func TestAlertsJSONEscapesControls(t *testing.T) {
+	for _, title := range []string{
+		"ua \x1b[2J\u009b31m\u202eevil\x7f \u2066x\u2069 é",
+		"plain ascii",
+		"",
+	} {
+		var b bytes.Buffer
+		if err := writeAlertsJSON(&b, []queries.Alert{{RuleID: "r", Title: title}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, raw := range []string{"\x1b", "\u009b", "\u202e", "\x7f", "\u2066"} {
+			if strings.Contains(b.String(), raw) {
+				t.Errorf("title %q: output holds %q raw: %q", title, raw, b.String())
+			}
+		}
+		var got queries.Alert
+		if err := json.Unmarshal(b.Bytes(), &got); err != nil || got.Title != title {
+			t.Errorf("title %q: decoded %q, %v", title, got.Title, err)
+		}
+		if !strings.HasSuffix(b.String(), "}\n") {
+			t.Errorf("title %q: %q, want one object and a newline", title, b.String())
 		}
 	}
 }

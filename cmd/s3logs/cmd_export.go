@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -13,6 +14,7 @@ import (
 	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/internal/db"
 	"github.com/s3logs/s3logs/internal/export"
+	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/queries"
 )
 
@@ -34,8 +36,9 @@ all; an existing file is replaced only with --force. When --out is a folder
 for --table). An --out ending in .csv, or .json, .ndjson or .jsonl (each
 maybe followed by .gz or .zst) writes CSV with a header or newline-delimited
 JSON instead; any other extension is an error (--format names the format).
---out - writes to standard output: CSV or JSON (--format csv|json) straight
-to a terminal or a pipe, Parquet only when standard output is not a terminal.
+--out - writes to standard output: CSV or JSON (--format csv|json) to a
+pipe byte for byte or to a terminal with control characters shown escaped,
+Parquet only when standard output is not a terminal.
 
 --table --partition-by day|hour writes a lake in Hive layout,
 year=YYYY/month=MM/day=DD[/hour=HH]/, one file per partition, and prints the
@@ -185,7 +188,8 @@ func (f *exportFlags) options(ctx context.Context, stderr io.Writer) (export.Opt
 
 // exportToStdout runs the export into a temporary file and copies it to
 // standard output (--out -). Parquet is binary: it goes to a pipe or a
-// file, never to a terminal.
+// file, never to a terminal. CSV or JSON on a terminal has its control
+// characters escaped (copyVisible).
 func (env *Env) exportToStdout(ctx context.Context, d *db.DB, opts export.Options) error {
 	if opts.Format == "" {
 		opts.Format = export.Parquet
@@ -211,7 +215,18 @@ func (env *Env) exportToStdout(ctx context.Context, d *db.DB, opts export.Option
 		return err
 	}
 	defer f.Close()
-	if _, err := io.Copy(env.Stdout, f); err != nil {
+	copyOut := func() error { _, err := io.Copy(env.Stdout, f); return err }
+	if env.IsTerminal(env.Stdout) && (opts.Compression == "" || opts.Compression == "none") {
+		// Text on a terminal: log fields are the requester's text, so their
+		// control characters are shown escaped, as query's formats do; a pipe
+		// or a file gets the bytes exactly.
+		escape := render.Visible
+		if opts.Format == export.JSON {
+			escape = func(s string) string { return string(escapeJSONControls([]byte(s))) } // still JSON
+		}
+		copyOut = func() error { return copyVisible(env.Stdout, f, escape) }
+	}
+	if err := copyOut(); err != nil {
 		return fmt.Errorf("write to standard output: %w", err)
 	}
 	fmt.Fprintf(env.Stderr, "exported %d rows to standard output\n", res.Rows)
@@ -287,4 +302,27 @@ func exportByteSize(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// copyVisible copies the text of src to the terminal dst a line at a time,
+// each line (without its line end, which is kept) passed through escape:
+// render.Visible for CSV (\x1B...), escapeJSONControls for JSON.
+func copyVisible(dst io.Writer, src io.Reader, escape func(string) string) error {
+	br := bufio.NewReader(src)
+	bw := bufio.NewWriter(dst)
+	for {
+		line, err := br.ReadString('\n')
+		if text, ok := strings.CutSuffix(line, "\n"); ok {
+			bw.WriteString(escape(text))
+			bw.WriteByte('\n')
+		} else {
+			bw.WriteString(escape(line))
+		}
+		if err == io.EOF {
+			return bw.Flush()
+		}
+		if err != nil {
+			return err
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
 	"github.com/s3logs/s3logs/loader/source"
@@ -176,8 +177,8 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 		opts.Workers = s3.DefaultConcurrency
 	}
 	pl := newProgressLine(env)
-	opts.OnError = func(err error) { pl.printf("s3logs: %v\n", err) }
-	opts.OnNote = func(note string) { pl.printf("s3logs: %s\n", note) }
+	opts.OnError = func(err error) { pl.printf("s3logs: %s\n", pl.text(err.Error())) }
+	opts.OnNote = func(note string) { pl.printf("s3logs: %s\n", pl.text(note)) }
 	for _, err := range early {
 		opts.OnError(err)
 	}
@@ -327,6 +328,20 @@ func (p *progressLine) printf(format string, args ...any) {
 	defer p.mu.Unlock()
 	p.clear()
 	fmt.Fprintf(p.w, format, args...)
+}
+
+// text is a message for the terminal: it names files and objects, whose
+// names are whoever wrote them's text, so on a terminal their control
+// characters are shown escaped (render.Visible), line by line.
+func (p *progressLine) text(s string) string {
+	if !p.tty {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = render.Visible(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (p *progressLine) clear() {
