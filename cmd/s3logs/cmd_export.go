@@ -229,7 +229,7 @@ func (env *Env) exportToStdout(ctx context.Context, d *db.DB, opts export.Option
 	if err := copyOut(); err != nil {
 		return fmt.Errorf("write to standard output: %w", err)
 	}
-	fmt.Fprintf(env.Stderr, "exported %d rows to standard output\n", res.Rows)
+	fmt.Fprintf(env.Stderr, "exported %s rows to standard output\n", queries.GroupDigits(res.Rows))
 	return nil
 }
 

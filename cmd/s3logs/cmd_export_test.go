@@ -337,6 +337,10 @@ func TestExportOutputNames(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "bucket\n") || strings.Count(out, "\n") != 6 || !strings.Contains(stderr, "exported 5 rows to standard output") {
 		t.Errorf("--out - --format csv: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
+	// The count is grouped as in every other summary.
+	if code, _, stderr := cli(t, "", "export", "--db", dbPath, "--query", "SELECT * FROM range(12345)", "--format", "csv", "--out", "-"); code != 0 || !strings.Contains(stderr, "exported 12,345 rows to standard output") {
+		t.Errorf("--out - of 12,345 rows: exit %d, stderr %q", code, stderr)
+	}
 	code, out, stderr = cli(t, "", "export", "--db", dbPath, "--table", "--out", "-")
 	if code != 0 || !strings.HasPrefix(out, "PAR1") {
 		t.Errorf("--out - to a pipe: exit %d, stdout %.20q, stderr %q", code, out, stderr)
