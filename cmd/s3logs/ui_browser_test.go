@@ -278,14 +278,16 @@ func TestUIBrowser(t *testing.T) {
 
 	t.Run("rejects and manifest", func(t *testing.T) {
 		e.t = t
-		e.run(chromedp.Navigate(e.base+"/#/rejects"), chromedp.WaitVisible(chromedp.CSS(`.grid .status[data-state="done"]`)))
+		// The route changes in the page, without a load: wait for this
+		// page's own table, not the previous page's finished grid.
+		e.run(chromedp.Navigate(e.base+"/#/rejects"), chromedp.Poll[chromedp.Void](doneTable("reason")))
 		var sum int64
 		e.eval(`[...document.querySelector('table.results').tBodies[0].rows].reduce((n, r) => n + Number(r.cells[1].textContent), 0)`, &sum)
 		if want := sqlInt(t, d.DB, "SELECT count(*) FROM aws_s3serveraccess_rejects"); sum != want {
 			t.Errorf("rejects by reason sum to %d, table has %d", sum, want)
 		}
 		e.shot("rejects")
-		e.run(chromedp.Navigate(e.base+"/#/manifest"), chromedp.WaitVisible(chromedp.CSS(`.grid .status[data-state="done"]`)))
+		e.run(chromedp.Navigate(e.base+"/#/manifest"), chromedp.Poll[chromedp.Void](doneTable("name")))
 		var rows int64
 		e.eval(`document.querySelector('table.results').tBodies[0].rows.length`, &rows)
 		if want := sqlInt(t, d.DB, "SELECT count(*) FROM s3logs_manifest"); rows != want {
@@ -375,4 +377,14 @@ func TestReportBrowser(t *testing.T) {
 		t.Error(err)
 	}
 	e.checkClean("report in a window")
+}
+
+// doneTable is a page expression, true once the page's grid is done and its
+// results table's first column is named first.
+func doneTable(first string) string {
+	return fmt.Sprintf(`(() => {
+		const st = document.querySelector('.grid .status[data-state="done"]');
+		const t = document.querySelector('table.results');
+		return !!(st && t && t.tHead && t.tHead.rows.length && t.tHead.rows[0].cells[0].textContent.trim() === %q);
+	})()`, first)
 }
