@@ -48,22 +48,30 @@ func unclosedClass(pattern string) int {
 		if p[i] != '[' {
 			continue
 		}
-		j := i + 1
-		if j < len(p) && p[j] == '!' {
-			j++
-		}
-		if j < len(p) && p[j] == ']' {
-			j++
-		}
-		for j < len(p) && p[j] != ']' {
-			j++
-		}
+		j := classEnd(p, i)
 		if j >= len(p) {
 			return i
 		}
 		i = j
 	}
 	return -1
+}
+
+// classEnd returns the index of the "]" that closes the class opened by
+// the "[" at p[i] (a "]" first in the class, after an optional "!", is a
+// member), or len(p) when none does.
+func classEnd(p []rune, i int) int {
+	j := i + 1
+	if j < len(p) && p[j] == '!' {
+		j++
+	}
+	if j < len(p) && p[j] == ']' {
+		j++
+	}
+	for j < len(p) && p[j] != ']' {
+		j++
+	}
+	return j
 }
 
 var globCache sync.Map // pattern -> *regexp.Regexp
@@ -92,16 +100,7 @@ func translateGlob(pattern string) string {
 		case '?':
 			b.WriteString(".")
 		case '[':
-			j := i + 1
-			if j < len(p) && p[j] == '!' {
-				j++
-			}
-			if j < len(p) && p[j] == ']' {
-				j++
-			}
-			for j < len(p) && p[j] != ']' {
-				j++
-			}
+			j := classEnd(p, i)
 			if j >= len(p) {
 				b.WriteString(`\[`)
 				continue
