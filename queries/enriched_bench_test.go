@@ -86,8 +86,19 @@ func BenchmarkEnrichedView(b *testing.B) {
 		"filter-errors":      "SELECT count(*), max(key) FROM %s WHERE httpstatus >= 400",
 		"all-columns":        "SELECT sum(hash(COLUMNS(*))) FROM %s",
 	}
+	// The view's output stored in a table, as if every derived column were
+	// computed at load: the floor of "all-columns" for any way of computing
+	// them (the query hashes 21 more columns than on the table).
+	const stored = "s3logs_bench_enriched_stored"
+	if _, err := d.Exec("CREATE OR REPLACE TEMP TABLE " + stored + " AS SELECT * FROM " + schema.EnrichedViewName); err != nil {
+		b.Fatal(err)
+	}
 	for _, name := range []string{"group-by-requester", "filter-errors", "all-columns"} {
-		for _, src := range []string{schema.TableName, schema.EnrichedViewName} {
+		srcs := []string{schema.TableName, schema.EnrichedViewName}
+		if name == "all-columns" {
+			srcs = append(srcs, stored)
+		}
+		for _, src := range srcs {
 			b.Run(name+"/"+src, func(b *testing.B) {
 				q := fmtQuery(queries[name], src)
 				cpu := processCPU()
