@@ -249,19 +249,7 @@ func TestLoadS3Interrupted(t *testing.T) {
 	srv.Latency = 5 * time.Millisecond
 	path := filepath.Join(t.TempDir(), "int.duckdb")
 	args := []string{"load", "--db", path, "--endpoint-url", srv.URL, "--no-sign-request", "--concurrency", "4", "s3://logs/simple/", "s3://logs/part/"}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	var code int
-	var stderr string
-	go func() {
-		code, stderr = s3Run(ctx, args...)
-		close(done)
-	}()
-	for deadline := time.Now().Add(20 * time.Second); srv.Counts().Gets < 20 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	cancel() // Ctrl-C
-	<-done
+	code, stderr := interruptS3Load(srv, 20, args...)
 	if code != exitInterrupted || !regexp.MustCompile(`s3logs: load interrupted after committing [0-9,]+ files? \([0-9,]+ rows\)( and [0-9,]+ rows of [0-9,]+ files? it was reading)?; database \S+ holds [^;]+; what was committed is consistent: run the same load again to complete it\n`).MatchString(stderr) {
 		t.Fatalf("interrupted load: exit %d, stderr:\n%s\nwant 130 and how much was committed", code, stderr)
 	}
@@ -291,19 +279,7 @@ func TestLoadS3Resume(t *testing.T) {
 	srv.Latency = 5 * time.Millisecond
 	path := filepath.Join(t.TempDir(), "resume.duckdb")
 	args := []string{"load", "--db", path, "--endpoint-url", srv.URL, "--no-sign-request", "--concurrency", "2", "s3://logs/simple/", "s3://logs/part/"}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	var code int
-	var stderr string
-	go func() {
-		code, stderr = s3Run(ctx, args...)
-		close(done)
-	}()
-	for deadline := time.Now().Add(20 * time.Second); srv.Counts().Gets < 40 && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	cancel() // Ctrl-C
-	<-done
+	code, stderr := interruptS3Load(srv, 40, args...)
 	if code != exitInterrupted {
 		t.Fatalf("interrupted load: exit %d, stderr:\n%s", code, stderr)
 	}
@@ -346,4 +322,22 @@ func TestLoadS3Resume(t *testing.T) {
 	if c := srv.Counts(); code != 0 || c.Gets != 0 || c.Listed < len(keys) {
 		t.Errorf("--relist: exit %d, %d GETs, %d keys listed; stderr:\n%s\nwant 0, 0, every key", code, c.Gets, c.Listed, stderr)
 	}
+}
+
+// interruptS3Load runs s3logs with args and cancels it (Ctrl-C) once srv
+// has answered gets GETs (or after 20 s), returning its exit code and
+// standard error.
+func interruptS3Load(srv *s3test.Server, gets int, args ...string) (code int, stderr string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		code, stderr = s3Run(ctx, args...)
+		close(done)
+	}()
+	for deadline := time.Now().Add(20 * time.Second); srv.Counts().Gets < gets && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	return code, stderr
 }
