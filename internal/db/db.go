@@ -184,14 +184,19 @@ func currentSetting(ctx context.Context, q driver.QueryerContext, name string) s
 
 // prepare creates the tables (with their column comments, the first time)
 // and the panther_logs catalog of views. A read-only open creates nothing in
-// the file: its tables must be there.
+// the file: the rows and rejects tables must be there (a database made by
+// an older s3logs may lack the table of replacement marks, which its next
+// load creates).
 func (d *DB) prepare(ctx context.Context) error {
-	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects} {
+	for _, t := range []*schema.Table{schema.S3ServerAccess, schema.Rejects, schema.Replaced} {
 		var n int
 		if err := d.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?", t.Name).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
+			continue
+		}
+		if d.ReadOnly && t == schema.Replaced {
 			continue
 		}
 		if d.ReadOnly {

@@ -93,10 +93,6 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 		conn.Close()
 		return nil, err
 	}
-	if err := createReplaced(ctx, in.ex); err != nil {
-		conn.Close()
-		return nil, err
-	}
 	if err := in.prepareScratch(ctx); err != nil {
 		conn.Close()
 		return nil, err
@@ -645,28 +641,3 @@ func escapeInvalidUTF8(b []byte) string {
 	return s.String()
 }
 
-// createReplaced creates the table of replacement marks (schema.Replaced)
-// with its comments, which .schema shows, unless it is there: a database
-// made by an older s3logs gets it at its next load.
-func createReplaced(ctx context.Context, ex driver.ExecerContext) error {
-	q := ex.(driver.QueryerContext)
-	rows, err := q.QueryContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '"+schema.ReplacedTableName+"'", nil)
-	if err != nil {
-		return fmt.Errorf("create %s: %w", schema.ReplacedTableName, err)
-	}
-	v := make([]driver.Value, 1)
-	err = rows.Next(v)
-	rows.Close()
-	if err != nil {
-		return fmt.Errorf("create %s: %w", schema.ReplacedTableName, err)
-	}
-	if n, _ := v[0].(int64); n > 0 {
-		return nil
-	}
-	for _, s := range append([]string{schema.Replaced.CreateSQL()}, schema.Replaced.CommentSQL()...) {
-		if _, err := ex.ExecContext(ctx, s, nil); err != nil {
-			return fmt.Errorf("create %s: %w", schema.ReplacedTableName, err)
-		}
-	}
-	return nil
-}
