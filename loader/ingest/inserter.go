@@ -640,4 +640,3 @@ func escapeInvalidUTF8(b []byte) string {
 	}
 	return s.String()
 }
-
