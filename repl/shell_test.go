@@ -132,6 +132,7 @@ func TestMetaCommands(t *testing.T) {
 			stdout: "name,kind,rows,description\n" +
 				"aws_s3serveraccess,table,3,S3ServerAccess is an AWS S3 Access Log (Panther log type AWS.S3ServerAccess).\n" +
 				"aws_s3serveraccess_rejects,table,3,\"Lines s3logs could not parse as AWS.S3ServerAccess, with where they came from and why.\"\n" +
+				"s3logs_replaced,table,0,Values of aws_s3serveraccess in which bytes that are not valid UTF-8 were written as U+FFFD: one row per row and column changed. Join on p_row_id; a U+FFFD in a row not listed here was in the log itself.\n" +
 				"aws_s3serveraccess_enriched,view,,\"aws_s3serveraccess with derived columns: the request URI's parts, the decoded key, who the requester is, the source region, the class of the remote IP and, with --ip-ranges, --geoip and --ip-list, what those files say of it.\"\n" +
 				"s3_access_logs,view,,\"aws_s3serveraccess with the names of AWS's JSON server access log records (bucket_name, request_time, http_status...).\"\n" +
 				"v,view,,\n"},

@@ -219,7 +219,7 @@ func TestQueryNotASubquery(t *testing.T) {
 		rows int
 	}{
 		{"DESCRIBE aws_s3serveraccess_rejects", 7},
-		{"SHOW TABLES", 4}, // the two tables, the enriched view and s3_access_logs
+		{"SHOW TABLES", 5}, // the three tables (rows, rejects, replacement marks), the enriched view and s3_access_logs
 		{"PRAGMA version", 1},
 		{"SELECT 1 AS x -- a comment at the end", 1},
 		{"SELECT * FROM panther_logs.aws_s3serveraccess", 3},
