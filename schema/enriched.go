@@ -33,31 +33,24 @@ type Derived struct {
 // intelOnly marks a column that is NULL without intelligence files.
 var intelOnly = new(string)
 
-// Step is a value the view computes once per row so that several derived
-// columns can share it (the position of the first space of the request
-// URI, the requester's type): Expr over the row (alias t) and the steps of
-// earlier layers. Steps are not columns of the view.
-type Step struct {
-	Name, Expr string
-}
-
 // View is a view over a table: the table's columns, in order, then derived
-// ones. Steps are layers of shared values, each layer a subquery over the
-// one before, which the derived columns read by name.
+// ones, in one SELECT over the table.
 //
-// Why layers rather than one SELECT of self-contained macros: DuckDB binds
-// every column of a view on every query, even one that reads none of them,
-// and a macro that calls another macro with an argument it uses three times
-// copies that argument three times, so the old nested macros made a 20 ms
-// expression tree that every query over the view paid for (a filtered count
-// of 1M rows took 2.6x the table's). A layer names each shared piece once.
-// DuckDB still drops a step no read column needs and pushes filters on
-// table columns through the layers to the scan.
+// Why one SELECT of one-argument macros over the table's columns: DuckDB
+// binds every column of a view on every query, even one that reads none of
+// them, at about 20 microseconds an expression node, and a macro is expanded
+// with a copy of its argument for each use of its parameter (nullif and
+// split_part are macros too). A subquery layer costs a copy of the table's
+// 34 columns. So each derived column is one macro of the raw column, whose
+// body names its parameter once or twice and builds on no other macro; a
+// shared piece is computed again rather than passed down (DuckDB's common
+// subexpression elimination runs it once a row). A filtered count of 1M rows
+// over the view took 2.8x the table's with layers of shared pieces and
+// nested macros (BenchmarkEnrichedView).
 type View struct {
 	Name        string
 	Description string
 	Base        *Table
-	Steps       [][]Step
 	Derived     []Derived
 }
 
@@ -78,9 +71,6 @@ func (v *View) Table() *Table {
 func (v *View) CreateSQL(intel bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "CREATE OR REPLACE VIEW %s AS SELECT t.*", Quote(v.Name))
-	if names := v.stepNames(); len(names) > 0 {
-		fmt.Fprintf(&b, " EXCLUDE (%s)", strings.Join(names, ", "))
-	}
 	for _, d := range v.Derived {
 		expr := d.Expr
 		switch {
@@ -92,38 +82,11 @@ func (v *View) CreateSQL(intel bool) string {
 		}
 		fmt.Fprintf(&b, ",\n  %s AS %s", expr, Quote(d.Name))
 	}
-	fmt.Fprintf(&b, "\nFROM %s AS t", v.stepsSQL())
+	fmt.Fprintf(&b, "\nFROM %s AS t", Quote(v.Base.Name))
 	if intel {
 		fmt.Fprintf(&b, " LEFT JOIN %s.main.%s AS i ON i.ip = t.remoteip", Quote(IntelCatalog), Quote(IPInfo.Name))
 	}
 	return b.String()
-}
-
-// stepNames returns the quoted names of all steps, in order.
-func (v *View) stepNames() []string {
-	var names []string
-	for _, layer := range v.Steps {
-		for _, st := range layer {
-			names = append(names, Quote(st.Name))
-		}
-	}
-	return names
-}
-
-// stepsSQL returns the FROM item of the view's outer SELECT: the base table,
-// wrapped in one subquery per layer of steps, each aliased t.
-func (v *View) stepsSQL() string {
-	from := Quote(v.Base.Name)
-	for _, layer := range v.Steps {
-		var b strings.Builder
-		fmt.Fprintf(&b, "(SELECT t.*")
-		for _, st := range layer {
-			fmt.Fprintf(&b, ", %s AS %s", st.Expr, Quote(st.Name))
-		}
-		fmt.Fprintf(&b, " FROM %s AS t)", from)
-		from = b.String()
-	}
-	return from
 }
 
 // CommentSQL returns the statements that attach the view's and its
@@ -149,89 +112,62 @@ func (m Macro) SQL() string {
 	return fmt.Sprintf("CREATE OR REPLACE MACRO %s(%s) AS %s", m.Name, m.Params, m.Body)
 }
 
-// An IN list of many constants becomes a join that stays in the plan even
-// when the column is not read, so ranges are written with BETWEEN.
-// The macros use cheap string primitives (starts_with, strpos, left,
-// substr, parse_filename) where they can: split_part builds a list per row
-// and a regular expression runs a matcher, each several times slower on 1M
-// rows. split_part is left in the account of an ARN, which the view reads
-// only when p_any_aws_account_ids has none, and regular expressions in the
-// user-agent class (one RE2 scan for all markers beats a substring test
-// per marker on uncompressed rows) and the address check. Each column has a macro of one string (s3logs_request_path(u)) for
-// any text, built on macros that take the pieces it shares with its
-// siblings (s3logs_target_path(tg, q)), which the view computes once per row
-// in its Steps.
+// The macros are written for the binder as much as for the rows (see View):
+// each names its parameter a few times, calls no other macro of its own (the
+// view calls each with a column), and avoids DuckDB's macros nullif and
+// split_part on anything but a column. The request URI's parts and the
+// requester's names are regular expressions (RE2, compiled once a query):
+// one expression per part instead of positions computed and passed down. A
+// regular expression that may not match ends in [1] on regexp_extract_all,
+// NULL when it does not; (?s) lets '.' match a newline in a value. An IN
+// list of many constants becomes a join that stays in the plan even when
+// the column is not read, so ranges are written out.
 var Macros = []Macro{
 	{Name: "s3logs_requester_type", Params: "r", Description: "The kind of principal of a requester value.",
 		Body: `CASE
   WHEN r IS NULL OR r = '' OR r = '-' THEN 'anonymous'
   WHEN starts_with(r, 'arn:') THEN CASE
-    WHEN strpos(r, ':assumed-role/') > 0 THEN 'assumed_role'
-    WHEN strpos(r, '::cloudfront:user/') > 0 THEN 'aws_service'
-    WHEN strpos(r, ':user/') > 0 THEN 'iam_user'
-    WHEN strpos(r, ':federated-user/') > 0 THEN 'federated_user'
+    WHEN contains(r, ':assumed-role/') THEN 'assumed_role'
+    WHEN contains(r, '::cloudfront:user/') THEN 'aws_service'
+    WHEN contains(r, ':user/') THEN 'iam_user'
+    WHEN contains(r, ':federated-user/') THEN 'federated_user'
     WHEN suffix(r, ':root') THEN 'root'
-    WHEN strpos(r, ':role/') > 0 THEN 'iam_role'
+    WHEN contains(r, ':role/') THEN 'iam_role'
     ELSE 'other' END
   WHEN r = 'AmazonS3' THEN 's3'
   WHEN starts_with(r, 'svc:') THEN 'aws_service'
   WHEN length(r) = 64 AND ltrim(lower(r), '0123456789abcdef') = '' THEN 'canonical_user'
   ELSE 'other' END`},
 	{Name: "s3logs_requester_account", Params: "r", Description: "The 12-digit AWS account ID of an ARN requester (its fifth field, when a sixth follows), else NULL.",
-		Body: `CASE WHEN starts_with(r, 'arn:') AND length(r) - length(replace(r, ':', '')) >= 5
-    AND length(split_part(r, ':', 5)) = 12 AND ltrim(split_part(r, ':', 5), '0123456789') = '' THEN split_part(r, ':', 5) END`},
-	{Name: "s3logs_last_segment", Params: "s", Description: "What follows the last '/' of s (all of s when it has none).",
-		Body: `parse_filename(s, false, 'forward_slash')`},
-	{Name: "s3logs_after", Params: "s, marker", Description: "What follows the first marker in s.",
-		Body: `substr(s, strpos(s, marker) + length(marker))`},
-	{Name: "s3logs_before", Params: "s, marker", Description: "What precedes the first marker in s (all of s when it has none).",
-		Body: `CASE WHEN strpos(s, marker) > 0 THEN left(s, strpos(s, marker) - 1) ELSE s END`},
-	{Name: "s3logs_principal_of", Params: "r, kind", Description: "The principal name of requester r whose s3logs_requester_type is kind.",
-		Body: `nullif(CASE kind
-  WHEN 'iam_user' THEN s3logs_last_segment(r)
-  WHEN 'iam_role' THEN s3logs_last_segment(r)
-  WHEN 'assumed_role' THEN s3logs_before(s3logs_after(r, ':assumed-role/'), '/')
-  WHEN 'federated_user' THEN s3logs_after(r, ':federated-user/')
-  WHEN 'aws_service' THEN CASE WHEN starts_with(r, 'svc:') THEN substr(r, 5) ELSE s3logs_after(r, ':user/') END
-  END, '')`},
+		Body: `regexp_extract_all(r, '^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):', 1)[1]`},
+	// One alternative per requester_type with a name, in the order that
+	// macro tests them (the first that matches wins, as in Perl); the names
+	// are the groups, and the last alternative, any other value, has none.
 	{Name: "s3logs_requester_principal", Params: "r", Description: "The user, role, federated user or service name of a requester.",
-		Body: `s3logs_principal_of(r, s3logs_requester_type(r))`},
-	{Name: "s3logs_session_of", Params: "r, kind", Description: "The session name of requester r whose s3logs_requester_type is kind.",
-		Body: `CASE WHEN kind = 'assumed_role' AND strpos(s3logs_after(r, ':assumed-role/'), '/') > 0 THEN nullif(s3logs_last_segment(r), '') END`},
+		Body: `nullif(regexp_replace(r, '` + principalRE + `', '', 'g'), '')`},
 	{Name: "s3logs_requester_session", Params: "r", Description: "The session name of an assumed-role requester.",
-		Body: `s3logs_session_of(r, s3logs_requester_type(r))`},
-	{Name: "s3logs_http_version", Params: "u", Description: "The HTTP version at the end of a request URI (HTTP/1.1), or NULL.",
-		Body: `CASE WHEN suffix(u, ' HTTP/1.1') THEN 'HTTP/1.1'
-  WHEN strpos(u, ' ') > 0 AND starts_with(right(u, strpos(reverse(u), ' ') - 1), 'HTTP/') THEN right(u, strpos(reverse(u), ' ') - 1) END`},
-	{Name: "s3logs_uri_method", Params: "u, sp", Description: "The HTTP method of request URI u whose first space is at sp (strpos(u, ' ')).",
-		Body: `CASE WHEN sp > 1 THEN left(u, sp - 1) END`},
-	{Name: "s3logs_http_method", Params: "u", Description: "The HTTP method at the start of a request URI.",
-		Body: `s3logs_uri_method(u, strpos(u, ' '))`},
-	{Name: "s3logs_uri_target", Params: "u, sp, version", Description: "The request target of request URI u whose first space is at sp and whose s3logs_http_version is version.",
-		Body: `CASE WHEN sp > 0 THEN substr(u, sp + 1, length(u) - sp - coalesce(length(version) + 1, 0)) END`},
-	{Name: "s3logs_request_target", Params: "u", Description: "The request target (path and query) of a request URI.",
-		Body: `s3logs_uri_target(u, strpos(u, ' '), s3logs_http_version(u))`},
-	{Name: "s3logs_target_path", Params: "tg, q", Description: "The path of request target tg whose first '?' is at q (strpos(tg, '?')), or NULL when empty.",
-		Body: `nullif(CASE WHEN q > 0 THEN left(tg, q - 1) ELSE tg END, '')`},
-	{Name: "s3logs_request_path", Params: "u", Description: "The path of a request URI, as logged (URL-encoded).",
-		Body: `s3logs_target_path(s3logs_request_target(u), strpos(s3logs_request_target(u), '?'))`},
-	{Name: "s3logs_target_query", Params: "tg, q", Description: "The query string of request target tg whose first '?' is at q, or NULL when it has none.",
-		Body: `CASE WHEN q > 0 THEN substr(tg, q + 1) END`},
-	{Name: "s3logs_request_query", Params: "u", Description: "The query string of a request URI, after '?', or NULL.",
-		Body: `s3logs_target_query(s3logs_request_target(u), strpos(s3logs_request_target(u), '?'))`},
+		Body: `CASE WHEN regexp_matches(r, '(?s)^arn:.*?:assumed-role/[^/]*/.*[^/]$') THEN regexp_extract(r, '[^/]+$') END`},
+	{Name: "s3logs_http_method", Params: "u", Description: "The HTTP method at the start of a request URI: what precedes its first space.",
+		Body: `regexp_extract_all(u, '^([^ ]+) ', 1)[1]`},
+	{Name: "s3logs_http_version", Params: "u", Description: "The HTTP version at the end of a request URI (HTTP/1.1): its last word when that starts with HTTP/ and a request target precedes it; else NULL.",
+		Body: `CASE WHEN suffix(u, ' HTTP/1.1') AND strpos(u, ' ') < length(u) - 8 THEN 'HTTP/1.1'
+  WHEN regexp_matches(u, '(?s)^[^ ]* .* HTTP/[^ ]*$') THEN regexp_extract(u, 'HTTP/[^ ]*$') END`},
+	{Name: "s3logs_request_target", Params: "u", Description: "The request target (path and query) of a request URI: between its first space and the HTTP version.",
+		Body: `regexp_extract_all(u, '(?s)^[^ ]* (.*?)(?: HTTP/[^ ]*)?$', 1)[1]`},
+	{Name: "s3logs_request_path", Params: "u", Description: "The path of a request URI, as logged (URL-encoded): its request target up to the first '?'; NULL when empty.",
+		Body: `CASE WHEN regexp_full_match(u, '` + commonURI + `') THEN string_split(string_split(u, ' ')[2], '?')[1]
+  ELSE nullif(regexp_replace(u, '` + pathStrip + `', '', 'g'), '') END`},
+	{Name: "s3logs_request_query", Params: "u", Description: "The query string of a request URI, after the first '?' of its request target, or NULL when it has none.",
+		Body: `CASE WHEN NOT contains(u, '?') THEN NULL
+  WHEN regexp_full_match(u, '` + commonURI + `') THEN regexp_extract(u, '^[^ ?]+ [^ ?]*\?([^ ]*) HTTP/', 1)
+  ELSE nullif(regexp_replace(u, '` + queryStrip + `', '', 'g'), '')[2:] END`},
 	{Name: "s3logs_url_decode", Params: "s", Description: "s with %XX sequences decoded; + is kept; NULL when the result is not UTF-8.",
-		Body: `CASE WHEN strpos(s, '%') = 0 THEN s ELSE try(url_decode(s)) END`},
+		Body: `CASE WHEN contains(s, '%') THEN try(url_decode(s)) ELSE s END`},
 	{Name: "s3logs_valid_ip_class", Params: "ip", Description: "private, loopback, link_local or public for a valid IPv4 or IPv6 address.",
 		Body: `CASE
-  WHEN strpos(ip, ':') > 0 THEN CASE
-    WHEN ip = '::1' THEN 'loopback'
-    WHEN strpos(ip, ':') = 5 AND lower(left(ip, 3)) BETWEEN 'fe8' AND 'feb' THEN 'link_local'
-    WHEN strpos(ip, ':') = 5 AND lower(left(ip, 2)) BETWEEN 'fc' AND 'fd' THEN 'private'
-    ELSE 'public' END
-  WHEN starts_with(ip, '10.') OR starts_with(ip, '192.168.')
-    OR (starts_with(ip, '172.') AND substr(ip, 7, 1) = '.' AND substr(ip, 5, 2) BETWEEN '16' AND '31') THEN 'private'
-  WHEN starts_with(ip, '127.') THEN 'loopback'
-  WHEN starts_with(ip, '169.254.') THEN 'link_local'
+  WHEN regexp_matches(ip, '^(?:10\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\.|[fF][cCdD][^:]{2}:)') THEN 'private'
+  WHEN ip = '::1' OR starts_with(ip, '127.') THEN 'loopback'
+  WHEN regexp_matches(ip, '^(?:169\.254\.|[fF][eE][89abAB][^:]:)') THEN 'link_local'
   ELSE 'public' END`},
 	{Name: "s3logs_ip_class", Params: "ip", Description: "private, loopback, link_local, public or invalid for a text address; none for NULL.",
 		Body: `CASE
@@ -255,11 +191,42 @@ var Macros = []Macro{
   WHEN ua IS NULL OR ua = '' THEN 'other'
   WHEN starts_with(ua, 'aws-cli/') OR starts_with(ua, 'aws-sdk-') OR starts_with(ua, 'Boto3/') OR starts_with(ua, 'Botocore/')
     OR starts_with(ua, 'aws-internal/') OR starts_with(ua, '[S3Console') OR starts_with(ua, 'S3Console/') THEN 'sdk_cli'
-  WHEN regexp_matches(lower(ua), '` + botMarkers + `') THEN 'bot'
+  WHEN regexp_matches(ua, '(?i)` + botMarkers + `') THEN 'bot'
   WHEN starts_with(ua, 'Mozilla/') OR starts_with(ua, 'Opera/') THEN 'browser'
-  WHEN regexp_matches(lower(ua), '` + sdkMarkers + `') THEN 'sdk_cli'
+  WHEN regexp_matches(ua, '(?i)` + sdkMarkers + `') THEN 'sdk_cli'
   ELSE 'other' END`},
 }
+
+// commonURI is the shape of nearly every request URI: a method, a space, a
+// path that is not empty, a query or none, a space and an HTTP version, no
+// other space and no '?' outside the path and query. The path of such a URI
+// is split at its spaces and first '?', its query read by a regular
+// expression with one group that RE2 runs in one pass: a fraction of the
+// time of the general case below, which a URI without a '?' never needs for
+// its query. RE2 checks the full match with its DFA.
+const commonURI = `[^ ?]+ [^ ?][^ ]* HTTP/[^ ?]*`
+
+// pathStrip and queryStrip are what regexp_replace removes from a request
+// URI to leave its path, or its query with the '?' (” when none). Each
+// alternative is a piece to drop, tried left to right from the text's start
+// (the first that matches at a position wins): a URI without a space; the
+// method and its space; the query or the path; the HTTP version at the end.
+// They have no groups, so RE2 runs its DFA (a group made these columns ten
+// times slower on 1M rows).
+const (
+	pathStrip  = `(?s)^[^ ]*$|^[^ ]* |\?.*$| HTTP/[^ ]*$`
+	queryStrip = `(?s)^[^ ]*$|^[^ ]* [^?]*?(?: HTTP/[^ ]*)?$|^[^ ]* [^?]*| HTTP/[^ ]*$`
+)
+
+// principalRE is what regexp_replace removes from a requester to leave its
+// name: first, from the start, the prefix of the requester_type with a name
+// (in s3logs_requester_type's order: svc:; an ARN up to its first
+// ':assumed-role/', '::cloudfront:user/', an IAM user's last '/',
+// ':federated-user/', an IAM role's last '/'), or all of a root or any other
+// value; then anything from a '/' on (the session of an assumed role; AWS
+// allows no '/' in the other names). No groups, as above.
+const principalRE = `(?s)^(?:svc:|arn:.*?:assumed-role/|arn:.*?::cloudfront:user/|arn:.*?:user/(?:.*/)?|` +
+	`arn:.*?:federated-user/|arn:.*:root$|arn:.*?:role/(?:.*/)?|.*$)|/.*$`
 
 // botMarkers and sdkMarkers are the lower-case user-agent substrings of the
 // bot and SDK-or-CLI classes. The order of the tests: a user agent that
@@ -282,26 +249,17 @@ var Enriched = &View{
 	Description: "aws_s3serveraccess with derived columns: the request URI's parts, the decoded key, who the requester is, " +
 		"the source region, the class of the remote IP and, with --ip-ranges, --geoip and --ip-list, what those files say of it.",
 	Base: S3ServerAccess,
-	Steps: [][]Step{
-		{
-			{"_uri_space", "strpos(t.requesturi, ' ')"},
-			{"_uri_version", "s3logs_http_version(t.requesturi)"},
-			{"_requester_kind", "s3logs_requester_type(t.requester)"},
-		},
-		{{"_uri_target", "s3logs_uri_target(t.requesturi, t._uri_space, t._uri_version)"}},
-		{{"_uri_query_at", "strpos(t._uri_target, '?')"}},
-	},
 	Derived: []Derived{
-		{Column{Name: "http_method", Type: String, Description: "The HTTP method of the request: requesturi up to its first space (GET, PUT, HEAD...)."}, "s3logs_uri_method(t.requesturi, t._uri_space)", nil},
-		{Column{Name: "request_path", Type: String, Description: "The path of the request URI, as logged (URL-encoded): what lies between the method and '?' or the HTTP version."}, "s3logs_target_path(t._uri_target, t._uri_query_at)", nil},
-		{Column{Name: "request_query", Type: String, Description: "The query string of the request URI, after the first '?' (empty when the URI ends in '?'); NULL when it has none."}, "s3logs_target_query(t._uri_target, t._uri_query_at)", nil},
-		{Column{Name: "http_version", Type: String, Description: "The HTTP version at the end of the request URI (HTTP/1.1), or NULL when it ends otherwise."}, "t._uri_version", nil},
+		{Column{Name: "http_method", Type: String, Description: "The HTTP method of the request: requesturi up to its first space (GET, PUT, HEAD...)."}, "s3logs_http_method(t.requesturi)", nil},
+		{Column{Name: "request_path", Type: String, Description: "The path of the request URI, as logged (URL-encoded): what lies between the method and '?' or the HTTP version."}, "s3logs_request_path(t.requesturi)", nil},
+		{Column{Name: "request_query", Type: String, Description: "The query string of the request URI, after the first '?' (empty when the URI ends in '?'); NULL when it has none."}, "s3logs_request_query(t.requesturi)", nil},
+		{Column{Name: "http_version", Type: String, Description: "The HTTP version at the end of the request URI (HTTP/1.1): its last word when that starts with HTTP/ and follows the request target; NULL otherwise."}, "s3logs_http_version(t.requesturi)", nil},
 		{Column{Name: "key_decoded", Type: String, Description: "The key with its %XX sequences decoded once (key keeps the raw value). A '+' stays '+': S3 writes a space in a key as %20, and '+' in a URL path is a literal plus. NULL when the key is NULL or decodes to bytes that are not UTF-8."}, "s3logs_url_decode(t.key)", nil},
-		{Column{Name: "requester_type", Type: String, Description: "What the requester is: iam_user, assumed_role, federated_user, root, iam_role, aws_service (svc:... or a CloudFront origin access identity), canonical_user (a 64-hex canonical user ID), anonymous (no requester), s3 (AmazonS3, S3 itself: lifecycle), or other."}, "t._requester_kind", nil},
+		{Column{Name: "requester_type", Type: String, Description: "What the requester is: iam_user, assumed_role, federated_user, root, iam_role, aws_service (svc:... or a CloudFront origin access identity), canonical_user (a 64-hex canonical user ID), anonymous (no requester), s3 (AmazonS3, S3 itself: lifecycle), or other."}, "s3logs_requester_type(t.requester)", nil},
 		{Column{Name: "requester_account_id", Type: String, Description: "The 12-digit AWS account ID of the requester's ARN (its fifth field, as p_any_aws_account_ids has it), or NULL (canonical IDs, services, anonymous)."}, "coalesce(t.p_any_aws_account_ids[1], s3logs_requester_account(t.requester))", nil},
-		{Column{Name: "requester_principal", Type: String, Description: "The requester's name: the user name of an IAM user (without its path), the role of an assumed role, the name of a federated user or IAM role, the service of svc:SERVICE or a CloudFront origin access identity; NULL otherwise."}, "s3logs_principal_of(t.requester, t._requester_kind)", nil},
-		{Column{Name: "requester_session", Type: String, Description: "The session name of an assumed role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), else NULL."}, "s3logs_session_of(t.requester, t._requester_kind)", nil},
-		{Column{Name: "source_region", Type: String, Description: "The Source Region S3 appends as the 27th field since 2026 (additionalFields[1]), or NULL when the line has none."}, "nullif(nullif(t.additionalFields[1], '-'), '')", nil},
+		{Column{Name: "requester_principal", Type: String, Description: "The requester's name: the user name of an IAM user (without its path), the role of an assumed role, the name of a federated user or IAM role, the service of svc:SERVICE or a CloudFront origin access identity, up to a '/' (AWS allows none in these names but a path's); NULL otherwise."}, "s3logs_requester_principal(t.requester)", nil},
+		{Column{Name: "requester_session", Type: String, Description: "The session name of an assumed role (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), else NULL."}, "s3logs_requester_session(t.requester)", nil},
+		{Column{Name: "source_region", Type: String, Description: "The Source Region S3 appends as the 27th field since 2026 (additionalFields[1]), or NULL when the line has none."}, "CASE WHEN t.additionalFields[1] NOT IN ('-', '') THEN t.additionalFields[1] END", nil},
 		{Column{Name: "remoteip_class", Type: String, Description: "The kind of remote IP: private (RFC 1918 10/8, 172.16/12, 192.168/16; IPv6 fc00::/7), loopback (127/8, ::1), link_local (169.254/16, fe80::/10), aws (inside a prefix of the --ip-ranges file), public (any other address), invalid (not an IP address), none (no remote IP)."}, "CASE WHEN t.remoteip IS NULL THEN 'none' WHEN coalesce(len(t.p_any_ip_addresses), 0) = 0 THEN 'invalid' WHEN i.aws_service IS NOT NULL AND s3logs_valid_ip_class(t.remoteip) = 'public' THEN 'aws' ELSE s3logs_valid_ip_class(t.remoteip) END", &plainIPClass},
 		{Column{Name: "remoteip_aws_service", Type: String, Description: "With --ip-ranges: the AWS service of the most specific prefix holding the remote IP (EC2, S3, CLOUDFRONT...; AMAZON only when no other service lists it)."}, "i.aws_service", intelOnly},
 		{Column{Name: "remoteip_aws_region", Type: String, Description: "With --ip-ranges: the region of that prefix (us-east-1, GLOBAL...)."}, "i.aws_region", intelOnly},

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"regexp"
 	"strings"
 	"testing"
@@ -33,46 +34,142 @@ var (
 		"Curl/8.0", "xcurl/8.0", "AWS Console", "s3 sync", "PowerShell/7", "Opera/9.80", "[S3Console/0.4]", "ÄWS-SDK"}
 )
 
-// TestEnrichedStepsMatchMacros puts every edge value in a row of its own
-// and checks that each derived column of the view, which reads the pieces
-// its layers compute once, equals the one-argument macro of the same name
-// on the raw column.
-func TestEnrichedStepsMatchMacros(t *testing.T) {
+// uriOracle splits a request URI as the view's columns are documented:
+// the method is what precedes the first space (NULL when empty); the rest
+// is the request target, less its last word and the space before it when
+// that word starts with HTTP/ (the version); the path is the target up to
+// its first '?' (NULL when empty), the query what follows that '?'.
+func uriOracle(v any) (method, path, query, version any) {
+	u, ok := v.(string)
+	sp := strings.IndexByte(u, ' ')
+	if !ok || sp < 0 {
+		return nil, nil, nil, nil
+	}
+	if sp > 0 {
+		method = u[:sp]
+	}
+	target := targetOracle(u).(string)
+	if rest := u[sp+1:]; len(target) < len(rest) {
+		version = rest[len(target)+1:]
+	}
+	p, q, hasQ := strings.Cut(target, "?")
+	if p != "" {
+		path = p
+	}
+	if hasQ {
+		query = q
+	}
+	return method, path, query, version
+}
+
+// targetOracle is the request target of a request URI: what follows its
+// first space, less the last word and the space before it when that word
+// starts with HTTP/; NULL without a space.
+func targetOracle(v any) any {
+	u, ok := v.(string)
+	sp := strings.IndexByte(u, ' ')
+	if !ok || sp < 0 {
+		return nil
+	}
+	target := u[sp+1:]
+	if ls := strings.LastIndexByte(target, ' '); ls >= 0 && strings.HasPrefix(target[ls+1:], "HTTP/") {
+		target = target[:ls]
+	}
+	return target
+}
+
+// requesterOracle names a requester as the view's columns are documented:
+// its type (the first marker that matches, in s3logs_requester_type's
+// order), its name and its session.
+func requesterOracle(v any) (kind, principal, session any) {
+	r, ok := v.(string)
+	if !ok || r == "" || r == "-" {
+		return "anonymous", nil, nil
+	}
+	after := func(marker string) string { _, a, _ := strings.Cut(r, marker); return a }
+	last := func() string { return r[strings.LastIndexByte(r, '/')+1:] }
+	upToSlash := func(s string) string { s, _, _ = strings.Cut(s, "/"); return s }
+	name := ""
+	switch {
+	case strings.HasPrefix(r, "arn:") && strings.Contains(r, ":assumed-role/"):
+		kind, name = "assumed_role", upToSlash(after(":assumed-role/"))
+		if rest := after(":assumed-role/"); strings.Contains(rest, "/") && last() != "" {
+			session = last()
+		}
+	case strings.HasPrefix(r, "arn:") && strings.Contains(r, "::cloudfront:user/"):
+		kind, name = "aws_service", upToSlash(after("::cloudfront:user/"))
+	case strings.HasPrefix(r, "arn:") && strings.Contains(r, ":user/"):
+		kind, name = "iam_user", last()
+	case strings.HasPrefix(r, "arn:") && strings.Contains(r, ":federated-user/"):
+		kind, name = "federated_user", upToSlash(after(":federated-user/"))
+	case strings.HasPrefix(r, "arn:") && strings.HasSuffix(r, ":root"):
+		kind = "root"
+	case strings.HasPrefix(r, "arn:") && strings.Contains(r, ":role/"):
+		kind, name = "iam_role", last()
+	case strings.HasPrefix(r, "arn:"):
+		kind = "other"
+	case r == "AmazonS3":
+		kind = "s3"
+	case strings.HasPrefix(r, "svc:"):
+		kind, name = "aws_service", upToSlash(r[4:])
+	case len(r) == 64 && strings.Trim(strings.ToLower(r), "0123456789abcdef") == "":
+		kind = "canonical_user"
+	default:
+		kind = "other"
+	}
+	if name != "" {
+		principal = name
+	}
+	return kind, principal, session
+}
+
+// TestDerivedMatchOracle puts every edge value in a row of its own and
+// checks the view's URI and requester columns, and the one-argument macros
+// they are, against the oracles above, worked out in Go.
+func TestDerivedMatchOracle(t *testing.T) {
 	d := openMem(t)
 	ctx := context.Background()
-	insert := func(col string, vals []any) {
+	str := func(v sql.NullString) any {
+		if !v.Valid {
+			return nil
+		}
+		return v.String
+	}
+	check := func(col string, vals []any, cols []string, want func(any) []any) {
+		t.Helper()
 		for _, v := range vals {
-			if _, err := d.ExecContext(ctx, "INSERT INTO aws_s3serveraccess (bucketowner, p_row_id, "+col+") VALUES ('o', 'r', ?)", v); err != nil {
-				t.Fatal(err)
+			got := enriched(t, d, map[string]any{col: v}, cols...)
+			w := want(v)
+			for i, c := range cols {
+				if str(got[i]) != w[i] {
+					t.Errorf("%s %q: %s = %#v, want %#v", col, v, c, str(got[i]), w[i])
+				}
+				var m sql.NullString
+				if err := d.QueryRowContext(ctx, "SELECT s3logs_"+c+"(?)", v).Scan(&m); err != nil || str(m) != w[i] {
+					t.Errorf("s3logs_%s(%q) = %#v, %v; want %#v", c, v, str(m), err, w[i])
+				}
 			}
 		}
 	}
-	insert("requester", edgeRequesters)
-	insert("requesturi", edgeURIs)
-	insert("key", edgeKeys)
-	insert("useragent", edgeAgents)
-	pairs := []struct{ col, macro string }{
-		{"http_method", "s3logs_http_method(requesturi)"},
-		{"request_path", "s3logs_request_path(requesturi)"},
-		{"request_query", "s3logs_request_query(requesturi)"},
-		{"http_version", "s3logs_http_version(requesturi)"},
-		{"key_decoded", "s3logs_url_decode(key)"},
-		{"requester_type", "s3logs_requester_type(requester)"},
-		{"requester_account_id", "s3logs_requester_account(requester)"},
-		{"requester_principal", "s3logs_requester_principal(requester)"},
-		{"requester_session", "s3logs_requester_session(requester)"},
-		{"useragent_class", "s3logs_useragent_class(useragent)"},
-	}
-	for _, p := range pairs {
-		var n int
-		q := "SELECT count(*) FROM " + schema.EnrichedViewName + " WHERE " + p.col + " IS DISTINCT FROM " + p.macro
-		if err := d.QueryRowContext(ctx, q).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != 0 {
-			t.Errorf("%s differs from %s on %d rows", p.col, p.macro, n)
+	uris := append(append([]any{}, edgeURIs...), "GET /a?x HTTP/1.1 HTTP/2", "GET HTTP/1.1?", "GET /a?b HTTP/1.1?", "GET /a\n?b\nc HTTP/1.1",
+		"GET /a?x b HTTP/1.1", "G?T /a?b HTTP/1.1", "GET /a HTTP/1.1 ", "GET\t/a HTTP/1.1", "?", "GET ?", "GET /%3F?a=%20 HTTP/1.0")
+	check("requesturi", uris, []string{"http_method", "request_path", "request_query", "http_version"}, func(v any) []any {
+		m, p, q, ver := uriOracle(v)
+		return []any{m, p, q, ver}
+	})
+	for _, u := range uris {
+		var got sql.NullString
+		if err := d.QueryRowContext(ctx, "SELECT s3logs_request_target(?)", u).Scan(&got); err != nil || str(got) != targetOracle(u) {
+			t.Errorf("s3logs_request_target(%q) = %#v, %v; want %#v", u, str(got), err, targetOracle(u))
 		}
 	}
+	reqs := append(append([]any{}, edgeRequesters...), "svc:a/b", "arn:aws:iam::123456789012:role/x:root", "arn:aws:iam::123456789012:user/x\n/y",
+		"arn:aws:sts::123456789012:assumed-role/R/s\n", "arn:aws:sts::1:assumed-role/R:assumed-role/S/x", "arn:x:user/y::cloudfront:user/z",
+		"arn:aws:iam::123456789012:federated-user/bob", "arn:aws:iam::123456789012:role/", "/x", "arn:aws:iam::123456789012:role/a/b")
+	check("requester", reqs, []string{"requester_type", "requester_principal", "requester_session"}, func(v any) []any {
+		k, p, s := requesterOracle(v)
+		return []any{k, p, s}
+	})
 }
 
 // oldAccountRE is the regular expression s3logs_requester_account used
