@@ -155,7 +155,8 @@ var Macros = []Macro{
 	{Name: "s3logs_request_target", Params: "u", Description: "The request target (path and query) of a request URI: between its first space and the HTTP version.",
 		Body: `regexp_extract_all(u, '(?s)^[^ ]* (.*?)(?: HTTP/[^ ]*)?$', 1)[1]`},
 	{Name: "s3logs_request_path", Params: "u", Description: "The path of a request URI, as logged (URL-encoded): its request target up to the first '?'; NULL when empty.",
-		Body: `CASE WHEN regexp_full_match(u, '` + commonURI + `') THEN string_split(string_split(u, ' ')[2], '?')[1]
+		Body: `CASE WHEN suffix(u, ' HTTP/1.1') AND strpos(u, ' ') < length(u) - 9 AND strpos(u, ' ?') <> strpos(u, ' ')
+    THEN string_split(substr(u, strpos(u, ' ') + 1, length(u) - strpos(u, ' ') - 9), '?')[1]
   ELSE nullif(regexp_replace(u, '` + pathStrip + `', '', 'g'), '') END`},
 	{Name: "s3logs_request_query", Params: "u", Description: "The query string of a request URI, after the first '?' of its request target, or NULL when it has none.",
 		Body: `CASE WHEN NOT contains(u, '?') THEN NULL
@@ -200,11 +201,14 @@ var Macros = []Macro{
 // commonURI is the shape of nearly every request URI: a method, a space, a
 // path that is not empty, a query or none, a space and an HTTP version, no
 // other space and no '?' outside the path and query. RE2 checks a full
-// match with its DFA; the path of such a URI is then split at its spaces and
-// first '?', its query read by a regular expression with one group that RE2
-// runs in one pass, each a fraction of the time of the general case below
-// (which a URI without a '?' never needs for its query). The general case
-// is inside a CASE, where DuckDB computes nullif's argument twice.
+// match with its DFA, and reads the query of such a URI with one group in
+// one pass, a fraction of the time of the general case below (which a URI
+// without a '?' never needs for its query). The path of a URI that ends in
+// " HTTP/1.1" after a target that does not start with '?' is cut out with
+// strpos and substr, faster still: a regular expression costs DuckDB about
+// 0.2 us a row even as a DFA full match, a group 0.6 us, strpos nearly
+// nothing (BenchmarkEnrichedColumns). The general case is inside a CASE,
+// where DuckDB computes nullif's argument twice.
 const commonURI = `[^ ?]+ [^ ?][^ ]* HTTP/[^ ?]*`
 
 // pathStrip and queryStrip are what regexp_replace removes from a request

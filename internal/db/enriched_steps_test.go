@@ -152,7 +152,7 @@ func TestDerivedMatchOracle(t *testing.T) {
 		}
 	}
 	uris := append(append([]any{}, edgeURIs...), "GET /a?x HTTP/1.1 HTTP/2", "GET HTTP/1.1?", "GET /a?b HTTP/1.1?", "GET /a\n?b\nc HTTP/1.1",
-		"GET /a?x b HTTP/1.1", "G?T /a?b HTTP/1.1", "GET /a HTTP/1.1 ", "GET\t/a HTTP/1.1", "?", "GET ?", "GET /%3F?a=%20 HTTP/1.0")
+		"GET /a?x b HTTP/1.1", "G?T /a?b HTTP/1.1", "GET /a  HTTP/1.1", "GET / ?x HTTP/1.1", "GET ?? HTTP/1.1", "GET /a HTTP/1.1 HTTP/1.1", "GET /a HTTP/1.1 ", "GET\t/a HTTP/1.1", "?", "GET ?", "GET /%3F?a=%20 HTTP/1.0")
 	check("requesturi", uris, []string{"http_method", "request_path", "request_query", "http_version"}, func(v any) []any {
 		m, p, q, ver := uriOracle(v)
 		return []any{m, p, q, ver}
