@@ -65,11 +65,20 @@ func AttachIntel(ctx context.Context, ex interface {
 	return nil
 }
 
+// retiredMacros are macros an older s3logs defined for the enriched view
+// (the pieces its layers passed down), dropped from a database file when
+// it is opened read-write, so that they no longer show among its functions.
+var retiredMacros = []string{"s3logs_uri_method", "s3logs_uri_target", "s3logs_target_path", "s3logs_target_query",
+	"s3logs_principal_of", "s3logs_session_of", "s3logs_after", "s3logs_before", "s3logs_last_segment"}
+
 // enrichedDDL returns the statements that define the enriched view and
 // what it needs, and the hash of their text that marks the view's comment.
 func enrichedDDL(intel bool) (stmts []string, sum string) {
 	for _, m := range schema.Macros {
 		stmts = append(stmts, m.SQL())
+	}
+	for _, name := range retiredMacros {
+		stmts = append(stmts, "DROP MACRO IF EXISTS "+name)
 	}
 	stmts = append(stmts, schema.Enriched.CreateSQL(intel))
 	stmts = append(stmts, schema.Enriched.CommentSQL()...)
@@ -107,7 +116,7 @@ func (d *DB) forThisOpen(ddl []string) []string {
 	var out []string
 	for _, s := range ddl {
 		switch {
-		case strings.HasPrefix(s, "COMMENT ON"):
+		case strings.HasPrefix(s, "COMMENT ON"), strings.HasPrefix(s, "DROP MACRO"):
 		case strings.HasPrefix(s, "CREATE OR REPLACE MACRO"):
 			out = append(out, "CREATE OR REPLACE TEMP MACRO"+strings.TrimPrefix(s, "CREATE OR REPLACE MACRO"))
 		case strings.HasPrefix(s, "CREATE OR REPLACE VIEW"):

@@ -294,3 +294,44 @@ func TestEnrichedViewKeptInFile(t *testing.T) {
 	}
 	d.Close()
 }
+
+// TestRetiredMacrosDropped opens a database file holding a macro of an
+// older view's layers, with a stale view version, as an older s3logs left
+// it: a read-only open keeps it (and works), a read-write open drops it.
+func TestRetiredMacrosDropped(t *testing.T) {
+	ctx := context.Background()
+	p := filepath.Join(t.TempDir(), "old.duckdb")
+	d, err := Open(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"CREATE OR REPLACE MACRO s3logs_after(s, marker) AS substr(s, strpos(s, marker) + length(marker))",
+		"CREATE OR REPLACE MACRO " + versionMacro + "() AS 'older'"} {
+		if _, err := d.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Close()
+	count := func(d *DB) int {
+		var n int
+		if err := d.QueryRow("SELECT count(*) FROM duckdb_functions() WHERE function_name = 's3logs_after'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ro, err := OpenReadOnly(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(ro); n != 1 {
+		t.Errorf("read-only open: %d s3logs_after macros, want the file's 1", n)
+	}
+	ro.Close()
+	if d, err = Open(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if n := count(d); n != 0 {
+		t.Errorf("read-write open: %d s3logs_after macros, want 0", n)
+	}
+}
