@@ -117,9 +117,11 @@ func (m Macro) SQL() string {
 // view calls each with a column), and avoids DuckDB's macros nullif and
 // split_part on anything but a column. The request URI's parts and the
 // requester's names are regular expressions (RE2, compiled once a query):
-// one expression per part instead of positions computed and passed down. A
-// regular expression that may not match ends in [1] on regexp_extract_all,
-// NULL when it does not; (?s) lets '.' match a newline in a value. An IN
+// one expression per part instead of positions computed and passed down,
+// with strpos and substr first where the usual shape of a value allows (a
+// regular expression costs DuckDB several times as much a row). One that
+// may not match ends in [1] on regexp_extract_all, NULL when it does not;
+// (?s) lets '.' match a newline in a value. An IN
 // list of many constants becomes a join that stays in the plan even when
 // the column is not read, so ranges are written out.
 var Macros = []Macro{
@@ -140,9 +142,6 @@ var Macros = []Macro{
   ELSE 'other' END`},
 	{Name: "s3logs_requester_account", Params: "r", Description: "The 12-digit AWS account ID of an ARN requester (its fifth field, when a sixth follows), else NULL.",
 		Body: `regexp_extract_all(r, '^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):', 1)[1]`},
-	// One alternative per requester_type with a name, in the order that
-	// macro tests them (the first that matches wins, as in Perl); the names
-	// are the groups, and the last alternative, any other value, has none.
 	{Name: "s3logs_requester_principal", Params: "r", Description: "The user, role, federated user or service name of a requester.",
 		Body: `nullif(regexp_replace(r, '` + principalRE + `', '', 'g'), '')`},
 	{Name: "s3logs_requester_session", Params: "r", Description: "The session name of an assumed-role requester.",
