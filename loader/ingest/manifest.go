@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -101,8 +102,8 @@ var manifestCols = len(schema.Manifest.Columns)
 
 // writeManifest inserts rows (deleting the earlier rows of the ids in
 // replace first) within the current transaction: the DELETEs through ex,
-// the INSERTs through insert (a statement for each number of rows up to
-// manifestBatch, which a stmtCache keeps prepared).
+// the INSERTs through insert (a statement for each number of rows
+// manifestChunk gives, which a stmtCache keeps prepared).
 func writeManifest(ctx context.Context, ex driver.ExecerContext, insert execFunc, rows []manifestRow, replace []string) error {
 	for len(replace) > 0 {
 		n := min(len(replace), 500)
@@ -117,7 +118,7 @@ func writeManifest(ctx context.Context, ex driver.ExecerContext, insert execFunc
 		replace = replace[n:]
 	}
 	for len(rows) > 0 {
-		n := min(len(rows), manifestBatch)
+		n := manifestChunk(len(rows))
 		tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", manifestCols), ",") + ")"
 		q := "INSERT INTO " + schema.ManifestTableName + " VALUES " + strings.TrimSuffix(strings.Repeat(tuple+",", n), ",")
 		args := make([]driver.NamedValue, 0, n*manifestCols)
@@ -136,6 +137,22 @@ func writeManifest(ctx context.Context, ex driver.ExecerContext, insert execFunc
 
 // manifestBatch is the most manifest rows one INSERT writes.
 const manifestBatch = 100
+
+// manifestChunk is how many of n manifest rows still to write the next
+// INSERT writes: manifestBatch, or fewer as a power of two, so that the
+// statements prepared (and kept, see stmtCache) are those of 100, 64, 32,
+// 16, 8, 4, 2 and 1 rows whatever the commits' numbers of rows. With one
+// statement for each number up to manifestBatch, a load of 100,000 S3
+// objects (about 70 commits, each ending in a different number) kept about
+// 70 prepared plans of up to 1,800 parameters, which held DuckDB memory
+// that grew with the load: about 45 MB more at the end than at 10,000
+// objects. At most six more statements a commit.
+func manifestChunk(n int) int {
+	if n >= manifestBatch {
+		return manifestBatch
+	}
+	return 1 << (bits.Len(uint(n)) - 1)
+}
 
 // execFunc runs one statement with args.
 type execFunc func(ctx context.Context, q string, args []driver.NamedValue) error
