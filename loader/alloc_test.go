@@ -1,10 +1,12 @@
 package loader
 
 import (
+	"bytes"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -100,4 +102,78 @@ func TestRecyclerReuses(t *testing.T) {
 	if s, own := recyclerFor(nil); s != sharedRecycler || own {
 		t.Error("nil allocator did not get the shared recycler")
 	}
+}
+
+// TestSmallBatchHoldsLittle checks that the batch of a small log object
+// holds about its own bytes, not the buffers sized for hundreds of rows
+// and kilobytes of each column that the Reader wrote it in (see take):
+// a load queues hundreds of such batches.
+func TestSmallBatchHoldsLittle(t *testing.T) {
+	input := firstLines(t, 10)
+	checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	r := NewReader(strings.NewReader(input), "s3://b/k", Options{Allocator: checked, ParseTime: testParseTime})
+	if !r.Next() {
+		t.Fatal("no batch")
+	}
+	rec := r.RecordBatch()
+	rec.Retain()
+	r.Release() // frees the Reader's buffers: what is left is the batch's
+	held := checked.CurrentAlloc()
+	if limit := 32 << 10; held > limit || rec.NumRows() != 10 {
+		t.Errorf("a batch of %d rows of %d bytes of lines holds %d bytes, want at most %d", rec.NumRows(), len(input), held, limit)
+	}
+	rec.Release()
+	checked.AssertSize(t, 0)
+}
+
+// TestRetainedSmallBatches reads lines in batches of a few rows, each
+// copied out of buffers the Reader reuses for the next (see take), keeps
+// every batch to the end, and checks that every row is the one read in
+// one batch, and that nothing is left allocated once they are released.
+func TestRetainedSmallBatches(t *testing.T) {
+	input := firstLines(t, 40)
+	want := readAll(t, input, "s3://b/k", Options{BatchRows: 1 << 20})
+	for _, batch := range []int{1, 3, 16} {
+		checked := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		r := NewReader(strings.NewReader(input), "s3://b/k", Options{
+			BatchRows: batch, Allocator: poisonAllocator{checked}, ParseTime: testParseTime,
+		})
+		var recs []arrow.RecordBatch
+		for r.Next() {
+			rec := r.RecordBatch()
+			rec.Retain()
+			recs = append(recs, rec)
+		}
+		r.Release()
+		i := 0
+		for _, rec := range recs {
+			for k := 0; k < int(rec.NumRows()); k++ {
+				if got := rowMap(t, rec, k); !reflect.DeepEqual(got, want.rows[i]) {
+					t.Fatalf("batch %d: row %d = %v, want %v", batch, i, got, want.rows[i])
+				}
+				i++
+			}
+			rec.Release()
+		}
+		if i != len(want.rows) || i != 40 {
+			t.Errorf("batch %d: %d rows, want %d (40)", batch, i, len(want.rows))
+		}
+		checked.AssertSize(t, 0)
+	}
+}
+
+// firstLines returns the first n lines of the generated log, each with
+// its line end.
+func firstLines(t *testing.T, n int) string {
+	t.Helper()
+	data := benchLog()
+	end := 0
+	for range n {
+		k := bytes.IndexByte(data[end:], '\n')
+		if k < 0 {
+			t.Fatalf("the generated log has fewer than %d lines", n)
+		}
+		end += k + 1
+	}
+	return string(data[:end])
 }

@@ -276,8 +276,9 @@ func (b *batch) build() arrow.RecordBatch {
 	cols[schema.ColPAnyIPAddresses] = b.ips.build(mem, n, any, maskIPs, &b.valid)
 	cols[schema.ColPAnyAWSARNs] = b.arns.build(mem, n, any, maskARNs, &b.valid)
 	cols[schema.ColPAnyAWSAccountIDs] = b.accounts.build(mem, n, any, maskAccounts, &b.valid)
-	// The buffers now belong to the batch; the next batch gets new ones,
-	// for as many rows as this one.
+	// The buffers handed over now belong to the batch; the next batch
+	// gets new ones, for as many rows as this one, or reuses those that
+	// were copied from (see take) when they have room for that many.
 	b.rowHint, b.rowCap, b.room = max(n, 1), 0, 0
 	b.lastRows = max(b.lastRows, n)
 	rec := array.NewRecordBatch(sch, cols, int64(n))

@@ -35,8 +35,13 @@ type strCol struct {
 
 // start gives c empty buffers for a batch of up to rows rows, its data
 // sized from the previous batch when useHint (the Reader's own, not the
-// pooled state's last Reader's), else perRow bytes a row.
+// pooled state's last Reader's), else perRow bytes a row. Buffers kept
+// from the last batch (see take) are reused when they are large enough.
 func (c *strCol) start(mem *recycler, rows, perRow int, useHint bool) {
+	if c.offsBuf != nil && cap(c.offsBuf) < 4*(rows+1) {
+		mem.Free(c.offsBuf)
+		c.offsBuf, c.offs = nil, nil
+	}
 	if c.offsBuf == nil {
 		c.offsBuf = mem.Allocate(4 * (rows + 1))
 		c.offs = int32s(c.offsBuf)
@@ -84,13 +89,46 @@ func (c *strCol) addNull() { c.offs = append(c.offs, int32(len(c.data))) }
 
 // build returns the column's n rows as an Arrow array with the given
 // validity (nil when no row is NULL), which it takes over, as it takes
-// over c's buffers; the caller releases the array.
+// over c's buffers or copies of them (see take); the caller releases the
+// array.
 func (c *strCol) build(mem *recycler, n int, valid *memory.Buffer, nulls int) arrow.Array {
-	offs := memory.NewBufferWithAllocator(c.offsBuf[:4*(n+1)], mem)
-	data := memory.NewBufferWithAllocator(c.data, mem)
+	offs, keepOffs := take(mem, c.offsBuf, 4*(n+1))
+	data, keepData := take(mem, c.data, len(c.data))
 	c.hint, c.hintRows = len(c.data), n
-	c.offsBuf, c.offs, c.data = nil, nil, nil
+	if !keepOffs {
+		c.offsBuf, c.offs = nil, nil
+	}
+	if !keepData {
+		c.data = nil
+	}
 	return newArray(arrow.BinaryTypes.String, n, nulls, nil, valid, offs, data)
+}
+
+// looseBytes is how many bytes of a column buffer must be unused, and
+// more than are used, for take to copy the used part instead of handing
+// the buffer over.
+const looseBytes = 1 << 10
+
+// take returns the first n bytes of buf, a column buffer from mem, as a
+// buffer for a record batch. A buffer mostly unused (looseBytes or more
+// unused, and more than half of it) is copied into one of n bytes, and
+// keep says the caller keeps buf for its next batch; any other is handed
+// over whole, and the caller must not use it again. A log object of a few
+// lines fills a few hundred bytes of each column's buffers, which are
+// sized for hundreds of rows and 8 KB of lines (see batch.reset,
+// reserveData): handed over, its batch held about 350 KB until DuckDB
+// consumed it, and the hundreds of batches queued while the inserter
+// commits (a load of many small S3 objects) held tens of MB, a peak of
+// the process's memory that grew with the length of the load. Copied, it
+// holds a few KB, and the buffers are reused by the Reader's next batch or
+// the recycler's next Reader.
+func take(mem *recycler, buf []byte, n int) (out *memory.Buffer, keep bool) {
+	if unused := cap(buf) - n; unused >= looseBytes && unused > n {
+		out = newBuffer(mem, n)
+		copy(out.Bytes(), buf[:n])
+		return out, true
+	}
+	return memory.NewBufferWithAllocator(buf[:n], mem), false
 }
 
 // free gives c's buffers back to mem.
@@ -155,8 +193,13 @@ type intCol struct {
 	vals []int64 // buf as int64s
 }
 
-// start gives c an empty buffer for up to rows rows.
+// start gives c an empty buffer for up to rows rows: the one kept from
+// the last batch (see take) when it is large enough.
 func (c *intCol) start(mem *recycler, rows int) {
+	if c.buf != nil && cap(c.buf) < 8*rows {
+		mem.Free(c.buf)
+		c.buf, c.vals = nil, nil
+	}
 	if c.buf == nil {
 		c.buf = mem.Allocate(8 * rows)
 		c.vals = int64s(c.buf)
@@ -174,10 +217,13 @@ func (c *intCol) growRows(mem *recycler, rows int) {
 func (c *intCol) add(v int64) { c.vals = append(c.vals, v) }
 
 // build returns the column's n rows as an Arrow array of type dt with the
-// given validity, taking over both; the caller releases the array.
+// given validity, taking over both (c's buffer, or a copy, see take); the
+// caller releases the array.
 func (c *intCol) build(mem *recycler, dt arrow.DataType, n int, valid *memory.Buffer, nulls int) arrow.Array {
-	vals := memory.NewBufferWithAllocator(c.buf[:8*n], mem)
-	c.buf, c.vals = nil, nil
+	vals, keep := take(mem, c.buf, 8*n)
+	if !keep {
+		c.buf, c.vals = nil, nil
+	}
 	return newArray(dt, n, nulls, nil, valid, vals)
 }
 

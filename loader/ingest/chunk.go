@@ -56,6 +56,7 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 		chunk, t, last, rerr := readChunk(r, &carry, size, l.opts.ChunkBytes, l.maxLine())
 		size = l.opts.ChunkBytes
 		if len(chunk) > 0 {
+			lines := countLines(chunk) // before the parse, which gives a small chunk's buffer back when done
 			select {
 			case l.slots <- struct{}{}:
 			case <-ctx.Done():
@@ -63,12 +64,15 @@ func (l *Loader) parseChunks(ctx context.Context, j *job, r io.Reader, firstLine
 				return acc.loaded, acc.total, ctx.Err()
 			}
 			acc.wg.Add(1)
-			go func(chunk []byte, first int64, hold bool) {
+			go func(chunk []byte, first int64, hold, reuse bool) {
 				defer acc.wg.Done()
 				defer func() { <-l.slots }()
 				acc.add(l.parseChunk(ctx, j, chunk, first, hold, parseTime, msgs))
-			}(chunk, line, k == 0 && last && t == nil && firstLine == 0)
-			line += countLines(chunk)
+				if reuse {
+					putSmallChunk(chunk)
+				}
+			}(chunk, line, k == 0 && last && t == nil && firstLine == 0, t == nil)
+			line += lines
 		}
 		if t != nil {
 			line++
@@ -182,7 +186,12 @@ func (t *tail) reject(source string, line int64, limit int) loader.Reject {
 // the input too: the complete lines before it are returned with it, and a
 // partial last line as a cut tail.
 func readChunk(r io.Reader, carry *[]byte, size, full, maxLine int) (chunk []byte, t *tail, last bool, err error) {
-	buf := make([]byte, len(*carry), max(len(*carry)+size, 1))
+	var buf []byte
+	if len(*carry) == 0 && size == minChunkBytes {
+		buf = getSmallChunk()
+	} else {
+		buf = make([]byte, len(*carry), max(len(*carry)+size, 1))
+	}
 	copy(buf, *carry)
 	*carry = nil
 	for {
@@ -222,6 +231,25 @@ func readChunk(r io.Reader, carry *[]byte, size, full, maxLine int) (chunk []byt
 		grown := make([]byte, len(buf), min(cap(buf)+size, maxLine+1))
 		copy(grown, buf)
 		buf = grown
+	}
+}
+
+// smallChunks pools the minChunkBytes buffers of the first chunks of
+// small objects (see firstChunkBytes): a load of thousands of small S3
+// objects allocated 64 KB for each. A chunk is parsed into Arrow buffers
+// of its own (the Reader copies the lines, a Reject its raw bytes), so its
+// buffer is free once parseChunk returns.
+var smallChunks = sync.Pool{New: func() any { return new([minChunkBytes]byte) }}
+
+// getSmallChunk returns an empty buffer of minChunkBytes from smallChunks.
+func getSmallChunk() []byte { return smallChunks.Get().(*[minChunkBytes]byte)[:0] }
+
+// putSmallChunk gives chunk's buffer back to smallChunks when it is one
+// of them (a whole buffer of minChunkBytes); nothing may use it
+// afterwards.
+func putSmallChunk(chunk []byte) {
+	if cap(chunk) == minChunkBytes {
+		smallChunks.Put((*[minChunkBytes]byte)(chunk[:minChunkBytes]))
 	}
 }
 

@@ -40,8 +40,9 @@ type inserter struct {
 	home string // the database's catalog, as SQL (quoted), where the tables are
 
 	manifest *manifestIndex // as it was when the load started
-	stmts    *stmtCache     // the manifest's statements, prepared once
 	written  idSet          // ids with a manifest row written by this load
+
+	manifestRows []manifestRow // the manifest rows of the commit under way, read through the manifest view
 
 	inTxn    bool
 	txnStart time.Time
@@ -80,7 +81,6 @@ func newInserter(ctx context.Context, l *Loader) (*inserter, error) {
 	}
 	in := &inserter{l: l, conn: conn, written: newIDSet(), touched: map[*job]*jobState{}, live: map[*job]*jobState{}}
 	in.ex = conn.(driver.ExecerContext)
-	in.stmts = newStmtCache(conn.(driver.ConnPrepareContext))
 	if in.ar, err = duckdb.NewArrowFromConn(conn); err != nil {
 		conn.Close()
 		return nil, err
@@ -201,7 +201,6 @@ func (in *inserter) close() {
 		in.ex.ExecContext(bg, "SET "+kv[0]+" = "+kv[1], nil)
 	}
 	in.ex.ExecContext(bg, "DETACH DATABASE IF EXISTS "+scratchCatalog, nil)
-	in.stmts.close()
 	in.conn.Close()
 }
 
@@ -246,11 +245,12 @@ func (in *inserter) transaction(ctx context.Context, msgs <-chan message) (strea
 	// Statements run to their end even when ctx is cancelled: the stream
 	// ends instead, and what was read is committed.
 	bg := context.WithoutCancel(ctx)
-	sr, rj, mk := newStreamReader(in, ctx, msgs), newRejectsReader(in), newMarksReader(in)
+	sr, rj, mk, mf := newStreamReader(in, ctx, msgs), newRejectsReader(in), newMarksReader(in), newManifestReader(in)
 	defer sr.Release()
 	defer rj.Release()
 	defer mk.Release()
-	drop, err := in.registerViews(bg, sr, rj, mk)
+	defer mf.Release()
+	drop, err := in.registerViews(bg, sr, rj, mk, mf)
 	if err != nil {
 		return 0, err
 	}
@@ -503,7 +503,11 @@ func (in *inserter) commit(ctx context.Context) error {
 		}
 		rows = append(rows, in.manifestRow(st, now))
 	}
-	if err := in.writeManifestRows(ctx, rows, replace); err != nil {
+	if err := deleteManifestRows(ctx, in.ex, replace); err != nil {
+		return err
+	}
+	in.manifestRows = rows
+	if err := in.insertFrom(ctx, manifestViewName, schema.ManifestTableName); err != nil {
 		return err
 	}
 	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {

@@ -25,8 +25,8 @@ import (
 // or dropping a view writes to the scratch catalog: so each transaction's
 // views are registered before its BEGIN and dropped after its COMMIT, each
 // in a transaction of its own, and the transaction itself only reads them.
-// Hence one INSERT of rows, one of rejects and (when there are any) one of
-// replacement marks per transaction.
+// Hence one INSERT of rows, one of rejects, (when there are any) one of
+// replacement marks and one of manifest rows per transaction.
 const scratchCatalog = "s3logs_scratch"
 
 // The Arrow views of one transaction, in scratchCatalog: the rows the
@@ -36,7 +36,11 @@ const (
 	viewName         = "s3logs_ingest_view"
 	rejectsViewName  = "s3logs_ingest_rejects_view"
 	replacedViewName = "s3logs_ingest_replaced_view"
+	manifestViewName = "s3logs_ingest_manifest_view"
 )
+
+// scratchViews are the names of the Arrow views of a transaction.
+var scratchViews = []string{viewName, rejectsViewName, replacedViewName, manifestViewName}
 
 // prepareScratch learns the catalog of the tables, attaches scratchCatalog
 // and drops views left in either (an earlier version could leave its view
@@ -56,10 +60,13 @@ func (in *inserter) prepareScratch(ctx context.Context) error {
 	for _, q := range []string{
 		"DROP VIEW IF EXISTS " + in.home + ".main." + viewName,
 		"ATTACH IF NOT EXISTS ':memory:' AS " + scratchCatalog,
-		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + viewName,
-		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + rejectsViewName,
-		"DROP VIEW IF EXISTS " + scratchCatalog + ".main." + replacedViewName,
 	} {
+		if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
+			return fmt.Errorf("prepare the Arrow views: %s: %w", q, err)
+		}
+	}
+	for _, name := range scratchViews {
+		q := "DROP VIEW IF EXISTS " + scratchCatalog + ".main." + name
 		if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
 			return fmt.Errorf("prepare the Arrow views: %s: %w", q, err)
 		}
@@ -67,12 +74,12 @@ func (in *inserter) prepareScratch(ctx context.Context) error {
 	return nil
 }
 
-// registerViews registers rows, rejects and marks as the transaction's
-// Arrow views in scratchCatalog; it must run outside a transaction. drop ends
-// whatever transaction is still open (rolled back: only after an error),
-// drops the views and releases the Arrow streams; call it once, whatever
-// happened.
-func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks array.RecordReader) (drop func() error, err error) {
+// registerViews registers rows, rejects, marks and manifest as the
+// transaction's Arrow views in scratchCatalog; it must run outside a
+// transaction. drop ends whatever transaction is still open (rolled back:
+// only after an error), drops the views and releases the Arrow streams;
+// call it once, whatever happened.
+func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks, manifest array.RecordReader) (drop func() error, err error) {
 	var releases []func()
 	drop = func() error {
 		if in.inTxn {
@@ -80,7 +87,7 @@ func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks arra
 			in.inTxn = false
 		}
 		var err error
-		for _, name := range []string{viewName, rejectsViewName, replacedViewName} {
+		for _, name := range scratchViews {
 			if _, derr := in.ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+scratchCatalog+".main."+name, nil); derr != nil && err == nil {
 				err = fmt.Errorf("drop %s: %w", name, derr)
 			}
@@ -96,7 +103,7 @@ func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks arra
 	for _, v := range []struct {
 		rdr  array.RecordReader
 		name string
-	}{{rows, viewName}, {rejects, rejectsViewName}, {marks, replacedViewName}} {
+	}{{rows, viewName}, {rejects, rejectsViewName}, {marks, replacedViewName}, {manifest, manifestViewName}} {
 		var release func()
 		if release, err = in.ar.RegisterView(v.rdr, v.name); err != nil {
 			err = fmt.Errorf("register %s: %w", v.name, err)

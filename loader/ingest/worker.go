@@ -120,6 +120,7 @@ func (l *Loader) read(ctx context.Context, j *job, parseTime time.Time, msgs cha
 		done.err = err
 		return done
 	}
+	defer in.Release() // every goroutine reading it is done when read returns
 	if j.format, err = l.format(in); err != nil {
 		done.err = err
 		return done
@@ -171,7 +172,7 @@ func (l *Loader) probe(in *source.Input, id string, format source.Format) error 
 		// it is lines ending in CR alone, which the parse would take for
 		// one line, rejected as too long.
 		if crOnly(head, format) {
-			first := loader.Reject{Source: id, Line: 1, Kind: schema.RejectNotLog, Reason: "lines that end in a CR alone", Raw: head}
+			first := loader.Reject{Source: id, Line: 1, Kind: schema.RejectNotLog, Reason: "lines that end in a CR alone", Raw: bytes.Clone(head)} // head is in's buffer, reused once it is released
 			return &NotLogError{Lines: 1, Rejected: 1, CROnly: true, First: first}
 		}
 		return nil
@@ -201,6 +202,7 @@ func (l *Loader) judgeStdin(head []byte) error {
 	if err != nil {
 		return err
 	}
+	defer in.Release()
 	format, err := l.format(in)
 	if err != nil || format == source.FormatParquet {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -127,5 +128,53 @@ func TestTrailingDataEndless(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "more than 67108864 bytes that are not gzip") {
 		t.Errorf("message %q", err)
+	}
+}
+
+// TestDecodeRelease decodes plain and gzipped inputs one after the
+// other, releasing each, so that each reuses the buffers of the last: each
+// must read its own bytes; releasing twice is safe; and a small input
+// allocates far less than the MaxPeek buffer it is read through.
+func TestDecodeRelease(t *testing.T) {
+	long := strings.Repeat("a line of the first input\n", 5000)
+	inputs := []struct{ stored, text string }{
+		{long, long},
+		{string(gz(t, "one\n", "two\n")), "one\ntwo\n"},
+		{"short\n", "short\n"},
+		{string(gz(t, long)), long},
+	}
+	for round := range 3 {
+		for _, in := range inputs {
+			d, err := Decode(strings.NewReader(in.stored))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(d)
+			if err != nil || string(got) != in.text {
+				t.Fatalf("round %d: read %d bytes (%v), want %d", round, len(got), err, len(in.text))
+			}
+			d.Release()
+			d.Release()
+			if d.Reader != nil {
+				t.Fatal("a released Input still has its reader")
+			}
+		}
+	}
+	const n = 200
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		d, err := Decode(strings.NewReader("short\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Peek(MaxPeek); err != io.EOF {
+			t.Fatal(err)
+		}
+		d.Release()
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > MaxPeek/2 { // sync.Pool drops some under the race detector
+		t.Errorf("Decode and Release of a 6-byte input allocate %d bytes each, want at most %d", per, MaxPeek/2)
 	}
 }
