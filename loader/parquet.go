@@ -63,13 +63,8 @@ type ParquetReader struct {
 	in   arrow.RecordBatch    // the batch of the file being read
 	pos  int                  // the next row of in
 
-	row      int64
-	stats    Stats
-	err      error
-	done     bool
-	rec      arrow.RecordBatch
-	rejects  []Reject
-	replaced []Replacement
+	row int64
+	output
 }
 
 // NewParquetReader returns a ParquetReader of the size bytes of r. It
@@ -434,19 +429,6 @@ func (r *ParquetReader) rowJSON(i int) []byte {
 	return append(b, '}')
 }
 
-// RecordBatch returns the batch read by the last Next; as Reader's.
-func (r *ParquetReader) RecordBatch() arrow.RecordBatch { return r.rec }
-
-// Rejects returns the rows rejected since the previous Next; as Reader's.
-func (r *ParquetReader) Rejects() []Reject { return r.rejects }
-
-// Stats returns the running totals, rows counted as lines; Bytes is the
-// file's size once it has been read to the end.
-func (r *ParquetReader) Stats() Stats { return r.stats }
-
-// Err returns the error that stopped the reader, if any.
-func (r *ParquetReader) Err() error { return r.err }
-
 // Release frees the current batch, the file's readers and the pooled
 // buffers. Releasing twice is safe.
 func (r *ParquetReader) Release() {
@@ -475,12 +457,5 @@ func (r *ParquetReader) Release() {
 	if r.ownMem {
 		mem.close()
 		r.ownMem = false
-	}
-}
-
-func (r *ParquetReader) releaseRecord() {
-	if r.rec != nil {
-		r.rec.Release()
-		r.rec = nil
 	}
 }

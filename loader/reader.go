@@ -203,7 +203,13 @@ type Reader struct {
 	ownMem bool   // the batch's recycler is the Reader's own, closed on Release
 	json   bool   // the lines are JSON records
 
-	line     int64 // lines consumed, the current one included
+	line int64 // lines consumed, the current one included
+	output
+}
+
+// output is what a Reader and a ParquetReader give after each Next, and
+// the accessors of both.
+type output struct {
 	stats    Stats
 	err      error
 	done     bool
@@ -413,18 +419,20 @@ func (r *Reader) reject(line []byte, e lineError) {
 // longer (and Release it then). Its buffers are reused for later batches
 // once released, so values read from it (array.String.Value shares the
 // buffer's bytes) must be copied to outlive it.
-func (r *Reader) RecordBatch() arrow.RecordBatch { return r.rec }
+func (r *output) RecordBatch() arrow.RecordBatch { return r.rec }
 
-// Rejects returns the lines rejected since the previous Next. The slice is
-// valid until the next Next; each Reject's Raw is its own copy.
-func (r *Reader) Rejects() []Reject { return r.rejects }
+// Rejects returns the lines (or Parquet rows) rejected since the previous
+// Next. The slice is valid until the next Next; each Reject's Raw is its
+// own copy.
+func (r *output) Rejects() []Reject { return r.rejects }
 
-// Stats returns the running totals.
-func (r *Reader) Stats() Stats { return r.stats }
+// Stats returns the running totals (a ParquetReader counts rows as
+// lines, and its Bytes is the file's size once read to the end).
+func (r *output) Stats() Stats { return r.stats }
 
-// Err returns the I/O error that stopped the Reader, if any. Rejected
-// lines are never errors.
-func (r *Reader) Err() error { return r.err }
+// Err returns the error that stopped the reader, if any. Rejected lines
+// are never errors.
+func (r *output) Err() error { return r.err }
 
 // Release frees the current batch and returns the Reader's buffers to a
 // pool. The Reader must not be used afterwards; releasing twice is safe.
@@ -451,7 +459,7 @@ func (r *Reader) Release() {
 	}
 }
 
-func (r *Reader) releaseRecord() {
+func (r *output) releaseRecord() {
 	if r.rec != nil {
 		r.rec.Release()
 		r.rec = nil

@@ -50,11 +50,7 @@ func (b *batch) replacement(col int, lineNo int64) Replacement {
 
 // Replaced returns the Replacements of the rows of the last Next's
 // RecordBatch, in row order. The slice is valid until the next Next.
-func (r *Reader) Replaced() []Replacement { return r.replaced }
-
-// Replaced returns the Replacements of the rows of the last Next's
-// RecordBatch, in row order. The slice is valid until the next Next.
-func (r *ParquetReader) Replaced() []Replacement { return r.replaced }
+func (r *output) Replaced() []Replacement { return r.replaced }
 
 // countReplaced marks the values of row, just appended, which is not
 // valid UTF-8 (callers test row.utf8 first, inline), counting it in st.

@@ -180,12 +180,7 @@ func appendNullIfEmpty(b array.Builder, s string) {
 // newManifestReader returns the reader of the manifest rows of in's
 // commit (see commit).
 func newManifestReader(in *inserter) *pendingReader {
-	return newPendingReader(manifestSchema, func() arrow.RecordBatch {
-		if len(in.manifestRows) == 0 {
-			return nil
-		}
-		rec := manifestRecord(in.l.opts.Allocator, in.manifestRows)
-		in.manifestRows = in.manifestRows[:0]
-		return rec
+	return pendingOf(manifestSchema, &in.manifestRows, func(rows []manifestRow) arrow.RecordBatch {
+		return manifestRecord(in.l.opts.Allocator, rows)
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"github.com/s3logs/s3logs/loader"
 	"sync/atomic"
 	"time"
 
@@ -131,8 +132,8 @@ func (in *inserter) insertFrom(ctx context.Context, name, table string) error {
 	return nil
 }
 
-// pendingReader is the array.RecordReader behind the rejects view and
-// the marks view: read (after the rows' INSERT), it yields what the
+// pendingReader is the array.RecordReader behind the rejects, marks and
+// manifest views: read (after the rows' INSERT), it yields what the
 // inserter gathered meanwhile as one batch, made by take (nil when there
 // is nothing), which also clears it.
 type pendingReader struct {
@@ -149,27 +150,30 @@ func newPendingReader(sch *arrow.Schema, take func() arrow.RecordBatch) *pending
 	return r
 }
 
-// newRejectsReader returns the reader of in's pending rejects.
-func newRejectsReader(in *inserter) *pendingReader {
-	return newPendingReader(rejectsSchema, func() arrow.RecordBatch {
-		if len(in.rejects) == 0 {
+// pendingOf returns the reader of the values gathered in *vals: read, it
+// builds them into one batch with build and clears them.
+func pendingOf[T any](sch *arrow.Schema, vals *[]T, build func([]T) arrow.RecordBatch) *pendingReader {
+	return newPendingReader(sch, func() arrow.RecordBatch {
+		if len(*vals) == 0 {
 			return nil
 		}
-		rec := rejectsRecord(in.l.opts.Allocator, in.rejects, time.Now())
-		in.rejects = in.rejects[:0]
+		rec := build(*vals)
+		*vals = (*vals)[:0]
 		return rec
+	})
+}
+
+// newRejectsReader returns the reader of in's pending rejects.
+func newRejectsReader(in *inserter) *pendingReader {
+	return pendingOf(rejectsSchema, &in.rejects, func(rs []loader.Reject) arrow.RecordBatch {
+		return rejectsRecord(in.l.opts.Allocator, rs, time.Now())
 	})
 }
 
 // newMarksReader returns the reader of in's pending replacement marks.
 func newMarksReader(in *inserter) *pendingReader {
-	return newPendingReader(marksSchema, func() arrow.RecordBatch {
-		if len(in.marks) == 0 {
-			return nil
-		}
-		rec := marksRecord(in.l.opts.Allocator, in.marks)
-		in.marks = in.marks[:0]
-		return rec
+	return pendingOf(marksSchema, &in.marks, func(ms []mark) arrow.RecordBatch {
+		return marksRecord(in.l.opts.Allocator, ms)
 	})
 }
 
