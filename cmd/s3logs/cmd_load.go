@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/s3logs/s3logs/internal/db"
+	"github.com/s3logs/s3logs/internal/memtune"
 	"github.com/s3logs/s3logs/internal/render"
 	"github.com/s3logs/s3logs/loader/ingest"
 	"github.com/s3logs/s3logs/loader/s3"
@@ -184,7 +185,9 @@ func loadSources(ctx context.Context, env *Env, d *db.DB, args []string, opts in
 	}
 	ld := ingest.New(d, opts)
 	stop := pl.start(ld)
+	restore := memtune.ForLoad()
 	sum, err := ld.Load(ctx, listers)
+	restore()
 	stop()
 	sum.Failed += len(early)
 	sum.Skipped += s3src.resumedObjects()
