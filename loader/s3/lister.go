@@ -60,7 +60,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/s3logs/s3logs/internal/awscfg"
 	"github.com/s3logs/s3logs/loader/source"
@@ -499,9 +498,9 @@ func (p *pass) listSpan(ctx context.Context, s *span) error {
 			p.split(s, out)
 		}
 		return last
-	}, func(out *awss3.ListObjectsV2Output) (bool, error) {
-		for _, o := range out.Contents {
-			info := parseKey(aws.ToString(o.Key))
+	}, func(pg page) (bool, error) {
+		for _, o := range pg.objects {
+			info := parseKey(o.key)
 			if err := days.next(ctx, info); err != nil {
 				return false, err
 			}
@@ -511,8 +510,7 @@ func (p *pass) listSpan(ctx context.Context, s *span) error {
 			}
 			days.count(info, handed)
 		}
-		for _, cp := range out.CommonPrefixes {
-			sub := aws.ToString(cp.Prefix)
+		for _, sub := range pg.prefixes {
 			if sub <= lastCP || s.depth >= maxDepth {
 				continue // some servers repeat a common prefix across pages
 			}
@@ -578,8 +576,8 @@ func (p *pass) probe(ctx context.Context, folder string) (string, error) {
 // did. Listings run at once call it; it calls fn one object at a time
 // (also once the endpoint is taken for gone: each object then fails at
 // once, and is counted).
-func (p *pass) visit(o types.Object, info keyInfo) (bool, error) {
-	key := aws.ToString(o.Key)
+func (p *pass) visit(o listed, info keyInfo) (bool, error) {
+	key := o.key
 	if strings.HasSuffix(key, "/") {
 		return false, nil
 	}
@@ -590,7 +588,7 @@ func (p *pass) visit(o types.Object, info keyInfo) (bool, error) {
 		p.l.stats.outOfWindow.Add(1)
 		return false, nil
 	}
-	etag := strings.Trim(aws.ToString(o.ETag), `"`)
+	etag := o.etag
 	if p.seen != nil {
 		if s, ok := p.seen[key]; ok && s.etag == etag {
 			return false, nil
@@ -598,7 +596,7 @@ func (p *pass) visit(o types.Object, info keyInfo) (bool, error) {
 		p.seen[key] = seenKey{etag: etag, t: info.t}
 	}
 	p.l.stats.objects.Add(1)
-	return true, p.fn(p.l.object(key, etag, aws.ToInt64(o.Size), aws.ToTime(o.LastModified)))
+	return true, p.fn(p.l.object(key, etag, o.size, o.mod))
 }
 
 // object describes one S3 object; Open fetches it.
