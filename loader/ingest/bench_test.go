@@ -75,7 +75,7 @@ func (m memLister) List(ctx context.Context, fn func(source.Object) error) error
 
 // smallObjects returns n objects of 10 generated lines each (about 6 KB),
 // with their Size set to size(len) (-1: unknown).
-func smallObjects(b *testing.B, n int, size func(int) int64) memLister {
+func smallObjects(b testing.TB, n int, size func(int) int64) memLister {
 	var objs memLister
 	for i := range n {
 		data := genLines(b, 10, int64(i+1))

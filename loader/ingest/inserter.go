@@ -44,6 +44,13 @@ type inserter struct {
 
 	manifestRows []manifestRow // the manifest rows of the commit under way, read through the manifest view
 
+	// The readers of the Arrow views, registered once, at the first
+	// transaction (see view.go), and dropViews, which drops them.
+	sr         *streamReader
+	rj, mk, mf *pendingReader
+	dropViews  func() error
+	inserts    map[string]driver.Stmt // the INSERT from each view, by view name
+
 	inTxn    bool
 	txnStart time.Time
 	txnRows  int
@@ -196,7 +203,9 @@ func (in *inserter) close() {
 	bg := context.Background()
 	if in.inTxn {
 		in.ex.ExecContext(bg, "ROLLBACK", nil)
+		in.inTxn = false
 	}
+	in.closeViews()
 	for _, kv := range in.restore {
 		in.ex.ExecContext(bg, "SET "+kv[0]+" = "+kv[1], nil)
 	}
@@ -245,25 +254,23 @@ func (in *inserter) transaction(ctx context.Context, msgs <-chan message) (strea
 	// Statements run to their end even when ctx is cancelled: the stream
 	// ends instead, and what was read is committed.
 	bg := context.WithoutCancel(ctx)
-	sr, rj, mk, mf := newStreamReader(in, ctx, msgs), newRejectsReader(in), newMarksReader(in), newManifestReader(in)
-	defer sr.Release()
-	defer rj.Release()
-	defer mk.Release()
-	defer mf.Release()
-	drop, err := in.registerViews(bg, sr, rj, mk, mf)
-	if err != nil {
-		return 0, err
+	if in.sr == nil {
+		if err := in.openViews(bg, ctx, msgs); err != nil {
+			return 0, err
+		}
 	}
-	if err = in.begin(bg); err == nil {
+	in.sr.arm()
+	in.rj.arm()
+	in.mk.arm()
+	in.mf.arm()
+	err := in.begin(bg)
+	if err == nil {
 		err = in.fill(bg)
 	}
 	if err == nil {
 		err = in.commit(bg)
 	}
-	if derr := drop(); err == nil {
-		err = derr
-	}
-	return sr.end, err
+	return in.sr.end, err
 }
 
 // fill runs the statements of a transaction before its commit.

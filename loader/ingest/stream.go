@@ -23,16 +23,17 @@ const (
 // rowSchema is the Arrow schema of the batches the Reader makes.
 var rowSchema = schema.S3ServerAccess.ArrowSchema()
 
-// newStreamReader returns the reader of one transaction's rows.
+// newStreamReader returns the reader of the load's rows.
 func newStreamReader(in *inserter, ctx context.Context, msgs <-chan message) *streamReader {
 	sr := &streamReader{in: in, ctx: ctx, msgs: msgs}
 	sr.refs.Store(1)
 	return sr
 }
 
-// streamReader is the array.RecordReader behind an INSERT: Next waits for
-// the next message, applies it, and yields the batch it carries, until the
-// transaction is due to commit. DuckDB calls it from the INSERT, on the
+// streamReader is the array.RecordReader behind the rows' view: armed
+// for a transaction, Next waits for the next message, applies it, and
+// yields the batch it carries, until the transaction is due to commit;
+// that ends the transaction's INSERT, and the next INSERT reads on. DuckDB calls it from the INSERT, on the
 // inserter's goroutine or one of its own threads, never two at once.
 type streamReader struct {
 	in   *inserter
@@ -45,6 +46,9 @@ type streamReader struct {
 	stopAfter bool                // end the stream at the next Next
 	end       streamEnd
 }
+
+// arm starts a transaction's part of the stream.
+func (s *streamReader) arm() { s.stopAfter, s.end = false, endCommit }
 
 func (s *streamReader) Retain() { s.refs.Add(1) }
 

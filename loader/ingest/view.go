@@ -23,11 +23,27 @@ import (
 // only the rows it copies out of them reach the file.
 //
 // A transaction may write to one attached database only, and registering
-// or dropping a view writes to the scratch catalog: so each transaction's
-// views are registered before its BEGIN and dropped after its COMMIT, each
-// in a transaction of its own, and the transaction itself only reads them.
-// Hence one INSERT of rows, one of rejects, (when there are any) one of
-// replacement marks and one of manifest rows per transaction.
+// or dropping a view writes to the scratch catalog: so the views are
+// registered before the load's first BEGIN and dropped after its last
+// COMMIT, each in a transaction of its own, and the transactions only
+// read them.
+//
+// They are registered, and the INSERT from each prepared, once per load,
+// not once per transaction, because DuckDB's C API leaks the schema it
+// asks an Arrow stream for (the C copy arrow-go exports: the columns, their
+// names and formats): duckdb_arrow_scan at each registration, and the
+// scan's bind at each query it is bound in (it clears the schema's release
+// callback, so nobody frees it). With four views registered and bound per
+// transaction, the C heap grew by 96 KB a transaction; registered once, with
+// prepared INSERTs (bound once), by 2 KB (TestTransactionsKeepCMemory).
+//
+// A registered view scans its stream from where the last scan left it:
+// each scan copies the stream and calls its get_next until a batch marks
+// the end. So each of the load's readers is armed before each transaction
+// (arm) and then yields that transaction's batches and ends; the next
+// transaction's INSERT reads on. Hence one INSERT of rows, one of rejects,
+// (when there are any) one of replacement marks and one of manifest rows
+// per transaction.
 const scratchCatalog = "s3logs_scratch"
 
 // The Arrow views of one transaction, in scratchCatalog: the rows the
@@ -122,11 +138,61 @@ func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks, man
 	return drop, nil
 }
 
-// insertFrom copies the Arrow view name into table. Only a plain SELECT *
-// of a registered view is reliable, and only once.
+// openViews makes the load's readers (the stream's, reading msgs until
+// ctx is cancelled, and the pending readers), registers them as the Arrow
+// views and prepares the INSERT from each.
+func (in *inserter) openViews(ctx, streamCtx context.Context, msgs <-chan message) error {
+	sr, rj, mk, mf := newStreamReader(in, streamCtx, msgs), newRejectsReader(in), newMarksReader(in), newManifestReader(in)
+	drop, err := in.registerViews(ctx, sr, rj, mk, mf)
+	if err != nil {
+		sr.Release()
+		rj.Release()
+		mk.Release()
+		mf.Release()
+		return err
+	}
+	in.sr, in.rj, in.mk, in.mf, in.dropViews = sr, rj, mk, mf, drop
+	in.inserts = map[string]driver.Stmt{}
+	for _, v := range []struct{ view, table string }{
+		{viewName, schema.TableName},
+		{rejectsViewName, schema.RejectsTableName},
+		{replacedViewName, schema.ReplacedTableName},
+		{manifestViewName, schema.ManifestTableName},
+	} {
+		q := "INSERT INTO " + in.home + ".main." + schema.Quote(v.table) + " SELECT * FROM " + scratchCatalog + ".main." + v.view
+		st, err := in.conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
+		if err != nil {
+			in.closeViews()
+			return fmt.Errorf("prepare the insert into %s: %w", v.table, err)
+		}
+		in.inserts[v.view] = st
+	}
+	return nil
+}
+
+// closeViews closes the prepared INSERTs, drops the views, if
+// registered, and releases their readers.
+func (in *inserter) closeViews() {
+	for _, st := range in.inserts {
+		st.Close()
+	}
+	in.inserts = nil
+	if in.sr == nil {
+		return
+	}
+	in.dropViews()
+	in.sr.Release()
+	in.rj.Release()
+	in.mk.Release()
+	in.mf.Release()
+	in.sr, in.rj, in.mk, in.mf, in.dropViews = nil, nil, nil, nil, nil
+}
+
+// insertFrom copies the Arrow view name into table, with the INSERT
+// prepared for it. Only a plain SELECT * of a registered view is
+// reliable, and only once per arm of its reader.
 func (in *inserter) insertFrom(ctx context.Context, name, table string) error {
-	q := "INSERT INTO " + in.home + ".main." + schema.Quote(table) + " SELECT * FROM " + scratchCatalog + ".main." + name
-	if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
+	if _, err := in.inserts[name].(driver.StmtExecContext).ExecContext(ctx, nil); err != nil {
 		return fmt.Errorf("insert into %s: %w", table, err)
 	}
 	return nil
@@ -135,7 +201,7 @@ func (in *inserter) insertFrom(ctx context.Context, name, table string) error {
 // pendingReader is the array.RecordReader behind the rejects, marks and
 // manifest views: read (after the rows' INSERT), it yields what the
 // inserter gathered meanwhile as one batch, made by take (nil when there
-// is nothing), which also clears it.
+// is nothing), which also clears it, then ends until armed again.
 type pendingReader struct {
 	schema *arrow.Schema
 	take   func() arrow.RecordBatch
@@ -195,7 +261,10 @@ func (r *pendingReader) Record() arrow.RecordBatch { return r.cur }
 
 func (r *pendingReader) Err() error { return nil }
 
-// Next yields the pending batch once.
+// arm lets the next scan read the pending batch.
+func (r *pendingReader) arm() { r.done = false }
+
+// Next yields the pending batch once per arm.
 func (r *pendingReader) Next() bool {
 	if r.cur != nil {
 		r.cur.Release()
