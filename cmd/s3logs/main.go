@@ -15,9 +15,13 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/s3logs/s3logs/internal/memtune"
 )
 
 func main() {
@@ -90,13 +94,31 @@ func startProfile(path string) (stop func()) {
 }
 
 // startHeapProfile, for measuring what a load's memory grows with, samples
-// the Go heap in use every 50 ms; the returned stop writes a heap profile
-// of what is in use at the end to path (from $S3LOGS_MEMPROFILE) and prints
-// the peak of the samples on stderr, to be set against the process's peak
-// RSS (the rest is DuckDB's, and the runtime's).
+// the Go heap in use every 50 ms and prints the peak of the samples on
+// stderr when the returned stop is called, to be set against the
+// process's peak RSS (the rest is DuckDB's, and the runtime's). Each time
+// the heap in use grows 5% over its peak so far, a heap profile is written
+// to path (from $S3LOGS_MEMPROFILE; "%p" in it is replaced by the process
+// id, for the runs of a benchmark): the profile left is of what was in use
+// at the last garbage collection before the peak. The C library's heap in
+// use at the end (DuckDB's objects outside its buffer pool) is printed too.
 func startHeapProfile(path string) (stop func()) {
 	if path == "" {
 		return func() {}
+	}
+	path = strings.ReplaceAll(path, "%p", strconv.Itoa(os.Getpid()))
+	var werr error
+	write := func() {
+		f, err := os.Create(path)
+		if err == nil {
+			err = pprof.WriteHeapProfile(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if werr == nil {
+			werr = err
+		}
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -109,6 +131,9 @@ func startHeapProfile(path string) (stop func()) {
 		var ms runtime.MemStats
 		for {
 			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak+peak/20 {
+				write()
+			}
 			peak = max(peak, ms.HeapInuse)
 			select {
 			case <-done:
@@ -120,16 +145,13 @@ func startHeapProfile(path string) (stop func()) {
 	return func() {
 		close(done)
 		wg.Wait()
-		f, err := os.Create(path)
-		if err == nil {
-			runtime.GC()
-			err = pprof.WriteHeapProfile(f)
-			f.Close()
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "s3logs: S3LOGS_MEMPROFILE: %v\n", err)
+		if werr != nil {
+			fmt.Fprintf(os.Stderr, "s3logs: S3LOGS_MEMPROFILE: %v\n", werr)
 		}
 		fmt.Fprintf(os.Stderr, "s3logs: peak Go heap in use %.1f MB\n", float64(peak)/1e6)
+		if n, ok := memtune.CHeapInUse(); ok {
+			fmt.Fprintf(os.Stderr, "s3logs: C heap in use at the end %.1f MB\n", float64(n)/1e6)
+		}
 	}
 }
 
