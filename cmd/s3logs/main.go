@@ -100,8 +100,9 @@ func startProfile(path string) (stop func()) {
 // the heap in use grows 5% over its peak so far, a heap profile is written
 // to path (from $S3LOGS_MEMPROFILE; "%p" in it is replaced by the process
 // id, for the runs of a benchmark): the profile left is of what was in use
-// at the last garbage collection before the peak. The C library's heap in
-// use at the end (DuckDB's objects outside its buffer pool) is printed too.
+// at the last garbage collection before the peak. The peak of the C
+// library's heap in use (DuckDB's objects outside its buffer pool, whose
+// blocks come from its own allocator) is sampled and printed too.
 func startHeapProfile(path string) (stop func()) {
 	if path == "" {
 		return func() {}
@@ -122,7 +123,7 @@ func startHeapProfile(path string) (stop func()) {
 	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	var peak uint64
+	var peak, cpeak uint64
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -135,6 +136,9 @@ func startHeapProfile(path string) (stop func()) {
 				write()
 			}
 			peak = max(peak, ms.HeapInuse)
+			if n, ok := memtune.CHeapInUse(); ok {
+				cpeak = max(cpeak, n)
+			}
 			select {
 			case <-done:
 				return
@@ -149,8 +153,8 @@ func startHeapProfile(path string) (stop func()) {
 			fmt.Fprintf(os.Stderr, "s3logs: S3LOGS_MEMPROFILE: %v\n", werr)
 		}
 		fmt.Fprintf(os.Stderr, "s3logs: peak Go heap in use %.1f MB\n", float64(peak)/1e6)
-		if n, ok := memtune.CHeapInUse(); ok {
-			fmt.Fprintf(os.Stderr, "s3logs: C heap in use at the end %.1f MB\n", float64(n)/1e6)
+		if cpeak > 0 {
+			fmt.Fprintf(os.Stderr, "s3logs: peak C heap in use %.1f MB\n", float64(cpeak)/1e6)
 		}
 	}
 }
