@@ -22,7 +22,13 @@ const LoadGCPercent = 50
 // allocation with its own mapping, returned to the system when freed.
 const MmapThreshold = 128 << 10
 
-var once sync.Once
+var (
+	once sync.Once
+
+	mu    sync.Mutex
+	loads int // ForLoad calls not yet restored
+	gcWas int // the GC target before the first of them
+)
 
 // ForLoad tunes the allocators for a load and returns a function that
 // restores the garbage collector's target. The load's measured growth
@@ -39,6 +45,9 @@ var once sync.Once
 //     load DuckDB's vectors, row groups and the like ratchet the heaps up.
 //     Setting the threshold turns the raising off. This lasts for the
 //     process (it cannot be undone), and is a no-op off glibc.
+//
+// Loads may overlap (the shell's and the web UI's): the target is put back
+// when the last of them is restored. Each restore runs once.
 func ForLoad() (restore func()) {
 	once.Do(func() {
 		if os.Getenv("MALLOC_MMAP_THRESHOLD_") == "" && !strings.Contains(os.Getenv("GLIBC_TUNABLES"), "mmap_threshold") {
@@ -48,6 +57,20 @@ func ForLoad() (restore func()) {
 	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}
-	old := debug.SetGCPercent(LoadGCPercent)
-	return func() { debug.SetGCPercent(old) }
+	mu.Lock()
+	if loads == 0 {
+		gcWas = debug.SetGCPercent(LoadGCPercent)
+	}
+	loads++
+	mu.Unlock()
+	var done sync.Once
+	return func() {
+		done.Do(func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if loads--; loads == 0 {
+				debug.SetGCPercent(gcWas)
+			}
+		})
+	}
 }

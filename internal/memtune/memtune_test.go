@@ -23,6 +23,24 @@ func TestForLoadGCPercent(t *testing.T) {
 	}
 }
 
+func TestForLoadOverlapping(t *testing.T) {
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	first := ForLoad()
+	second := ForLoad()
+	first()
+	first() // twice: counted once
+	if got := debug.SetGCPercent(LoadGCPercent); got != LoadGCPercent {
+		t.Errorf("GC percent with one load still running = %d, want %d", got, LoadGCPercent)
+	}
+	second()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GC percent after both loads = %d, want 100 restored", got)
+	}
+}
+
 func TestForLoadKeepsGOGC(t *testing.T) {
 	t.Setenv("GOGC", "80")
 	old := debug.SetGCPercent(80)
