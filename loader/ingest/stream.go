@@ -33,8 +33,9 @@ func newStreamReader(in *inserter, ctx context.Context, msgs <-chan message) *st
 // streamReader is the array.RecordReader behind the rows' view: armed
 // for a transaction, Next waits for the next message, applies it, and
 // yields the batch it carries, until the transaction is due to commit;
-// that ends the transaction's INSERT, and the next INSERT reads on. DuckDB calls it from the INSERT, on the
-// inserter's goroutine or one of its own threads, never two at once.
+// that ends the transaction's INSERT, and the next INSERT reads on.
+// DuckDB calls it from the INSERT, on the inserter's goroutine or one of
+// its own threads, never two at once.
 type streamReader struct {
 	in   *inserter
 	ctx  context.Context

@@ -46,7 +46,7 @@ import (
 // per transaction.
 const scratchCatalog = "s3logs_scratch"
 
-// The Arrow views of one transaction, in scratchCatalog: the rows the
+// The Arrow views of a load, in scratchCatalog: the rows the
 // workers send, and the rejected lines gathered meanwhile. viewName is also
 // the name an earlier version gave its view in the database itself.
 const (
