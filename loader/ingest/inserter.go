@@ -44,12 +44,11 @@ type inserter struct {
 
 	manifestRows []manifestRow // the manifest rows of the commit under way, read through the manifest view
 
-	// The readers of the Arrow views, registered once, at the first
-	// transaction (see view.go), and dropViews, which drops them.
-	sr         *streamReader
-	rj, mk, mf *pendingReader
-	dropViews  func() error
-	inserts    map[string]driver.Stmt // the INSERT from each view, by view name
+	// The Arrow views, registered once, at the first transaction (see
+	// view.go), and the reader of the rows' view, which says why each
+	// transaction's stream ended; sr is nil until then.
+	views [len(scratchViews)]arrowView
+	sr    *streamReader
 
 	inTxn    bool
 	txnStart time.Time
@@ -259,10 +258,9 @@ func (in *inserter) transaction(ctx context.Context, msgs <-chan message) (strea
 			return 0, err
 		}
 	}
-	in.sr.arm()
-	in.rj.arm()
-	in.mk.arm()
-	in.mf.arm()
+	for _, v := range in.views {
+		v.rdr.arm()
+	}
 	err := in.begin(bg)
 	if err == nil {
 		err = in.fill(bg)
@@ -283,16 +281,16 @@ func (in *inserter) fill(ctx context.Context) error {
 		}
 		in.start(m)
 	}
-	if err := in.insertFrom(ctx, viewName, schema.TableName); err != nil {
+	if err := in.insertFrom(ctx, rowsView); err != nil {
 		return err
 	}
-	if err := in.insertFrom(ctx, rejectsViewName, schema.RejectsTableName); err != nil {
+	if err := in.insertFrom(ctx, rejectsView); err != nil {
 		return err
 	}
 	if len(in.marks) == 0 { // the usual case: no statement
 		return nil
 	}
-	return in.insertFrom(ctx, replacedViewName, schema.ReplacedTableName)
+	return in.insertFrom(ctx, replacedView)
 }
 
 // commitDue says whether to commit now: the transaction holds CommitRows
@@ -514,7 +512,7 @@ func (in *inserter) commit(ctx context.Context) error {
 		return err
 	}
 	in.manifestRows = rows
-	if err := in.insertFrom(ctx, manifestViewName, schema.ManifestTableName); err != nil {
+	if err := in.insertFrom(ctx, manifestView); err != nil {
 		return err
 	}
 	if _, err := in.ex.ExecContext(ctx, "COMMIT", nil); err != nil {

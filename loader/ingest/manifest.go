@@ -125,8 +125,8 @@ func deleteManifestRows(ctx context.Context, ex driver.ExecerContext, ids []stri
 var manifestSchema = schema.Manifest.ArrowSchema()
 
 // manifestRecord builds the manifest rows rows as one record batch, in
-// the order of schema.Manifest's columns, NULL where values leaves a value
-// out. The caller releases the record.
+// the order of schema.Manifest's columns, NULL for an empty etag, error,
+// checksum or windows and a zero mtime. The caller releases the record.
 //
 // The manifest rows of a commit go in through an Arrow view, as the
 // rejects do (see view.go): before, they went in as INSERT ... VALUES

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"github.com/s3logs/s3logs/loader"
 	"sync/atomic"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/s3logs/s3logs/loader"
 	"github.com/s3logs/s3logs/schema"
 )
 
@@ -46,18 +46,47 @@ import (
 // per transaction.
 const scratchCatalog = "s3logs_scratch"
 
-// The Arrow views of a load, in scratchCatalog: the rows the
-// workers send, and the rejected lines gathered meanwhile. viewName is also
-// the name an earlier version gave its view in the database itself.
+// The Arrow views of a load, in scratchCatalog, by their index in
+// inserter.views: the rows the workers send, and the rejected lines, the
+// replacement marks and the manifest rows gathered meanwhile.
 const (
-	viewName         = "s3logs_ingest_view"
-	rejectsViewName  = "s3logs_ingest_rejects_view"
-	replacedViewName = "s3logs_ingest_replaced_view"
-	manifestViewName = "s3logs_ingest_manifest_view"
+	rowsView = iota
+	rejectsView
+	replacedView
+	manifestView
 )
 
-// scratchViews are the names of the Arrow views of a transaction.
-var scratchViews = []string{viewName, rejectsViewName, replacedViewName, manifestViewName}
+// scratchViews are the names of the views, by index; the first is also
+// the name an earlier version gave its view in the database itself.
+var scratchViews = [...]string{
+	rowsView:     "s3logs_ingest_view",
+	rejectsView:  "s3logs_ingest_rejects_view",
+	replacedView: "s3logs_ingest_replaced_view",
+	manifestView: "s3logs_ingest_manifest_view",
+}
+
+// viewTables are the tables the views' rows go to, by index.
+var viewTables = [...]string{
+	rowsView:     schema.TableName,
+	rejectsView:  schema.RejectsTableName,
+	replacedView: schema.ReplacedTableName,
+	manifestView: schema.ManifestTableName,
+}
+
+// viewReader is the reader behind a view, armed before each transaction.
+type viewReader interface {
+	array.RecordReader
+	arm()
+}
+
+// arrowView is one of the load's views: its reader, the release of its
+// registration (nil until registered) and the INSERT from it into its
+// table (nil until prepared).
+type arrowView struct {
+	rdr     viewReader
+	release func()
+	insert  driver.Stmt
+}
 
 // prepareScratch learns the catalog of the tables, attaches scratchCatalog
 // and drops views left in either (an earlier version could leave its view
@@ -75,7 +104,7 @@ func (in *inserter) prepareScratch(ctx context.Context) error {
 	}
 	in.home = schema.Quote(fmt.Sprint(v[0]))
 	for _, q := range []string{
-		"DROP VIEW IF EXISTS " + in.home + ".main." + viewName,
+		"DROP VIEW IF EXISTS " + in.home + ".main." + scratchViews[rowsView],
 		"ATTACH IF NOT EXISTS ':memory:' AS " + scratchCatalog,
 	} {
 		if _, err := in.ex.ExecContext(ctx, q, nil); err != nil {
@@ -91,109 +120,80 @@ func (in *inserter) prepareScratch(ctx context.Context) error {
 	return nil
 }
 
-// registerViews registers rows, rejects, marks and manifest as the
-// transaction's Arrow views in scratchCatalog; it must run outside a
-// transaction. drop ends whatever transaction is still open (rolled back:
-// only after an error), drops the views and releases the Arrow streams;
-// call it once, whatever happened.
-func (in *inserter) registerViews(ctx context.Context, rows, rejects, marks, manifest array.RecordReader) (drop func() error, err error) {
-	var releases []func()
-	drop = func() error {
-		if in.inTxn {
-			in.ex.ExecContext(ctx, "ROLLBACK", nil)
-			in.inTxn = false
-		}
-		var err error
-		for _, name := range scratchViews {
-			if _, derr := in.ex.ExecContext(ctx, "DROP VIEW IF EXISTS "+scratchCatalog+".main."+name, nil); derr != nil && err == nil {
-				err = fmt.Errorf("drop %s: %w", name, derr)
-			}
-		}
-		for _, r := range releases {
-			r()
-		}
-		return err
+// openViews makes the load's readers (the stream's, reading msgs until
+// streamCtx is cancelled, and those of what is gathered meanwhile),
+// registers them as the views and prepares the INSERT from each. It must
+// run outside a transaction; on an error, what it did is undone.
+func (in *inserter) openViews(ctx, streamCtx context.Context, msgs <-chan message) error {
+	in.sr = newStreamReader(in, streamCtx, msgs)
+	in.views = [...]arrowView{
+		rowsView:     {rdr: in.sr},
+		rejectsView:  {rdr: newRejectsReader(in)},
+		replacedView: {rdr: newMarksReader(in)},
+		manifestView: {rdr: newManifestReader(in)},
 	}
-	if _, err := in.ex.ExecContext(ctx, "USE "+scratchCatalog, nil); err != nil {
-		return nil, fmt.Errorf("use %s: %w", scratchCatalog, err)
-	}
-	for _, v := range []struct {
-		rdr  array.RecordReader
-		name string
-	}{{rows, viewName}, {rejects, rejectsViewName}, {marks, replacedViewName}, {manifest, manifestViewName}} {
-		var release func()
-		if release, err = in.ar.RegisterView(v.rdr, v.name); err != nil {
-			err = fmt.Errorf("register %s: %w", v.name, err)
+	err := in.registerViews()
+	for i := range in.views {
+		if err != nil {
 			break
 		}
-		releases = append(releases, release)
+		q := "INSERT INTO " + in.home + ".main." + schema.Quote(viewTables[i]) + " SELECT * FROM " + scratchCatalog + ".main." + scratchViews[i]
+		if in.views[i].insert, err = in.conn.(driver.ConnPrepareContext).PrepareContext(ctx, q); err != nil {
+			err = fmt.Errorf("prepare the insert into %s: %w", viewTables[i], err)
+		}
+	}
+	if err != nil {
+		in.closeViews()
+	}
+	return err
+}
+
+// registerViews registers the views' readers in scratchCatalog.
+func (in *inserter) registerViews() error {
+	ctx := context.Background()
+	if _, err := in.ex.ExecContext(ctx, "USE "+scratchCatalog, nil); err != nil {
+		return fmt.Errorf("use %s: %w", scratchCatalog, err)
+	}
+	var err error
+	for i := range in.views {
+		v := &in.views[i]
+		if v.release, err = in.ar.RegisterView(v.rdr, scratchViews[i]); err != nil {
+			err = fmt.Errorf("register %s: %w", scratchViews[i], err)
+			break
+		}
 	}
 	if _, uerr := in.ex.ExecContext(ctx, "USE "+in.home, nil); uerr != nil && err == nil {
 		err = fmt.Errorf("use %s: %w", in.home, uerr)
 	}
-	if err != nil {
-		drop()
-		return nil, err
-	}
-	return drop, nil
+	return err
 }
 
-// openViews makes the load's readers (the stream's, reading msgs until
-// ctx is cancelled, and the pending readers), registers them as the Arrow
-// views and prepares the INSERT from each.
-func (in *inserter) openViews(ctx, streamCtx context.Context, msgs <-chan message) error {
-	sr, rj, mk, mf := newStreamReader(in, streamCtx, msgs), newRejectsReader(in), newMarksReader(in), newManifestReader(in)
-	drop, err := in.registerViews(ctx, sr, rj, mk, mf)
-	if err != nil {
-		sr.Release()
-		rj.Release()
-		mk.Release()
-		mf.Release()
-		return err
-	}
-	in.sr, in.rj, in.mk, in.mf, in.dropViews = sr, rj, mk, mf, drop
-	in.inserts = map[string]driver.Stmt{}
-	for _, v := range []struct{ view, table string }{
-		{viewName, schema.TableName},
-		{rejectsViewName, schema.RejectsTableName},
-		{replacedViewName, schema.ReplacedTableName},
-		{manifestViewName, schema.ManifestTableName},
-	} {
-		q := "INSERT INTO " + in.home + ".main." + schema.Quote(v.table) + " SELECT * FROM " + scratchCatalog + ".main." + v.view
-		st, err := in.conn.(driver.ConnPrepareContext).PrepareContext(ctx, q)
-		if err != nil {
-			in.closeViews()
-			return fmt.Errorf("prepare the insert into %s: %w", v.table, err)
-		}
-		in.inserts[v.view] = st
-	}
-	return nil
-}
-
-// closeViews closes the prepared INSERTs, drops the views, if
-// registered, and releases their readers.
+// closeViews closes the prepared INSERTs, drops the views that were
+// registered and releases their readers; outside a transaction.
 func (in *inserter) closeViews() {
-	for _, st := range in.inserts {
-		st.Close()
-	}
-	in.inserts = nil
 	if in.sr == nil {
 		return
 	}
-	in.dropViews()
-	in.sr.Release()
-	in.rj.Release()
-	in.mk.Release()
-	in.mf.Release()
-	in.sr, in.rj, in.mk, in.mf, in.dropViews = nil, nil, nil, nil, nil
+	for i := range in.views {
+		v := &in.views[i]
+		if v.insert != nil {
+			v.insert.Close()
+		}
+		if v.release != nil {
+			in.ex.ExecContext(context.Background(), "DROP VIEW IF EXISTS "+scratchCatalog+".main."+scratchViews[i], nil)
+			v.release()
+		}
+		v.rdr.Release()
+	}
+	in.views, in.sr = [len(scratchViews)]arrowView{}, nil
 }
 
-// insertFrom copies the Arrow view name into table, with the INSERT
-// prepared for it. Only a plain SELECT * of a registered view is
-// reliable, and only once per arm of its reader.
-func (in *inserter) insertFrom(ctx context.Context, name, table string) error {
-	if _, err := in.inserts[name].(driver.StmtExecContext).ExecContext(ctx, nil); err != nil {
-		return fmt.Errorf("insert into %s: %w", table, err)
+// insertFrom copies view v into its table, with the INSERT prepared for
+// it. Only a plain SELECT * of a registered view is reliable, and only
+// once per arm of its reader.
+func (in *inserter) insertFrom(ctx context.Context, v int) error {
+	if _, err := in.views[v].insert.(driver.StmtExecContext).ExecContext(ctx, nil); err != nil {
+		return fmt.Errorf("insert into %s: %w", viewTables[v], err)
 	}
 	return nil
 }
