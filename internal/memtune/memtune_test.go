@@ -8,37 +8,27 @@ import (
 	"testing"
 )
 
+// TestForLoadGCPercent: a load sets the GC target, and it is put back
+// when the last of overlapping loads is restored (a restore called twice
+// counts once).
 func TestForLoadGCPercent(t *testing.T) {
 	t.Setenv("GOGC", "")
-	os.Unsetenv("GOGC")
 	old := debug.SetGCPercent(120)
 	defer debug.SetGCPercent(old)
-	restore := ForLoad()
-	if got := debug.SetGCPercent(LoadGCPercent); got != LoadGCPercent {
-		t.Errorf("GC percent during a load = %d, want %d", got, LoadGCPercent)
+	want := func(when string, pct int) {
+		t.Helper()
+		if got := debug.SetGCPercent(pct); got != pct {
+			t.Errorf("GC percent %s = %d, want %d", when, got, pct)
+		}
 	}
-	restore()
-	if got := debug.SetGCPercent(120); got != 120 {
-		t.Errorf("GC percent after the load = %d, want 120 restored", got)
-	}
-}
-
-func TestForLoadOverlapping(t *testing.T) {
-	t.Setenv("GOGC", "")
-	os.Unsetenv("GOGC")
-	old := debug.SetGCPercent(100)
-	defer debug.SetGCPercent(old)
 	first := ForLoad()
+	want("during a load", LoadGCPercent)
 	second := ForLoad()
 	first()
-	first() // twice: counted once
-	if got := debug.SetGCPercent(LoadGCPercent); got != LoadGCPercent {
-		t.Errorf("GC percent with one load still running = %d, want %d", got, LoadGCPercent)
-	}
+	first()
+	want("with one of two loads still running", LoadGCPercent)
 	second()
-	if got := debug.SetGCPercent(100); got != 100 {
-		t.Errorf("GC percent after both loads = %d, want 100 restored", got)
-	}
+	want("after both loads", 120)
 }
 
 func TestForLoadKeepsGOGC(t *testing.T) {
